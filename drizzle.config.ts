@@ -1,0 +1,8 @@
+import { defineConfig } from "drizzle-kit";
+
+// Generates the SQL migrations committed in server/db/migrations (npm run db:generate).
+export default defineConfig({
+  dialect: "postgresql",
+  schema: "./server/db/schema.ts",
+  out: "./server/db/migrations",
+});

@@ -1,0 +1,63 @@
+import { revalidatePath } from "next/cache";
+import { z } from "zod";
+import { AppError } from "@/lib/errors";
+import { echoValues, type FormState } from "@/lib/form-state";
+import { can, type Permission } from "@/lib/permissions";
+import { currentActor, type Actor } from "./session";
+
+/**
+ * What a server action does, apart from being one: the permission it needs, the schema of its
+ * input, and the work. Every "use server" export hands one of these to `submitForm`, so no action
+ * can skip the session, the permission or the parse.
+ */
+export interface Command<S extends z.ZodType> {
+  permission: Permission;
+  schema: S;
+  /** Returns the success message shown to the user. */
+  run(input: z.output<S>, actor: Actor): Promise<string>;
+  /** Paths whose cached pages change when this succeeds. */
+  revalidate?: string[];
+}
+
+export function defineCommand<S extends z.ZodType>(command: Command<S>): Command<S> {
+  return command;
+}
+
+/** Session → permission → parse → work; errors become a FormState, never a stack trace. */
+export async function runCommand<S extends z.ZodType>(
+  actor: Actor | null,
+  command: Command<S>,
+  input: Record<string, unknown>,
+): Promise<FormState> {
+  const values = echoValues(input);
+  try {
+    if (!actor) throw new AppError("unauthenticated", "Your session has ended. Sign in again.");
+    if (!can(actor.role, command.permission)) {
+      throw new AppError("forbidden", "Your role does not allow this action.");
+    }
+    const parsed = command.schema.safeParse(input);
+    if (!parsed.success) {
+      return {
+        status: "error",
+        message: "Check the highlighted fields.",
+        fieldErrors: z.flattenError(parsed.error).fieldErrors as Record<string, string[]>,
+        values,
+      };
+    }
+    return { status: "success", message: await command.run(parsed.data, actor) };
+  } catch (error) {
+    if (error instanceof AppError) return { status: "error", message: error.message, fieldErrors: error.fieldErrors, values };
+    throw error;
+  }
+}
+
+export function formInput(formData: FormData): Record<string, FormDataEntryValue> {
+  // Next.js adds $ACTION_* fields to progressively enhanced forms; they are not input.
+  return Object.fromEntries([...formData.entries()].filter(([key]) => !key.startsWith("$ACTION")));
+}
+
+export async function submitForm<S extends z.ZodType>(command: Command<S>, formData: FormData): Promise<FormState> {
+  const state = await runCommand(await currentActor(), command, formInput(formData));
+  if (state.status === "success") for (const path of command.revalidate ?? []) revalidatePath(path);
+  return state;
+}

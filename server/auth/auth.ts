@@ -1,0 +1,58 @@
+import NextAuth from "next-auth";
+import Credentials from "next-auth/providers/credentials";
+import { findUserForSignIn } from "@/server/members/store";
+import { authorizeWithPassword, clientIp } from "./credentials";
+import { oidcProviders } from "./oidc";
+import { ensureAuthSecret } from "./secret";
+
+// Auth.js v5 (next-auth 5 beta): unlike v4 it gives App Router code one `auth()` that works in
+// Server Components, server actions and route handlers alike, which the one action wrapper needs.
+// Sessions are JWTs (required by the Credentials provider); every request re-reads the user from
+// the store (server/auth/session.ts), so a role change or a deactivation takes effect at once.
+export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
+  secret: ensureAuthSecret(),
+  trustHost: true,
+  session: { strategy: "jwt", maxAge: 8 * 60 * 60 },
+  pages: { signIn: "/sign-in", error: "/sign-in" },
+  providers: [
+    Credentials({
+      credentials: { email: { label: "E-mail" }, password: { label: "Password", type: "password" } },
+      authorize: (credentials, request) => authorizeWithPassword(credentials, clientIp(request.headers)),
+    }),
+    ...oidcProviders(),
+  ],
+  callbacks: {
+    async signIn({ account, profile }) {
+      if (account?.provider !== "oidc") return true;
+      // Only a verified e-mail of an existing, active user signs in; nobody is created here.
+      if (profile?.email_verified !== true || typeof profile.email !== "string") return false;
+      const found = await findUserForSignIn({ email: profile.email });
+      return found?.user.active === true;
+    },
+    async jwt({ token, user, account, profile }) {
+      if (account?.provider === "oidc" && typeof profile?.email === "string") {
+        const found = await findUserForSignIn({ email: profile.email });
+        if (found) {
+          token.userId = found.user.id;
+          token.organizationId = found.user.organizationId;
+          token.role = found.user.role;
+          token.email = found.user.email;
+          token.name = found.user.name;
+        }
+      } else if (user?.id && user.organizationId && user.role) {
+        token.userId = user.id;
+        token.organizationId = user.organizationId;
+        token.role = user.role;
+      }
+      return token;
+    },
+    session({ session, token }) {
+      if (token.userId && token.organizationId && token.role) {
+        session.user.id = token.userId;
+        session.user.organizationId = token.organizationId;
+        session.user.role = token.role;
+      }
+      return session;
+    },
+  },
+}));

@@ -1,0 +1,27 @@
+import type { Provider } from "next-auth/providers";
+
+// An optional OpenID Connect provider, configured entirely by environment. It signs in only users
+// who already exist, matched by a verified e-mail (see callbacks in auth.ts).
+export function oidcSettings() {
+  const issuer = process.env.OIDC_ISSUER?.trim();
+  const clientId = process.env.OIDC_CLIENT_ID?.trim();
+  const clientSecret = process.env.OIDC_CLIENT_SECRET?.trim();
+  if (!issuer || !clientId || !clientSecret) return null;
+  return { issuer, clientId, clientSecret, name: process.env.OIDC_NAME?.trim() || "single sign-on" };
+}
+
+export function oidcProviders(): Provider[] {
+  const settings = oidcSettings();
+  if (!settings) return [];
+  return [
+    {
+      id: "oidc",
+      name: settings.name,
+      type: "oidc",
+      issuer: settings.issuer,
+      clientId: settings.clientId,
+      clientSecret: settings.clientSecret,
+      checks: ["pkce", "state", "nonce"],
+    },
+  ];
+}

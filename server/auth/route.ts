@@ -1,0 +1,33 @@
+import { NextResponse } from "next/server";
+import { AppError } from "@/lib/errors";
+import { can, type Permission } from "@/lib/permissions";
+import { log } from "@/server/log";
+import { currentActor, type Actor } from "./session";
+
+type Access = { permission: Permission } | { public: true };
+type Handler<A> = (request: Request, actor: A) => Promise<Response>;
+
+/**
+ * The one wrapper for route handlers: checks the session and the permission (or says explicitly
+ * that a route is public), and turns errors into JSON with the right status.
+ */
+export function route(access: { public: true }, handler: Handler<null>): (request: Request) => Promise<Response>;
+export function route(access: { permission: Permission }, handler: Handler<Actor>): (request: Request) => Promise<Response>;
+export function route(access: Access, handler: Handler<Actor> | Handler<null>) {
+  const run = handler as Handler<Actor | null>;
+  return async (request: Request): Promise<Response> => {
+    try {
+      if ("public" in access) return await run(request, null);
+      const actor = await currentActor();
+      if (!actor) throw new AppError("unauthenticated", "Sign in first.");
+      if (!can(actor.role, access.permission)) throw new AppError("forbidden", "Your role does not allow this.");
+      return await run(request, actor);
+    } catch (error) {
+      if (error instanceof AppError) {
+        return NextResponse.json({ error: { code: error.code, message: error.message } }, { status: error.status });
+      }
+      log("error", "route handler failed", { path: new URL(request.url).pathname, error });
+      return NextResponse.json({ error: { code: "internal", message: "Something went wrong on our side." } }, { status: 500 });
+    }
+  };
+}

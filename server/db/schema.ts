@@ -1,0 +1,55 @@
+import { sql } from "drizzle-orm";
+import { boolean, index, pgEnum, pgTable, serial, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { roles } from "@/lib/permissions";
+
+export const roleEnum = pgEnum("role", roles);
+
+export const organizations = pgTable("organizations", {
+  id: uuid("id").primaryKey().defaultRandom(),
+  slug: text("slug").notNull().unique(),
+  name: text("name").notNull(),
+  // Each organization is one AWS account and one Clean Rooms member.
+  awsAccountId: text("aws_account_id").notNull().unique(),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+});
+
+export type Organization = typeof organizations.$inferSelect;
+export type NewOrganization = typeof organizations.$inferInsert;
+
+export const users = pgTable(
+  "users",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    organizationId: uuid("organization_id")
+      .notNull()
+      .references(() => organizations.id),
+    // Stored lower-cased: sign-in and OIDC matching compare e-mails case-insensitively.
+    email: text("email").notNull().unique(),
+    name: text("name").notNull(),
+    role: roleEnum("role").notNull(),
+    // Null for users who only sign in through the OIDC provider.
+    passwordHash: text("password_hash"),
+    active: boolean("active").notNull().default(true),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true })
+      .notNull()
+      .defaultNow()
+      .$onUpdate(() => sql`now()`),
+  },
+  (t) => [index("users_organization_idx").on(t.organizationId)],
+);
+
+export type User = typeof users.$inferSelect;
+export type NewUser = typeof users.$inferInsert;
+
+// Failed sign-ins, kept in the store (not in memory) so every console instance sees the same count.
+export const signInFailures = pgTable(
+  "sign_in_failures",
+  {
+    id: serial("id").primaryKey(),
+    // "email:<address>" or "ip:<address>".
+    key: text("key").notNull(),
+    at: timestamp("at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("sign_in_failures_key_at_idx").on(t.key, t.at)],
+);

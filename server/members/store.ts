@@ -1,0 +1,101 @@
+import { and, asc, eq } from "drizzle-orm";
+import { AppError } from "@/lib/errors";
+import type { Role } from "@/lib/permissions";
+import { getDb } from "@/server/db/client";
+import { organizations, users, type User } from "@/server/db/schema";
+import { hashPassword } from "@/server/auth/password";
+
+// Every query that touches another user is scoped by organization in its WHERE clause:
+// an id from another organization simply matches nothing.
+
+export type Member = Omit<User, "passwordHash">;
+
+const memberColumns = {
+  id: users.id,
+  organizationId: users.organizationId,
+  email: users.email,
+  name: users.name,
+  role: users.role,
+  active: users.active,
+  createdAt: users.createdAt,
+  updatedAt: users.updatedAt,
+};
+
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+export async function listMembers({ orgId }: { orgId: string }): Promise<Member[]> {
+  const db = await getDb();
+  return db.select(memberColumns).from(users).where(eq(users.organizationId, orgId)).orderBy(asc(users.email));
+}
+
+export async function getMember({ orgId, userId }: { orgId: string; userId: string }): Promise<Member | undefined> {
+  const db = await getDb();
+  const [row] = await db
+    .select(memberColumns)
+    .from(users)
+    .where(and(eq(users.organizationId, orgId), eq(users.id, userId)));
+  return row;
+}
+
+export async function createMember(input: {
+  orgId: string;
+  email: string;
+  name: string;
+  role: Role;
+  password: string | null;
+}): Promise<Member> {
+  const db = await getDb();
+  const passwordHash = input.password ? await hashPassword(input.password) : null;
+  const [row] = await db
+    .insert(users)
+    .values({ organizationId: input.orgId, email: normalizeEmail(input.email), name: input.name, role: input.role, passwordHash })
+    .onConflictDoNothing({ target: users.email })
+    .returning(memberColumns);
+  // E-mails are unique across organizations: one address signs in to one organization.
+  if (!row) throw new AppError("conflict", "A user with this e-mail already exists.", { email: ["This e-mail is already in use."] });
+  return row;
+}
+
+export async function setMemberRole({ orgId, userId, role }: { orgId: string; userId: string; role: Role }) {
+  const db = await getDb();
+  const [row] = await db
+    .update(users)
+    .set({ role })
+    .where(and(eq(users.organizationId, orgId), eq(users.id, userId)))
+    .returning(memberColumns);
+  return row;
+}
+
+export async function setMemberActive({ orgId, userId, active }: { orgId: string; userId: string; active: boolean }) {
+  const db = await getDb();
+  const [row] = await db
+    .update(users)
+    .set({ active })
+    .where(and(eq(users.organizationId, orgId), eq(users.id, userId)))
+    .returning(memberColumns);
+  return row;
+}
+
+/** The user and organization behind a sign-in; not scoped, because the caller is not yet known. */
+export async function findUserForSignIn({ email }: { email: string }) {
+  const db = await getDb();
+  const [row] = await db
+    .select({ user: users, organization: organizations })
+    .from(users)
+    .innerJoin(organizations, eq(organizations.id, users.organizationId))
+    .where(eq(users.email, normalizeEmail(email)));
+  return row;
+}
+
+/** The signed-in user as the store knows them now (role and active flag may have changed). */
+export async function findSessionUser({ userId }: { userId: string }) {
+  const db = await getDb();
+  const [row] = await db
+    .select({ user: memberColumns, organization: organizations })
+    .from(users)
+    .innerJoin(organizations, eq(organizations.id, users.organizationId))
+    .where(eq(users.id, userId));
+  return row;
+}

@@ -1,0 +1,27 @@
+import { count, eq } from "drizzle-orm";
+import { getDb } from "@/server/db/client";
+import { organizations, type NewOrganization, type Organization } from "@/server/db/schema";
+
+export async function createOrganization(input: Pick<NewOrganization, "slug" | "name" | "awsAccountId">): Promise<Organization> {
+  const db = await getDb();
+  const [row] = await db.insert(organizations).values(input).returning();
+  return row!;
+}
+
+export async function getOrganization({ id }: { id: string }): Promise<Organization | undefined> {
+  const db = await getDb();
+  const [row] = await db.select().from(organizations).where(eq(organizations.id, id));
+  return row;
+}
+
+export async function getOrganizationBySlug({ slug }: { slug: string }): Promise<Organization | undefined> {
+  const db = await getDb();
+  const [row] = await db.select().from(organizations).where(eq(organizations.slug, slug));
+  return row;
+}
+
+export async function countOrganizations(): Promise<number> {
+  const db = await getDb();
+  const [row] = await db.select({ n: count() }).from(organizations);
+  return row?.n ?? 0;
+}

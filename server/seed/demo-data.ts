@@ -1,0 +1,30 @@
+import type { Role } from "@/lib/permissions";
+
+// The demo: the recipe's two companies, a retailer and a marketing company, each one AWS account.
+export const DEMO_PASSWORD = "cleanrooms-demo";
+
+export const demoOrganizations = [
+  { slug: "org-a", name: "Organization A", awsAccountId: "111111111111", description: "a retailer" },
+  { slug: "org-b", name: "Organization B", awsAccountId: "222222222222", description: "a marketing company" },
+] as const;
+
+export const demoRoles: { prefix: string; role: Role; title: string }[] = [
+  { prefix: "admin", role: "admin", title: "Admin" },
+  { prefix: "owner", role: "data_owner", title: "Data owner" },
+  { prefix: "analyst", role: "analyst", title: "Analyst" },
+];
+
+export function demoEmail(prefix: string, orgSlug: string): string {
+  return `${prefix}@${orgSlug}.example`;
+}
+
+export function demoAccounts() {
+  return demoOrganizations.flatMap((org) =>
+    demoRoles.map(({ prefix, role, title }) => ({
+      org: org.slug,
+      email: demoEmail(prefix, org.slug),
+      role,
+      name: `${title}, ${org.name}`,
+    })),
+  );
+}
