@@ -1,8 +1,7 @@
 import NextAuth from "next-auth";
 import Credentials from "next-auth/providers/credentials";
-import { findUserForSignIn } from "@/server/members/store";
 import { authorizeWithPassword, clientIp } from "./credentials";
-import { oidcProviders } from "./oidc";
+import { memberForOidcProfile, oidcProviders } from "./oidc";
 import { ensureAuthSecret } from "./secret";
 
 // Auth.js v5 (next-auth 5 beta): unlike v4 it gives App Router code one `auth()` that works in
@@ -24,20 +23,17 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
   callbacks: {
     async signIn({ account, profile }) {
       if (account?.provider !== "oidc") return true;
-      // Only a verified e-mail of an existing, active user signs in; nobody is created here.
-      if (profile?.email_verified !== true || typeof profile.email !== "string") return false;
-      const found = await findUserForSignIn({ email: profile.email });
-      return found?.user.active === true;
+      return (await memberForOidcProfile(profile)) !== null;
     },
     async jwt({ token, user, account, profile }) {
-      if (account?.provider === "oidc" && typeof profile?.email === "string") {
-        const found = await findUserForSignIn({ email: profile.email });
-        if (found) {
-          token.userId = found.user.id;
-          token.organizationId = found.user.organizationId;
-          token.role = found.user.role;
-          token.email = found.user.email;
-          token.name = found.user.name;
+      if (account?.provider === "oidc") {
+        const member = await memberForOidcProfile(profile);
+        if (member) {
+          token.userId = member.id;
+          token.organizationId = member.organizationId;
+          token.role = member.role;
+          token.email = member.email;
+          token.name = member.name;
         }
       } else if (user?.id && user.organizationId && user.role) {
         token.userId = user.id;

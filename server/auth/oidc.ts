@@ -1,4 +1,5 @@
 import type { Provider } from "next-auth/providers";
+import { findUserForSignIn } from "@/server/members/store";
 
 // An optional OpenID Connect provider, configured entirely by environment. It signs in only users
 // who already exist, matched by a verified e-mail (see callbacks in auth.ts).
@@ -24,4 +25,16 @@ export function oidcProviders(): Provider[] {
       checks: ["pkce", "state", "nonce"],
     },
   ];
+}
+
+/**
+ * The existing, active user an OIDC profile signs in as, or null. Only a verified e-mail counts:
+ * an unverified one could be anybody's. Nobody is created here.
+ */
+export async function memberForOidcProfile(profile: { email?: unknown; email_verified?: unknown } | undefined) {
+  if (profile?.email_verified !== true || typeof profile.email !== "string") return null;
+  const found = await findUserForSignIn({ email: profile.email });
+  if (!found?.user.active) return null;
+  const { user } = found;
+  return { id: user.id, email: user.email, name: user.name, organizationId: user.organizationId, role: user.role };
 }

@@ -1,0 +1,57 @@
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface RunningConsole {
+  baseURL: string;
+  dataDir: string;
+  stop(): Promise<void>;
+}
+
+/** Starts the console exactly as `npm start` does, on free ports with a throwaway data directory. */
+export async function startConsole(env: Record<string, string> = {}): Promise<RunningConsole> {
+  const [port, cloudPort] = [await freePort(), await freePort()];
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "cleanrooms-e2e-"));
+  const logFile = path.join(dataDir, "server.log");
+  const out = fs.openSync(logFile, "a");
+  const child = spawn(process.execPath, [path.join("node_modules", "tsx", "dist", "cli.mjs"), "scripts/start.ts"], {
+    env: { ...process.env, PORT: String(port), HOST: "127.0.0.1", LOCAL_CLOUD_PORT: String(cloudPort), DATA_DIR: dataDir, ...env },
+    stdio: ["ignore", out, out],
+    detached: true,
+  });
+  const baseURL = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 5 * 60_000; // includes a first build
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the console did not start:\n${fs.readFileSync(logFile, "utf8")}`);
+    if (await fetch(`${baseURL}/api/health`).then((r) => r.ok, () => false)) break;
+    if (Date.now() > deadline) throw new Error(`the console was not healthy in time:\n${fs.readFileSync(logFile, "utf8")}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  return {
+    baseURL,
+    dataDir,
+    async stop() {
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      try {
+        process.kill(-child.pid!, "SIGTERM");
+        await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+      } catch {
+        // already gone
+      }
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,24 @@
+import { describe, expect, it } from "vitest";
+import { navItems } from "./navigation";
+import { can, permissionTable, roles } from "./permissions";
+
+describe("permission table", () => {
+  it("gives each role the navigation the console promises", () => {
+    const visible = (role: (typeof roles)[number]) => navItems.filter((item) => can(role, item.permission)).map((item) => item.label);
+    expect(visible("admin")).toEqual(["Home", "Datasets", "Configured tables", "Collaborations", "Query workbench", "Query logs", "Members"]);
+    expect(visible("data_owner")).toEqual(["Home", "Datasets", "Configured tables"]);
+    expect(visible("analyst")).toEqual(["Home", "Collaborations", "Query workbench"]);
+  });
+
+  it("lets only admins manage members and read query logs", () => {
+    for (const permission of ["members.view", "members.manage", "queryLogs.view"] as const) {
+      expect(roles.filter((role) => can(role, permission))).toEqual(["admin"]);
+    }
+  });
+
+  it("grants admins every permission", () => {
+    for (const permission of Object.keys(permissionTable) as (keyof typeof permissionTable)[]) {
+      expect(can("admin", permission)).toBe(true);
+    }
+  });
+});
