@@ -1,4 +1,5 @@
-import { seedDemoEnabled } from "./config";
+import { cleanroomsMode, seedDemoEnabled } from "./config";
+import { ensureLocalCloud } from "./local-cloud";
 import { getDatabase } from "./db/client";
 import { ensureAuthSecret } from "./auth/secret";
 import { seedDemo } from "./seed/demo";
@@ -10,4 +11,5 @@ export async function boot(): Promise<void> {
   const { kind } = await getDatabase();
   if (seedDemoEnabled()) await seedDemo();
   log("info", "metadata store ready", { db: kind });
+  if (cleanroomsMode() === "local") await ensureLocalCloud();
 }

@@ -17,3 +17,21 @@ export function seedDemoEnabled(): boolean {
 export function isProduction(): boolean {
   return process.env.NODE_ENV === "production";
 }
+
+export function localCloudPort(): number {
+  return Number(process.env.LOCAL_CLOUD_PORT || 4566);
+}
+
+/** Where the console's SDK clients and printed credentials point in local mode. */
+export function localCloudEndpoint(): string {
+  return `http://127.0.0.1:${localCloudPort()}`;
+}
+
+export function localCloudRegion(): string {
+  return process.env.AWS_REGION || "us-east-1";
+}
+
+/** `local` runs collaborations on the built-in local cloud; `aws` on AWS Clean Rooms. */
+export function cleanroomsMode(): "local" | "aws" {
+  return process.env.CLEANROOMS_MODE === "aws" ? "aws" : "local";
+}

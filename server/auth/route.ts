@@ -2,22 +2,28 @@ import { NextResponse } from "next/server";
 import { AppError } from "@/lib/errors";
 import { can, type Permission } from "@/lib/permissions";
 import { log } from "@/server/log";
+import { isOperatorRequest } from "@/server/operator";
 import { currentActor, type Actor } from "./session";
 
-type Access = { permission: Permission } | { public: true };
+type Access = { permission: Permission } | { public: true } | { operator: true };
 type Handler<A> = (request: Request, actor: A) => Promise<Response>;
 
 /**
  * The one wrapper for route handlers: checks the session and the permission (or says explicitly
- * that a route is public), and turns errors into JSON with the right status.
+ * that a route is public, or for the operator's local tooling), and turns errors into JSON with
+ * the right status.
  */
-export function route(access: { public: true }, handler: Handler<null>): (request: Request) => Promise<Response>;
+export function route(access: { public: true } | { operator: true }, handler: Handler<null>): (request: Request) => Promise<Response>;
 export function route(access: { permission: Permission }, handler: Handler<Actor>): (request: Request) => Promise<Response>;
 export function route(access: Access, handler: Handler<Actor> | Handler<null>) {
   const run = handler as Handler<Actor | null>;
   return async (request: Request): Promise<Response> => {
     try {
       if ("public" in access) return await run(request, null);
+      if ("operator" in access) {
+        if (!isOperatorRequest(request)) throw new AppError("unauthenticated", "This endpoint needs the operator token.");
+        return await run(request, null);
+      }
       const actor = await currentActor();
       if (!actor) throw new AppError("unauthenticated", "Sign in first.");
       if (!can(actor.role, access.permission)) throw new AppError("forbidden", "Your role does not allow this.");

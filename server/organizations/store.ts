@@ -1,10 +1,13 @@
 import { count, eq } from "drizzle-orm";
 import { getDb } from "@/server/db/client";
+import { createAccessKey } from "@/server/local-cloud/access-keys";
 import { organizations, type NewOrganization, type Organization } from "@/server/db/schema";
 
 export async function createOrganization(input: Pick<NewOrganization, "slug" | "name" | "awsAccountId">): Promise<Organization> {
   const db = await getDb();
   const [row] = await db.insert(organizations).values(input).returning();
+  // Each organization is an account of the local cloud, with keys of its own from the start.
+  await createAccessKey({ accountId: row!.awsAccountId });
   return row!;
 }
 

@@ -1,0 +1,14 @@
+import { NextResponse } from "next/server";
+import { AppError } from "@/lib/errors";
+import { route } from "@/server/auth/route";
+import { credentialsForOrganization } from "@/server/local-cloud/credentials";
+
+export const dynamic = "force-dynamic";
+
+// Serves `npm run credentials` while this process holds the embedded database.
+export const GET = route({ operator: true }, async (request) => {
+  const slug = new URL(request.url).searchParams.get("org") ?? "";
+  const credentials = await credentialsForOrganization(slug);
+  if (!credentials) throw new AppError("not_found", `No organization with the slug "${slug}".`);
+  return NextResponse.json(credentials, { headers: { "Cache-Control": "no-store" } });
+});

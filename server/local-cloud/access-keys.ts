@@ -1,0 +1,51 @@
+import { createHmac, randomBytes } from "node:crypto";
+import { asc, eq } from "drizzle-orm";
+import { getDb } from "@/server/db/client";
+import { ensureServerSecret } from "@/server/secrets";
+import { accessKeys } from "./store/schema";
+
+// Each account (organization) has access keys for the local cloud. Only the key id is stored; the
+// secret is an HMAC of the id under the server secret, so a copy of the database alone reveals no
+// usable key. Secrets are never logged.
+
+function serverSecret(): string {
+  return ensureServerSecret({ envVar: "LOCAL_CLOUD_SECRET", fileName: "local-cloud-secret" });
+}
+
+export function secretForAccessKey(accessKeyId: string): string {
+  return createHmac("sha256", serverSecret()).update(`local-cloud-secret-key:${accessKeyId}`).digest("base64").slice(0, 40);
+}
+
+const base32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+
+function newAccessKeyId(): string {
+  // AWS key ids are 20 characters, AKIA and 16 of base32.
+  return "AKIA" + [...randomBytes(16)].map((b) => base32[b % 32]).join("");
+}
+
+export interface AccessKey {
+  accessKeyId: string;
+  secretAccessKey: string;
+  accountId: string;
+}
+
+export async function createAccessKey({ accountId }: { accountId: string }): Promise<AccessKey> {
+  const db = await getDb();
+  const accessKeyId = newAccessKeyId();
+  await db.insert(accessKeys).values({ accessKeyId, accountId });
+  return { accessKeyId, accountId, secretAccessKey: secretForAccessKey(accessKeyId) };
+}
+
+export async function findAccessKey({ accessKeyId }: { accessKeyId: string }): Promise<AccessKey | undefined> {
+  const db = await getDb();
+  const [row] = await db.select().from(accessKeys).where(eq(accessKeys.accessKeyId, accessKeyId));
+  return row && { accessKeyId, accountId: row.accountId, secretAccessKey: secretForAccessKey(accessKeyId) };
+}
+
+/** The account's oldest key, created if the account has none yet. */
+export async function accessKeyForAccount({ accountId }: { accountId: string }): Promise<AccessKey> {
+  const db = await getDb();
+  const [row] = await db.select().from(accessKeys).where(eq(accessKeys.accountId, accountId)).orderBy(asc(accessKeys.createdAt)).limit(1);
+  if (!row) return createAccessKey({ accountId });
+  return { accessKeyId: row.accessKeyId, accountId, secretAccessKey: secretForAccessKey(row.accessKeyId) };
+}

@@ -1,0 +1,16 @@
+/** An error as an AWS service returns it; each protocol renders it in its own format. */
+export class CloudError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    /** Protocol-specific extra fields (S3: BucketName, Key…; Clean Rooms: reason, fieldList…). */
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = code;
+  }
+}
+
+export const notImplemented = (what: string) =>
+  new CloudError(501, "NotImplemented", `${what} is not supported by the local cloud.`);

@@ -1,0 +1,23 @@
+// The local cloud: an AWS-compatible endpoint (S3, STS; Glue and Clean Rooms to follow) served
+// from the console's process on 127.0.0.1:LOCAL_CLOUD_PORT. It owns the local_cloud schema of the
+// metadata store and the object files under DATA_DIR/local-cloud. It knows nothing of the
+// console's users or sessions: callers are AWS accounts, identified by SigV4 access keys.
+import { localCloudPort } from "@/server/config";
+import { log } from "@/server/log";
+import { startLocalCloud, type LocalCloud } from "./server";
+import { sweepTemporaryFiles } from "./services/s3/blobs";
+
+const holder = globalThis as typeof globalThis & { __localCloud?: Promise<LocalCloud> };
+
+/** Starts the endpoint once per process (development reloads included). */
+export function ensureLocalCloud(): Promise<LocalCloud> {
+  holder.__localCloud ??= (async () => {
+    sweepTemporaryFiles();
+    const cloud = await startLocalCloud({ port: localCloudPort() });
+    log("info", "local cloud listening", { endpoint: `http://127.0.0.1:${cloud.port}` });
+    return cloud;
+  })();
+  return holder.__localCloud;
+}
+
+export { startLocalCloud };

@@ -1,0 +1,27 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { CloudError } from "./errors";
+import type { SignatureError, SignedRequest } from "./sigv4/verify";
+
+export interface ServiceContext {
+  req: IncomingMessage;
+  res: ServerResponse;
+  requestId: string;
+  /** The path as sent, still percent-encoded. */
+  rawPath: string;
+  /** Decoded query parameters, in order. */
+  pairs: [string, string][];
+  query: Map<string, string>;
+  /** Whether the signature came in the query string (a presigned URL). */
+  presigned: boolean;
+  /** Checks the signature over the given payload hash; resolves to the caller. */
+  verify(payloadHash: string): Promise<SignedRequest>;
+}
+
+/** One AWS service of the local cloud: how it handles requests and how it reports errors. */
+export interface CloudService {
+  /** The signing name in the credential scope (s3, sts, glue, cleanrooms). */
+  name: string;
+  handle(ctx: ServiceContext): Promise<void>;
+  signatureError(error: SignatureError): CloudError;
+  sendError(ctx: Pick<ServiceContext, "req" | "res" | "requestId">, error: CloudError): void;
+}

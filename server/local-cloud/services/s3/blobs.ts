@@ -1,0 +1,46 @@
+import fs from "node:fs";
+import path from "node:path";
+import { randomBytes } from "node:crypto";
+import { dataDir } from "@/server/config";
+
+// Object bytes live in files named by random ids, never by bucket or key, so no key can reach a
+// path outside the data directory. A file is written under tmp/ and renamed into blobs/ only when
+// complete: a reader never sees half an object, and a crash leaves only a stray temporary file.
+
+export function blobRoot(): string {
+  return path.join(dataDir(), "local-cloud", "s3");
+}
+
+export function blobPath(blob: string): string {
+  if (!/^[0-9a-f]{32}$/.test(blob)) throw new Error("not a blob id");
+  return path.join(blobRoot(), "blobs", blob.slice(0, 2), blob);
+}
+
+export function newTempPath(): string {
+  const dir = path.join(blobRoot(), "tmp");
+  fs.mkdirSync(dir, { recursive: true });
+  return path.join(dir, randomBytes(16).toString("hex"));
+}
+
+/** Moves a finished temporary file into place and returns its blob id. */
+export async function commitBlob(tempPath: string): Promise<string> {
+  const blob = randomBytes(16).toString("hex");
+  const target = blobPath(blob);
+  await fs.promises.mkdir(path.dirname(target), { recursive: true });
+  await fs.promises.rename(tempPath, target);
+  return blob;
+}
+
+export async function removeBlob(blob: string | null | undefined): Promise<void> {
+  if (!blob) return;
+  await fs.promises.rm(blobPath(blob), { force: true });
+}
+
+export async function removeTemp(tempPath: string): Promise<void> {
+  await fs.promises.rm(tempPath, { force: true });
+}
+
+/** Temporary files left by a crash are incomplete by definition. */
+export function sweepTemporaryFiles(): void {
+  fs.rmSync(path.join(blobRoot(), "tmp"), { recursive: true, force: true });
+}

@@ -1,0 +1,56 @@
+import type { ServiceContext } from "../../service";
+import type { SignedRequest } from "../../sigv4/verify";
+import { CloudError } from "../../errors";
+import { findBucket, type Bucket } from "./store";
+
+/** One S3 request after its signature was checked. */
+export interface S3Request {
+  ctx: ServiceContext;
+  caller: SignedRequest;
+  bucket: string | null;
+  key: string | null;
+  payloadHash: string;
+}
+
+export const noSuchBucket = (name: string) => new CloudError(404, "NoSuchBucket", "The specified bucket does not exist", { BucketName: name });
+export const accessDenied = () => new CloudError(403, "AccessDenied", "Access Denied");
+
+/** The bucket, if the caller's account owns it: other accounts get AccessDenied, as on S3. */
+export async function ownedBucket(name: string, caller: SignedRequest): Promise<Bucket> {
+  const bucket = await findBucket(name);
+  if (!bucket) throw noSuchBucket(name);
+  if (bucket.accountId !== caller.accountId) throw accessDenied();
+  return bucket;
+}
+
+const storedHeaderNames = ["cache-control", "content-disposition", "content-language", "expires"];
+
+/** User metadata (x-amz-meta-*) and the standard headers S3 stores with an object. */
+export function objectHeadersFromRequest(ctx: ServiceContext): { contentType: string; headers: Record<string, string>; metadata: Record<string, string> } {
+  const headers: Record<string, string> = {};
+  const metadata: Record<string, string> = {};
+  for (const [name, value] of Object.entries(ctx.req.headers)) {
+    if (typeof value !== "string") continue;
+    if (name.startsWith("x-amz-meta-")) metadata[name.slice("x-amz-meta-".length)] = value;
+    else if (storedHeaderNames.includes(name)) headers[name] = value;
+  }
+  const encoding = String(ctx.req.headers["content-encoding"] ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s && s !== "aws-chunked");
+  if (encoding.length) headers["content-encoding"] = encoding.join(", ");
+  const contentType = (ctx.req.headers["content-type"] as string | undefined) || "binary/octet-stream";
+  return { contentType, headers, metadata };
+}
+
+export function quoteEtag(hex: string): string {
+  return `"${hex}"`;
+}
+
+export function httpDate(date: Date | string): string {
+  return new Date(date).toUTCString();
+}
+
+export function isoDate(date: Date | string): string {
+  return new Date(date).toISOString().replace(/\.\d{3}Z$/, ".000Z");
+}

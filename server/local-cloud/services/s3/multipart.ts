@@ -1,0 +1,158 @@
+import fs from "node:fs";
+import { createHash, randomBytes } from "node:crypto";
+import { pipeline } from "node:stream/promises";
+import { CloudError } from "../../errors";
+import { parseXml, sendXml, toXml } from "../../protocols/xml";
+import { readBody } from "../../body";
+import { blobPath, commitBlob, newTempPath, removeBlob, removeTemp } from "./blobs";
+import { checksumHeader, checksummer, checksumXmlName, parseAlgorithm, type ChecksumAlgorithm } from "./checksums";
+import { objectHeadersFromRequest, ownedBucket, quoteEtag, type S3Request } from "./context";
+import { validateObjectKey } from "./names";
+import { receiveBody } from "./receive";
+import { deleteUploadRows, findUpload, insertUpload, listPartRows, putObjectRow, putPartRow, type MultipartUpload } from "./store";
+
+type KeyRequest = S3Request & { bucket: string; key: string };
+const ns = "http://s3.amazonaws.com/doc/2006-03-01/";
+const MIN_PART_BYTES = 5 * 1024 * 1024;
+
+async function ownedUpload(request: KeyRequest, uploadId: string): Promise<MultipartUpload> {
+  await ownedBucket(request.bucket, request.caller);
+  const upload = await findUpload(uploadId);
+  if (!upload || upload.bucket !== request.bucket || upload.key !== request.key) {
+    throw new CloudError(404, "NoSuchUpload", "The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.", { UploadId: uploadId });
+  }
+  return upload;
+}
+
+export async function createMultipartUpload(request: KeyRequest) {
+  const { ctx, caller, bucket, key } = request;
+  await ownedBucket(bucket, caller);
+  validateObjectKey(key);
+  const algorithm = parseAlgorithm(ctx.req.headers["x-amz-checksum-algorithm"] as string | undefined);
+  const uploadId = randomBytes(24).toString("base64url");
+  await insertUpload({ uploadId, bucket, key, ...objectHeadersFromRequest(ctx), checksumAlgorithm: algorithm ?? null });
+  const headers: Record<string, string> = algorithm ? { "x-amz-checksum-algorithm": algorithm } : {};
+  sendXml(ctx.res, 200, toXml("InitiateMultipartUploadResult", { Bucket: bucket, Key: key, UploadId: uploadId }, ns), headers);
+}
+
+export async function uploadPart(request: KeyRequest, uploadId: string, partNumberText: string) {
+  const partNumber = Number(partNumberText);
+  if (!Number.isInteger(partNumber) || partNumber < 1 || partNumber > 10000) {
+    throw new CloudError(400, "InvalidArgument", "Part number must be an integer between 1 and 10000, inclusive", { ArgumentName: "partNumber" });
+  }
+  await ownedUpload(request, uploadId);
+  const received = await receiveBody(request.ctx, request.payloadHash);
+  let blob: string;
+  try {
+    blob = await commitBlob(received.tempPath);
+  } catch (error) {
+    await removeTemp(received.tempPath);
+    throw error;
+  }
+  const etag = received.md5.toString("hex");
+  await removeBlob(await putPartRow({ uploadId, partNumber, blob, size: received.size, etag, checksum: received.checksum }));
+  // The upload may have been aborted or completed while this part was arriving.
+  if (!(await findUpload(uploadId))) {
+    await removeBlob(blob);
+    throw new CloudError(404, "NoSuchUpload", "The specified upload does not exist.", { UploadId: uploadId });
+  }
+  const headers: Record<string, string> = { ETag: quoteEtag(etag), "Content-Length": "0" };
+  if (received.checksum) headers[checksumHeader(received.checksum.algorithm)] = received.checksum.value;
+  request.ctx.res.writeHead(200, headers);
+  request.ctx.res.end();
+}
+
+interface RequestedPart {
+  PartNumber?: unknown;
+  ETag?: unknown;
+  [checksum: string]: unknown;
+}
+
+export async function completeMultipartUpload(request: KeyRequest, uploadId: string) {
+  const { ctx, bucket, key } = request;
+  const upload = await ownedUpload(request, uploadId);
+  const parsed = parseXml((await readBody(ctx.req, 4 * 1024 * 1024)).toString("utf8")).CompleteMultipartUpload as Record<string, unknown> | undefined;
+  const requested = ([] as RequestedPart[]).concat((parsed && typeof parsed === "object" ? (parsed.Part as RequestedPart) : undefined) ?? []);
+  if (requested.length === 0) {
+    throw new CloudError(400, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema: at least one Part is required.");
+  }
+  const stored = new Map((await listPartRows(uploadId)).map((p) => [p.partNumber, p]));
+  const parts = requested.map((part, index) => {
+    const number = Number(part.PartNumber);
+    const found = stored.get(number);
+    const etag = String(part.ETag ?? "").replace(/"/g, "");
+    if (!found || found.etag !== etag) {
+      throw new CloudError(400, "InvalidPart", "One or more of the specified parts could not be found. The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.", { UploadId: uploadId, PartNumber: number });
+    }
+    if (index > 0 && number <= Number(requested[index - 1]!.PartNumber)) {
+      throw new CloudError(400, "InvalidPartOrder", "The list of parts was not in ascending order. Parts must be ordered by part number.", { UploadId: uploadId });
+    }
+    if (index < requested.length - 1 && found.size < MIN_PART_BYTES) {
+      throw new CloudError(400, "EntityTooSmall", "Your proposed upload is smaller than the minimum allowed object size.", { PartNumber: number, MinSizeAllowed: MIN_PART_BYTES, ProposedSize: found.size });
+    }
+    return found;
+  });
+
+  // Concatenate the parts into one new blob; the parts stay until the object row points at it.
+  const temp = newTempPath();
+  let blob: string;
+  try {
+    const out = fs.createWriteStream(temp, { highWaterMark: 1024 * 1024 });
+    await pipeline(async function* () {
+      for (const part of parts) {
+        for await (const chunk of fs.createReadStream(blobPath(part.blob), { highWaterMark: 1024 * 1024 })) yield chunk as Buffer;
+      }
+    }, out);
+    blob = await commitBlob(temp);
+  } catch (error) {
+    await removeTemp(temp);
+    throw error;
+  }
+  // S3's multipart ETag: the MD5 of the parts' binary MD5s, and the number of parts.
+  const md5 = createHash("md5");
+  for (const part of parts) md5.update(Buffer.from(part.etag, "hex"));
+  const etag = `${md5.digest("hex")}-${parts.length}`;
+  const algorithm = upload.checksumAlgorithm as ChecksumAlgorithm | null;
+  let checksum = null;
+  if (algorithm && parts.every((p) => p.checksum?.algorithm === algorithm)) {
+    const composite = checksummer(algorithm);
+    for (const part of parts) composite.update(Buffer.from(part.checksum!.value, "base64"));
+    checksum = { algorithm, value: composite.digest() };
+  }
+  const size = parts.reduce((sum, p) => sum + p.size, 0);
+  const replaced = await putObjectRow({ bucket, key, blob, size, etag, contentType: upload.contentType, headers: upload.headers, metadata: upload.metadata, checksum, partsCount: parts.length });
+  await removeBlob(replaced);
+  for (const partBlob of await deleteUploadRows(uploadId)) await removeBlob(partBlob);
+  const result: Record<string, unknown> = { Location: `/${bucket}/${encodeURIComponent(key)}`, Bucket: bucket, Key: key, ETag: quoteEtag(etag) };
+  if (checksum) {
+    result[checksumXmlName(checksum.algorithm)] = `${checksum.value}-${parts.length}`;
+    result.ChecksumType = "COMPOSITE";
+  }
+  sendXml(ctx.res, 200, toXml("CompleteMultipartUploadResult", result, ns));
+}
+
+export async function abortMultipartUpload(request: KeyRequest, uploadId: string) {
+  await ownedUpload(request, uploadId);
+  for (const blob of await deleteUploadRows(uploadId)) await removeBlob(blob);
+  request.ctx.res.writeHead(204);
+  request.ctx.res.end();
+}
+
+export async function listParts(request: KeyRequest, uploadId: string) {
+  await ownedUpload(request, uploadId);
+  const parts = await listPartRows(uploadId);
+  const body = {
+    Bucket: request.bucket,
+    Key: request.key,
+    UploadId: uploadId,
+    IsTruncated: false,
+    Part: parts.map((p) => ({
+      PartNumber: p.partNumber,
+      LastModified: new Date(p.lastModified).toISOString(),
+      ETag: quoteEtag(p.etag),
+      Size: p.size,
+      ...(p.checksum ? { [checksumXmlName(p.checksum.algorithm)]: p.checksum.value } : {}),
+    })),
+  };
+  sendXml(request.ctx.res, 200, toXml("ListPartsResult", body, ns));
+}

@@ -1,0 +1,215 @@
+import fs from "node:fs";
+import { pipeline } from "node:stream/promises";
+import { CloudError } from "../../errors";
+import { parseXml, sendXml, toXml } from "../../protocols/xml";
+import { readBody } from "../../body";
+import { blobPath, commitBlob, newTempPath, removeBlob, removeTemp } from "./blobs";
+import { checksumHeader, checksumXmlName } from "./checksums";
+import { accessDenied, httpDate, isoDate, objectHeadersFromRequest, ownedBucket, quoteEtag, type S3Request } from "./context";
+import { validateObjectKey } from "./names";
+import { receiveBody } from "./receive";
+import { deleteObjectRow, findBucket, findObject, putObjectRow, type StoredObject } from "./store";
+
+type KeyRequest = S3Request & { bucket: string; key: string };
+
+const noSuchKey = (key: string) => new CloudError(404, "NoSuchKey", "The specified key does not exist.", { Key: key });
+
+export async function putObject(request: KeyRequest) {
+  const { ctx, caller, bucket, key, payloadHash } = request;
+  await ownedBucket(bucket, caller);
+  validateObjectKey(key);
+  const received = await receiveBody(ctx, payloadHash);
+  let blob: string;
+  try {
+    blob = await commitBlob(received.tempPath);
+  } catch (error) {
+    await removeTemp(received.tempPath);
+    throw error;
+  }
+  const etag = received.md5.toString("hex");
+  const { contentType, headers, metadata } = objectHeadersFromRequest(ctx);
+  const replaced = await putObjectRow({ bucket, key, blob, size: received.size, etag, contentType, headers, metadata, checksum: received.checksum, partsCount: null });
+  await removeBlob(replaced);
+  const responseHeaders: Record<string, string> = { ETag: quoteEtag(etag), "x-amz-server-side-encryption": "AES256", "Content-Length": "0" };
+  if (received.checksum) responseHeaders[checksumHeader(received.checksum.algorithm)] = received.checksum.value;
+  ctx.res.writeHead(200, responseHeaders);
+  ctx.res.end();
+}
+
+function objectResponseHeaders(object: StoredObject, withChecksum: boolean): Record<string, string> {
+  const headers: Record<string, string> = {
+    "Content-Type": object.contentType,
+    ETag: quoteEtag(object.etag),
+    "Last-Modified": httpDate(object.lastModified),
+    "Accept-Ranges": "bytes",
+    "x-amz-server-side-encryption": "AES256",
+    ...object.headers,
+  };
+  for (const [name, value] of Object.entries(object.metadata)) headers[`x-amz-meta-${name}`] = value;
+  if (withChecksum && object.checksum) {
+    headers[checksumHeader(object.checksum.algorithm)] = object.checksum.value + (object.partsCount ? `-${object.partsCount}` : "");
+    if (object.partsCount) headers["x-amz-checksum-type"] = "COMPOSITE";
+  }
+  if (object.partsCount) headers["x-amz-mp-parts-count"] = String(object.partsCount);
+  return headers;
+}
+
+/** If-Match / If-None-Match / If-(Un)Modified-Since, as S3 evaluates them. */
+function checkConditions(request: KeyRequest, object: StoredObject): number | null {
+  const h = request.ctx.req.headers;
+  const etag = quoteEtag(object.etag);
+  const modified = new Date(object.lastModified).getTime();
+  const matches = (list: string) => list.split(",").some((t) => t.trim() === "*" || t.trim() === etag || t.trim() === object.etag);
+  if (h["if-match"] && !matches(h["if-match"])) return 412;
+  if (!h["if-match"] && h["if-unmodified-since"] && modified > Date.parse(h["if-unmodified-since"]) + 999) return 412;
+  if (h["if-none-match"] && matches(h["if-none-match"])) return 304;
+  if (!h["if-none-match"] && h["if-modified-since"] && modified <= Date.parse(h["if-modified-since"]) + 999) return 304;
+  return null;
+}
+
+function parseRange(header: string, size: number): { start: number; end: number } | "invalid" | null {
+  const m = header.match(/^bytes=(\d*)-(\d*)$/);
+  if (!m || (m[1] === "" && m[2] === "")) return null; // S3 ignores ranges it cannot parse
+  if (m[1] === "") {
+    const suffix = Number(m[2]);
+    if (suffix === 0) return "invalid";
+    return { start: Math.max(0, size - suffix), end: size - 1 };
+  }
+  const start = Number(m[1]);
+  const end = m[2] === "" ? size - 1 : Math.min(Number(m[2]), size - 1);
+  if (start >= size || end < start) return "invalid";
+  return { start, end };
+}
+
+export async function getObject(request: KeyRequest, head: boolean) {
+  const { ctx, caller, bucket, key } = request;
+  await ownedBucket(bucket, caller);
+  const object = await findObject(bucket, key);
+  if (!object) throw noSuchKey(key);
+  const condition = checkConditions(request, object);
+  if (condition === 412) throw new CloudError(412, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold", { Condition: "If-Match" });
+  if (condition === 304) {
+    ctx.res.writeHead(304, { ETag: quoteEtag(object.etag), "Last-Modified": httpDate(object.lastModified) });
+    ctx.res.end();
+    return;
+  }
+  const rangeHeader = ctx.req.headers.range;
+  const range = rangeHeader ? parseRange(rangeHeader, object.size) : null;
+  if (range === "invalid") {
+    throw new CloudError(416, "InvalidRange", "The requested range is not satisfiable", { ActualObjectSize: object.size, RangeRequested: rangeHeader });
+  }
+  const wantsChecksum = ctx.req.headers["x-amz-checksum-mode"] === "ENABLED" && !range;
+  const headers = objectResponseHeaders(object, wantsChecksum);
+  for (const [param, header] of [
+    ["response-content-type", "Content-Type"],
+    ["response-content-disposition", "Content-Disposition"],
+    ["response-cache-control", "Cache-Control"],
+    ["response-content-encoding", "Content-Encoding"],
+    ["response-content-language", "Content-Language"],
+    ["response-expires", "Expires"],
+  ] as const) {
+    const value = ctx.query.get(param);
+    if (value) headers[header] = value;
+  }
+  const start = range ? range.start : 0;
+  const end = range ? range.end : object.size - 1;
+  headers["Content-Length"] = String(Math.max(0, end - start + 1));
+  if (range) headers["Content-Range"] = `bytes ${start}-${end}/${object.size}`;
+  // Open before answering: the blob stays readable even if a newer PutObject replaces it meanwhile.
+  const file = head || object.size === 0 ? null : await fs.promises.open(blobPath(object.blob), "r");
+  ctx.res.writeHead(range ? 206 : 200, headers);
+  if (!file) {
+    ctx.res.end();
+    return;
+  }
+  await pipeline(file.createReadStream({ start, end, highWaterMark: 1024 * 1024 }), ctx.res);
+}
+
+export async function deleteObject({ ctx, caller, bucket, key }: KeyRequest) {
+  await ownedBucket(bucket, caller);
+  await removeBlob(await deleteObjectRow(bucket, key));
+  ctx.res.writeHead(204);
+  ctx.res.end();
+}
+
+export async function deleteObjects({ ctx, caller, bucket }: S3Request & { bucket: string }) {
+  await ownedBucket(bucket, caller);
+  const text = (await readBody(ctx.req, 2 * 1024 * 1024)).toString("utf8");
+  const parsed = parseXml(text).Delete as Record<string, unknown> | undefined;
+  if (!parsed || typeof parsed !== "object") throw new CloudError(400, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema.");
+  const objects = ([] as unknown[]).concat(parsed.Object ?? []) as { Key?: unknown }[];
+  if (objects.length === 0 || objects.length > 1000) {
+    throw new CloudError(400, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema: between 1 and 1000 objects per request.");
+  }
+  const quiet = parsed.Quiet === "true";
+  const deleted: { Key: string }[] = [];
+  const errors: { Key: string; Code: string; Message: string }[] = [];
+  for (const object of objects) {
+    const key = typeof object.Key === "string" ? object.Key : String(object.Key ?? "");
+    if (!key) {
+      errors.push({ Key: key, Code: "InvalidArgument", Message: "An object key must not be empty." });
+      continue;
+    }
+    await removeBlob(await deleteObjectRow(bucket, key));
+    deleted.push({ Key: key });
+  }
+  sendXml(ctx.res, 200, toXml("DeleteResult", { ...(quiet ? {} : { Deleted: deleted }), Error: errors }, "http://s3.amazonaws.com/doc/2006-03-01/"));
+}
+
+function parseCopySource(value: string): { bucket: string; key: string } {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(value.split("?")[0]!);
+  } catch {
+    throw new CloudError(400, "InvalidArgument", "Copy Source must mention the source bucket and key: sourcebucket/sourcekey.");
+  }
+  const path = decoded.startsWith("/") ? decoded.slice(1) : decoded;
+  const slash = path.indexOf("/");
+  if (slash <= 0 || slash === path.length - 1) {
+    throw new CloudError(400, "InvalidArgument", "Copy Source must mention the source bucket and key: sourcebucket/sourcekey.");
+  }
+  return { bucket: path.slice(0, slash), key: path.slice(slash + 1) };
+}
+
+export async function copyObject(request: KeyRequest, copySource: string) {
+  const { ctx, caller, bucket, key } = request;
+  await ownedBucket(bucket, caller);
+  validateObjectKey(key);
+  const source = parseCopySource(copySource);
+  const sourceBucket = await findBucket(source.bucket);
+  if (!sourceBucket) throw new CloudError(404, "NoSuchBucket", "The specified bucket does not exist", { BucketName: source.bucket });
+  if (sourceBucket.accountId !== caller.accountId) throw accessDenied();
+  const object = await findObject(source.bucket, source.key);
+  if (!object) throw noSuchKey(source.key);
+  const replace = ctx.req.headers["x-amz-metadata-directive"] === "REPLACE";
+  if (!replace && source.bucket === bucket && source.key === key) {
+    throw new CloudError(400, "InvalidRequest", "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.");
+  }
+  const temp = newTempPath();
+  let blob: string;
+  try {
+    await fs.promises.copyFile(blobPath(object.blob), temp);
+    blob = await commitBlob(temp);
+  } catch (error) {
+    await removeTemp(temp);
+    throw error;
+  }
+  const fromRequest = objectHeadersFromRequest(ctx);
+  const replaced = await putObjectRow({
+    bucket,
+    key,
+    blob,
+    size: object.size,
+    etag: object.etag,
+    contentType: replace ? fromRequest.contentType : object.contentType,
+    headers: replace ? fromRequest.headers : object.headers,
+    metadata: replace ? fromRequest.metadata : object.metadata,
+    checksum: object.checksum,
+    partsCount: object.partsCount,
+  });
+  await removeBlob(replaced);
+  const copied = await findObject(bucket, key);
+  const result: Record<string, unknown> = { ETag: quoteEtag(object.etag), LastModified: isoDate(copied!.lastModified) };
+  if (object.checksum && !object.partsCount) result[checksumXmlName(object.checksum.algorithm)] = object.checksum.value;
+  sendXml(ctx.res, 200, toXml("CopyObjectResult", result, "http://s3.amazonaws.com/doc/2006-03-01/"));
+}

@@ -1,0 +1,109 @@
+import fs from "node:fs";
+import { createHash } from "node:crypto";
+import { pipeline } from "node:stream/promises";
+import type { Readable } from "node:stream";
+import { CloudError, notImplemented } from "../../errors";
+import type { ServiceContext } from "../../service";
+import type { StoredChecksum } from "../../store/schema";
+import { AwsChunkedDecoder } from "./aws-chunked";
+import { newTempPath, removeTemp } from "./blobs";
+import { checksumAlgorithms, checksumHeader, checksummer, parseAlgorithm, type ChecksumAlgorithm } from "./checksums";
+
+export const MAX_PUT_BYTES = 5 * 1024 ** 3;
+
+export interface ReceivedBody {
+  tempPath: string;
+  size: number;
+  md5: Buffer;
+  checksum: StoredChecksum | null;
+}
+
+/** The checksum the client declared, in a header now or in a trailer after the body. */
+function declaredChecksum(ctx: ServiceContext): { algorithm?: ChecksumAlgorithm; header?: string; trailer?: string } {
+  const headers = ctx.req.headers;
+  for (const algorithm of checksumAlgorithms) {
+    const value = headers[checksumHeader(algorithm)];
+    if (typeof value === "string") return { algorithm, header: value };
+  }
+  const trailer = String(headers["x-amz-trailer"] ?? "").toLowerCase();
+  if (trailer) {
+    const algorithm = checksumAlgorithms.find((a) => checksumHeader(a) === trailer);
+    if (!algorithm) throw new CloudError(400, "InvalidRequest", `The trailer ${trailer} is not a supported checksum.`);
+    return { algorithm, trailer };
+  }
+  if (headers["x-amz-checksum-crc64nvme"] !== undefined) {
+    throw new CloudError(400, "InvalidRequest", "CRC64NVME checksums are not supported by the local cloud; use CRC32, CRC32C, SHA1 or SHA256.");
+  }
+  return { algorithm: parseAlgorithm(headers["x-amz-sdk-checksum-algorithm"] as string | undefined) };
+}
+
+/**
+ * Streams a request body to a temporary file while computing its MD5 (the ETag), the SHA-256
+ * the signature promised (when it promised one) and the declared checksum, then checks them all.
+ * The body is never held in memory. On any failure the temporary file is removed.
+ */
+export async function receiveBody(ctx: ServiceContext, payloadHash: string): Promise<ReceivedBody> {
+  const { req } = ctx;
+  if (payloadHash.startsWith("STREAMING-AWS4-HMAC-SHA256-PAYLOAD") || payloadHash.startsWith("STREAMING-AWS4-ECDSA")) {
+    throw notImplemented("Signed aws-chunked uploads (STREAMING-AWS4-HMAC-SHA256-PAYLOAD)");
+  }
+  const chunked = payloadHash.startsWith("STREAMING-") || String(req.headers["content-encoding"] ?? "").includes("aws-chunked");
+  const declaredLength = Number(req.headers[chunked ? "x-amz-decoded-content-length" : "content-length"] ?? NaN);
+  if (declaredLength > MAX_PUT_BYTES) {
+    throw new CloudError(400, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed object size.");
+  }
+  const declared = declaredChecksum(ctx);
+  const md5 = createHash("md5");
+  const sha256 = /^[0-9a-f]{64}$/.test(payloadHash) ? createHash("sha256") : null;
+  const sum = declared.algorithm ? checksummer(declared.algorithm) : null;
+  const decoder = chunked ? new AwsChunkedDecoder() : null;
+  const tempPath = newTempPath();
+  let size = 0;
+  try {
+    const source: Readable = decoder ? req.pipe(decoder) : req;
+    if (decoder) req.once("error", (error) => decoder.destroy(error));
+    await pipeline(
+      source,
+      async function* (chunks: AsyncIterable<Buffer>) {
+        for await (const chunk of chunks) {
+          size += chunk.length;
+          if (size > MAX_PUT_BYTES) throw new CloudError(400, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed object size.");
+          md5.update(chunk);
+          sha256?.update(chunk);
+          sum?.update(chunk);
+          yield chunk;
+        }
+      },
+      fs.createWriteStream(tempPath, { highWaterMark: 1024 * 1024 }),
+    );
+    if (!req.complete) throw new CloudError(400, "IncompleteBody", "The request body ended before Content-Length bytes arrived.");
+    if (Number.isFinite(declaredLength) && size !== declaredLength) {
+      throw new CloudError(400, "IncompleteBody", `You did not provide the number of bytes specified by the Content-Length HTTP header (expected ${declaredLength}, got ${size}).`);
+    }
+    const md5Digest = md5.digest();
+    const contentMd5 = req.headers["content-md5"];
+    if (typeof contentMd5 === "string" && contentMd5 !== md5Digest.toString("base64")) {
+      throw new CloudError(400, "BadDigest", "The Content-MD5 you specified did not match what we received.");
+    }
+    if (sha256 && sha256.digest("hex") !== payloadHash) {
+      throw new CloudError(400, "XAmzContentSHA256Mismatch", "The provided 'x-amz-content-sha256' header does not match what was computed.");
+    }
+    let checksum: StoredChecksum | null = null;
+    if (declared.algorithm && sum) {
+      const value = sum.digest();
+      const expected = declared.header ?? (declared.trailer ? decoder?.trailers.get(declared.trailer) : undefined);
+      if (expected !== undefined && expected !== value) {
+        throw new CloudError(400, "BadDigest", `The ${declared.algorithm} you specified did not match the calculated checksum.`);
+      }
+      checksum = { algorithm: declared.algorithm, value };
+    }
+    return { tempPath, size, md5: md5Digest, checksum };
+  } catch (error) {
+    await removeTemp(tempPath);
+    if (error instanceof CloudError) throw error;
+    if ((error as NodeJS.ErrnoException).code === "ERR_STREAM_PREMATURE_CLOSE" || (error as NodeJS.ErrnoException).code === "ECONNRESET") {
+      throw new CloudError(400, "IncompleteBody", "The connection closed before the whole body arrived.");
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,146 @@
+import { and, asc, eq, sql } from "drizzle-orm";
+import { getDb } from "@/server/db/client";
+import { s3Buckets, s3MultipartParts, s3MultipartUploads, s3Objects } from "../../store/schema";
+
+export type Bucket = typeof s3Buckets.$inferSelect;
+export type StoredObject = typeof s3Objects.$inferSelect;
+export type MultipartUpload = typeof s3MultipartUploads.$inferSelect;
+export type MultipartPart = typeof s3MultipartParts.$inferSelect;
+
+export async function findBucket(name: string): Promise<Bucket | undefined> {
+  const db = await getDb();
+  const [row] = await db.select().from(s3Buckets).where(eq(s3Buckets.name, name));
+  return row;
+}
+
+export async function insertBucket(bucket: { name: string; accountId: string; region: string }): Promise<boolean> {
+  const db = await getDb();
+  const rows = await db.insert(s3Buckets).values(bucket).onConflictDoNothing().returning({ name: s3Buckets.name });
+  return rows.length === 1;
+}
+
+export async function listBuckets(accountId: string): Promise<Bucket[]> {
+  const db = await getDb();
+  return db.select().from(s3Buckets).where(eq(s3Buckets.accountId, accountId)).orderBy(asc(s3Buckets.name));
+}
+
+export async function updateBucket(name: string, values: Partial<Pick<Bucket, "versioning" | "encryption">>): Promise<void> {
+  const db = await getDb();
+  await db.update(s3Buckets).set(values).where(eq(s3Buckets.name, name));
+}
+
+/** Deletes an empty bucket; false when it still holds objects or uploads. */
+export async function deleteEmptyBucket(name: string): Promise<boolean> {
+  const db = await getDb();
+  return db.transaction(async (tx) => {
+    const [object] = await tx.select({ key: s3Objects.key }).from(s3Objects).where(eq(s3Objects.bucket, name)).limit(1);
+    if (object) return false;
+    const uploads = await tx.select({ id: s3MultipartUploads.uploadId }).from(s3MultipartUploads).where(eq(s3MultipartUploads.bucket, name));
+    for (const { id } of uploads) await tx.delete(s3MultipartParts).where(eq(s3MultipartParts.uploadId, id));
+    await tx.delete(s3MultipartUploads).where(eq(s3MultipartUploads.bucket, name));
+    await tx.delete(s3Buckets).where(eq(s3Buckets.name, name));
+    return true;
+  });
+}
+
+export async function findObject(bucket: string, key: string): Promise<StoredObject | undefined> {
+  const db = await getDb();
+  const [row] = await db.select().from(s3Objects).where(and(eq(s3Objects.bucket, bucket), eq(s3Objects.key, key)));
+  return row;
+}
+
+/** Inserts or replaces an object; returns the blob it replaced, for removal. */
+export async function putObjectRow(row: typeof s3Objects.$inferInsert): Promise<string | null> {
+  const db = await getDb();
+  return db.transaction(async (tx) => {
+    const [previous] = await tx
+      .select({ blob: s3Objects.blob })
+      .from(s3Objects)
+      .where(and(eq(s3Objects.bucket, row.bucket), eq(s3Objects.key, row.key)))
+      .for("update");
+    await tx
+      .insert(s3Objects)
+      .values(row)
+      .onConflictDoUpdate({
+        target: [s3Objects.bucket, s3Objects.key],
+        set: {
+          blob: row.blob,
+          size: row.size,
+          etag: row.etag,
+          contentType: row.contentType,
+          headers: row.headers,
+          metadata: row.metadata,
+          checksum: row.checksum ?? null,
+          partsCount: row.partsCount ?? null,
+          lastModified: sql`now()`,
+        },
+      });
+    return previous?.blob ?? null;
+  });
+}
+
+/** Deletes an object row; returns its blob for removal, or null when there was none. */
+export async function deleteObjectRow(bucket: string, key: string): Promise<string | null> {
+  const db = await getDb();
+  const [row] = await db.delete(s3Objects).where(and(eq(s3Objects.bucket, bucket), eq(s3Objects.key, key))).returning({ blob: s3Objects.blob });
+  return row?.blob ?? null;
+}
+
+/** Objects in key order (byte order, as S3 lists them) after `after`, under `prefix`. */
+export async function listObjectRows(bucket: string, prefix: string, after: string | null, limit: number): Promise<StoredObject[]> {
+  const db = await getDb();
+  const conditions = [eq(s3Objects.bucket, bucket)];
+  if (prefix) conditions.push(sql`starts_with(${s3Objects.key}, ${prefix})`);
+  if (after !== null) conditions.push(sql`${s3Objects.key} COLLATE "C" > ${after}`);
+  return db
+    .select()
+    .from(s3Objects)
+    .where(and(...conditions))
+    .orderBy(sql`${s3Objects.key} COLLATE "C"`)
+    .limit(limit);
+}
+
+export async function insertUpload(upload: typeof s3MultipartUploads.$inferInsert): Promise<void> {
+  const db = await getDb();
+  await db.insert(s3MultipartUploads).values(upload);
+}
+
+export async function findUpload(uploadId: string): Promise<MultipartUpload | undefined> {
+  const db = await getDb();
+  const [row] = await db.select().from(s3MultipartUploads).where(eq(s3MultipartUploads.uploadId, uploadId));
+  return row;
+}
+
+/** Records a part; returns the blob of the part it replaced, if any. */
+export async function putPartRow(part: typeof s3MultipartParts.$inferInsert): Promise<string | null> {
+  const db = await getDb();
+  return db.transaction(async (tx) => {
+    const [previous] = await tx
+      .select({ blob: s3MultipartParts.blob })
+      .from(s3MultipartParts)
+      .where(and(eq(s3MultipartParts.uploadId, part.uploadId), eq(s3MultipartParts.partNumber, part.partNumber)));
+    await tx
+      .insert(s3MultipartParts)
+      .values(part)
+      .onConflictDoUpdate({
+        target: [s3MultipartParts.uploadId, s3MultipartParts.partNumber],
+        set: { blob: part.blob, size: part.size, etag: part.etag, checksum: part.checksum ?? null, lastModified: sql`now()` },
+      });
+    return previous?.blob ?? null;
+  });
+}
+
+export async function listPartRows(uploadId: string): Promise<MultipartPart[]> {
+  const db = await getDb();
+  return db.select().from(s3MultipartParts).where(eq(s3MultipartParts.uploadId, uploadId)).orderBy(asc(s3MultipartParts.partNumber));
+}
+
+/** Removes an upload and its parts; returns the parts' blobs for removal. */
+export async function deleteUploadRows(uploadId: string): Promise<string[]> {
+  const db = await getDb();
+  return db.transaction(async (tx) => {
+    const parts = await tx.delete(s3MultipartParts).where(eq(s3MultipartParts.uploadId, uploadId)).returning({ blob: s3MultipartParts.blob });
+    await tx.delete(s3MultipartUploads).where(eq(s3MultipartUploads.uploadId, uploadId));
+    return parts.map((p) => p.blob);
+  });
+}

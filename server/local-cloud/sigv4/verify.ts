@@ -1,0 +1,149 @@
+import { timingSafeEqual } from "node:crypto";
+import type { IncomingMessage } from "node:http";
+import { findAccessKey } from "../access-keys";
+import { canonicalHeaders, canonicalQuery, canonicalUri, hmac, sha256Hex, signingKey } from "./canonical";
+
+export type SignatureProblem = "missing" | "malformed" | "unknown_key" | "mismatch" | "expired" | "skewed";
+
+/** Why a request was not accepted as signed; each service turns it into its own AWS error. */
+export class SignatureError extends Error {
+  constructor(
+    readonly problem: SignatureProblem,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface Credential {
+  accessKeyId: string;
+  date: string;
+  region: string;
+  service: string;
+}
+
+export interface SignedRequest extends Credential {
+  accountId: string;
+  presigned: boolean;
+  amzDate: string;
+  signature: string;
+  /** The payload hash the signature covers (a hex digest, or UNSIGNED-PAYLOAD / STREAMING-…). */
+  payloadHash: string;
+  signingKey: Buffer;
+  scope: string;
+}
+
+const MAX_SKEW_MS = 15 * 60 * 1000;
+const MAX_PRESIGN_SECONDS = 7 * 24 * 60 * 60;
+
+function parseCredential(value: string): Credential {
+  const parts = value.split("/");
+  if (parts.length !== 5 || parts[4] !== "aws4_request" || parts.some((p) => p === "")) {
+    throw new SignatureError("malformed", `Invalid credential scope "${value}": expected <key>/<date>/<region>/<service>/aws4_request.`);
+  }
+  const [accessKeyId, date, region, service] = parts as [string, string, string, string];
+  return { accessKeyId, date, region, service };
+}
+
+function parseAmzDate(value: string | undefined): number {
+  const m = value?.match(/^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/);
+  if (!m) throw new SignatureError("malformed", "X-Amz-Date is missing or not in the form YYYYMMDDTHHMMSSZ.");
+  return Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!);
+}
+
+interface AuthParts extends Credential {
+  signedHeaders: string[];
+  signature: string;
+  amzDate: string;
+  presigned: boolean;
+  expires?: number;
+}
+
+/** Reads the credential scope without checking anything: enough to route by service. */
+export function readAuthParts(req: IncomingMessage, pairs: [string, string][]): AuthParts {
+  const header = req.headers.authorization;
+  if (header) {
+    if (!header.startsWith("AWS4-HMAC-SHA256 ")) {
+      throw new SignatureError("malformed", "Only AWS4-HMAC-SHA256 signatures are supported.");
+    }
+    const fields = Object.fromEntries(
+      header
+        .slice("AWS4-HMAC-SHA256 ".length)
+        .split(",")
+        .map((f) => f.trim().split("=") as [string, string]),
+    );
+    if (!fields.Credential || !fields.SignedHeaders || !fields.Signature) {
+      throw new SignatureError("malformed", "Authorization header requires Credential, SignedHeaders and Signature.");
+    }
+    const amzDate = (req.headers["x-amz-date"] as string | undefined) ?? "";
+    return { ...parseCredential(fields.Credential), signedHeaders: fields.SignedHeaders.split(";"), signature: fields.Signature, amzDate, presigned: false };
+  }
+  const query = new Map(pairs);
+  if (query.has("X-Amz-Signature") || query.has("X-Amz-Credential")) {
+    if (query.get("X-Amz-Algorithm") !== "AWS4-HMAC-SHA256") {
+      throw new SignatureError("malformed", "X-Amz-Algorithm must be AWS4-HMAC-SHA256.");
+    }
+    const expires = Number(query.get("X-Amz-Expires"));
+    if (!Number.isInteger(expires) || expires < 1 || expires > MAX_PRESIGN_SECONDS) {
+      throw new SignatureError("malformed", "X-Amz-Expires must be a number of seconds between 1 and 604800.");
+    }
+    return {
+      ...parseCredential(query.get("X-Amz-Credential") ?? ""),
+      signedHeaders: (query.get("X-Amz-SignedHeaders") ?? "").split(";"),
+      signature: query.get("X-Amz-Signature") ?? "",
+      amzDate: query.get("X-Amz-Date") ?? "",
+      presigned: true,
+      expires,
+    };
+  }
+  throw new SignatureError("missing", "Request is missing Authentication Token.");
+}
+
+/**
+ * Verifies a request's signature against the access key it names. `payloadHash` is what the
+ * canonical request uses: the x-amz-content-sha256 header when sent, else the body's digest.
+ */
+export async function verifySignature(
+  req: IncomingMessage,
+  rawPath: string,
+  pairs: [string, string][],
+  parts: AuthParts,
+  payloadHash: string,
+  now = Date.now(),
+): Promise<SignedRequest> {
+  const time = parseAmzDate(parts.amzDate);
+  if (parts.amzDate.slice(0, 8) !== parts.date) throw new SignatureError("malformed", "The credential date does not match X-Amz-Date.");
+  if (parts.presigned) {
+    if (now > time + parts.expires! * 1000) throw new SignatureError("expired", "Request has expired.");
+  } else if (Math.abs(now - time) > MAX_SKEW_MS) {
+    throw new SignatureError("skewed", "The difference between the request time and the current time is too large.");
+  }
+  if (!parts.signedHeaders.includes("host")) throw new SignatureError("malformed", "The host header must be signed.");
+  const key = await findAccessKey({ accessKeyId: parts.accessKeyId });
+  if (!key) throw new SignatureError("unknown_key", "The AWS Access Key Id you provided does not exist in our records.");
+  const headers = canonicalHeaders(req.rawHeaders, parts.signedHeaders);
+  if (headers === null) throw new SignatureError("mismatch", "A signed header is missing from the request.");
+  const canonicalRequest = [
+    req.method,
+    canonicalUri(rawPath, parts.service),
+    canonicalQuery(pairs, parts.presigned ? "X-Amz-Signature" : undefined),
+    headers,
+    parts.signedHeaders.join(";"),
+    payloadHash,
+  ].join("\n");
+  const scope = `${parts.date}/${parts.region}/${parts.service}/aws4_request`;
+  const stringToSign = ["AWS4-HMAC-SHA256", parts.amzDate, scope, sha256Hex(canonicalRequest)].join("\n");
+  const kSigning = signingKey(key.secretAccessKey, parts.date, parts.region, parts.service);
+  const expected = hmac(kSigning, stringToSign);
+  const given = Buffer.from(parts.signature, "hex");
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    throw new SignatureError("mismatch", "The request signature we calculated does not match the signature you provided. Check your key and signing method.");
+  }
+  return {
+    ...parts,
+    accountId: key.accountId,
+    payloadHash,
+    signingKey: kSigning,
+    scope,
+  };
+}
