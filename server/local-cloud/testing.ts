@@ -1,0 +1,52 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { S3Client } from "@aws-sdk/client-s3";
+import { STSClient } from "@aws-sdk/client-sts";
+import { setProcessDatabase } from "@/server/db/client";
+import { getOrganizationBySlug } from "@/server/organizations/store";
+import { seedDemo } from "@/server/seed/demo";
+import { openTestDatabase } from "@/server/testing/databases";
+import { accessKeyForAccount } from "./access-keys";
+import { startLocalCloud } from "./server";
+
+/**
+ * A local cloud on a free loopback port, over a fresh store seeded with the demo organizations,
+ * and SDK clients that talk to it as a given organization.
+ */
+export async function startTestCloud() {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "cleanrooms-cloud-"));
+  process.env.DATA_DIR = dataDir;
+  process.env.LOCAL_CLOUD_SECRET = "test-secret-for-the-local-cloud-0123456789";
+  await setProcessDatabase(await openTestDatabase("pglite"));
+  await seedDemo();
+  const cloud = await startLocalCloud({ port: 0 });
+  const endpoint = `http://127.0.0.1:${cloud.port}`;
+
+  async function credentials(slug: string) {
+    const organization = await getOrganizationBySlug({ slug });
+    if (!organization) throw new Error(`no organization ${slug}`);
+    const key = await accessKeyForAccount({ accountId: organization.awsAccountId });
+    return { accessKeyId: key.accessKeyId, secretAccessKey: key.secretAccessKey, accountId: organization.awsAccountId };
+  }
+
+  const common = async (slug: string) => {
+    const { accessKeyId, secretAccessKey } = await credentials(slug);
+    return { endpoint, region: "us-east-1", credentials: { accessKeyId, secretAccessKey } };
+  };
+
+  return {
+    endpoint,
+    dataDir,
+    credentials,
+    s3: async (slug: string) => new S3Client({ ...(await common(slug)), forcePathStyle: true }),
+    sts: async (slug: string) => new STSClient(await common(slug)),
+    async close() {
+      await cloud.close();
+      await setProcessDatabase(undefined);
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export type TestCloud = Awaited<ReturnType<typeof startTestCloud>>;
