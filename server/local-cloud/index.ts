@@ -6,6 +6,7 @@ import { localCloudPort } from "@/server/config";
 import { log } from "@/server/log";
 import { startLocalCloud, type LocalCloud } from "./server";
 import { sweepTemporaryFiles } from "./services/s3/blobs";
+import { failInterruptedCrawls } from "./services/glue/store";
 
 const holder = globalThis as typeof globalThis & { __localCloud?: Promise<LocalCloud> };
 
@@ -13,6 +14,7 @@ const holder = globalThis as typeof globalThis & { __localCloud?: Promise<LocalC
 export function ensureLocalCloud(): Promise<LocalCloud> {
   holder.__localCloud ??= (async () => {
     sweepTemporaryFiles();
+    await failInterruptedCrawls();
     const cloud = await startLocalCloud({ port: localCloudPort() });
     log("info", "local cloud listening", { endpoint: `http://127.0.0.1:${cloud.port}` });
     return cloud;

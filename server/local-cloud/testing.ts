@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { S3Client } from "@aws-sdk/client-s3";
 import { STSClient } from "@aws-sdk/client-sts";
+import { GlueClient } from "@aws-sdk/client-glue";
 import { setProcessDatabase } from "@/server/db/client";
 import { getOrganizationBySlug } from "@/server/organizations/store";
 import { seedDemo } from "@/server/seed/demo";
@@ -41,6 +42,7 @@ export async function startTestCloud() {
     credentials,
     s3: async (slug: string) => new S3Client({ ...(await common(slug)), forcePathStyle: true }),
     sts: async (slug: string) => new STSClient(await common(slug)),
+    glue: async (slug: string) => new GlueClient(await common(slug)),
     async close() {
       await cloud.close();
       await setProcessDatabase(undefined);

@@ -69,3 +69,57 @@ export const s3MultipartParts = localCloud.table(
   },
   (t) => [primaryKey({ columns: [t.uploadId, t.partNumber] })],
 );
+
+// Glue Data Catalog: one catalog per account. Definitions are kept as the API shapes them
+// (TableInput, crawler settings), so Get* answers exactly what Create*/Update* were given.
+export const glueDatabases = localCloud.table(
+  "glue_databases",
+  {
+    accountId: text("account_id").notNull(),
+    name: text("name").notNull(),
+    input: jsonb("input").$type<Record<string, unknown>>().notNull(),
+    createTime: timestamp("create_time", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.accountId, t.name] })],
+);
+
+export const glueTables = localCloud.table(
+  "glue_tables",
+  {
+    accountId: text("account_id").notNull(),
+    databaseName: text("database_name").notNull(),
+    name: text("name").notNull(),
+    input: jsonb("input").$type<Record<string, unknown>>().notNull(),
+    createdBy: text("created_by").notNull(),
+    versionId: integer("version_id").notNull().default(0),
+    createTime: timestamp("create_time", { withTimezone: true }).notNull().defaultNow(),
+    updateTime: timestamp("update_time", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.accountId, t.databaseName, t.name] })],
+);
+
+export interface CrawlSummary {
+  Status: "SUCCEEDED" | "CANCELLED" | "FAILED";
+  ErrorMessage?: string;
+  StartTime: string;
+  MessagePrefix?: string;
+}
+
+export const glueCrawlers = localCloud.table(
+  "glue_crawlers",
+  {
+    accountId: text("account_id").notNull(),
+    name: text("name").notNull(),
+    input: jsonb("input").$type<Record<string, unknown>>().notNull(),
+    // READY → RUNNING → STOPPING → READY, as Glue reports it.
+    state: text("state").notNull().default("READY"),
+    stopRequested: integer("stop_requested").notNull().default(0),
+    lastCrawl: jsonb("last_crawl").$type<CrawlSummary | null>(),
+    crawlStartedAt: timestamp("crawl_started_at", { withTimezone: true }),
+    crawlElapsedMs: bigint("crawl_elapsed_ms", { mode: "number" }),
+    version: integer("version").notNull().default(1),
+    creationTime: timestamp("creation_time", { withTimezone: true }).notNull().defaultNow(),
+    lastUpdated: timestamp("last_updated", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.accountId, t.name] })],
+);

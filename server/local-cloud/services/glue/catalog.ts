@@ -1,0 +1,117 @@
+import { z } from "zod";
+import { CloudError } from "../../errors";
+import { operation } from "../../protocols/aws-json";
+import { decodeToken, encodeToken } from "../../validation";
+import { databaseInput, page, tableInput } from "./shapes";
+import * as store from "./store";
+
+// Databases and tables of each account's Data Catalog. Glue keeps names in lower case.
+
+const notFound = (what: string) => new CloudError(400, "EntityNotFoundException", `${what} not found.`);
+const epoch = (date: Date | string) => new Date(date).getTime() / 1000;
+const catalogId = z.string().optional();
+
+function databaseShape(row: store.GlueDatabaseRow) {
+  return { ...row.input, Name: row.name, CreateTime: epoch(row.createTime), CreateTableDefaultPermissions: [], CatalogId: row.accountId };
+}
+
+export function tableShape(row: store.GlueTableRow) {
+  return {
+    ...row.input,
+    Name: row.name,
+    DatabaseName: row.databaseName,
+    CreateTime: epoch(row.createTime),
+    UpdateTime: epoch(row.updateTime),
+    CreatedBy: row.createdBy,
+    IsRegisteredWithLakeFormation: false,
+    CatalogId: row.accountId,
+    VersionId: String(row.versionId),
+  };
+}
+
+async function requireDatabase(accountId: string, name: string) {
+  const database = await store.findDatabase(accountId, name.toLowerCase());
+  if (!database) throw notFound(`Database ${name}`);
+  return database;
+}
+
+export const catalogOperations = {
+  CreateDatabase: operation(z.looseObject({ CatalogId: catalogId, DatabaseInput: databaseInput }), async ({ DatabaseInput }, caller) => {
+    const name = DatabaseInput.Name.toLowerCase();
+    if (!(await store.insertDatabase({ accountId: caller.accountId, name, input: { ...DatabaseInput, Name: name } }))) {
+      throw new CloudError(400, "AlreadyExistsException", `Database already exists.`);
+    }
+    return {};
+  }),
+  GetDatabase: operation(z.looseObject({ CatalogId: catalogId, Name: z.string().min(1) }), async ({ Name }, caller) => ({
+    Database: databaseShape(await requireDatabase(caller.accountId, Name)),
+  })),
+  GetDatabases: operation(z.looseObject({ CatalogId: catalogId, ...page }), async ({ NextToken, MaxResults }, caller) => {
+    const limit = MaxResults ?? 100;
+    const rows = await store.listDatabases(caller.accountId, decodeToken(NextToken), limit + 1);
+    const more = rows.length > limit;
+    const shown = rows.slice(0, limit);
+    return { DatabaseList: shown.map(databaseShape), ...(more ? { NextToken: encodeToken(shown.at(-1)!.name) } : {}) };
+  }),
+  DeleteDatabase: operation(z.looseObject({ CatalogId: catalogId, Name: z.string().min(1) }), async ({ Name }, caller) => {
+    if (!(await store.deleteDatabase(caller.accountId, Name.toLowerCase()))) throw notFound(`Database ${Name}`);
+    return {};
+  }),
+
+  CreateTable: operation(z.looseObject({ CatalogId: catalogId, DatabaseName: z.string().min(1), TableInput: tableInput }), async ({ DatabaseName, TableInput }, caller) => {
+    const database = await requireDatabase(caller.accountId, DatabaseName);
+    const name = TableInput.Name.toLowerCase();
+    const input = { ...TableInput, Name: name };
+    if (!(await store.insertTable({ accountId: caller.accountId, databaseName: database.name, name, input, createdBy: `arn:aws:iam::${caller.accountId}:root` }))) {
+      throw new CloudError(400, "AlreadyExistsException", `Table already exists.`);
+    }
+    return {};
+  }),
+  GetTable: operation(z.looseObject({ CatalogId: catalogId, DatabaseName: z.string().min(1), Name: z.string().min(1) }), async ({ DatabaseName, Name }, caller) => {
+    const database = await requireDatabase(caller.accountId, DatabaseName);
+    const table = await store.findTable(caller.accountId, database.name, Name.toLowerCase());
+    if (!table) throw notFound(`Table ${Name}`);
+    return { Table: tableShape(table) };
+  }),
+  GetTables: operation(
+    z.looseObject({ CatalogId: catalogId, DatabaseName: z.string().min(1), Expression: z.string().optional(), ...page }),
+    async ({ DatabaseName, Expression, NextToken, MaxResults }, caller) => {
+      const database = await requireDatabase(caller.accountId, DatabaseName);
+      const limit = MaxResults ?? 100;
+      // Expression is a regular expression over table names, as in Glue ("*" means any).
+      let pattern: RegExp | null = null;
+      if (Expression) {
+        try {
+          pattern = new RegExp(`^(?:${Expression.replace(/(^|[^.])\*/g, "$1.*")})$`, "i");
+        } catch {
+          throw new CloudError(400, "InvalidInputException", "Expression is not a valid regular expression.");
+        }
+      }
+      const shown: store.GlueTableRow[] = [];
+      let after = decodeToken(NextToken);
+      let more = false;
+      while (shown.length <= limit) {
+        const rows = await store.listTables(caller.accountId, database.name, after, 200);
+        for (const row of rows) if (!pattern || pattern.test(row.name)) shown.push(row);
+        if (rows.length < 200) break;
+        after = rows.at(-1)!.name;
+      }
+      if (shown.length > limit) {
+        more = true;
+        shown.length = limit;
+      }
+      return { TableList: shown.map(tableShape), ...(more ? { NextToken: encodeToken(shown.at(-1)!.name) } : {}) };
+    },
+  ),
+  UpdateTable: operation(z.looseObject({ CatalogId: catalogId, DatabaseName: z.string().min(1), TableInput: tableInput }), async ({ DatabaseName, TableInput }, caller) => {
+    const database = await requireDatabase(caller.accountId, DatabaseName);
+    const name = TableInput.Name.toLowerCase();
+    if (!(await store.updateTableInput(caller.accountId, database.name, name, { ...TableInput, Name: name }))) throw notFound(`Table ${TableInput.Name}`);
+    return {};
+  }),
+  DeleteTable: operation(z.looseObject({ CatalogId: catalogId, DatabaseName: z.string().min(1), Name: z.string().min(1) }), async ({ DatabaseName, Name }, caller) => {
+    const database = await requireDatabase(caller.accountId, DatabaseName);
+    if (!(await store.deleteTable(caller.accountId, database.name, Name.toLowerCase()))) throw notFound(`Table ${Name}`);
+    return {};
+  }),
+};

@@ -1,0 +1,119 @@
+import { and, asc, eq, gt, sql } from "drizzle-orm";
+import { getDb } from "@/server/db/client";
+import { glueCrawlers, glueDatabases, glueTables } from "../../store/schema";
+
+export type GlueDatabaseRow = typeof glueDatabases.$inferSelect;
+export type GlueTableRow = typeof glueTables.$inferSelect;
+export type GlueCrawlerRow = typeof glueCrawlers.$inferSelect;
+
+export async function insertDatabase(row: typeof glueDatabases.$inferInsert): Promise<boolean> {
+  const db = await getDb();
+  return (await db.insert(glueDatabases).values(row).onConflictDoNothing().returning({ name: glueDatabases.name })).length === 1;
+}
+
+export async function findDatabase(accountId: string, name: string): Promise<GlueDatabaseRow | undefined> {
+  const db = await getDb();
+  const [row] = await db.select().from(glueDatabases).where(and(eq(glueDatabases.accountId, accountId), eq(glueDatabases.name, name)));
+  return row;
+}
+
+export async function listDatabases(accountId: string, after: string | null, limit: number): Promise<GlueDatabaseRow[]> {
+  const db = await getDb();
+  const where = after === null ? eq(glueDatabases.accountId, accountId) : and(eq(glueDatabases.accountId, accountId), gt(glueDatabases.name, after));
+  return db.select().from(glueDatabases).where(where).orderBy(asc(glueDatabases.name)).limit(limit);
+}
+
+export async function deleteDatabase(accountId: string, name: string): Promise<boolean> {
+  const db = await getDb();
+  return db.transaction(async (tx) => {
+    await tx.delete(glueTables).where(and(eq(glueTables.accountId, accountId), eq(glueTables.databaseName, name)));
+    return (await tx.delete(glueDatabases).where(and(eq(glueDatabases.accountId, accountId), eq(glueDatabases.name, name))).returning()).length === 1;
+  });
+}
+
+export async function insertTable(row: typeof glueTables.$inferInsert): Promise<boolean> {
+  const db = await getDb();
+  return (await db.insert(glueTables).values(row).onConflictDoNothing().returning({ name: glueTables.name })).length === 1;
+}
+
+export async function findTable(accountId: string, databaseName: string, name: string): Promise<GlueTableRow | undefined> {
+  const db = await getDb();
+  const [row] = await db
+    .select()
+    .from(glueTables)
+    .where(and(eq(glueTables.accountId, accountId), eq(glueTables.databaseName, databaseName), eq(glueTables.name, name)));
+  return row;
+}
+
+export async function listTables(accountId: string, databaseName: string, after: string | null, limit: number): Promise<GlueTableRow[]> {
+  const db = await getDb();
+  const conditions = [eq(glueTables.accountId, accountId), eq(glueTables.databaseName, databaseName)];
+  if (after !== null) conditions.push(gt(glueTables.name, after));
+  return db.select().from(glueTables).where(and(...conditions)).orderBy(asc(glueTables.name)).limit(limit);
+}
+
+export async function updateTableInput(accountId: string, databaseName: string, name: string, input: Record<string, unknown>): Promise<boolean> {
+  const db = await getDb();
+  const rows = await db
+    .update(glueTables)
+    .set({ input, versionId: sql`${glueTables.versionId} + 1`, updateTime: sql`now()` })
+    .where(and(eq(glueTables.accountId, accountId), eq(glueTables.databaseName, databaseName), eq(glueTables.name, name)))
+    .returning({ name: glueTables.name });
+  return rows.length === 1;
+}
+
+export async function deleteTable(accountId: string, databaseName: string, name: string): Promise<boolean> {
+  const db = await getDb();
+  const rows = await db
+    .delete(glueTables)
+    .where(and(eq(glueTables.accountId, accountId), eq(glueTables.databaseName, databaseName), eq(glueTables.name, name)))
+    .returning({ name: glueTables.name });
+  return rows.length === 1;
+}
+
+export async function insertCrawler(row: typeof glueCrawlers.$inferInsert): Promise<boolean> {
+  const db = await getDb();
+  return (await db.insert(glueCrawlers).values(row).onConflictDoNothing().returning({ name: glueCrawlers.name })).length === 1;
+}
+
+export async function findCrawler(accountId: string, name: string): Promise<GlueCrawlerRow | undefined> {
+  const db = await getDb();
+  const [row] = await db.select().from(glueCrawlers).where(and(eq(glueCrawlers.accountId, accountId), eq(glueCrawlers.name, name)));
+  return row;
+}
+
+export async function listCrawlers(accountId: string, after: string | null, limit: number): Promise<GlueCrawlerRow[]> {
+  const db = await getDb();
+  const where = after === null ? eq(glueCrawlers.accountId, accountId) : and(eq(glueCrawlers.accountId, accountId), gt(glueCrawlers.name, after));
+  return db.select().from(glueCrawlers).where(where).orderBy(asc(glueCrawlers.name)).limit(limit);
+}
+
+/** Moves a crawler from one state to another; false if it was not in `from` (someone else won). */
+export async function transitionCrawler(accountId: string, name: string, from: string[], values: Partial<typeof glueCrawlers.$inferInsert>): Promise<boolean> {
+  const db = await getDb();
+  const rows = await db
+    .update(glueCrawlers)
+    .set({ ...values })
+    .where(and(eq(glueCrawlers.accountId, accountId), eq(glueCrawlers.name, name), sql`${glueCrawlers.state} in ${from}`))
+    .returning({ name: glueCrawlers.name });
+  return rows.length === 1;
+}
+
+export async function deleteCrawler(accountId: string, name: string): Promise<boolean> {
+  const db = await getDb();
+  const rows = await db.delete(glueCrawlers).where(and(eq(glueCrawlers.accountId, accountId), eq(glueCrawlers.name, name))).returning({ name: glueCrawlers.name });
+  return rows.length === 1;
+}
+
+/** Crawls cut short by a restart end as failures, never stuck in RUNNING. */
+export async function failInterruptedCrawls(): Promise<void> {
+  const db = await getDb();
+  await db
+    .update(glueCrawlers)
+    .set({
+      state: "READY",
+      stopRequested: 0,
+      lastCrawl: sql`jsonb_build_object('Status', 'FAILED', 'ErrorMessage', 'The crawl was interrupted by a restart of the local cloud.', 'StartTime', coalesce(${glueCrawlers.crawlStartedAt}, now()))`,
+    })
+    .where(sql`${glueCrawlers.state} in ('RUNNING', 'STOPPING')`);
+}
