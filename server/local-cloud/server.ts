@@ -6,11 +6,12 @@ import { sendJsonError } from "./protocols/json";
 import type { CloudService, ServiceContext } from "./service";
 import { queryPairs } from "./sigv4/canonical";
 import { readAuthParts, SignatureError, verifySignature } from "./sigv4/verify";
+import { cleanrooms } from "./services/cleanrooms";
 import { glue } from "./services/glue";
 import { s3 } from "./services/s3";
 import { sts } from "./services/sts";
 
-const services = new Map<string, CloudService>([s3, sts, glue].map((service) => [service.name, service]));
+const services = new Map<string, CloudService>([s3, sts, glue, cleanrooms].map((service) => [service.name, service]));
 
 /** Before the signature is read, the service is guessed from the request's shape (for errors). */
 function guessService(req: IncomingMessage, rawQuery: string): CloudService {

@@ -4,6 +4,7 @@ import path from "node:path";
 import { S3Client } from "@aws-sdk/client-s3";
 import { STSClient } from "@aws-sdk/client-sts";
 import { GlueClient } from "@aws-sdk/client-glue";
+import { CleanRoomsClient } from "@aws-sdk/client-cleanrooms";
 import { setProcessDatabase } from "@/server/db/client";
 import { getOrganizationBySlug } from "@/server/organizations/store";
 import { seedDemo } from "@/server/seed/demo";
@@ -43,6 +44,7 @@ export async function startTestCloud() {
     s3: async (slug: string) => new S3Client({ ...(await common(slug)), forcePathStyle: true }),
     sts: async (slug: string) => new STSClient(await common(slug)),
     glue: async (slug: string) => new GlueClient(await common(slug)),
+    cleanrooms: async (slug: string) => new CleanRoomsClient(await common(slug)),
     async close() {
       await cloud.close();
       await setProcessDatabase(undefined);

@@ -1,4 +1,4 @@
-import { bigint, integer, jsonb, pgSchema, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
+import { bigint, index, integer, jsonb, pgSchema, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
 
 // The local cloud's own tables, in a schema of their own: they describe AWS resources by account
 // id and know nothing of the console's organizations and users.
@@ -122,4 +122,27 @@ export const glueCrawlers = localCloud.table(
     lastUpdated: timestamp("last_updated", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.accountId, t.name] })],
+);
+
+// Clean Rooms resources as documents: each kind's shape lives in its service module. One table
+// keeps the many kinds (collaborations, memberships, configured tables, associations, templates)
+// uniform to store, scope by account and collaboration, and find by ARN.
+export const cleanroomsResources = localCloud.table(
+  "cleanrooms_resources",
+  {
+    id: text("id").primaryKey(),
+    kind: text("kind").notNull(),
+    /** The account that owns the resource (the creator, the member, the table's owner). */
+    accountId: text("account_id").notNull(),
+    collaborationId: text("collaboration_id"),
+    /** The membership a resource belongs to (associations, analysis templates). */
+    membershipId: text("membership_id"),
+    arn: text("arn").notNull().unique(),
+    name: text("name").notNull(),
+    body: jsonb("body").$type<Record<string, unknown>>().notNull(),
+    tags: jsonb("tags").$type<Record<string, string>>().notNull().default({}),
+    createTime: timestamp("create_time", { withTimezone: true }).notNull().defaultNow(),
+    updateTime: timestamp("update_time", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("cleanrooms_resources_kind_account_idx").on(t.kind, t.accountId), index("cleanrooms_resources_collaboration_idx").on(t.collaborationId, t.kind)],
 );

@@ -1,0 +1,96 @@
+import type { z } from "zod";
+import { readBody } from "../body";
+import { CloudError } from "../errors";
+import type { CloudService, ServiceContext } from "../service";
+import { sha256Hex } from "../sigv4/canonical";
+import type { SignedRequest } from "../sigv4/verify";
+import { parseInput, parseJsonBody } from "../validation";
+import { sendJson, sendJsonError } from "./json";
+
+// restJson1: the operation is the method and the path template; labels come from the path,
+// some members from the query string, the rest from a JSON body.
+
+export interface RestCall<I> {
+  input: I;
+  caller: SignedRequest;
+  /** Every value of a repeated query parameter (e.g. tagKeys). */
+  queryAll(name: string): string[];
+}
+
+export interface RestRoute {
+  method: string;
+  segments: string[];
+  status: number;
+  input: z.ZodType;
+  run(call: RestCall<unknown>): Promise<unknown>;
+}
+
+export function route<S extends z.ZodType>(method: string, template: string, status: number, input: S, run: (call: RestCall<z.output<S>>) => Promise<unknown>): RestRoute {
+  return { method, segments: template.split("/").filter(Boolean), status, input, run: run as (call: RestCall<unknown>) => Promise<unknown> };
+}
+
+function match(route: RestRoute, method: string, segments: string[]): Record<string, string> | null {
+  if (route.method !== method || route.segments.length !== segments.length) return null;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < segments.length; i++) {
+    const template = route.segments[i]!;
+    if (template.startsWith("{")) params[template.slice(1, -1)] = segments[i]!;
+    else if (template !== segments[i]) return null;
+  }
+  return params;
+}
+
+const contentType = "application/json";
+
+const signatureErrors = {
+  missing: [403, "MissingAuthenticationTokenException"],
+  malformed: [403, "IncompleteSignatureException"],
+  unknown_key: [403, "UnrecognizedClientException"],
+  mismatch: [403, "InvalidSignatureException"],
+  expired: [403, "InvalidSignatureException"],
+  skewed: [403, "InvalidSignatureException"],
+} as const;
+
+/** Clean Rooms reports every input problem with a reason and the offending fields. */
+const fieldValidation = (problems: { name: string; message: string }[]) => ({ reason: "FIELD_VALIDATION_FAILED", fieldList: problems });
+
+export function restJsonService(name: string, routes: RestRoute[]): CloudService {
+  return {
+    name,
+    async handle(ctx: ServiceContext) {
+      const body = await readBody(ctx.req, 2 * 1024 * 1024);
+      const caller = await ctx.verify(sha256Hex(body));
+      let segments: string[];
+      try {
+        segments = ctx.rawPath.split("/").filter(Boolean).map(decodeURIComponent);
+      } catch {
+        throw new CloudError(400, "ValidationException", "The request path is not valid percent-encoding.", { reason: "FIELD_VALIDATION_FAILED" });
+      }
+      const method = ctx.req.method ?? "GET";
+      let found: { route: RestRoute; params: Record<string, string> } | null = null;
+      for (const candidate of routes) {
+        const params = match(candidate, method, segments);
+        if (params) {
+          found = { route: candidate, params };
+          break;
+        }
+      }
+      if (!found) throw new CloudError(404, "UnknownOperationException", `No operation matches ${method} ${ctx.rawPath}.`);
+      const query: Record<string, string> = {};
+      for (const [key, value] of ctx.pairs) query[key] = value;
+      const parsedBody = parseJsonBody(body);
+      if (parsedBody !== null && typeof parsedBody !== "object") throw new CloudError(400, "SerializationException", "The request body must be a JSON object.");
+      const raw = { ...(parsedBody as object), ...query, ...found.params };
+      const input = parseInput(found.route.input, raw, fieldValidation);
+      const output = await found.route.run({ input, caller, queryAll: (key) => ctx.pairs.filter(([k]) => k === key).map(([, v]) => v) });
+      sendJson(ctx.res, found.route.status, output, ctx.requestId, contentType);
+    },
+    signatureError(error) {
+      const [status, code] = signatureErrors[error.problem];
+      return new CloudError(status, code, error.message);
+    },
+    sendError(ctx, error) {
+      sendJsonError(ctx.res, error, ctx.requestId, contentType);
+    },
+  };
+}

@@ -1,0 +1,45 @@
+import type { SignedRequest } from "../../sigv4/verify";
+import { accessDenied, notFound, resolveId } from "./common";
+import type { CollaborationBody, CollaborationMember, MembershipBody } from "./model";
+import { findResource, type Resource } from "./resources";
+
+// Who may see what. An account sees a collaboration only while it is a member (invited or
+// active); it reads and changes only its own memberships, configured tables and associations.
+
+export type Collaboration = Resource<CollaborationBody>;
+export type Membership = Resource<MembershipBody>;
+
+export function memberOf(collaboration: Collaboration, accountId: string): CollaborationMember | undefined {
+  return collaboration.body.members.find((m) => m.accountId === accountId && (m.status === "INVITED" || m.status === "ACTIVE"));
+}
+
+/** A collaboration the caller belongs to; others do not exist as far as the caller can tell. */
+export async function visibleCollaboration(identifier: string, caller: SignedRequest): Promise<Collaboration> {
+  const id = resolveId(identifier);
+  const collaboration = await findResource<CollaborationBody>("collaboration", id);
+  if (!collaboration || !memberOf(collaboration, caller.accountId)) throw notFound("COLLABORATION", identifier);
+  return collaboration;
+}
+
+export async function ownCollaboration(identifier: string, caller: SignedRequest): Promise<Collaboration> {
+  const collaboration = await visibleCollaboration(identifier, caller);
+  if (collaboration.accountId !== caller.accountId) throw accessDenied("Only the collaboration creator can do this.");
+  return collaboration;
+}
+
+/** One of the caller's own memberships. */
+export async function ownMembership(identifier: string, caller: SignedRequest, { activeOnly = false } = {}): Promise<Membership> {
+  const id = resolveId(identifier);
+  const membership = await findResource<MembershipBody>("membership", id);
+  if (!membership || membership.accountId !== caller.accountId) throw notFound("MEMBERSHIP", identifier);
+  if (activeOnly && membership.body.status !== "ACTIVE") throw accessDenied(`Membership ${membership.id} is ${membership.body.status}, not ACTIVE.`);
+  return membership;
+}
+
+/** The caller's ACTIVE membership in a collaboration, if any. */
+export async function activeMembershipIn(collaboration: Collaboration, accountId: string): Promise<Membership | undefined> {
+  const member = memberOf(collaboration, accountId);
+  if (!member?.membershipId) return undefined;
+  const membership = await findResource<MembershipBody>("membership", member.membershipId);
+  return membership?.body.status === "ACTIVE" ? membership : undefined;
+}

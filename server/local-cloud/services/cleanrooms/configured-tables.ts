@@ -1,0 +1,193 @@
+import { z } from "zod";
+import { route } from "../../protocols/rest-json";
+import type { SignedRequest } from "../../sigv4/verify";
+import { findDatabase, findTable } from "../glue/store";
+import { arn, columnName, conflict, description, identifier, invalid, notFound, pageInput, paginate, resolveId, resourceName, tags, timestamps } from "./common";
+import type { AnalysisRuleType, AssociationBody, ConfiguredTableBody } from "./model";
+import { checkConfiguredTableRule, columnsNamedBy, configuredTableRulePolicy } from "./rules";
+import { deleteResources, findResource, insertResource, listResources, newId, updateResource, type Resource } from "./resources";
+
+export type ConfiguredTable = Resource<ConfiguredTableBody>;
+
+const ruleType = z.enum(["AGGREGATION", "LIST", "CUSTOM"]);
+const tableReference = z.looseObject({
+  glue: z.looseObject({ tableName: z.string().min(1).max(128), databaseName: z.string().min(1).max(128), region: z.string().optional() }).optional(),
+  snowflake: z.unknown().optional(),
+  athena: z.unknown().optional(),
+});
+
+/** Only the owner reads or changes a configured table; to anyone else it does not exist. */
+export async function ownConfiguredTable(identifierValue: string, caller: SignedRequest): Promise<ConfiguredTable> {
+  const table = await findResource<ConfiguredTableBody>("configuredTable", resolveId(identifierValue));
+  if (!table || table.accountId !== caller.accountId) throw notFound("CONFIGURED_TABLE", identifierValue, "configured table");
+  return table;
+}
+
+/** The Glue table behind a reference, with its column names, from the caller's own catalog. */
+export async function glueColumns(accountId: string, reference: z.output<typeof tableReference>) {
+  if (!reference.glue) throw invalid("tableReference", "The local cloud supports Glue table references only (tableReference.glue).");
+  const { databaseName, tableName } = reference.glue;
+  if (!(await findDatabase(accountId, databaseName.toLowerCase()))) throw invalid("tableReference.glue.databaseName", `Glue database "${databaseName}" does not exist in your account.`);
+  const table = await findTable(accountId, databaseName.toLowerCase(), tableName.toLowerCase());
+  if (!table) throw invalid("tableReference.glue.tableName", `Glue table "${tableName}" does not exist in database "${databaseName}".`);
+  const descriptor = table.input as { StorageDescriptor?: { Columns?: { Name: string; Type?: string }[] }; PartitionKeys?: { Name: string; Type?: string }[] };
+  return [...(descriptor.StorageDescriptor?.Columns ?? []), ...(descriptor.PartitionKeys ?? [])];
+}
+
+function checkAllowedColumns(allowedColumns: string[], available: { Name: string }[], reference: string) {
+  const names = new Set(available.map((c) => c.Name.toLowerCase()));
+  for (const column of allowedColumns) {
+    if (!names.has(column)) throw invalid("allowedColumns", `Column "${column}" is not a column of Glue table ${reference}.`);
+  }
+  if (new Set(allowedColumns).size !== allowedColumns.length) throw invalid("allowedColumns", "Each column may appear only once.");
+}
+
+export function configuredTableShape(table: ConfiguredTable) {
+  const { body } = table;
+  return {
+    id: table.id,
+    arn: table.arn,
+    name: table.name,
+    ...(body.description ? { description: body.description } : {}),
+    tableReference: body.tableReference,
+    ...timestamps(table),
+    analysisRuleTypes: Object.keys(body.analysisRules),
+    analysisMethod: body.analysisMethod,
+    allowedColumns: body.allowedColumns,
+    ...(body.selectedAnalysisMethods ? { selectedAnalysisMethods: body.selectedAnalysisMethods } : {}),
+  };
+}
+
+function ruleShape(table: ConfiguredTable, type: AnalysisRuleType) {
+  const rule = table.body.analysisRules[type];
+  if (!rule) throw notFound("ANALYSIS_RULE", `${table.id}/${type}`, "analysis rule");
+  return { configuredTableId: table.id, configuredTableArn: table.arn, policy: rule.policy, type, createTime: new Date(rule.createTime).getTime() / 1000, updateTime: new Date(rule.updateTime).getTime() / 1000 };
+}
+
+const analysisMethod = z.enum(["DIRECT_QUERY", "DIRECT_JOB", "MULTIPLE"]);
+const tableId = { configuredTableIdentifier: identifier };
+
+export const configuredTableRoutes = [
+  route(
+    "POST",
+    "/configuredTables",
+    200,
+    z.looseObject({ name: resourceName, description: description.optional(), tableReference, allowedColumns: z.array(columnName).min(1).max(100), analysisMethod, selectedAnalysisMethods: z.array(z.enum(["DIRECT_QUERY", "DIRECT_JOB"])).optional(), tags }),
+    async ({ input, caller }) => {
+      const columns = await glueColumns(caller.accountId, input.tableReference);
+      checkAllowedColumns(input.allowedColumns, columns, `${input.tableReference.glue!.databaseName}.${input.tableReference.glue!.tableName}`);
+      const id = newId();
+      const body: ConfiguredTableBody = {
+        region: caller.region,
+        description: input.description,
+        tableReference: { glue: { databaseName: input.tableReference.glue!.databaseName, tableName: input.tableReference.glue!.tableName, ...(input.tableReference.glue!.region ? { region: input.tableReference.glue!.region } : {}) } },
+        allowedColumns: input.allowedColumns,
+        analysisMethod: input.analysisMethod,
+        selectedAnalysisMethods: input.selectedAnalysisMethods,
+        analysisRules: {},
+      };
+      const table = await insertResource({ id, kind: "configuredTable", accountId: caller.accountId, collaborationId: null, membershipId: null, arn: arn(caller, caller.accountId, `configuredtable/${id}`), name: input.name, body, tags: input.tags });
+      return { configuredTable: configuredTableShape(table) };
+    },
+  ),
+
+  route("GET", "/configuredTables/{configuredTableIdentifier}", 200, z.looseObject(tableId), async ({ input, caller }) => ({
+    configuredTable: configuredTableShape(await ownConfiguredTable(input.configuredTableIdentifier, caller)),
+  })),
+
+  route("GET", "/configuredTables", 200, z.looseObject(pageInput), async ({ input, caller }) => {
+    const tables = await listResources<ConfiguredTableBody>({ kind: "configuredTable", accountId: caller.accountId });
+    const { page, nextToken } = paginate(tables, input.nextToken, input.maxResults);
+    return {
+      configuredTableSummaries: page.map((t) => {
+        const { id, arn: tableArn, name, createTime, updateTime, analysisRuleTypes, analysisMethod: method, selectedAnalysisMethods } = configuredTableShape(t);
+        return { id, arn: tableArn, name, createTime, updateTime, analysisRuleTypes, analysisMethod: method, ...(selectedAnalysisMethods ? { selectedAnalysisMethods } : {}) };
+      }),
+      ...(nextToken ? { nextToken } : {}),
+    };
+  }),
+
+  route(
+    "PATCH",
+    "/configuredTables/{configuredTableIdentifier}",
+    200,
+    z.looseObject({ ...tableId, name: resourceName.optional(), description: description.optional(), tableReference: tableReference.optional(), allowedColumns: z.array(columnName).min(1).max(100).optional(), analysisMethod: analysisMethod.optional(), selectedAnalysisMethods: z.array(z.enum(["DIRECT_QUERY", "DIRECT_JOB"])).optional() }),
+    async ({ input, caller }) => {
+      const table = await ownConfiguredTable(input.configuredTableIdentifier, caller);
+      const reference = input.tableReference ?? table.body.tableReference;
+      const allowedColumns = input.allowedColumns ?? table.body.allowedColumns;
+      if (input.tableReference || input.allowedColumns) {
+        checkAllowedColumns(allowedColumns, await glueColumns(caller.accountId, reference), `${reference.glue!.databaseName}.${reference.glue!.tableName}`);
+        for (const [type, rule] of Object.entries(table.body.analysisRules)) {
+          const orphan = columnsNamedBy(rule.policy).find((c) => !allowedColumns.includes(c));
+          if (orphan) throw invalid("allowedColumns", `The ${type} analysis rule uses column "${orphan}"; update the rule before removing the column.`);
+        }
+      }
+      const body: ConfiguredTableBody = {
+        ...table.body,
+        ...(input.description !== undefined ? { description: input.description } : {}),
+        tableReference: reference as ConfiguredTableBody["tableReference"],
+        allowedColumns,
+        ...(input.analysisMethod ? { analysisMethod: input.analysisMethod } : {}),
+        ...(input.selectedAnalysisMethods ? { selectedAnalysisMethods: input.selectedAnalysisMethods } : {}),
+      };
+      return { configuredTable: configuredTableShape(await updateResource(table.id, { body, ...(input.name ? { name: input.name } : {}) })) };
+    },
+  ),
+
+  route("DELETE", "/configuredTables/{configuredTableIdentifier}", 204, z.looseObject(tableId), async ({ input, caller }) => {
+    const table = await ownConfiguredTable(input.configuredTableIdentifier, caller);
+    const associations = await listResources<AssociationBody>({ kind: "association", accountId: caller.accountId });
+    if (associations.some((a) => a.body.configuredTableId === table.id)) {
+      throw conflict("SUBRESOURCES_EXIST", "The configured table is associated with a collaboration; delete the association first.", table.id, "CONFIGURED_TABLE");
+    }
+    await deleteResources([table.id]);
+    return {};
+  }),
+
+  route(
+    "POST",
+    "/configuredTables/{configuredTableIdentifier}/analysisRule",
+    200,
+    z.looseObject({ ...tableId, analysisRuleType: ruleType, analysisRulePolicy: configuredTableRulePolicy }),
+    async ({ input, caller }) => {
+      const table = await ownConfiguredTable(input.configuredTableIdentifier, caller);
+      const existing = Object.keys(table.body.analysisRules);
+      if (existing.length) {
+        throw conflict("ALREADY_EXISTS", `Configured table "${table.name}" already has a ${existing[0]} analysis rule; a configured table has one analysis rule.`, table.id, "CONFIGURED_TABLE");
+      }
+      const policy = checkConfiguredTableRule(input.analysisRuleType, input.analysisRulePolicy, table.body.allowedColumns, table.name);
+      const now = new Date().toISOString();
+      const updated = await updateResource(table.id, { body: { ...table.body, analysisRules: { [input.analysisRuleType]: { policy, createTime: now, updateTime: now } } } });
+      return { analysisRule: ruleShape(updated, input.analysisRuleType) };
+    },
+  ),
+
+  route("GET", "/configuredTables/{configuredTableIdentifier}/analysisRule/{analysisRuleType}", 200, z.looseObject({ ...tableId, analysisRuleType: ruleType }), async ({ input, caller }) => ({
+    analysisRule: ruleShape(await ownConfiguredTable(input.configuredTableIdentifier, caller), input.analysisRuleType),
+  })),
+
+  route(
+    "PATCH",
+    "/configuredTables/{configuredTableIdentifier}/analysisRule/{analysisRuleType}",
+    200,
+    z.looseObject({ ...tableId, analysisRuleType: ruleType, analysisRulePolicy: configuredTableRulePolicy }),
+    async ({ input, caller }) => {
+      const table = await ownConfiguredTable(input.configuredTableIdentifier, caller);
+      const current = table.body.analysisRules[input.analysisRuleType];
+      if (!current) throw notFound("ANALYSIS_RULE", `${table.id}/${input.analysisRuleType}`, "analysis rule");
+      const policy = checkConfiguredTableRule(input.analysisRuleType, input.analysisRulePolicy, table.body.allowedColumns, table.name);
+      const rules = { ...table.body.analysisRules, [input.analysisRuleType]: { policy, createTime: current.createTime, updateTime: new Date().toISOString() } };
+      return { analysisRule: ruleShape(await updateResource(table.id, { body: { ...table.body, analysisRules: rules } }), input.analysisRuleType) };
+    },
+  ),
+
+  route("DELETE", "/configuredTables/{configuredTableIdentifier}/analysisRule/{analysisRuleType}", 204, z.looseObject({ ...tableId, analysisRuleType: ruleType }), async ({ input, caller }) => {
+    const table = await ownConfiguredTable(input.configuredTableIdentifier, caller);
+    if (!table.body.analysisRules[input.analysisRuleType]) throw notFound("ANALYSIS_RULE", `${table.id}/${input.analysisRuleType}`, "analysis rule");
+    const rules = { ...table.body.analysisRules };
+    delete rules[input.analysisRuleType];
+    await updateResource(table.id, { body: { ...table.body, analysisRules: rules } });
+    return {};
+  }),
+];

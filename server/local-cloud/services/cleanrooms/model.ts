@@ -1,0 +1,79 @@
+// The stored bodies of Clean Rooms resources. Field names follow the API.
+
+export type MemberAbility = "CAN_QUERY" | "CAN_RECEIVE_RESULTS" | "CAN_RUN_JOB";
+export type MemberStatus = "INVITED" | "ACTIVE" | "LEFT" | "REMOVED";
+
+export interface CollaborationMember {
+  accountId: string;
+  displayName: string;
+  abilities: MemberAbility[];
+  mlAbilities?: unknown;
+  paymentConfiguration?: unknown;
+  status: MemberStatus;
+  membershipId?: string;
+  membershipArn?: string;
+  createTime: string;
+  updateTime: string;
+}
+
+export interface CollaborationBody {
+  region: string;
+  description: string;
+  creatorDisplayName: string;
+  queryLogStatus: string;
+  jobLogStatus?: string;
+  dataEncryptionMetadata?: Record<string, boolean>;
+  analyticsEngine?: string;
+  autoApprovedChangeRequestTypes?: string[];
+  allowedResultRegions?: string[];
+  isMetricsEnabled?: boolean;
+  members: CollaborationMember[];
+}
+
+export interface MembershipBody {
+  region: string;
+  status: "ACTIVE" | "REMOVED" | "COLLABORATION_DELETED";
+  queryLogStatus: string;
+  jobLogStatus?: string;
+  defaultResultConfiguration?: Record<string, unknown>;
+  defaultJobResultConfiguration?: Record<string, unknown>;
+  paymentConfiguration: Record<string, unknown>;
+  isMetricsEnabled?: boolean;
+}
+
+export type AnalysisRuleType = "AGGREGATION" | "LIST" | "CUSTOM";
+
+export interface StoredRule {
+  policy: Record<string, unknown>;
+  createTime: string;
+  updateTime: string;
+}
+
+export interface ConfiguredTableBody {
+  region: string;
+  description?: string;
+  tableReference: { glue: { databaseName: string; tableName: string; region?: string } };
+  allowedColumns: string[];
+  analysisMethod: string;
+  selectedAnalysisMethods?: string[];
+  analysisRules: Partial<Record<AnalysisRuleType, StoredRule>>;
+}
+
+export interface AssociationBody {
+  region: string;
+  description?: string;
+  configuredTableId: string;
+  roleArn: string;
+  analysisRules: Partial<Record<AnalysisRuleType, StoredRule>>;
+}
+
+export interface AnalysisTemplateBody {
+  region: string;
+  description?: string;
+  format: string;
+  source: Record<string, unknown>;
+  sourceMetadata?: Record<string, unknown>;
+  analysisParameters: { name: string; type: string; defaultValue?: string }[];
+  schema: { referencedTables: string[] };
+  errorMessageConfiguration?: Record<string, unknown>;
+}

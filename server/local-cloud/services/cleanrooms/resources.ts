@@ -1,0 +1,97 @@
+import { randomUUID } from "node:crypto";
+import { and, asc, eq, gt, inArray, sql } from "drizzle-orm";
+import { getDb } from "@/server/db/client";
+import { cleanroomsResources } from "../../store/schema";
+
+export type ResourceKind = "collaboration" | "membership" | "configuredTable" | "association" | "analysisTemplate";
+
+export interface Resource<B = unknown> {
+  id: string;
+  kind: ResourceKind;
+  accountId: string;
+  collaborationId: string | null;
+  membershipId: string | null;
+  arn: string;
+  name: string;
+  body: B;
+  tags: Record<string, string>;
+  createTime: Date;
+  updateTime: Date;
+}
+
+const toResource = <B>(row: typeof cleanroomsResources.$inferSelect): Resource<B> => ({
+  ...row,
+  kind: row.kind as ResourceKind,
+  body: row.body as B,
+  createTime: new Date(row.createTime),
+  updateTime: new Date(row.updateTime),
+});
+
+export function newId(): string {
+  return randomUUID();
+}
+
+export async function insertResource<B>(resource: Omit<Resource<B>, "createTime" | "updateTime" | "tags"> & { tags?: Record<string, string> }): Promise<Resource<B>> {
+  const db = await getDb();
+  const [row] = await db
+    .insert(cleanroomsResources)
+    .values({ ...resource, body: resource.body as Record<string, unknown>, tags: resource.tags ?? {} })
+    .returning();
+  return toResource<B>(row!);
+}
+
+export async function findResource<B = unknown>(kind: ResourceKind, id: string): Promise<Resource<B> | undefined> {
+  const db = await getDb();
+  const [row] = await db.select().from(cleanroomsResources).where(and(eq(cleanroomsResources.kind, kind), eq(cleanroomsResources.id, id)));
+  return row && toResource<B>(row);
+}
+
+export async function findByArn(arn: string): Promise<Resource | undefined> {
+  const db = await getDb();
+  const [row] = await db.select().from(cleanroomsResources).where(eq(cleanroomsResources.arn, arn));
+  return row && toResource(row);
+}
+
+export interface ResourceFilter {
+  kind: ResourceKind;
+  accountId?: string;
+  collaborationId?: string;
+  collaborationIds?: string[];
+  membershipId?: string;
+  name?: string;
+}
+
+function conditions(filter: ResourceFilter) {
+  const where = [eq(cleanroomsResources.kind, filter.kind)];
+  if (filter.accountId !== undefined) where.push(eq(cleanroomsResources.accountId, filter.accountId));
+  if (filter.collaborationId !== undefined) where.push(eq(cleanroomsResources.collaborationId, filter.collaborationId));
+  if (filter.collaborationIds !== undefined) where.push(filter.collaborationIds.length ? inArray(cleanroomsResources.collaborationId, filter.collaborationIds) : sql`false`);
+  if (filter.membershipId !== undefined) where.push(eq(cleanroomsResources.membershipId, filter.membershipId));
+  if (filter.name !== undefined) where.push(eq(cleanroomsResources.name, filter.name));
+  return where;
+}
+
+/** Resources in creation order (then id), starting after the given id. */
+export async function listResources<B = unknown>(filter: ResourceFilter, after?: string | null, limit = 1000): Promise<Resource<B>[]> {
+  const db = await getDb();
+  const where = conditions(filter);
+  if (after) where.push(gt(cleanroomsResources.id, after));
+  const rows = await db.select().from(cleanroomsResources).where(and(...where)).orderBy(asc(cleanroomsResources.id)).limit(limit);
+  return rows.map((row) => toResource<B>(row));
+}
+
+export async function updateResource<B>(id: string, values: { body?: B; name?: string; tags?: Record<string, string> }): Promise<Resource<B>> {
+  const db = await getDb();
+  const [row] = await db
+    .update(cleanroomsResources)
+    .set({ ...values, body: values.body as Record<string, unknown> | undefined, updateTime: sql`now()` })
+    .where(eq(cleanroomsResources.id, id))
+    .returning();
+  return toResource<B>(row!);
+}
+
+export async function deleteResources(ids: string[]): Promise<void> {
+  if (!ids.length) return;
+  const db = await getDb();
+  await db.delete(cleanroomsResources).where(inArray(cleanroomsResources.id, ids));
+}
