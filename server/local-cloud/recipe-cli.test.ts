@@ -1,0 +1,149 @@
+import { execFile } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { startTestCloud, type TestCloud } from "./testing";
+
+// The recipe this project comes from (../shared/seed), run with the preinstalled AWS CLI against
+// the local cloud, as two organizations: Organization A (111111111111) and B (222222222222).
+// Its flags are corrected where they are wrong for the real API; each correction is noted.
+
+const run = promisify(execFile);
+let cloud: TestCloud;
+let workDir: string;
+const env: Record<string, NodeJS.ProcessEnv> = {};
+
+async function aws(org: "a" | "b", ...args: string[]): Promise<unknown> {
+  const text = args.includes("--output");
+  const { stdout } = await run("aws", text ? args : [...args, "--output", "json"], { env: env[org], cwd: workDir, timeout: 60_000 });
+  if (text) return stdout.trim();
+  return stdout.trim() ? JSON.parse(stdout) : null;
+}
+
+async function awsFails(org: "a" | "b", ...args: string[]): Promise<string> {
+  try {
+    await run("aws", args, { env: env[org], cwd: workDir, timeout: 60_000 });
+  } catch (error) {
+    return (error as { stderr: string }).stderr;
+  }
+  throw new Error(`expected aws ${args.join(" ")} to fail`);
+}
+
+beforeAll(async () => {
+  cloud = await startTestCloud();
+  workDir = fs.mkdtempSync(path.join(os.tmpdir(), "recipe-"));
+  for (const [org, slug] of [["a", "org-a"], ["b", "org-b"]] as const) {
+    const { accessKeyId, secretAccessKey } = await cloud.credentials(slug);
+    env[org] = { PATH: process.env.PATH, HOME: workDir, AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey, AWS_DEFAULT_REGION: "us-east-1", AWS_ENDPOINT_URL: cloud.endpoint, AWS_PAGER: "" };
+  }
+  fs.writeFileSync(
+    path.join(workDir, "customer_data_org_a.csv"),
+    ["customer_id,age_group,region,purchase_amount,product_category,registration_date", "1001,25-34,east,250.00,electronics,2023-01-15", "1002,35-44,west,180.50,clothing,2023-02-20", "1003,45-54,central,320.75,home,2023-01-10"].join("\n") + "\n",
+  );
+  fs.writeFileSync(
+    path.join(workDir, "customer_data_org_b.csv"),
+    ["customer_id,age_group,region,engagement_score,channel_preference,last_interaction", "1001,25-34,east,85,email,2023-03-15", "1002,35-44,west,72,social,2023-03-20", "2003,45-54,central,91,email,2023-03-10"].join("\n") + "\n",
+  );
+});
+
+afterAll(async () => {
+  await cloud.close();
+  fs.rmSync(workDir, { recursive: true, force: true });
+});
+
+async function crawl(org: "a" | "b", name: string) {
+  await aws(org, "glue", "start-crawler", "--name", name);
+  for (let i = 0; i < 300; i++) {
+    const { Crawler } = (await aws(org, "glue", "get-crawler", "--name", name)) as { Crawler: { State: string; LastCrawl?: { Status: string } } };
+    if (Crawler.State === "READY") return Crawler;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error("crawler did not finish");
+}
+
+it("runs the recipe's S3, Glue and Clean Rooms steps up to table associations", async () => {
+  // Preparation: identities, buckets, versioning and encryption.
+  expect(await aws("a", "sts", "get-caller-identity")).toMatchObject({ Account: "111111111111" });
+  expect(await aws("b", "sts", "get-caller-identity")).toMatchObject({ Account: "222222222222" });
+  for (const [org, bucket] of [["a", "clean-rooms-data-a-demo"], ["b", "clean-rooms-data-b-demo"]] as const) {
+    await run("aws", ["s3", "mb", `s3://${bucket}`], { env: env[org], cwd: workDir });
+    await aws(org, "s3api", "put-bucket-versioning", "--bucket", bucket, "--versioning-configuration", "Status=Enabled");
+    // Correction: this CLI's shorthand cannot nest braces in a list; the same value as JSON.
+    await aws(org, "s3api", "put-bucket-encryption", "--bucket", bucket, "--server-side-encryption-configuration", JSON.stringify({ Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: "AES256" } }] }));
+    expect(await aws(org, "s3api", "get-bucket-versioning", "--bucket", bucket)).toEqual({ Status: "Enabled" });
+  }
+  // Each organization owns its bucket: B cannot read A's.
+  expect(await awsFails("b", "s3", "ls", "s3://clean-rooms-data-a-demo/")).toContain("AccessDenied");
+
+  // Step 1: upload the datasets.
+  await run("aws", ["s3", "cp", "customer_data_org_a.csv", "s3://clean-rooms-data-a-demo/data/"], { env: env.a, cwd: workDir });
+  await run("aws", ["s3", "cp", "customer_data_org_b.csv", "s3://clean-rooms-data-b-demo/data/"], { env: env.b, cwd: workDir });
+  const listed = (await aws("a", "s3api", "list-objects-v2", "--bucket", "clean-rooms-data-a-demo", "--prefix", "data/")) as { Contents: { Key: string }[] };
+  expect(listed.Contents.map((c) => c.Key)).toEqual(["data/customer_data_org_a.csv"]);
+
+  // Step 3: a Glue database and a crawler per organization, in its own account. (Step 2, IAM,
+  // has no counterpart here: role ARNs are recorded and checked for the right account.)
+  for (const org of ["a", "b"] as const) {
+    await aws(org, "glue", "create-database", "--database-input", JSON.stringify({ Name: "clean_rooms_analytics_demo", Description: "Clean Rooms analytics database for privacy-preserving collaboration" }));
+    const account = org === "a" ? "111111111111" : "222222222222";
+    await aws(org, "glue", "create-crawler", "--name", `crawler-org-${org}-demo`, "--role", `arn:aws:iam::${account}:role/GlueCleanRoomsRole`, "--database-name", "clean_rooms_analytics_demo", "--description", `Crawler for Organization ${org.toUpperCase()} customer data`, "--targets", JSON.stringify({ S3Targets: [{ Path: `s3://clean-rooms-data-${org}-demo/data/` }] }));
+    expect((await crawl(org, `crawler-org-${org}-demo`)).LastCrawl?.Status).toBe("SUCCEEDED");
+  }
+  // Correction: a crawler names a table after the folder its files are in ("data"), not after
+  // the file, so the recipe's contains(Name, 'customer_data_org_a') finds nothing on AWS either.
+  const tableA = (await aws("a", "glue", "get-tables", "--database-name", "clean_rooms_analytics_demo", "--query", "TableList[0].Name")) as string;
+  expect(tableA).toBe("data");
+  const columns = (await aws("a", "glue", "get-table", "--database-name", "clean_rooms_analytics_demo", "--name", "data", "--query", "Table.StorageDescriptor.Columns")) as { Name: string; Type: string }[];
+  expect(columns).toContainEqual({ Name: "purchase_amount", Type: "double" });
+
+  // Step 4: the collaboration. Corrections: --creator-member-abilities (not --member-abilities),
+  // --creator-display-name and --members are required.
+  const created = (await aws("a", "cleanrooms", "create-collaboration", "--name", "analytics-collaboration-demo", "--description", "Privacy-preserving analytics collaboration for cross-organizational insights", "--creator-member-abilities", "CAN_QUERY", "CAN_RECEIVE_RESULTS", "--creator-display-name", "Organization A", "--members", JSON.stringify([{ accountId: "222222222222", memberAbilities: [], displayName: "Organization B" }]), "--query-log-status", "ENABLED", "--data-encryption-metadata", JSON.stringify({ preserveNulls: true, allowCleartext: false, allowDuplicates: false, allowJoinsOnColumnsWithDifferentNames: false }))) as { collaboration: { id: string } };
+  const collaborationId = (await aws("a", "cleanrooms", "list-collaborations", "--query", "collaborationList[?name=='analytics-collaboration-demo'].id", "--output", "text")) as unknown;
+  expect(collaborationId).toBe(created.collaboration.id);
+  // Correction: the recipe's flag names are refused, as AWS refuses them.
+  expect(await awsFails("a", "cleanrooms", "create-collaboration", "--name", "x", "--description", "x", "--member-abilities", "CAN_QUERY", "--query-log-status", "ENABLED")).toMatch(/Unknown options|required/);
+
+  // Correction: every member, the creator included, joins with create-membership, and
+  // associations take that membership's id, not the collaboration id.
+  const membership: Record<string, string> = {};
+  for (const org of ["a", "b"] as const) {
+    membership[org] = (await aws(org, "cleanrooms", "create-membership", "--collaboration-identifier", created.collaboration.id, "--query-log-status", "ENABLED", "--query", "membership.id")) as string;
+  }
+
+  // Step 5: configured tables. Correction: customer_id is allowed too, to join on it.
+  const configured: Record<string, string> = {};
+  for (const [org, columnsAllowed] of [["a", "customer_id age_group region product_category purchase_amount"], ["b", "customer_id age_group region channel_preference engagement_score"]] as const) {
+    configured[org] = (await aws(org, "cleanrooms", "create-configured-table", "--name", `org-${org}-customers`, "--description", `Organization ${org.toUpperCase()} customer data for privacy-preserving analytics`, "--table-reference", JSON.stringify({ glue: { tableName: "data", databaseName: "clean_rooms_analytics_demo" } }), "--allowed-columns", ...columnsAllowed.split(" "), "--analysis-method", "DIRECT_QUERY", "--query", "configuredTable.id")) as string;
+  }
+  expect(await aws("a", "cleanrooms", "list-configured-tables", "--query", "configuredTableSummaries[?name=='org-a-customers'].id", "--output", "text")).toBe(configured.a);
+  // Each owner sees only its own configured tables.
+  expect(await awsFails("b", "cleanrooms", "get-configured-table", "--configured-table-identifier", configured.a!)).toContain("ResourceNotFoundException");
+
+  // Correction: queries need an analysis rule on each table; the recipe adds none.
+  const rules = {
+    a: { aggregateColumns: [{ columnNames: ["purchase_amount"], function: "AVG" }, { columnNames: ["customer_id"], function: "COUNT_DISTINCT" }], joinColumns: ["customer_id"], dimensionColumns: ["age_group", "region", "product_category"], scalarFunctions: [], outputConstraints: [{ columnName: "customer_id", minimum: 2, type: "COUNT_DISTINCT" }] },
+    b: { aggregateColumns: [{ columnNames: ["engagement_score"], function: "AVG" }], joinColumns: ["customer_id"], dimensionColumns: ["channel_preference"], scalarFunctions: [], outputConstraints: [{ columnName: "customer_id", minimum: 2, type: "COUNT_DISTINCT" }] },
+  };
+  for (const org of ["a", "b"] as const) {
+    await aws(org, "cleanrooms", "create-configured-table-analysis-rule", "--configured-table-identifier", configured[org]!, "--analysis-rule-type", "AGGREGATION", "--analysis-rule-policy", JSON.stringify({ v1: { aggregation: rules[org] } }));
+  }
+  const refused = await awsFails("a", "cleanrooms", "update-configured-table-analysis-rule", "--configured-table-identifier", configured.a!, "--analysis-rule-type", "AGGREGATION", "--analysis-rule-policy", JSON.stringify({ v1: { aggregation: { ...rules.a, dimensionColumns: ["registration_date"] } } }));
+  expect(refused).toContain("ValidationException");
+  expect(refused).toContain('Column "registration_date" is not an allowed column of configured table "org-a-customers"');
+
+  // Step 6: associations, under the names the recipe's query uses.
+  for (const org of ["a", "b"] as const) {
+    const account = org === "a" ? "111111111111" : "222222222222";
+    await aws(org, "cleanrooms", "create-configured-table-association", "--name", `org_${org}_customers`, "--description", `Association for Organization ${org.toUpperCase()} data with privacy controls`, "--membership-identifier", membership[org]!, "--configured-table-identifier", configured[org]!, "--role-arn", `arn:aws:iam::${account}:role/CleanRoomsAnalyticsRole`);
+  }
+  const schemas = (await aws("b", "cleanrooms", "list-schemas", "--collaboration-identifier", created.collaboration.id, "--query", "schemaSummaries[].[name, creatorAccountId]")) as string[][];
+  expect(schemas.sort()).toEqual([
+    ["org_a_customers", "111111111111"],
+    ["org_b_customers", "222222222222"],
+  ]);
+  const schema = (await aws("b", "cleanrooms", "get-schema", "--collaboration-identifier", created.collaboration.id, "--name", "org_a_customers", "--query", "schema.columns[].name")) as string[];
+  expect(schema).toEqual(["customer_id", "age_group", "region", "product_category", "purchase_amount"]);
+}, 240_000);
