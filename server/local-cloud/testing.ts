@@ -1,3 +1,5 @@
+import { createHash, createHmac } from "node:crypto";
+import { SignatureV4 } from "@smithy/signature-v4";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -54,3 +56,37 @@ export async function startTestCloud() {
 }
 
 export type TestCloud = Awaited<ReturnType<typeof startTestCloud>>;
+
+class NodeSha256 {
+  private hash: import("node:crypto").Hash | import("node:crypto").Hmac;
+  constructor(secret?: string | Uint8Array) {
+    this.hash = secret ? createHmac("sha256", secret) : createHash("sha256");
+  }
+  update(data: string | Uint8Array) {
+    this.hash.update(data);
+  }
+  async digest() {
+    return new Uint8Array(this.hash.digest());
+  }
+  reset() {}
+}
+
+/**
+ * A correctly signed request with any body, for the inputs an SDK would never send
+ * (malformed JSON or XML, wrong types, oversized bodies).
+ */
+export async function signedFetch(
+  cloud: TestCloud,
+  slug: string,
+  request: { service: string; method: string; path: string; query?: Record<string, string>; headers?: Record<string, string>; body?: string | Buffer; sendBody?: string | Buffer },
+): Promise<Response> {
+  const { accessKeyId, secretAccessKey } = await cloud.credentials(slug);
+  const url = new URL(cloud.endpoint);
+  const body = request.body ?? "";
+  const signer = new SignatureV4({ service: request.service, region: "us-east-1", credentials: { accessKeyId, secretAccessKey }, sha256: NodeSha256, uriEscapePath: request.service !== "s3" });
+  const headers: Record<string, string> = { host: url.host, ...request.headers };
+  if (request.service === "s3") headers["x-amz-content-sha256"] = createHash("sha256").update(body).digest("hex");
+  const signed = await signer.sign({ method: request.method, protocol: "http:", hostname: url.hostname, port: Number(url.port), path: request.path, query: request.query ?? {}, headers, body });
+  const query = new URLSearchParams(request.query ?? {}).toString();
+  return fetch(`${cloud.endpoint}${request.path}${query ? `?${query}` : ""}`, { method: request.method, headers: signed.headers, body: request.method === "GET" || request.method === "HEAD" ? undefined : (request.sendBody ?? body) });
+}

@@ -248,3 +248,25 @@ describe("associations, schemas and templates", () => {
     expect((await errorOf(b.send(new ListTagsForResourceCommand({ resourceArn: configuredTable!.arn! })))).name).toBe("ResourceNotFoundException");
   });
 });
+
+describe("pagination", () => {
+  it("pages lists with nextToken and maxResults", async () => {
+    for (let i = 0; i < 5; i++) {
+      await b.send(new CreateCollaborationCommand({ name: `b-${i}`, description: "paging", creatorDisplayName: "Organization B", creatorMemberAbilities: [], members: [], queryLogStatus: "DISABLED" }));
+    }
+    const seen: string[] = [];
+    let nextToken: string | undefined;
+    let pages = 0;
+    do {
+      const page = await b.send(new ListCollaborationsCommand({ maxResults: 2, nextToken }));
+      seen.push(...page.collaborationList!.map((c) => c.name!));
+      nextToken = page.nextToken;
+      pages++;
+    } while (nextToken);
+    expect(pages).toBe(3);
+    expect(seen.sort()).toEqual(["Retail x Marketing", "b-0", "b-1", "b-2", "b-3", "b-4"]);
+    expect((await a.send(new ListCollaborationsCommand({}))).collaborationList!.map((c) => c.name)).toEqual(["Retail x Marketing"]);
+    const bad = await errorOf(b.send(new ListCollaborationsCommand({ nextToken: "not-a-token" })));
+    expect(bad.name).toBe("ValidationException");
+  });
+});

@@ -1,0 +1,85 @@
+import fs from "node:fs";
+import path from "node:path";
+import { CreateBucketCommand } from "@aws-sdk/client-s3";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { signedFetch, startTestCloud, type TestCloud } from "./testing";
+
+// Inputs no SDK would send, each answered with the error AWS gives: never a 500, never a crash,
+// never a file outside the data directory.
+let cloud: TestCloud;
+
+beforeAll(async () => {
+  cloud = await startTestCloud();
+  await (await cloud.s3("org-a")).send(new CreateBucketCommand({ Bucket: "org-a-bad-input" }));
+});
+afterAll(async () => {
+  await cloud.close();
+});
+
+async function errorType(response: Response): Promise<[number, string]> {
+  const text = await response.text();
+  const fromHeader = response.headers.get("x-amzn-errortype");
+  const fromXml = /<Code>([^<]+)<\/Code>/.exec(text)?.[1];
+  return [response.status, fromHeader ?? fromXml ?? text.slice(0, 80)];
+}
+
+describe("Clean Rooms (restJson1)", () => {
+  const post = (body: string) => signedFetch(cloud, "org-a", { service: "cleanrooms", method: "POST", path: "/configuredTables", headers: { "content-type": "application/json" }, body });
+
+  it("refuses malformed JSON, wrong types, missing members and unknown enum values", async () => {
+    expect(await errorType(await post("{not json"))).toEqual([400, "SerializationException"]);
+    expect(await errorType(await post("[1,2]"))).toEqual([400, "ValidationException"]);
+    const wrongType = await post(JSON.stringify({ name: 42, tableReference: { glue: { tableName: "t", databaseName: "d" } }, allowedColumns: "a", analysisMethod: "DIRECT_QUERY" }));
+    const body = (await wrongType.json()) as { message: string; reason: string; fieldList: { name: string }[] };
+    expect(wrongType.status).toBe(400);
+    expect(body.reason).toBe("FIELD_VALIDATION_FAILED");
+    expect(body.fieldList.map((f) => f.name).sort()).toEqual(["allowedColumns", "name"]);
+    const missing = (await (await post(JSON.stringify({ name: "t" }))).json()) as { fieldList: { name: string }[] };
+    expect(missing.fieldList.map((f) => f.name).sort()).toEqual(["allowedColumns", "analysisMethod", "tableReference"]);
+    const unknownEnum = await post(JSON.stringify({ name: "t", tableReference: { glue: { tableName: "t", databaseName: "d" } }, allowedColumns: ["a"], analysisMethod: "SOMETIMES" }));
+    expect(((await unknownEnum.json()) as { message: string }).message).toContain("Member must satisfy enum value set: [DIRECT_QUERY, DIRECT_JOB, MULTIPLE]");
+  });
+
+  it("refuses oversized bodies and unknown operations", async () => {
+    expect((await errorType(await post(JSON.stringify({ name: "x".repeat(3 * 1024 * 1024) }))))[0]).toBe(413);
+    expect(await errorType(await signedFetch(cloud, "org-a", { service: "cleanrooms", method: "GET", path: "/nothing-here" }))).toEqual([404, "UnknownOperationException"]);
+  });
+});
+
+describe("Glue (awsJson1.1)", () => {
+  const call = (target: string, body: string) =>
+    signedFetch(cloud, "org-a", { service: "glue", method: "POST", path: "/", headers: { "content-type": "application/x-amz-json-1.1", "x-amz-target": `AWSGlue.${target}` }, body });
+
+  it("refuses malformed JSON, wrong types and unknown operations", async () => {
+    expect(await errorType(await call("GetDatabases", "{"))).toEqual([400, "SerializationException"]);
+    expect(await errorType(await call("CreateDatabase", JSON.stringify({ DatabaseInput: { Name: ["x"] } })))).toEqual([400, "ValidationException"]);
+    expect(await errorType(await call("GetDatabases", JSON.stringify({ MaxResults: "ten" })))).toEqual([400, "ValidationException"]);
+    expect(await errorType(await call("DropEverything", "{}"))).toEqual([400, "UnknownOperationException"]);
+    expect(await errorType(await call("GetDatabases", JSON.stringify({ NextToken: "garbage" })))).toEqual([400, "InvalidInputException"]);
+  });
+});
+
+describe("S3 (restXml)", () => {
+  it("refuses malformed XML bodies", async () => {
+    const put = (query: Record<string, string>, body: string) => signedFetch(cloud, "org-a", { service: "s3", method: "PUT", path: "/org-a-bad-input", query, body });
+    expect(await errorType(await put({ versioning: "" }, "<VersioningConfiguration><Status>Enabled"))).toEqual([400, "MalformedXML"]);
+    expect(await errorType(await put({ versioning: "" }, "<VersioningConfiguration><Status>Sometimes</Status></VersioningConfiguration>"))).toEqual([400, "MalformedXML"]);
+    expect(await errorType(await put({ encryption: "" }, "not xml at all"))).toEqual([400, "MalformedXML"]);
+    const deleteMany = await signedFetch(cloud, "org-a", { service: "s3", method: "POST", path: "/org-a-bad-input", query: { delete: "" }, body: "<Delete><Object><Key>a</Key>" });
+    expect(await errorType(deleteMany)).toEqual([400, "MalformedXML"]);
+  });
+
+  it("refuses a body that does not match its signed hash, writing nothing", async () => {
+    const response = await signedFetch(cloud, "org-a", { service: "s3", method: "PUT", path: "/org-a-bad-input/object", body: "declared", sendBody: "tampered" });
+    expect(await errorType(response)).toEqual([400, "XAmzContentSHA256Mismatch"]);
+    const read = await signedFetch(cloud, "org-a", { service: "s3", method: "GET", path: "/org-a-bad-input/object" });
+    expect(await errorType(read)).toEqual([404, "NoSuchKey"]);
+    const tmp = path.join(cloud.dataDir, "local-cloud", "s3", "tmp");
+    expect(fs.existsSync(tmp) ? fs.readdirSync(tmp) : []).toEqual([]);
+  });
+
+  it("answers unknown subresources with NotImplemented, not a crash", async () => {
+    const response = await signedFetch(cloud, "org-a", { service: "s3", method: "GET", path: "/org-a-bad-input", query: { lifecycle: "" } });
+    expect(await errorType(response)).toEqual([501, "NotImplemented"]);
+  });
+});
