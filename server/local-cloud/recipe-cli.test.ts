@@ -13,18 +13,18 @@ import { startTestCloud, type TestCloud } from "./testing";
 const run = promisify(execFile);
 let cloud: TestCloud;
 let workDir: string;
-const env: Record<string, NodeJS.ProcessEnv> = {};
+const env: Record<string, Record<string, string | undefined>> = {};
 
 async function aws(org: "a" | "b", ...args: string[]): Promise<unknown> {
   const text = args.includes("--output");
-  const { stdout } = await run("aws", text ? args : [...args, "--output", "json"], { env: env[org], cwd: workDir, timeout: 60_000 });
+  const { stdout } = await run("aws", text ? args : [...args, "--output", "json"], { env: env[org] as NodeJS.ProcessEnv, cwd: workDir, timeout: 60_000 });
   if (text) return stdout.trim();
   return stdout.trim() ? JSON.parse(stdout) : null;
 }
 
 async function awsFails(org: "a" | "b", ...args: string[]): Promise<string> {
   try {
-    await run("aws", args, { env: env[org], cwd: workDir, timeout: 60_000 });
+    await run("aws", args, { env: env[org] as NodeJS.ProcessEnv, cwd: workDir, timeout: 60_000 });
   } catch (error) {
     return (error as { stderr: string }).stderr;
   }
@@ -68,7 +68,7 @@ it("runs the recipe's S3, Glue and Clean Rooms steps up to table associations", 
   expect(await aws("a", "sts", "get-caller-identity")).toMatchObject({ Account: "111111111111" });
   expect(await aws("b", "sts", "get-caller-identity")).toMatchObject({ Account: "222222222222" });
   for (const [org, bucket] of [["a", "clean-rooms-data-a-demo"], ["b", "clean-rooms-data-b-demo"]] as const) {
-    await run("aws", ["s3", "mb", `s3://${bucket}`], { env: env[org], cwd: workDir });
+    await run("aws", ["s3", "mb", `s3://${bucket}`], { env: env[org] as NodeJS.ProcessEnv, cwd: workDir });
     await aws(org, "s3api", "put-bucket-versioning", "--bucket", bucket, "--versioning-configuration", "Status=Enabled");
     // Correction: this CLI's shorthand cannot nest braces in a list; the same value as JSON.
     await aws(org, "s3api", "put-bucket-encryption", "--bucket", bucket, "--server-side-encryption-configuration", JSON.stringify({ Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: "AES256" } }] }));
@@ -78,8 +78,8 @@ it("runs the recipe's S3, Glue and Clean Rooms steps up to table associations", 
   expect(await awsFails("b", "s3", "ls", "s3://clean-rooms-data-a-demo/")).toContain("AccessDenied");
 
   // Step 1: upload the datasets.
-  await run("aws", ["s3", "cp", "customer_data_org_a.csv", "s3://clean-rooms-data-a-demo/data/"], { env: env.a, cwd: workDir });
-  await run("aws", ["s3", "cp", "customer_data_org_b.csv", "s3://clean-rooms-data-b-demo/data/"], { env: env.b, cwd: workDir });
+  await run("aws", ["s3", "cp", "customer_data_org_a.csv", "s3://clean-rooms-data-a-demo/data/"], { env: env.a as NodeJS.ProcessEnv, cwd: workDir });
+  await run("aws", ["s3", "cp", "customer_data_org_b.csv", "s3://clean-rooms-data-b-demo/data/"], { env: env.b as NodeJS.ProcessEnv, cwd: workDir });
   const listed = (await aws("a", "s3api", "list-objects-v2", "--bucket", "clean-rooms-data-a-demo", "--prefix", "data/")) as { Contents: { Key: string }[] };
   expect(listed.Contents.map((c) => c.Key)).toEqual(["data/customer_data_org_a.csv"]);
 

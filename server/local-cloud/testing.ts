@@ -57,13 +57,16 @@ export async function startTestCloud() {
 
 export type TestCloud = Awaited<ReturnType<typeof startTestCloud>>;
 
+const toBytes = (data: string | ArrayBuffer | ArrayBufferView): string | Buffer =>
+  typeof data === "string" ? data : ArrayBuffer.isView(data) ? Buffer.from(data.buffer, data.byteOffset, data.byteLength) : Buffer.from(data);
+
 class NodeSha256 {
   private hash: import("node:crypto").Hash | import("node:crypto").Hmac;
-  constructor(secret?: string | Uint8Array) {
-    this.hash = secret ? createHmac("sha256", secret) : createHash("sha256");
+  constructor(secret?: string | ArrayBuffer | ArrayBufferView) {
+    this.hash = secret ? createHmac("sha256", toBytes(secret)) : createHash("sha256");
   }
-  update(data: string | Uint8Array) {
-    this.hash.update(data);
+  update(data: string | ArrayBuffer | ArrayBufferView) {
+    this.hash.update(toBytes(data));
   }
   async digest() {
     return new Uint8Array(this.hash.digest());
@@ -88,5 +91,5 @@ export async function signedFetch(
   if (request.service === "s3") headers["x-amz-content-sha256"] = createHash("sha256").update(body).digest("hex");
   const signed = await signer.sign({ method: request.method, protocol: "http:", hostname: url.hostname, port: Number(url.port), path: request.path, query: request.query ?? {}, headers, body });
   const query = new URLSearchParams(request.query ?? {}).toString();
-  return fetch(`${cloud.endpoint}${request.path}${query ? `?${query}` : ""}`, { method: request.method, headers: signed.headers, body: request.method === "GET" || request.method === "HEAD" ? undefined : (request.sendBody ?? body) });
+  return fetch(`${cloud.endpoint}${request.path}${query ? `?${query}` : ""}`, { method: request.method, headers: signed.headers, body: request.method === "GET" || request.method === "HEAD" ? undefined : ((request.sendBody ?? body) as BodyInit) });
 }

@@ -28,7 +28,7 @@ import {
   TagResourceCommand,
   UntagResourceCommand,
   UpdateConfiguredTableAnalysisRuleCommand,
-  type AnalysisRulePolicy,
+  type ConfiguredTableAnalysisRulePolicy,
 } from "@aws-sdk/client-cleanrooms";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestCloud, type TestCloud } from "../../testing";
@@ -62,7 +62,7 @@ const aggregation = (overrides: Record<string, unknown> = {}) =>
         ...overrides,
       },
     },
-  }) as AnalysisRulePolicy;
+  }) as ConfiguredTableAnalysisRulePolicy;
 
 async function catalogTable(slug: string, table: string, columns: [string, string][]) {
   const glue = await cloud.glue(slug);

@@ -1,0 +1,27 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import readline from "node:readline";
+
+export interface Child<T> {
+  process: ChildProcess;
+  info: T;
+  /** Resident memory now, and its peak since the process started (Linux /proc), in bytes. */
+  memory(): { rss: number; peak: number };
+  stop(): void;
+}
+
+/** Starts a TypeScript script in its own Node process and reads the JSON line it prints. */
+export async function startChild<T>(script: string): Promise<Child<T>> {
+  const child = spawn(process.execPath, [path.join("node_modules", "tsx", "dist", "cli.mjs"), script], { stdio: ["ignore", "pipe", "inherit"] });
+  const line = await new Promise<string>((resolve, reject) => {
+    const lines = readline.createInterface({ input: child.stdout! });
+    lines.once("line", resolve);
+    child.once("exit", (code) => reject(new Error(`${script} exited with ${code}`)));
+  });
+  const field = (name: string) => {
+    const status = fs.readFileSync(`/proc/${child.pid}/status`, "utf8");
+    return Number(new RegExp(`${name}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) * 1024;
+  };
+  return { process: child, info: JSON.parse(line) as T, memory: () => ({ rss: field("VmRSS"), peak: field("VmHWM") }), stop: () => child.kill("SIGTERM") };
+}

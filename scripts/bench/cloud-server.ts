@@ -1,0 +1,26 @@
+// The local cloud alone in its own process, on a throwaway data directory, for benchmarks.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-cloud-"));
+process.env.DATA_DIR = dir;
+process.env.LOG_LEVEL = "warn";
+
+async function main() {
+  const { openDatabase, setProcessDatabase } = await import("../../server/db/client");
+  const { seedDemo } = await import("../../server/seed/demo");
+  const { credentialsForOrganization } = await import("../../server/local-cloud/credentials");
+  const { startLocalCloud } = await import("../../server/local-cloud/server");
+  await setProcessDatabase(await openDatabase({ pgliteDir: path.join(dir, "pglite") }));
+  await seedDemo();
+  const cloud = await startLocalCloud({ port: 0 });
+  const credentials = { a: await credentialsForOrganization("org-a"), b: await credentialsForOrganization("org-b") };
+  process.stdout.write(`${JSON.stringify({ port: cloud.port, credentials })}\n`);
+}
+
+process.on("SIGTERM", () => {
+  fs.rmSync(dir, { recursive: true, force: true });
+  process.exit(0);
+});
+void main();
