@@ -17,6 +17,8 @@ function freePort(): Promise<number> {
 
 export interface RunningConsole {
   baseURL: string;
+  port: number;
+  cloudPort: number;
   dataDir: string;
   stop(): Promise<void>;
 }
@@ -42,6 +44,8 @@ export async function startConsole(env: Record<string, string> = {}): Promise<Ru
   }
   return {
     baseURL,
+    port,
+    cloudPort,
     dataDir,
     async stop() {
       const exited = new Promise((resolve) => child.once("exit", resolve));

@@ -15,7 +15,11 @@ export function ensureLocalCloud(): Promise<LocalCloud> {
   holder.__localCloud ??= (async () => {
     sweepTemporaryFiles();
     await failInterruptedCrawls();
-    const cloud = await startLocalCloud({ port: localCloudPort() });
+    const port = localCloudPort();
+    const cloud = await startLocalCloud({ port }).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === "EADDRINUSE") throw new Error(`The local cloud cannot listen on 127.0.0.1:${port}: the port is in use. Stop the other process or set LOCAL_CLOUD_PORT.`);
+      throw error;
+    });
     log("info", "local cloud listening", { endpoint: `http://127.0.0.1:${cloud.port}` });
     return cloud;
   })();
