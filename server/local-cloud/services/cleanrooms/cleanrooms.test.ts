@@ -10,7 +10,9 @@ import {
   CreateConfiguredTableAssociationCommand,
   CreateConfiguredTableCommand,
   CreateMembershipCommand,
+  DeleteConfiguredTableAssociationCommand,
   DeleteConfiguredTableCommand,
+  GetConfiguredTableAssociationCommand,
   DeleteMembershipCommand,
   GetCollaborationAnalysisTemplateCommand,
   GetCollaborationCommand,
@@ -197,6 +199,13 @@ describe("associations, schemas and templates", () => {
     expect([inUse.name, inUse.reason]).toEqual(["ConflictException", "SUBRESOURCES_EXIST"]);
     const leave = await errorOf(a.send(new DeleteMembershipCommand({ membershipIdentifier: membershipA })));
     expect(leave.name).toBe("AccessDeniedException");
+    // Another member can neither read nor change the association through its own membership or A's.
+    for (const membershipIdentifier of [membershipA, membershipB]) {
+      const read = await errorOf(b.send(new GetConfiguredTableAssociationCommand({ membershipIdentifier, configuredTableAssociationIdentifier: configuredTableAssociation!.id! })));
+      expect(read.name).toBe("ResourceNotFoundException");
+      const removed = await errorOf(b.send(new DeleteConfiguredTableAssociationCommand({ membershipIdentifier, configuredTableAssociationIdentifier: configuredTableAssociation!.id! })));
+      expect(removed.name).toBe("ResourceNotFoundException");
+    }
   });
 
   it("shows every member the schema and rules, never the Glue table behind them", async () => {
