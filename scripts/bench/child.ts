@@ -6,8 +6,10 @@ import readline from "node:readline";
 export interface Child<T> {
   process: ChildProcess;
   info: T;
-  /** Resident memory now, and its peak since the process started (Linux /proc), in bytes. */
+  /** Resident memory now, and its peak since the last resetPeak (Linux /proc), in bytes. */
   memory(): { rss: number; peak: number };
+  /** Starts a new peak measurement from the current resident size. */
+  resetPeak(): void;
   stop(): void;
 }
 
@@ -23,5 +25,12 @@ export async function startChild<T>(script: string): Promise<Child<T>> {
     const status = fs.readFileSync(`/proc/${child.pid}/status`, "utf8");
     return Number(new RegExp(`${name}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0) * 1024;
   };
-  return { process: child, info: JSON.parse(line) as T, memory: () => ({ rss: field("VmRSS"), peak: field("VmHWM") }), stop: () => child.kill("SIGTERM") };
+  return {
+    process: child,
+    info: JSON.parse(line) as T,
+    memory: () => ({ rss: field("VmRSS"), peak: field("VmHWM") }),
+    // Writing 5 to clear_refs resets the kernel's peak resident size (VmHWM) to the current one.
+    resetPeak: () => fs.writeFileSync(`/proc/${child.pid}/clear_refs`, "5"),
+    stop: () => child.kill("SIGTERM"),
+  };
 }

@@ -60,6 +60,7 @@ export async function s3Throughput({ sizeMb = 100, repeat = 3, uploadGb = 1 } = 
     rows.push({ operation: `GetObject ${sizeMb} MB`, baseline: sizeMb / baseGet, cloud: sizeMb / cloudGet });
 
     // A large multipart upload, streamed: the server's memory must not grow with the object.
+    cloud.resetPeak();
     const before = cloud.memory().rss;
     const block = Buffer.alloc(MB, 0x33);
     const total = uploadGb * 1024;

@@ -73,6 +73,7 @@ export async function receiveBody(ctx: ServiceContext, payloadHash: string): Pro
           md5.update(chunk);
           sha256?.update(chunk);
           sum?.update(chunk);
+          await md5.ready();
           yield chunk;
         }
       },
@@ -113,5 +114,5 @@ export async function receiveBody(ctx: ServiceContext, payloadHash: string): Pro
 
 function inlineMd5(): Md5 {
   const hash = createHash("md5");
-  return { update: (chunk) => void hash.update(chunk), digest: async () => hash.digest(), drop: () => {} };
+  return { update: (chunk) => void hash.update(chunk), ready: async () => {}, digest: async () => hash.digest(), drop: () => {} };
 }
