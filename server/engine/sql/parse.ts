@@ -25,7 +25,9 @@ export class SqlSyntaxError extends Error {}
 export async function parseSql(sql: string): Promise<ParseTree> {
   const connection = await parser();
   const reader = await connection.runAndReadAll("SELECT json_serialize_sql($1::VARCHAR) AS tree", [sql]);
-  const tree = JSON.parse(String(reader.getRowObjectsJS()[0]!.tree)) as ParseTree;
+  // "No location" is UINT64_MAX, which a JS number cannot carry back to DuckDB; it means nothing here.
+  const text = String(reader.getRowObjectsJS()[0]!.tree).replace(/"query_location":18446744073709551615/g, '"query_location":0');
+  const tree = JSON.parse(text) as ParseTree;
   if (tree.error) throw new SqlSyntaxError(tree.error_message ?? "The SQL could not be parsed.");
   return tree;
 }
@@ -45,4 +47,11 @@ export function referencedTables(tree: ParseTree): string[] {
   };
   tree.statements.forEach((s) => visit(s.node));
   return [...tables].filter((t) => !ctes.has(t)).sort();
+}
+
+/** SQL text for a (possibly rewritten) parse tree, by DuckDB's own serializer. */
+export async function deparseSql(tree: ParseTree): Promise<string> {
+  const connection = await parser();
+  const reader = await connection.runAndReadAll("SELECT json_deserialize_sql($1::JSON) AS sql", [JSON.stringify(tree)]);
+  return String(reader.getRowObjectsJS()[0]!.sql);
 }

@@ -1,0 +1,94 @@
+import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { accepted, catalog, fixtureSql, refused, TEMPLATE_ARN } from "./corpus";
+import { QueryRefusal, validateQuery } from "./validate";
+
+let db: DuckDBConnection;
+let instance: DuckDBInstance;
+
+beforeAll(async () => {
+  instance = await DuckDBInstance.create(":memory:");
+  db = await instance.connect();
+  await db.run(fixtureSql);
+});
+afterAll(() => {
+  db.closeSync();
+  instance.closeSync();
+});
+
+const rows = async (sql: string) => {
+  const reader = await db.runAndReadAll(sql);
+  return reader.getRowsJS().map((row) => JSON.stringify(row, (_k, v) => (typeof v === "bigint" ? Number(v) : v)));
+};
+
+async function refusalOf(sql: string, source?: Parameters<typeof validateQuery>[2]): Promise<string> {
+  try {
+    await validateQuery(sql, catalog, source);
+  } catch (error) {
+    if (error instanceof QueryRefusal) return error.message;
+    throw error;
+  }
+  throw new Error(`expected a refusal for: ${sql.slice(0, 200)}`);
+}
+
+describe("the query corpus", () => {
+  it("holds at least 60 queries over the three rule types", () => {
+    expect(accepted.length + refused.length).toBeGreaterThanOrEqual(60);
+  });
+
+  it.each(accepted.map((q) => [q.sql, q.plain]))("accepts %s, with the results plain DuckDB gives under the thresholds", async (sql, plain) => {
+    const validated = await validateQuery(sql, catalog);
+    const ordered = /order by/i.test(sql);
+    const [ours, theirs] = [await rows(validated.sql), await rows(plain)];
+    expect(ordered ? ours : ours.sort()).toEqual(ordered ? theirs : theirs.sort());
+  });
+
+  it.each(refused)("refuses %s", async (sql, fragment) => {
+    expect(await refusalOf(sql)).toContain(fragment);
+  });
+});
+
+describe("output constraints", () => {
+  it("drops groups below the strictest minimum of every table, without notice", async () => {
+    const sql =
+      "SELECT a.region, a.age_group, a.product_category, b.channel, COUNT(DISTINCT a.customer_id) AS n FROM org_a_customers a JOIN org_b_engagement b ON a.customer_id = b.customer_id GROUP BY a.region, a.age_group, a.product_category, b.channel";
+    const validated = await validateQuery(sql, catalog);
+    expect(validated.outputConstraints).toEqual([
+      { tableKey: "a", column: "customer_id", minimum: 3 },
+      { tableKey: "b", column: "customer_id", minimum: 5 },
+    ]);
+    const result = (await db.runAndReadAll(validated.sql)).getRowObjectsJS();
+    expect(result.every((row) => Number(row.n) >= 5)).toBe(true);
+    const unfiltered = (await db.runAndReadAll(sql)).getRowObjectsJS();
+    expect(unfiltered.some((row) => Number(row.n) < 5)).toBe(true);
+    expect(result.length).toBe(unfiltered.filter((row) => Number(row.n) >= 5).length);
+  });
+
+  it("removes the one-customer region entirely", async () => {
+    const validated = await validateQuery("SELECT region, SUM(purchase_amount) AS total FROM org_a_customers GROUP BY region", catalog);
+    expect((await rows(validated.sql)).some((r) => r.includes("north"))).toBe(false);
+  });
+});
+
+describe("templates and limits", () => {
+  it("runs an allowed analysis template on a template-only table", async () => {
+    const validated = await validateQuery("SELECT visits, count(*) FROM org_b_templated GROUP BY visits", catalog, { kind: "template", arn: TEMPLATE_ARN });
+    expect(validated.ruleType).toBe("CUSTOM");
+    expect(await refusalOf("SELECT visits FROM org_b_templated", { kind: "template", arn: TEMPLATE_ARN.replace(/2$/, "3") })).toContain("does not allow analysis template");
+  });
+
+  it("refuses queries that are too long or too deeply nested, quickly and without crashing", async () => {
+    const long = `SELECT DISTINCT city FROM org_a_contacts WHERE city IN (${Array.from({ length: 70_000 }, (_, i) => `'c${i}'`).join(",")})`;
+    expect(long.length).toBeGreaterThan(500_000);
+    expect(await refusalOf(long)).toContain("the limit is 500000");
+    const nested = `SELECT DISTINCT city FROM org_a_contacts WHERE ${"NOT ".repeat(3000)}city = 'x'`;
+    const message = await refusalOf(nested);
+    expect(message).toMatch(/nested too deeply|does not parse/);
+  });
+
+  it("never lets statements hidden in comments or strings through", async () => {
+    const validated = await validateQuery("SELECT DISTINCT city FROM org_a_contacts WHERE city = '; DROP TABLE x; --' /* ; ATTACH 'x' */", catalog);
+    expect(validated.sql).not.toMatch(/ATTACH/i);
+    expect(await rows(validated.sql)).toEqual([]);
+  });
+});
