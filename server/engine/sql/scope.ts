@@ -88,6 +88,12 @@ export function joinGraph(tables: ScopedTable[], edges: [string, string][]): Map
 export function reachable(graph: Map<string, Set<string>>, from: string): Set<string> {
   const seen = new Set([from]);
   const queue = [from];
-  while (queue.length) for (const next of graph.get(queue.shift()!) ?? []) if (!seen.has(next)) seen.add(next), queue.push(next);
+  while (queue.length) {
+    for (const next of graph.get(queue.shift()!) ?? []) {
+      if (seen.has(next)) continue;
+      seen.add(next);
+      queue.push(next);
+    }
+  }
   return seen;
 }
