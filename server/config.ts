@@ -35,3 +35,16 @@ export function localCloudRegion(): string {
 export function cleanroomsMode(): "local" | "aws" {
   return process.env.CLEANROOMS_MODE === "aws" ? "aws" : "local";
 }
+
+/** How many protected queries run at once; the rest wait in SUBMITTED. */
+export function protectedQueryConcurrency(): number {
+  return Math.max(1, Number(process.env.PROTECTED_QUERY_CONCURRENCY || 2));
+}
+
+export function protectedQueryLimits() {
+  return {
+    timeoutMs: Math.max(1, Number(process.env.PROTECTED_QUERY_TIMEOUT_SECONDS || 1800)) * 1000,
+    memoryLimit: process.env.PROTECTED_QUERY_MEMORY_LIMIT || "3GB",
+    threads: Math.max(1, Number(process.env.PROTECTED_QUERY_THREADS || 2)),
+  };
+}

@@ -7,6 +7,7 @@ import { log } from "@/server/log";
 import { startLocalCloud, type LocalCloud } from "./server";
 import { sweepTemporaryFiles } from "./services/s3/blobs";
 import { failInterruptedCrawls } from "./services/glue/store";
+import { recoverProtectedQueries } from "./services/cleanrooms/protected-queries/runner";
 
 const holder = globalThis as typeof globalThis & { __localCloud?: Promise<LocalCloud> };
 
@@ -15,6 +16,7 @@ export function ensureLocalCloud(): Promise<LocalCloud> {
   holder.__localCloud ??= (async () => {
     sweepTemporaryFiles();
     await failInterruptedCrawls();
+    await recoverProtectedQueries();
     const port = localCloudPort();
     const cloud = await startLocalCloud({ port }).catch((error: NodeJS.ErrnoException) => {
       if (error.code === "EADDRINUSE") throw new Error(`The local cloud cannot listen on 127.0.0.1:${port}: the port is in use. Stop the other process or set LOCAL_CLOUD_PORT.`);

@@ -4,11 +4,13 @@ import { associationRoutes } from "./associations";
 import { collaborationRoutes } from "./collaborations";
 import { configuredTableRoutes } from "./configured-tables";
 import { membershipRoutes } from "./memberships";
+import { protectedQueryRoutes } from "./protected-queries/routes";
 import { schemaRoutes } from "./schemas";
 import { tagRoutes } from "./tags";
 
 // Clean Rooms over restJson1: collaborations, memberships, configured tables and their rules,
-// associations, schemas, analysis templates and tags, with AWS's visibility between accounts.
+// associations, schemas, analysis templates, tags and protected queries, with AWS's visibility
+// between accounts.
 export const cleanrooms = restJsonService("cleanrooms", [
   ...collaborationRoutes,
   ...membershipRoutes,
@@ -17,4 +19,5 @@ export const cleanrooms = restJsonService("cleanrooms", [
   ...schemaRoutes,
   ...analysisTemplateRoutes,
   ...tagRoutes,
+  ...protectedQueryRoutes,
 ]);

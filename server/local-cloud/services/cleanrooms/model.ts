@@ -77,3 +77,19 @@ export interface AnalysisTemplateBody {
   schema: { referencedTables: string[] };
   errorMessageConfiguration?: Record<string, unknown>;
 }
+
+export type ProtectedQueryStatus = "SUBMITTED" | "STARTED" | "CANCELLING" | "CANCELLED" | "FAILED" | "SUCCESS" | "TIMED_OUT";
+
+export interface ProtectedQueryBody {
+  region: string;
+  status: ProtectedQueryStatus;
+  sqlParameters: { queryString?: string; analysisTemplateArn?: string; parameters?: Record<string, string> };
+  resultConfiguration: { outputConfiguration: { s3: { resultFormat: "CSV" | "PARQUET"; bucket: string; keyPrefix?: string } } };
+  /** The account whose bucket receives the result. */
+  receiverAccountId: string;
+  startedAt?: string;
+  endedAt?: string;
+  statistics?: { totalDurationInMillis: number };
+  result?: { output: { s3: { location: string } } };
+  error?: { code: string; message: string };
+}

@@ -1,0 +1,111 @@
+import fs from "node:fs";
+import path from "node:path";
+import { DuckDBInstance } from "@duckdb/node-api";
+import { quoteIdent } from "../sql/tree";
+
+// One protected query in a DuckDB of its own: in memory, with views over only the columns the
+// query may use of the tables it reads; then file access is cut to those files and the result
+// directory, configuration is locked, and memory, threads and time are limited. The SQL it runs
+// has already been validated; the sandbox is the second wall, not the first.
+
+export interface SandboxTable {
+  name: string;
+  format: "csv" | "parquet";
+  files: string[];
+  columns: { name: string; duckdbType: string }[];
+}
+
+export interface SandboxRun {
+  sql: string;
+  /** Values bound to named parameters ($name), never spliced into the SQL text. */
+  values?: Record<string, string | number | boolean>;
+  tables: SandboxTable[];
+  resultFormat: "CSV" | "PARQUET";
+  outDir: string;
+  threads: number;
+  memoryLimit: string;
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+export interface SandboxResult {
+  file: string;
+  rows: number;
+}
+
+export class SandboxStopped extends Error {
+  constructor(readonly reason: "timeout" | "cancelled") {
+    super(reason === "timeout" ? "The query ran out of time." : "The query was cancelled.");
+  }
+}
+
+const literal = (value: string) => `'${value.replace(/'/g, "''")}'`;
+const list = (values: string[]) => `[${values.map(literal).join(", ")}]`;
+
+function viewSql(table: SandboxTable): string {
+  const columns = table.columns.map((c) => `CAST(${quoteIdent(c.name)} AS ${c.duckdbType}) AS ${quoteIdent(c.name)}`).join(", ");
+  const source = table.format === "csv" ? `read_csv(${list(table.files)}, header = true, union_by_name = true)` : `read_parquet(${list(table.files)}, union_by_name = true)`;
+  return `CREATE VIEW ${quoteIdent(table.name)} AS SELECT ${columns} FROM ${source}`;
+}
+
+export async function runInSandbox(run: SandboxRun): Promise<SandboxResult> {
+  fs.mkdirSync(run.outDir, { recursive: true });
+  const instance = await DuckDBInstance.create(":memory:", {
+    threads: String(run.threads),
+    memory_limit: run.memoryLimit,
+    autoinstall_known_extensions: "false",
+    autoload_known_extensions: "false",
+  });
+  const connection = await instance.connect();
+  let stopped: SandboxStopped | null = null;
+  const stop = (reason: "timeout" | "cancelled") => {
+    stopped ??= new SandboxStopped(reason);
+    connection.interrupt();
+  };
+  const timer = setTimeout(() => stop("timeout"), run.timeoutMs);
+  const onAbort = () => stop("cancelled");
+  run.signal?.addEventListener("abort", onAbort);
+  try {
+    const files = run.tables.flatMap((t) => t.files);
+    await connection.run(`SET allowed_paths = ${list(files)}`);
+    await connection.run(`SET allowed_directories = ${list([run.outDir + path.sep])}`);
+    for (const table of run.tables) await connection.run(viewSql(table));
+    await connection.run("SET enable_external_access = false");
+    await connection.run("SET lock_configuration = true");
+    if (run.signal?.aborted) stop("cancelled");
+    await connection.run(`CREATE TEMP TABLE __result AS ${run.sql}`, run.values && Object.keys(run.values).length ? run.values : undefined);
+    const file = path.join(run.outDir, run.resultFormat === "CSV" ? "result.csv" : "result.parquet");
+    await connection.run(`COPY __result TO ${literal(file)} ${run.resultFormat === "CSV" ? "(HEADER, DELIMITER ',')" : "(FORMAT parquet)"}`);
+    const count = await connection.runAndReadAll("SELECT count(*) AS n FROM __result");
+    return { file, rows: Number(count.getRowObjectsJS()[0]!.n) };
+  } catch (error) {
+    if (stopped) throw stopped;
+    throw error;
+  } finally {
+    clearTimeout(timer);
+    run.signal?.removeEventListener("abort", onAbort);
+    connection.closeSync();
+    instance.closeSync();
+  }
+}
+
+/** Glue's (Hive's) column types, as DuckDB types for the sandbox's views. */
+export function duckdbType(glueType: string): string {
+  const t = glueType.toLowerCase().trim();
+  const decimal = t.match(/^decimal\((\d+),\s*(\d+)\)$/);
+  if (decimal) return `DECIMAL(${decimal[1]}, ${decimal[2]})`;
+  const map: Record<string, string> = {
+    bigint: "BIGINT",
+    int: "INTEGER",
+    integer: "INTEGER",
+    smallint: "SMALLINT",
+    tinyint: "TINYINT",
+    double: "DOUBLE",
+    float: "FLOAT",
+    boolean: "BOOLEAN",
+    date: "DATE",
+    timestamp: "TIMESTAMP",
+    binary: "BLOB",
+  };
+  return map[t] ?? "VARCHAR";
+}

@@ -1,0 +1,32 @@
+import type { CatalogTable, QueryCatalog, TableRule } from "@/server/engine/sql/catalog";
+import { findTable as findGlueTable } from "../../glue/store";
+import type { Collaboration } from "../access";
+import type { AnalysisRuleType, AssociationBody, ConfiguredTableBody } from "../model";
+import { findResource, listResources, type Resource } from "../resources";
+
+// The catalog the validator reads: the collaboration's associated tables as the querying member
+// sees them (schemas and rules), plus, for the executor only, where each table's data lives.
+
+export interface CatalogSource {
+  association: Resource<AssociationBody>;
+  configuredTable: Resource<ConfiguredTableBody>;
+}
+
+export async function catalogFor(collaboration: Collaboration, runnerAccountId: string): Promise<{ catalog: QueryCatalog; sources: Map<string, CatalogSource> }> {
+  const associations = await listResources<AssociationBody>({ kind: "association", collaborationId: collaboration.id });
+  const tables: CatalogTable[] = [];
+  const sources = new Map<string, CatalogSource>();
+  for (const association of associations) {
+    const configuredTable = await findResource<ConfiguredTableBody>("configuredTable", association.body.configuredTableId);
+    if (!configuredTable) continue;
+    const glue = configuredTable.body.tableReference.glue;
+    const glueTable = await findGlueTable(configuredTable.accountId, glue.databaseName.toLowerCase(), glue.tableName.toLowerCase());
+    const glueColumns = ((glueTable?.input as { StorageDescriptor?: { Columns?: { Name: string; Type?: string }[] } } | undefined)?.StorageDescriptor?.Columns ?? []);
+    const typeOf = new Map(glueColumns.map((c) => [c.Name.toLowerCase(), c.Type ?? "string"]));
+    const [type, stored] = (Object.entries(configuredTable.body.analysisRules)[0] ?? []) as unknown as [AnalysisRuleType | undefined, { policy: { v1: Record<string, unknown> } } | undefined];
+    const rule = type && stored ? ({ type, policy: stored.policy.v1[type.toLowerCase()] } as TableRule) : null;
+    tables.push({ name: association.name, ownerAccountId: association.accountId, columns: configuredTable.body.allowedColumns.map((name) => ({ name, type: typeOf.get(name) ?? "string" })), rule });
+    sources.set(association.name.toLowerCase(), { association, configuredTable });
+  }
+  return { catalog: { tables, runnerAccountId }, sources };
+}

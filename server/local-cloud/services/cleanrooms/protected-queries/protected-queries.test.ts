@@ -1,0 +1,156 @@
+import { DuckDBInstance } from "@duckdb/node-api";
+import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, type S3Client } from "@aws-sdk/client-s3";
+import { CreateCrawlerCommand, CreateDatabaseCommand, GetCrawlerCommand, StartCrawlerCommand, type GlueClient } from "@aws-sdk/client-glue";
+import {
+  CreateAnalysisTemplateCommand,
+  CreateCollaborationCommand,
+  CreateConfiguredTableAnalysisRuleCommand,
+  CreateConfiguredTableAssociationCommand,
+  CreateConfiguredTableCommand,
+  CreateMembershipCommand,
+  GetProtectedQueryCommand,
+  ListProtectedQueriesCommand,
+  StartProtectedQueryCommand,
+  type CleanRoomsClient,
+  type ProtectedQuery,
+} from "@aws-sdk/client-cleanrooms";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startTestCloud, type TestCloud } from "../../../testing";
+
+// The seed's aggregation scenario, end to end through the SDK: Organization A's purchases and
+// Organization B's engagement, by age group and region, with a minimum group size.
+
+let cloud: TestCloud;
+let cleanA: CleanRoomsClient;
+let cleanB: CleanRoomsClient;
+let s3A: S3Client;
+let membershipA: string;
+let membershipB: string;
+let collaborationId: string;
+
+const ageGroups = ["18-24", "25-34", "35-44", "45-54", "55-64"];
+const regions = ["east", "west", "central"];
+const customersCsv = ["customer_id,age_group,region,purchase_amount,product_category", ...Array.from({ length: 300 }, (_, i) => `${1000 + i},${ageGroups[i % 5]},${i === 4 ? "north" : regions[i % 3]},${((i * 37) % 400) + 20.5},${["books", "home"][i % 2]}`)].join("\n");
+const engagementCsv = ["customer_id,engagement_score,channel_preference", ...Array.from({ length: 200 }, (_, i) => `${1000 + i * 2},${(i * 13) % 100},${["email", "social", "mobile"][i % 3]}`)].join("\n");
+
+async function crawl(glue: GlueClient, name: string, path: string, account: string) {
+  await glue.send(new CreateDatabaseCommand({ DatabaseInput: { Name: "analytics" } }));
+  await glue.send(new CreateCrawlerCommand({ Name: name, Role: `arn:aws:iam::${account}:role/Glue`, DatabaseName: "analytics", Targets: { S3Targets: [{ Path: path }] } }));
+  await glue.send(new StartCrawlerCommand({ Name: name }));
+  for (let i = 0; i < 200; i++) {
+    if ((await glue.send(new GetCrawlerCommand({ Name: name }))).Crawler?.State === "READY") return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function finished(client: CleanRoomsClient, membershipIdentifier: string, protectedQueryIdentifier: string): Promise<ProtectedQuery> {
+  for (let i = 0; i < 400; i++) {
+    const { protectedQuery } = await client.send(new GetProtectedQueryCommand({ membershipIdentifier, protectedQueryIdentifier }));
+    if (!["SUBMITTED", "STARTED", "CANCELLING"].includes(protectedQuery!.status!)) return protectedQuery!;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error("the query did not finish");
+}
+
+async function errorOf(promise: Promise<unknown>): Promise<Error & { reason?: string }> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as Error;
+  }
+  throw new Error("expected the call to fail");
+}
+
+beforeAll(async () => {
+  cloud = await startTestCloud();
+  [cleanA, cleanB, s3A] = [await cloud.cleanrooms("org-a"), await cloud.cleanrooms("org-b"), await cloud.s3("org-a")];
+  const s3B = await cloud.s3("org-b");
+  await s3A.send(new CreateBucketCommand({ Bucket: "org-a-data" }));
+  await s3A.send(new CreateBucketCommand({ Bucket: "org-a-results" }));
+  await s3B.send(new CreateBucketCommand({ Bucket: "org-b-data" }));
+  await s3A.send(new PutObjectCommand({ Bucket: "org-a-data", Key: "customers/part-0.csv", Body: customersCsv }));
+  await s3B.send(new PutObjectCommand({ Bucket: "org-b-data", Key: "engagement/part-0.csv", Body: engagementCsv }));
+  await crawl(await cloud.glue("org-a"), "a", "s3://org-a-data/", "111111111111");
+  await crawl(await cloud.glue("org-b"), "b", "s3://org-b-data/", "222222222222");
+
+  const { collaboration } = await cleanA.send(
+    new CreateCollaborationCommand({ name: "retail x marketing", description: "seed scenario", creatorDisplayName: "Organization A", creatorMemberAbilities: ["CAN_QUERY", "CAN_RECEIVE_RESULTS"], members: [{ accountId: "222222222222", displayName: "Organization B", memberAbilities: [] }], queryLogStatus: "ENABLED" }),
+  );
+  collaborationId = collaboration!.id!;
+  membershipA = (await cleanA.send(new CreateMembershipCommand({ collaborationIdentifier: collaborationId, queryLogStatus: "ENABLED", defaultResultConfiguration: { outputConfiguration: { s3: { resultFormat: "CSV", bucket: "org-a-results", keyPrefix: "query-results" } } } }))).membership!.id!;
+  membershipB = (await cleanB.send(new CreateMembershipCommand({ collaborationIdentifier: collaborationId, queryLogStatus: "ENABLED" }))).membership!.id!;
+
+  const tableA = (await cleanA.send(new CreateConfiguredTableCommand({ name: "org-a-customers", tableReference: { glue: { databaseName: "analytics", tableName: "customers" } }, allowedColumns: ["customer_id", "age_group", "region", "purchase_amount"], analysisMethod: "DIRECT_QUERY" }))).configuredTable!.id!;
+  await cleanA.send(new CreateConfiguredTableAnalysisRuleCommand({ configuredTableIdentifier: tableA, analysisRuleType: "AGGREGATION", analysisRulePolicy: { v1: { aggregation: { aggregateColumns: [{ columnNames: ["purchase_amount"], function: "AVG" }, { columnNames: ["purchase_amount"], function: "SUM" }, { columnNames: ["customer_id"], function: "COUNT_DISTINCT" }], joinColumns: ["customer_id"], dimensionColumns: ["age_group", "region"], scalarFunctions: ["ROUND"], outputConstraints: [{ columnName: "customer_id", minimum: 3, type: "COUNT_DISTINCT" }] } } } }));
+  await cleanA.send(new CreateConfiguredTableAssociationCommand({ membershipIdentifier: membershipA, configuredTableIdentifier: tableA, name: "org_a_customers", roleArn: "arn:aws:iam::111111111111:role/CleanRooms" }));
+
+  const tableB = (await cleanB.send(new CreateConfiguredTableCommand({ name: "org-b-engagement", tableReference: { glue: { databaseName: "analytics", tableName: "engagement" } }, allowedColumns: ["customer_id", "engagement_score", "channel_preference"], analysisMethod: "DIRECT_QUERY" }))).configuredTable!.id!;
+  await cleanB.send(new CreateConfiguredTableAnalysisRuleCommand({ configuredTableIdentifier: tableB, analysisRuleType: "AGGREGATION", analysisRulePolicy: { v1: { aggregation: { aggregateColumns: [{ columnNames: ["engagement_score"], function: "AVG" }], joinColumns: ["customer_id"], joinRequired: "QUERY_RUNNER", dimensionColumns: ["channel_preference"], scalarFunctions: ["ROUND"], outputConstraints: [{ columnName: "customer_id", minimum: 5, type: "COUNT_DISTINCT" }] } } } }));
+  await cleanB.send(new CreateConfiguredTableAssociationCommand({ membershipIdentifier: membershipB, configuredTableIdentifier: tableB, name: "org_b_engagement", roleArn: "arn:aws:iam::222222222222:role/CleanRooms" }));
+}, 120_000);
+
+afterAll(async () => {
+  await cloud.close();
+});
+
+const seedQuery = `SELECT a.age_group, a.region, COUNT(DISTINCT a.customer_id) AS customer_count, ROUND(AVG(a.purchase_amount), 2) AS avg_purchase_amount, ROUND(AVG(b.engagement_score), 2) AS avg_engagement_score
+FROM org_a_customers a INNER JOIN org_b_engagement b ON a.customer_id = b.customer_id
+GROUP BY a.age_group, a.region ORDER BY a.age_group, a.region`;
+
+describe("protected queries", () => {
+  it("runs the seed scenario and writes exactly what the rules permit to the receiver's bucket", async () => {
+    const { protectedQuery } = await cleanA.send(new StartProtectedQueryCommand({ membershipIdentifier: membershipA, type: "SQL", sqlParameters: { queryString: seedQuery } }));
+    expect(protectedQuery?.status).toBe("SUBMITTED");
+    const done = await finished(cleanA, membershipA, protectedQuery!.id!);
+    expect(done.status).toBe("SUCCESS");
+    expect(done.statistics?.totalDurationInMillis).toBeGreaterThanOrEqual(0);
+    const location = done.result!.output!.s3!.location!;
+    expect(location).toBe(`s3://org-a-results/query-results/${protectedQuery!.id}/result.csv`);
+    const object = await s3A.send(new GetObjectCommand({ Bucket: "org-a-results", Key: location.replace("s3://org-a-results/", "") }));
+    const csv = await object.Body!.transformToString();
+
+    // The same question to plain DuckDB, on the same rows, with both thresholds applied by hand.
+    const instance = await DuckDBInstance.create(":memory:");
+    const db = await instance.connect();
+    const values = (csv: string, quoted: number[]) => csv.split("\n").slice(1).map((line) => `(${line.split(",").map((v, i) => (quoted.includes(i) ? `'${v}'` : v)).join(",")})`).join(",");
+    await db.run(`CREATE TABLE org_a_customers AS SELECT * FROM (VALUES ${values(customersCsv, [1, 2, 4])}) t(customer_id, age_group, region, purchase_amount, product_category)`);
+    await db.run(`CREATE TABLE org_b_engagement AS SELECT * FROM (VALUES ${values(engagementCsv, [2])}) t(customer_id, engagement_score, channel_preference)`);
+    const expected = (await db.runAndReadAll(seedQuery.replace("GROUP BY a.age_group, a.region", "GROUP BY a.age_group, a.region HAVING count(DISTINCT a.customer_id) >= 3 AND count(DISTINCT b.customer_id) >= 5"))).getRowsJS();
+    db.closeSync();
+    instance.closeSync();
+    const lines = csv.trim().split("\n");
+    expect(lines[0]).toBe("age_group,region,customer_count,avg_purchase_amount,avg_engagement_score");
+    expect(lines.slice(1)).toEqual(expected.map((row) => row.map((v) => String(v)).join(",")));
+    expect(csv).not.toContain("north");
+  }, 60_000);
+
+  it("refuses at once, with an explanation, what the rules forbid", async () => {
+    const refused = await errorOf(cleanA.send(new StartProtectedQueryCommand({ membershipIdentifier: membershipA, type: "SQL", sqlParameters: { queryString: "SELECT a.age_group, COUNT(a.purchase_amount) FROM org_a_customers a JOIN org_b_engagement b ON a.customer_id = b.customer_id GROUP BY a.age_group" } })));
+    expect([refused.name, refused.reason]).toEqual(["ValidationException", "INVALID_QUERY"]);
+    expect(refused.message).toContain('Column "purchase_amount" of "org_a_customers" may only be aggregated with AVG or SUM');
+    const alone = await errorOf(cleanA.send(new StartProtectedQueryCommand({ membershipIdentifier: membershipA, type: "SQL", sqlParameters: { queryString: "SELECT a.region FROM org_a_customers a" } })));
+    expect(alone.message).toContain("must select at least one aggregate");
+  });
+
+  it("lets only a member who can query start queries, and only into its own buckets", async () => {
+    const notQuerier = await errorOf(cleanB.send(new StartProtectedQueryCommand({ membershipIdentifier: membershipB, type: "SQL", sqlParameters: { queryString: seedQuery } })));
+    expect(notQuerier.name).toBe("AccessDeniedException");
+    const otherBucket = await errorOf(cleanA.send(new StartProtectedQueryCommand({ membershipIdentifier: membershipA, type: "SQL", sqlParameters: { queryString: seedQuery }, resultConfiguration: { outputConfiguration: { s3: { resultFormat: "CSV", bucket: "org-b-data" } } } })));
+    expect(otherBucket.message).toContain('Bucket "org-b-data" is not a bucket of your account');
+  });
+
+  it("writes Parquet when asked, and lists queries by status", async () => {
+    const { protectedQuery } = await cleanA.send(new StartProtectedQueryCommand({ membershipIdentifier: membershipA, type: "SQL", sqlParameters: { queryString: "SELECT region, SUM(purchase_amount) AS total FROM org_a_customers GROUP BY region" }, resultConfiguration: { outputConfiguration: { s3: { resultFormat: "PARQUET", bucket: "org-a-results", keyPrefix: "parquet" } } } }));
+    const done = await finished(cleanA, membershipA, protectedQuery!.id!);
+    expect(done.result?.output?.s3?.location).toMatch(/^s3:\/\/org-a-results\/parquet\/.+\/result\.parquet$/);
+    const listed = await cleanA.send(new ListProtectedQueriesCommand({ membershipIdentifier: membershipA, status: "SUCCESS" }));
+    expect(listed.protectedQueries!.map((q) => q.id)).toContain(protectedQuery!.id);
+    expect((await cleanB.send(new ListProtectedQueriesCommand({ membershipIdentifier: membershipB }))).protectedQueries).toEqual([]);
+  });
+
+  it("rejects an analysis template run on aggregation tables", async () => {
+    const { analysisTemplate } = await cleanA.send(new CreateAnalysisTemplateCommand({ membershipIdentifier: membershipA, name: "by_region", format: "SQL", source: { text: "SELECT region, SUM(purchase_amount) FROM org_a_customers WHERE age_group = :age GROUP BY region" }, analysisParameters: [{ name: "age", type: "VARCHAR" }] }));
+    const refused = await errorOf(cleanA.send(new StartProtectedQueryCommand({ membershipIdentifier: membershipA, type: "SQL", sqlParameters: { analysisTemplateArn: analysisTemplate!.arn!, parameters: { age: "25-34" } } })));
+    expect(refused.message).toContain("Analysis templates run only on tables with a custom analysis rule");
+  });
+});

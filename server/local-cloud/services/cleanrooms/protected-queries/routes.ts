@@ -1,0 +1,129 @@
+import { z } from "zod";
+import { QueryRefusal, validateQuery, MAX_QUERY_LENGTH } from "@/server/engine/sql/validate";
+import { toDuckDbParameters } from "@/server/engine/sql/parameters";
+import { CloudError } from "../../../errors";
+import { route } from "../../../protocols/rest-json";
+import { findBucket } from "../../s3/store";
+import { ownMembership, type Membership } from "../access";
+import { accessDenied, arn, conflict, identifier, invalid, notFound, pageInput, paginate, resolveId } from "../common";
+import type { AnalysisTemplateBody, CollaborationBody, ProtectedQueryBody } from "../model";
+import { findByArn, findResource, insertResource, listResources, newId, updateResource, type Resource } from "../resources";
+import { catalogFor } from "./catalog";
+import { enqueue, interrupt } from "./runner";
+
+type ProtectedQuery = Resource<ProtectedQueryBody>;
+
+const invalidQuery = (message: string) => new CloudError(400, "ValidationException", message, { reason: "INVALID_QUERY" });
+
+const s3Output = z.object({ resultFormat: z.enum(["CSV", "PARQUET"]), bucket: z.string().min(3).max(63), keyPrefix: z.string().max(512).optional(), singleFileOutput: z.boolean().optional() });
+const startInput = z.looseObject({
+  membershipIdentifier: identifier,
+  type: z.enum(["SQL"]),
+  sqlParameters: z.object({
+    queryString: z.string().min(0).max(MAX_QUERY_LENGTH).optional(),
+    analysisTemplateArn: z.string().max(200).optional(),
+    parameters: z.record(z.string().max(100), z.string().max(250)).optional(),
+  }),
+  resultConfiguration: z.looseObject({ outputConfiguration: z.looseObject({ s3: s3Output.optional(), member: z.looseObject({ accountId: z.string() }).optional() }) }).optional(),
+  computeConfiguration: z.unknown().optional(),
+});
+
+function shape(query: ProtectedQuery, membership: Membership) {
+  const { body } = query;
+  return {
+    id: query.id,
+    membershipId: membership.id,
+    membershipArn: membership.arn,
+    createTime: new Date(query.createTime).getTime() / 1000,
+    sqlParameters: body.sqlParameters,
+    status: body.status,
+    resultConfiguration: body.resultConfiguration,
+    ...(body.statistics ? { statistics: body.statistics } : {}),
+    ...(body.result ? { result: body.result } : {}),
+    ...(body.error ? { error: body.error } : {}),
+  };
+}
+
+async function ownQuery(membershipIdentifier: string, queryIdentifier: string, caller: Parameters<typeof ownMembership>[1]) {
+  const membership = await ownMembership(membershipIdentifier, caller);
+  const query = await findResource<ProtectedQueryBody>("protectedQuery", resolveId(queryIdentifier));
+  if (!query || query.membershipId !== membership.id) throw notFound("PROTECTED_QUERY", queryIdentifier, "protected query");
+  return { membership, query };
+}
+
+export const protectedQueryRoutes = [
+  route("POST", "/memberships/{membershipIdentifier}/protectedQueries", 200, startInput, async ({ input, caller }) => {
+    const membership = await ownMembership(input.membershipIdentifier, caller, { activeOnly: true });
+    const collaboration = (await findResource<CollaborationBody>("collaboration", membership.collaborationId!))!;
+    const me = collaboration.body.members.find((m) => m.accountId === caller.accountId)!;
+    if (!me.abilities.includes("CAN_QUERY")) throw accessDenied("Only a member who can query may start protected queries.");
+    const { queryString, analysisTemplateArn } = input.sqlParameters;
+    if ((queryString === undefined) === (analysisTemplateArn === undefined)) throw invalid("sqlParameters", "Give either queryString or analysisTemplateArn.");
+
+    // Results go only to a member who can receive them, into a bucket of that member's account.
+    const output = input.resultConfiguration?.outputConfiguration.s3 ?? (membership.body.defaultResultConfiguration as { outputConfiguration?: { s3?: z.output<typeof s3Output> } } | undefined)?.outputConfiguration?.s3;
+    if (input.resultConfiguration?.outputConfiguration.member) throw invalid("resultConfiguration.outputConfiguration.member", "The local cloud delivers results to S3; give outputConfiguration.s3.");
+    if (!output) throw invalid("resultConfiguration", "No result configuration: give one, or set the membership's defaultResultConfiguration.");
+    if (!me.abilities.includes("CAN_RECEIVE_RESULTS")) throw accessDenied("You cannot receive results in this collaboration, so you cannot send them to S3.");
+    const bucket = await findBucket(output.bucket);
+    if (!bucket || bucket.accountId !== caller.accountId) throw invalid("resultConfiguration.outputConfiguration.s3.bucket", `Bucket "${output.bucket}" is not a bucket of your account ${caller.accountId}.`);
+
+    // Validate now, so a refusal explains itself at once; the runner checks again before running.
+    const { catalog, sources } = await catalogFor(collaboration, caller.accountId);
+    let sql = queryString ?? "";
+    let source: { kind: "sql" } | { kind: "template"; arn: string } = { kind: "sql" };
+    if (analysisTemplateArn !== undefined) {
+      const template = (await findByArn(analysisTemplateArn)) as Resource<AnalysisTemplateBody> | undefined;
+      if (!template || template.kind !== "analysisTemplate" || template.collaborationId !== collaboration.id) throw invalid("sqlParameters.analysisTemplateArn", `No analysis template ${analysisTemplateArn} in this collaboration.`);
+      sql = toDuckDbParameters(String(template.body.source.text)).sql;
+      source = { kind: "template", arn: analysisTemplateArn };
+      const unknown = Object.keys(input.sqlParameters.parameters ?? {}).find((p) => !template.body.analysisParameters.some((d) => d.name === p));
+      if (unknown) throw invalid("sqlParameters.parameters", `The analysis template has no parameter "${unknown}".`);
+    }
+    try {
+      const validated = await validateQuery(sql, catalog, source);
+      for (const table of validated.tables) {
+        const rule = sources.get(table.name.toLowerCase())?.association.body.analysisRules[table.rule!.type];
+        const receivers = (rule?.policy as { v1?: Record<string, { allowedResultReceivers?: string[] }> } | undefined)?.v1?.[table.rule!.type.toLowerCase()]?.allowedResultReceivers;
+        if (receivers && !receivers.includes(caller.accountId)) throw new QueryRefusal(`Account ${caller.accountId} is not an allowed result receiver of table "${table.name}".`);
+      }
+    } catch (error) {
+      if (error instanceof QueryRefusal) throw invalidQuery(error.message);
+      throw error;
+    }
+
+    const id = newId();
+    const body: ProtectedQueryBody = { region: caller.region, status: "SUBMITTED", sqlParameters: input.sqlParameters, resultConfiguration: { outputConfiguration: { s3: output } }, receiverAccountId: caller.accountId };
+    const query = await insertResource({ id, kind: "protectedQuery", accountId: caller.accountId, collaborationId: collaboration.id, membershipId: membership.id, arn: arn(caller, caller.accountId, `membership/${membership.id}/protectedquery/${id}`), name: id, body });
+    enqueue(id);
+    return { protectedQuery: shape(query, membership) };
+  }),
+
+  route("GET", "/memberships/{membershipIdentifier}/protectedQueries/{protectedQueryIdentifier}", 200, z.looseObject({ membershipIdentifier: identifier, protectedQueryIdentifier: identifier }), async ({ input, caller }) => {
+    const { membership, query } = await ownQuery(input.membershipIdentifier, input.protectedQueryIdentifier, caller);
+    return { protectedQuery: shape(query, membership) };
+  }),
+
+  route("GET", "/memberships/{membershipIdentifier}/protectedQueries", 200, z.looseObject({ membershipIdentifier: identifier, status: z.enum(["SUBMITTED", "STARTED", "CANCELLED", "CANCELLING", "FAILED", "SUCCESS", "TIMED_OUT"]).optional(), ...pageInput }), async ({ input, caller }) => {
+    const membership = await ownMembership(input.membershipIdentifier, caller);
+    let queries = await listResources<ProtectedQueryBody>({ kind: "protectedQuery", membershipId: membership.id });
+    if (input.status) queries = queries.filter((q) => q.body.status === input.status);
+    const { page, nextToken } = paginate(queries, input.nextToken, input.maxResults);
+    return {
+      protectedQueries: page.map((q) => ({ id: q.id, membershipId: membership.id, membershipArn: membership.arn, createTime: new Date(q.createTime).getTime() / 1000, status: q.body.status, receiverConfigurations: [{ analysisType: "DIRECT_ANALYSIS" }] })),
+      ...(nextToken ? { nextToken } : {}),
+    };
+  }),
+
+  route("PATCH", "/memberships/{membershipIdentifier}/protectedQueries/{protectedQueryIdentifier}", 200, z.looseObject({ membershipIdentifier: identifier, protectedQueryIdentifier: identifier, targetStatus: z.enum(["CANCELLED"]) }), async ({ input, caller }) => {
+    const { membership, query } = await ownQuery(input.membershipIdentifier, input.protectedQueryIdentifier, caller);
+    if (!["SUBMITTED", "STARTED"].includes(query.body.status)) throw conflict("INVALID_STATE", `The query is ${query.body.status}; only SUBMITTED or STARTED queries can be cancelled.`, query.id);
+    if (query.body.status === "SUBMITTED") {
+      const updated = await updateResource(query.id, { body: { ...query.body, status: "CANCELLED" as const } });
+      return { protectedQuery: shape(updated, membership) };
+    }
+    const updated = await updateResource(query.id, { body: { ...query.body, status: "CANCELLING" as const } });
+    interrupt(query.id);
+    return { protectedQuery: shape(updated, membership) };
+  }),
+];

@@ -1,0 +1,147 @@
+import fs from "node:fs";
+import path from "node:path";
+import { createHash } from "node:crypto";
+import { dataDir, protectedQueryConcurrency, protectedQueryLimits } from "@/server/config";
+import { runInSandbox, SandboxStopped } from "@/server/engine/exec/sandbox";
+import { toDuckDbParameters } from "@/server/engine/sql/parameters";
+import { QueryRefusal, validateQuery } from "@/server/engine/sql/validate";
+import { log } from "@/server/log";
+import { commitBlob, removeBlob } from "../../s3/blobs";
+import { putObjectRow } from "../../s3/store";
+import type { AnalysisTemplateBody, CollaborationBody, ProtectedQueryBody } from "../model";
+import { findByArn, findResource, listResources, updateResource, type Resource } from "../resources";
+import { catalogFor } from "./catalog";
+import { DataUnavailable, sandboxTable } from "./data";
+
+// Protected queries run through a queue in this process, a few at a time; the rest wait in
+// SUBMITTED. Their state lives in the store, so a restart never loses one: queries that were
+// waiting run after the restart, and one that was running ends FAILED, saying why.
+
+type ProtectedQuery = Resource<ProtectedQueryBody>;
+
+const holder = globalThis as typeof globalThis & {
+  __protectedQueries?: { waiting: string[]; running: Map<string, AbortController>; active: number };
+};
+const queue = () => (holder.__protectedQueries ??= { waiting: [] as string[], running: new Map<string, AbortController>(), active: 0 });
+
+export function enqueue(id: string): void {
+  queue().waiting.push(id);
+  pump();
+}
+
+function pump(): void {
+  const q = queue();
+  while (q.active < protectedQueryConcurrency() && q.waiting.length) {
+    const id = q.waiting.shift()!;
+    q.active++;
+    void execute(id)
+      .catch((error) => log("error", "protected query runner failed", { id, error }))
+      .finally(() => {
+        q.active--;
+        pump();
+      });
+  }
+}
+
+/** Interrupts a running query; false when it is not running here. */
+export function interrupt(id: string): boolean {
+  const controller = queue().running.get(id);
+  controller?.abort();
+  return !!controller;
+}
+
+export async function recoverProtectedQueries(): Promise<void> {
+  for (const query of await listResources<ProtectedQueryBody>({ kind: "protectedQuery" })) {
+    if (query.body.status === "STARTED" || query.body.status === "CANCELLING") {
+      await finish(query, query.body.status === "CANCELLING" ? { status: "CANCELLED" } : { status: "FAILED", error: { code: "INTERNAL_ERROR", message: "The query was interrupted by a restart of the local cloud; start it again." } });
+    } else if (query.body.status === "SUBMITTED") {
+      enqueue(query.id);
+    }
+  }
+}
+
+async function finish(query: ProtectedQuery, outcome: Partial<ProtectedQueryBody>): Promise<void> {
+  const current = (await findResource<ProtectedQueryBody>("protectedQuery", query.id)) ?? query;
+  const started = current.body.startedAt ? new Date(current.body.startedAt).getTime() : new Date(current.createTime).getTime();
+  const endedAt = new Date();
+  await updateResource(query.id, { body: { ...current.body, ...outcome, endedAt: endedAt.toISOString(), statistics: { totalDurationInMillis: endedAt.getTime() - started } } });
+}
+
+/** The SQL a query runs, and the values bound to a template's parameters. */
+async function sqlOf(query: ProtectedQuery, collaborationId: string) {
+  const { queryString, analysisTemplateArn, parameters } = query.body.sqlParameters;
+  if (queryString !== undefined) return { sql: queryString, values: {}, source: { kind: "sql" as const } };
+  const template = (await findByArn(analysisTemplateArn!)) as Resource<AnalysisTemplateBody> | undefined;
+  if (!template || template.collaborationId !== collaborationId) throw new QueryRefusal(`Analysis template ${analysisTemplateArn} is not in this collaboration.`);
+  const { sql } = toDuckDbParameters(String(template.body.source.text));
+  const values: Record<string, string | number | boolean> = {};
+  for (const declared of template.body.analysisParameters) {
+    const raw = parameters?.[declared.name] ?? declared.defaultValue;
+    if (raw === undefined) throw new QueryRefusal(`Parameter "${declared.name}" of the analysis template has no value and no default.`);
+    values[declared.name] = typedValue(raw, declared.type, declared.name);
+  }
+  return { sql, values, source: { kind: "template" as const, arn: analysisTemplateArn! } };
+}
+
+function typedValue(raw: string, type: string, name: string): string | number | boolean {
+  if (/^(SMALLINT|INTEGER|INT|BIGINT|TINYINT|LONG|SHORT|BYTE|DECIMAL|NUMERIC|REAL|DOUBLE|DOUBLE_PRECISION|FLOAT)$/.test(type)) {
+    const n = Number(raw);
+    if (!Number.isFinite(n)) throw new QueryRefusal(`Parameter "${name}" must be a number of type ${type}, not "${raw}".`);
+    return n;
+  }
+  if (type === "BOOLEAN") {
+    if (!/^(true|false)$/i.test(raw)) throw new QueryRefusal(`Parameter "${name}" must be true or false.`);
+    return raw.toLowerCase() === "true";
+  }
+  return raw;
+}
+
+async function execute(id: string): Promise<void> {
+  const query = await findResource<ProtectedQueryBody>("protectedQuery", id);
+  if (!query || query.body.status !== "SUBMITTED") return;
+  const controller = new AbortController();
+  queue().running.set(id, controller);
+  await updateResource(id, { body: { ...query.body, status: "STARTED" as const, startedAt: new Date().toISOString() } });
+  const outDir = path.join(dataDir(), "local-cloud", "results", id);
+  try {
+    const collaboration = await findResource<CollaborationBody>("collaboration", query.collaborationId!);
+    if (!collaboration) throw new QueryRefusal("The collaboration no longer exists.");
+    const { catalog, sources } = await catalogFor(collaboration, query.accountId);
+    const { sql, values, source } = await sqlOf(query, collaboration.id);
+    // Rules may have changed since the query was submitted: check it again against the rules now.
+    const validated = await validateQuery(sql, catalog, source);
+    const tables = await Promise.all(validated.tables.map((t) => sandboxTable(t, sources.get(t.name.toLowerCase())!)));
+    const limits = protectedQueryLimits();
+    const output = query.body.resultConfiguration.outputConfiguration.s3;
+    const result = await runInSandbox({ sql: validated.sql, values, tables, resultFormat: output.resultFormat, outDir, ...limits, signal: controller.signal });
+    const key = `${(output.keyPrefix ?? "").replace(/^\/+|\/+$/g, "")}${output.keyPrefix ? "/" : ""}${id}/result.${output.resultFormat === "CSV" ? "csv" : "parquet"}`;
+    await storeResult(result.file, output.bucket, key, output.resultFormat);
+    await finish(query, { status: "SUCCESS", result: { output: { s3: { location: `s3://${output.bucket}/${key}` } } } });
+  } catch (error) {
+    if (error instanceof SandboxStopped) {
+      await finish(query, error.reason === "timeout" ? { status: "TIMED_OUT", error: { code: "TIMED_OUT", message: error.message } } : { status: "CANCELLED" });
+    } else if (error instanceof QueryRefusal) {
+      await finish(query, { status: "FAILED", error: { code: "INVALID_QUERY", message: error.message } });
+    } else if (error instanceof DataUnavailable) {
+      await finish(query, { status: "FAILED", error: { code: "DATA_UNAVAILABLE", message: error.message } });
+    } else {
+      log("error", "protected query failed", { id, error });
+      // DuckDB's own words can name server paths; users get the first line without them.
+      const message = ((error as Error).message ?? "").split("\n")[0]!.replaceAll(dataDir(), "<storage>");
+      await finish(query, { status: "FAILED", error: { code: "QUERY_FAILED", message: `The query failed while running: ${message}` } });
+    }
+  } finally {
+    queue().running.delete(id);
+    fs.rmSync(outDir, { recursive: true, force: true });
+  }
+}
+
+/** Moves the result file into the receiver's bucket as an object. */
+async function storeResult(file: string, bucket: string, key: string, format: "CSV" | "PARQUET"): Promise<void> {
+  const md5 = createHash("md5");
+  for await (const chunk of fs.createReadStream(file)) md5.update(chunk as Buffer);
+  const size = fs.statSync(file).size;
+  const blob = await commitBlob(file);
+  const replaced = await putObjectRow({ bucket, key, blob, size, etag: md5.digest("hex"), contentType: format === "CSV" ? "text/csv" : "application/vnd.apache.parquet", headers: {}, metadata: {}, checksum: null, partsCount: null });
+  await removeBlob(replaced);
+}
