@@ -38,13 +38,37 @@ beforeAll(async () => {
     const { accessKeyId, secretAccessKey } = await cloud.credentials(slug);
     env[org] = { PATH: process.env.PATH, HOME: workDir, AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey, AWS_DEFAULT_REGION: "us-east-1", AWS_ENDPOINT_URL: cloud.endpoint, AWS_PAGER: "" };
   }
+  // The recipe's sample data. Correction: its two datasets share no customer (1001… and 2001…),
+  // so a join on the customer finds nobody; here Organization B's customers are 1001–1010 too.
   fs.writeFileSync(
     path.join(workDir, "customer_data_org_a.csv"),
-    ["customer_id,age_group,region,purchase_amount,product_category,registration_date", "1001,25-34,east,250.00,electronics,2023-01-15", "1002,35-44,west,180.50,clothing,2023-02-20", "1003,45-54,central,320.75,home,2023-01-10"].join("\n") + "\n",
+    `customer_id,age_group,region,purchase_amount,product_category,registration_date
+1001,25-34,east,250.00,electronics,2023-01-15
+1002,35-44,west,180.50,clothing,2023-02-20
+1003,45-54,central,320.75,home,2023-01-10
+1004,25-34,east,95.25,books,2023-03-05
+1005,55-64,west,450.00,electronics,2023-02-28
+1006,25-34,central,180.00,electronics,2023-01-25
+1007,35-44,east,275.50,clothing,2023-02-15
+1008,45-54,west,395.25,home,2023-03-01
+1009,25-34,central,125.75,books,2023-02-10
+1010,55-64,east,520.00,electronics,2023-03-12
+`,
   );
   fs.writeFileSync(
     path.join(workDir, "customer_data_org_b.csv"),
-    ["customer_id,age_group,region,engagement_score,channel_preference,last_interaction", "1001,25-34,east,85,email,2023-03-15", "1002,35-44,west,72,social,2023-03-20", "2003,45-54,central,91,email,2023-03-10"].join("\n") + "\n",
+    `customer_id,age_group,region,engagement_score,channel_preference,last_interaction
+1001,25-34,east,85,email,2023-03-15
+1002,35-44,west,72,social,2023-03-20
+1003,45-54,central,91,email,2023-03-10
+1004,25-34,east,68,mobile,2023-03-25
+1005,55-64,west,88,email,2023-03-18
+1006,25-34,central,76,mobile,2023-03-08
+1007,35-44,east,82,email,2023-03-22
+1008,45-54,west,94,social,2023-03-05
+1009,25-34,central,69,mobile,2023-03-14
+1010,55-64,east,87,email,2023-03-20
+`,
   );
 });
 
@@ -146,4 +170,30 @@ it("runs the recipe's S3, Glue and Clean Rooms steps up to table associations", 
   ]);
   const schema = (await aws("b", "cleanrooms", "get-schema", "--collaboration-identifier", created.collaboration.id, "--name", "org_a_customers", "--query", "schema.columns[].name")) as string[];
   expect(schema).toEqual(["customer_id", "age_group", "region", "product_category", "purchase_amount"]);
+
+  // Step 7: the protected query. Corrections: the tables join on the customer (age group and
+  // region are dimensions, not join columns), COUNT(*) becomes COUNT(DISTINCT customer_id), the
+  // minimum group size is the analysis rules' business (the recipe's HAVING is dropped), and the
+  // membership id, not the collaboration id, identifies the querying member.
+  await run("aws", ["s3", "mb", "s3://clean-rooms-results-demo"], { env: env.a as NodeJS.ProcessEnv, cwd: workDir });
+  const query = `SELECT a.age_group, a.region, COUNT(DISTINCT a.customer_id) AS customer_count, AVG(a.purchase_amount) AS avg_purchase_amount, AVG(b.engagement_score) AS avg_engagement_score FROM org_a_customers a INNER JOIN org_b_customers b ON a.customer_id = b.customer_id GROUP BY a.age_group, a.region ORDER BY a.age_group, a.region`;
+  const queryId = (await aws("a", "cleanrooms", "start-protected-query", "--type", "SQL", "--membership-identifier", membership.a!, "--sql-parameters", JSON.stringify({ queryString: query }), "--result-configuration", JSON.stringify({ outputConfiguration: { s3: { resultFormat: "CSV", bucket: "clean-rooms-results-demo", keyPrefix: "query-results" } } }), "--query", "protectedQuery.id")) as string;
+  let status = "SUBMITTED";
+  let location = "";
+  for (let i = 0; i < 100 && ["SUBMITTED", "STARTED"].includes(status); i++) {
+    const got = (await aws("a", "cleanrooms", "get-protected-query", "--membership-identifier", membership.a!, "--protected-query-identifier", queryId)) as { protectedQuery: { status: string; result?: { output: { s3: { location: string } } } } };
+    status = got.protectedQuery.status;
+    location = got.protectedQuery.result?.output.s3.location ?? "";
+  }
+  expect(status).toBe("SUCCESS");
+  const { stdout: result } = await run("aws", ["s3", "cp", location, "-"], { env: env.a as NodeJS.ProcessEnv, cwd: workDir });
+  // Only the groups with at least two customers on both sides survive the output constraints.
+  expect(result.trim().split("\n")).toEqual([
+    "age_group,region,customer_count,avg_purchase_amount,avg_engagement_score",
+    "25-34,central,2,152.875,72.5",
+    "25-34,east,2,172.625,76.5",
+  ]);
+  const refusedQuery = await awsFails("a", "cleanrooms", "start-protected-query", "--type", "SQL", "--membership-identifier", membership.a!, "--sql-parameters", JSON.stringify({ queryString: query.replace("COUNT(DISTINCT a.customer_id)", "COUNT(*)") }));
+  expect(refusedQuery).toContain("ValidationException");
+  expect(refusedQuery).toContain("COUNT(*) is not allowed");
 }, 240_000);

@@ -11,11 +11,15 @@ import {
   GetProtectedQueryCommand,
   ListProtectedQueriesCommand,
   StartProtectedQueryCommand,
+  UpdateProtectedQueryCommand,
   type CleanRoomsClient,
   type ProtectedQuery,
 } from "@aws-sdk/client-cleanrooms";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestCloud, type TestCloud } from "../../../testing";
+import type { ProtectedQueryBody } from "../model";
+import { findResource, updateResource } from "../resources";
+import { recoverProtectedQueries } from "./runner";
 
 // The seed's aggregation scenario, end to end through the SDK: Organization A's purchases and
 // Organization B's engagement, by age group and region, with a minimum group size.
@@ -153,4 +157,28 @@ describe("protected queries", () => {
     const refused = await errorOf(cleanA.send(new StartProtectedQueryCommand({ membershipIdentifier: membershipA, type: "SQL", sqlParameters: { analysisTemplateArn: analysisTemplate!.arn!, parameters: { age: "25-34" } } })));
     expect(refused.message).toContain("Analysis templates run only on tables with a custom analysis rule");
   });
+
+  it("cancels a waiting query, refuses to cancel a finished one, and never leaves one stuck after a restart", async () => {
+    // Hold the queue (as if both slots were busy) so the next query waits in SUBMITTED.
+    const queue = (globalThis as unknown as { __protectedQueries: { active: number } }).__protectedQueries;
+    queue.active += 100;
+    const { protectedQuery } = await cleanA.send(new StartProtectedQueryCommand({ membershipIdentifier: membershipA, type: "SQL", sqlParameters: { queryString: seedQuery } }));
+    const cancelled = await cleanA.send(new UpdateProtectedQueryCommand({ membershipIdentifier: membershipA, protectedQueryIdentifier: protectedQuery!.id!, targetStatus: "CANCELLED" }));
+    expect(cancelled.protectedQuery?.status).toBe("CANCELLED");
+    const again = await errorOf(cleanA.send(new UpdateProtectedQueryCommand({ membershipIdentifier: membershipA, protectedQueryIdentifier: protectedQuery!.id!, targetStatus: "CANCELLED" })));
+    expect([again.name, again.reason]).toEqual(["ConflictException", "INVALID_STATE"]);
+
+    // A restart finds one query that was running and one still waiting.
+    const waiting = (await cleanA.send(new StartProtectedQueryCommand({ membershipIdentifier: membershipA, type: "SQL", sqlParameters: { queryString: seedQuery } }))).protectedQuery!.id!;
+    const running = (await cleanA.send(new StartProtectedQueryCommand({ membershipIdentifier: membershipA, type: "SQL", sqlParameters: { queryString: seedQuery } }))).protectedQuery!.id!;
+    const stored = (await findResource<ProtectedQueryBody>("protectedQuery", running))!;
+    await updateResource(running, { body: { ...stored.body, status: "STARTED" as const } });
+    queue.active -= 100;
+    (queue as unknown as { waiting: string[] }).waiting.length = 0;
+    await recoverProtectedQueries();
+    const interrupted = await finished(cleanA, membershipA, running);
+    expect(interrupted.status).toBe("FAILED");
+    expect(interrupted.error?.message).toContain("interrupted by a restart");
+    expect((await finished(cleanA, membershipA, waiting)).status).toBe("SUCCESS");
+  }, 60_000);
 });

@@ -60,14 +60,6 @@ export const protectedQueryRoutes = [
     const { queryString, analysisTemplateArn } = input.sqlParameters;
     if ((queryString === undefined) === (analysisTemplateArn === undefined)) throw invalid("sqlParameters", "Give either queryString or analysisTemplateArn.");
 
-    // Results go only to a member who can receive them, into a bucket of that member's account.
-    const output = input.resultConfiguration?.outputConfiguration.s3 ?? (membership.body.defaultResultConfiguration as { outputConfiguration?: { s3?: z.output<typeof s3Output> } } | undefined)?.outputConfiguration?.s3;
-    if (input.resultConfiguration?.outputConfiguration.member) throw invalid("resultConfiguration.outputConfiguration.member", "The local cloud delivers results to S3; give outputConfiguration.s3.");
-    if (!output) throw invalid("resultConfiguration", "No result configuration: give one, or set the membership's defaultResultConfiguration.");
-    if (!me.abilities.includes("CAN_RECEIVE_RESULTS")) throw accessDenied("You cannot receive results in this collaboration, so you cannot send them to S3.");
-    const bucket = await findBucket(output.bucket);
-    if (!bucket || bucket.accountId !== caller.accountId) throw invalid("resultConfiguration.outputConfiguration.s3.bucket", `Bucket "${output.bucket}" is not a bucket of your account ${caller.accountId}.`);
-
     // Validate now, so a refusal explains itself at once; the runner checks again before running.
     const { catalog, sources } = await catalogFor(collaboration, caller.accountId);
     let sql = queryString ?? "";
@@ -91,6 +83,14 @@ export const protectedQueryRoutes = [
       if (error instanceof QueryRefusal) throw invalidQuery(error.message);
       throw error;
     }
+
+    // Results go only to a member who can receive them, into a bucket of that member's account.
+    const output = input.resultConfiguration?.outputConfiguration.s3 ?? (membership.body.defaultResultConfiguration as { outputConfiguration?: { s3?: z.output<typeof s3Output> } } | undefined)?.outputConfiguration?.s3;
+    if (input.resultConfiguration?.outputConfiguration.member) throw invalid("resultConfiguration.outputConfiguration.member", "The local cloud delivers results to S3; give outputConfiguration.s3.");
+    if (!output) throw invalid("resultConfiguration", "No result configuration: give one, or set the membership's defaultResultConfiguration.");
+    if (!me.abilities.includes("CAN_RECEIVE_RESULTS")) throw accessDenied("You cannot receive results in this collaboration, so you cannot send them to S3.");
+    const bucket = await findBucket(output.bucket);
+    if (!bucket || bucket.accountId !== caller.accountId) throw invalid("resultConfiguration.outputConfiguration.s3.bucket", `Bucket "${output.bucket}" is not a bucket of your account ${caller.accountId}.`);
 
     const id = newId();
     const body: ProtectedQueryBody = { region: caller.region, status: "SUBMITTED", sqlParameters: input.sqlParameters, resultConfiguration: { outputConfiguration: { s3: output } }, receiverAccountId: caller.accountId };

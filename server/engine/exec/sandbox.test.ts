@@ -1,0 +1,48 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { runInSandbox, SandboxStopped, type SandboxTable } from "./sandbox";
+
+// The sandbox is the second wall: even SQL that never went through the validator cannot read
+// other files, write elsewhere, change settings or load extensions.
+let dir: string;
+let table: SandboxTable;
+
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), "sandbox-"));
+  const file = path.join(dir, "data.csv");
+  fs.writeFileSync(file, "customer_id,region,secret\n1,east,s1\n2,west,s2\n3,east,s3\n");
+  fs.writeFileSync(path.join(dir, "neighbour.csv"), "other\nsecret\n");
+  table = { name: "customers", format: "csv", files: [file], columns: [{ name: "customer_id", duckdbType: "BIGINT" }, { name: "region", duckdbType: "VARCHAR" }] };
+});
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+const run = (sql: string, extra: Partial<Parameters<typeof runInSandbox>[0]> = {}) =>
+  runInSandbox({ sql, tables: [table], resultFormat: "CSV", outDir: path.join(dir, `out-${Math.random().toString(36).slice(2)}`), threads: 1, memoryLimit: "256MB", timeoutMs: 10_000, ...extra });
+
+it("runs a query over views of the allowed columns only", async () => {
+  const result = await run("SELECT region, count(*) AS n FROM customers GROUP BY region ORDER BY region");
+  expect(fs.readFileSync(result.file, "utf8")).toBe("region,n\neast,2\nwest,1\n");
+  await expect(run("SELECT secret FROM customers")).rejects.toThrow(/secret/);
+});
+
+it("fails closed on file access, settings, extensions and other databases", async () => {
+  for (const sql of [
+    "SELECT * FROM read_csv('/etc/passwd')",
+    `SELECT * FROM read_csv('${path.join(dir, "neighbour.csv")}')`,
+    "SELECT * FROM glob('/*')",
+    "SELECT current_setting('enable_external_access') = false FROM customers WHERE false UNION ALL SELECT * FROM read_text('/etc/hostname')",
+  ]) {
+    await expect(run(sql)).rejects.toThrow(/Permission Error|disabled by configuration|does not exist|Binder Error/);
+  }
+  await expect(run("SELECT 1; SET threads = 4")).rejects.toThrow();
+});
+
+it("stops a query that runs out of time, and one that is cancelled", async () => {
+  const slow = "SELECT count(*) FROM range(100000000000) a";
+  await expect(run(slow, { timeoutMs: 200 })).rejects.toEqual(new SandboxStopped("timeout"));
+  const controller = new AbortController();
+  setTimeout(() => controller.abort(), 200);
+  await expect(run(slow, { signal: controller.signal })).rejects.toEqual(new SandboxStopped("cancelled"));
+});
