@@ -2,6 +2,7 @@
 // docs/benchmarks.md. Numbers from one machine at one moment: compare ratios, not absolutes.
 import fs from "node:fs";
 import os from "node:os";
+import { protectedQueryBench } from "./bench/protected-queries";
 import { s3Throughput } from "./bench/s3-throughput";
 
 const fmt = (n: number, digits = 0) => n.toFixed(digits);
@@ -25,6 +26,17 @@ async function main() {
     ...s3.rows.map((r) => `| ${r.operation} | ${fmt(r.baseline)} | ${fmt(r.cloud)} | ${fmt(r.cloud / r.baseline, 2)} |`),
     "",
     `A ${s3.uploadGb} GB multipart upload (\`@aws-sdk/lib-storage\`, 16 MB parts) raised the local cloud process's peak resident memory by ${fmt(s3.memoryGrowthMb)} MB.`,
+    "",
+  );
+  const queries = await protectedQueryBench();
+  lines.push(
+    "## Protected queries",
+    "",
+    "Two organizations with N customers each (Parquet, registered through the local cloud's S3, Glue and Clean Rooms APIs; half of B's customers are A's). The query joins them on the customer and groups by age group and region, with COUNT DISTINCT, SUM and AVG and an output constraint of 100 customers per table. End to end: StartProtectedQuery until GetProtectedQuery says SUCCESS, through the SDK, including validation, the sandbox and writing the CSV result to S3. Direct: the same SQL run by DuckDB on the same files, with no controls.",
+    "",
+    "| customers per organization | direct DuckDB s | end to end s | ratio | peak memory of the local cloud process |",
+    "|---:|---:|---:|---:|---:|",
+    ...queries.map((r) => `| ${r.customers.toLocaleString("en-US")} | ${fmt(r.direct, 2)} | ${fmt(r.endToEnd, 2)} | ${fmt(r.endToEnd / r.direct, 2)} | ${fmt(r.peakMemoryMb)} MB |`),
     "",
   );
   const report = lines.join("\n");

@@ -38,7 +38,8 @@ describe("the query corpus", () => {
 
   it.each(accepted.map((q) => [q.sql, q.plain]))("accepts %s, with the results plain DuckDB gives under the thresholds", async (sql, plain) => {
     const validated = await validateQuery(sql, catalog);
-    const ordered = /order by/i.test(sql);
+    // Row order matters only for a final ORDER BY (not one inside a window or subquery).
+    const ordered = /\border by\b[^)]*$/i.test(sql);
     const [ours, theirs] = [await rows(validated.sql), await rows(plain)];
     expect(ordered ? ours : ours.sort()).toEqual(ordered ? theirs : theirs.sort());
   });
