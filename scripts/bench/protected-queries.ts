@@ -23,16 +23,17 @@ import { startChild } from "./child";
 type Credentials = { accessKeyId: string; secretAccessKey: string };
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-async function generate(dir: string, customers: number) {
+async function generate(dir: string, customers: number, format: "parquet" | "csv" = "parquet") {
   const instance = await DuckDBInstance.create(":memory:", { threads: "2" });
   const db = await instance.connect();
-  const a = path.join(dir, "a.parquet");
-  const b = path.join(dir, "b.parquet");
+  const a = path.join(dir, `a.${format}`);
+  const b = path.join(dir, `b.${format}`);
+  const to = format === "parquet" ? "(FORMAT parquet)" : "(HEADER)";
   await db.run(`COPY (SELECT range AS customer_id, ['18-24','25-34','35-44','45-54','55-64'][1 + (hash(range) % 5)::INT] AS age_group,
     ['east','west','central','north','south'][1 + (hash(range * 7) % 5)::INT] AS region, round((hash(range * 13) % 50000) / 100.0, 2) AS purchase_amount
-    FROM range(${customers})) TO '${a}' (FORMAT parquet)`);
+    FROM range(${customers})) TO '${a}' ${to}`);
   await db.run(`COPY (SELECT range * 2 AS customer_id, (hash(range * 3) % 100)::DOUBLE AS engagement_score, ['email','social','mobile'][1 + (hash(range * 5) % 3)::INT] AS channel
-    FROM range(${customers})) TO '${b}' (FORMAT parquet)`);
+    FROM range(${customers})) TO '${b}' ${to}`);
   db.closeSync();
   instance.closeSync();
   return { a, b };
@@ -51,11 +52,12 @@ async function register(endpoint: string, credentials: { a: Credentials; b: Cred
     const s3 = client(S3Client, credentials[org], { forcePathStyle: true });
     const bucket = `bench-${org}-${tag}`;
     await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-    await new Upload({ client: s3, params: { Bucket: bucket, Key: `data/${org}.parquet`, Body: fs.createReadStream(files[org]) }, partSize: 16 * 1024 * 1024 }).done();
+    await new Upload({ client: s3, params: { Bucket: bucket, Key: `data/${path.basename(files[org])}`, Body: fs.createReadStream(files[org]) }, partSize: 16 * 1024 * 1024 }).done();
+    const classification = files[org].endsWith(".csv") ? "csv" : "parquet";
     const columns = org === "a" ? [["customer_id", "bigint"], ["age_group", "string"], ["region", "string"], ["purchase_amount", "double"]] : [["customer_id", "bigint"], ["engagement_score", "double"], ["channel", "string"]];
     const glue = client(GlueClient, credentials[org]);
     await glue.send(new CreateDatabaseCommand({ DatabaseInput: { Name: `bench_${tag}` } }));
-    await glue.send(new CreateTableCommand({ DatabaseName: `bench_${tag}`, TableInput: { Name: "data", Parameters: { classification: "parquet" }, StorageDescriptor: { Location: `s3://${bucket}/data/`, Columns: columns.map(([Name, Type]) => ({ Name, Type })) } } }));
+    await glue.send(new CreateTableCommand({ DatabaseName: `bench_${tag}`, TableInput: { Name: "data", Parameters: { classification }, StorageDescriptor: { Location: `s3://${bucket}/data/`, Columns: columns.map(([Name, Type]) => ({ Name, Type })) } } }));
     const clean = client(CleanRoomsClient, credentials[org]);
     const results = org === "a" ? { defaultResultConfiguration: { outputConfiguration: { s3: { resultFormat: "CSV" as const, bucket, keyPrefix: "results" } } } } : {};
     membership[org] = (await clean.send(new CreateMembershipCommand({ collaborationIdentifier: collaboration!.id!, queryLogStatus: "DISABLED", ...results }))).membership!.id!;
@@ -81,11 +83,13 @@ async function endToEnd(cleanA: CleanRoomsClient, membershipIdentifier: string):
   }
 }
 
+const reader = (file: string) => (file.endsWith(".csv") ? `read_csv('${file}', header = true)` : `read_parquet('${file}')`);
+
 async function direct(files: { a: string; b: string }): Promise<number> {
   const instance = await DuckDBInstance.create(":memory:", { threads: "2" });
   const db = await instance.connect();
   const start = process.hrtime.bigint();
-  await db.runAndReadAll(query.replace("org_a_customers", `read_parquet('${files.a}')`).replace("org_b_engagement", `read_parquet('${files.b}')`));
+  await db.runAndReadAll(query.replace("org_a_customers", reader(files.a)).replace("org_b_engagement", reader(files.b)));
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   db.closeSync();
   instance.closeSync();
@@ -115,4 +119,25 @@ export async function protectedQueryBench({ sizes = (process.env.BENCH_CUSTOMERS
     }
   }
   return rows;
+}
+
+/** CSV uploads: the first query pays for the columnar copies; later ones read them. */
+export async function csvCacheBench({ customers = 1_000_000, repeat = 3 } = {}) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-csv-"));
+  const cloud = await startChild<{ port: number; credentials: { a: Credentials; b: Credentials } }>("scripts/bench/cloud-server.ts");
+  try {
+    const files = await generate(dir, customers, "csv");
+    const { cleanA, membershipA } = await register(`http://127.0.0.1:${cloud.info.port}`, cloud.info.credentials, files, `csv${customers}`);
+    const first = await endToEnd(cleanA, membershipA);
+    const directTimes: number[] = [];
+    const cachedTimes: number[] = [];
+    for (let i = 0; i < repeat; i++) {
+      directTimes.push(await direct(files));
+      cachedTimes.push(await endToEnd(cleanA, membershipA));
+    }
+    return { customers, first, cached: median(cachedTimes), direct: median(directTimes) };
+  } finally {
+    cloud.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }

@@ -6,6 +6,8 @@ import { localCloudPort } from "@/server/config";
 import { log } from "@/server/log";
 import { startLocalCloud, type LocalCloud } from "./server";
 import { sweepTemporaryFiles } from "./services/s3/blobs";
+import { liveBlobIds } from "./services/s3/store";
+import { sweepColumnarCache } from "./services/cleanrooms/protected-queries/columnar-cache";
 import { failInterruptedCrawls } from "./services/glue/store";
 import { recoverProtectedQueries } from "./services/cleanrooms/protected-queries/runner";
 
@@ -15,6 +17,8 @@ const holder = globalThis as typeof globalThis & { __localCloud?: Promise<LocalC
 export function ensureLocalCloud(): Promise<LocalCloud> {
   holder.__localCloud ??= (async () => {
     sweepTemporaryFiles();
+    const live = await liveBlobIds();
+    sweepColumnarCache((blob) => live.has(blob));
     await failInterruptedCrawls();
     await recoverProtectedQueries();
     const port = localCloudPort();

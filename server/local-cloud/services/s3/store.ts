@@ -144,3 +144,10 @@ export async function deleteUploadRows(uploadId: string): Promise<string[]> {
     return parts.map((p) => p.blob);
   });
 }
+
+/** Every blob an object refers to (the columnar cache keeps copies only of these). */
+export async function liveBlobIds(): Promise<Set<string>> {
+  const db = await getDb();
+  const rows = await db.select({ blob: s3Objects.blob }).from(s3Objects);
+  return new Set(rows.map((r) => r.blob));
+}

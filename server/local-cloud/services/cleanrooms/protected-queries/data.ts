@@ -3,10 +3,12 @@ import type { CatalogTable } from "@/server/engine/sql/catalog";
 import { findTable as findGlueTable } from "../../glue/store";
 import { blobPath } from "../../s3/blobs";
 import { findBucket, listObjectRows } from "../../s3/store";
+import { parquetCopyOf } from "./columnar-cache";
 import type { CatalogSource } from "./catalog";
 
 // Where a table's rows are: the Glue table's S3 location, in the owner's own bucket, read as the
-// Glue table says (CSV with a header, or Parquet), typed by the Glue schema.
+// Glue table says (CSV with a header, or Parquet), typed by the Glue schema. CSV objects are read
+// through their columnar (Parquet) copies.
 
 export class DataUnavailable extends Error {}
 
@@ -24,18 +26,22 @@ export async function sandboxTable(table: CatalogTable, source: CatalogSource): 
   if (!bucket || bucket.accountId !== owner) throw new DataUnavailable(`The data of "${table.name}" is not in a bucket of its owner.`);
   const prefix = rawPrefix && !rawPrefix.endsWith("/") && !/\.\w+$/.test(rawPrefix) ? `${rawPrefix}/` : rawPrefix;
   const parquet = (input.Parameters?.classification ?? "").toLowerCase() === "parquet" || /parquet/i.test(input.StorageDescriptor?.SerdeInfo?.SerializationLibrary ?? "");
-  const files: string[] = [];
+  const files: { blob: string; path: string }[] = [];
   let after: string | null = null;
   for (;;) {
     const rows = await listObjectRows(bucketName, prefix, after, 1000);
     for (const row of rows) {
       const name = row.key.split("/").at(-1)!;
       if (!name || name.startsWith("_") || name.startsWith(".") || row.size === 0) continue;
-      files.push(blobPath(row.blob));
+      files.push({ blob: row.blob, path: blobPath(row.blob) });
     }
     if (rows.length < 1000) break;
     after = rows.at(-1)!.key;
   }
   if (!files.length) throw new DataUnavailable(`There are no data files for "${table.name}".`);
-  return { name: table.name, format: parquet ? "parquet" : "csv", files, columns: table.columns.map((c) => ({ name: c.name, duckdbType: duckdbType(c.type) })) };
+  const columns = table.columns.map((c) => ({ name: c.name, duckdbType: duckdbType(c.type) }));
+  if (parquet) return { name: table.name, format: "parquet", files: files.map((f) => f.path), columns };
+  // CSV is read from its columnar copy, made on first use.
+  const copies = await Promise.all(files.map((f) => parquetCopyOf(f.blob, f.path)));
+  return { name: table.name, format: "parquet", files: copies, columns };
 }

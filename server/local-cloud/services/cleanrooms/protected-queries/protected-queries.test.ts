@@ -181,4 +181,17 @@ describe("protected queries", () => {
     expect(interrupted.error?.message).toContain("interrupted by a restart");
     expect((await finished(cleanA, membershipA, waiting)).status).toBe("SUCCESS");
   }, 60_000);
+
+  it("reads a replaced object's new rows, never a stale columnar copy", async () => {
+    const totals = async () => {
+      const { protectedQuery } = await cleanA.send(new StartProtectedQueryCommand({ membershipIdentifier: membershipA, type: "SQL", sqlParameters: { queryString: "SELECT region, SUM(purchase_amount) AS total FROM org_a_customers GROUP BY region ORDER BY region" } }));
+      const done = await finished(cleanA, membershipA, protectedQuery!.id!);
+      const object = await s3A.send(new GetObjectCommand({ Bucket: "org-a-results", Key: done.result!.output!.s3!.location!.replace("s3://org-a-results/", "") }));
+      return (await object.Body!.transformToString()).trim().split("\n").slice(1).map((line) => Number(line.split(",")[1]));
+    };
+    const before = await totals();
+    const doubled = customersCsv.split("\n").map((line, i) => (i === 0 ? line : line.split(",").map((v, j) => (j === 3 ? String(Number(v) * 2) : v)).join(","))).join("\n");
+    await s3A.send(new PutObjectCommand({ Bucket: "org-a-data", Key: "customers/part-0.csv", Body: doubled }));
+    expect(await totals()).toEqual(before.map((t) => t * 2));
+  }, 60_000);
 });
