@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
-import path from "node:path";
 import readline from "node:readline";
 
 export interface Child<T> {
@@ -15,7 +14,9 @@ export interface Child<T> {
 
 /** Starts a TypeScript script in its own Node process and reads the JSON line it prints. */
 export async function startChild<T>(script: string): Promise<Child<T>> {
-  const child = spawn(process.execPath, [path.join("node_modules", "tsx", "dist", "cli.mjs"), script], { stdio: ["ignore", "pipe", "inherit"] });
+  // tsx as a loader in this very process (its CLI would start another one, whose memory we
+  // would then not see).
+  const child = spawn(process.execPath, ["--import", "tsx", script], { stdio: ["ignore", "pipe", "inherit"] });
   const line = await new Promise<string>((resolve, reject) => {
     const lines = readline.createInterface({ input: child.stdout! });
     lines.once("line", resolve);

@@ -44,7 +44,9 @@ const list = (values: string[]) => `[${values.map(literal).join(", ")}]`;
 
 function viewSql(table: SandboxTable): string {
   const columns = table.columns.map((c) => `CAST(${quoteIdent(c.name)} AS ${c.duckdbType}) AS ${quoteIdent(c.name)}`).join(", ");
-  const source = table.format === "csv" ? `read_csv(${list(table.files)}, header = true, union_by_name = true)` : `read_parquet(${list(table.files)}, union_by_name = true)`;
+  // union_by_name lines up files whose columns differ in order; one file needs no lining up.
+  const union = table.files.length > 1 ? ", union_by_name = true" : "";
+  const source = table.format === "csv" ? `read_csv(${list(table.files)}, header = true${union})` : `read_parquet(${list(table.files)}${union})`;
   return `CREATE VIEW ${quoteIdent(table.name)} AS SELECT ${columns} FROM ${source}`;
 }
 
@@ -84,8 +86,11 @@ export async function runInSandbox(run: SandboxRun): Promise<SandboxResult> {
   } finally {
     clearTimeout(timer);
     run.signal?.removeEventListener("abort", onAbort);
-    connection.closeSync();
-    instance.closeSync();
+    // Freeing a large query's memory takes a while; the result does not wait for it.
+    setImmediate(() => {
+      connection.closeSync();
+      instance.closeSync();
+    });
   }
 }
 

