@@ -17,7 +17,7 @@ parentPort.on("message", (m) => {
   else if (m.type === "drop") jobs.delete(m.id);
 });`;
 
-const MAX_IN_FLIGHT = 8 * 1024 * 1024;
+const MAX_IN_FLIGHT = 32 * 1024 * 1024;
 
 interface Job {
   inFlight: number;
