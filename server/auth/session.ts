@@ -1,20 +1,11 @@
 import { cache } from "react";
 import { forbidden, redirect } from "next/navigation";
-import { can, type Permission, type Role } from "@/lib/permissions";
+import { can, type Permission } from "@/lib/permissions";
 import { findSessionUser } from "@/server/members/store";
+import { actorOf, type Actor } from "./actor";
 import { auth } from "./auth";
 
-/** Who is acting: the signed-in user as the store knows them now. */
-export interface Actor {
-  userId: string;
-  email: string;
-  name: string;
-  role: Role;
-  orgId: string;
-  orgName: string;
-  orgSlug: string;
-  awsAccountId: string;
-}
+export type { Actor };
 
 // The session cookie says who signed in; the store says whether they still may, and with which role.
 export const currentActor = cache(async (): Promise<Actor | null> => {
@@ -23,17 +14,7 @@ export const currentActor = cache(async (): Promise<Actor | null> => {
   if (!userId) return null;
   const found = await findSessionUser({ userId });
   if (!found || !found.user.active) return null;
-  const { user, organization } = found;
-  return {
-    userId: user.id,
-    email: user.email,
-    name: user.name,
-    role: user.role,
-    orgId: organization.id,
-    orgName: organization.name,
-    orgSlug: organization.slug,
-    awsAccountId: organization.awsAccountId,
-  };
+  return actorOf(found);
 });
 
 /** For pages: signed-out visitors go to sign-in; a role without the permission gets 403. */

@@ -5,7 +5,7 @@ import type { CloudService, ServiceContext } from "../service";
 import { sha256Hex } from "../sigv4/canonical";
 import type { SignedRequest } from "../sigv4/verify";
 import { parseInput, parseJsonBody } from "../validation";
-import { sendJson, sendJsonError } from "./json";
+import { jsonSignatureErrors, sendJson, sendJsonError } from "./json";
 
 // awsJson1.1: `POST /` with `X-Amz-Target: <Prefix>.<Operation>` and a JSON body.
 
@@ -20,14 +20,6 @@ export function operation<S extends z.ZodType>(input: S, run: (input: z.output<S
 
 const contentType = "application/x-amz-json-1.1";
 
-const signatureErrors = {
-  missing: [403, "MissingAuthenticationTokenException"],
-  malformed: [403, "IncompleteSignatureException"],
-  unknown_key: [403, "UnrecognizedClientException"],
-  mismatch: [403, "InvalidSignatureException"],
-  expired: [403, "InvalidSignatureException"],
-  skewed: [403, "InvalidSignatureException"],
-} as const;
 
 export function awsJsonService(name: string, targetPrefix: string, operations: Record<string, JsonOperation>): CloudService {
   return {
@@ -45,7 +37,7 @@ export function awsJsonService(name: string, targetPrefix: string, operations: R
       sendJson(ctx.res, 200, await op.run(input, caller), ctx.requestId, contentType);
     },
     signatureError(error) {
-      const [status, code] = signatureErrors[error.problem];
+      const [status, code] = jsonSignatureErrors[error.problem];
       return new CloudError(status, code, error.message);
     },
     sendError(ctx, error) {

@@ -26,3 +26,13 @@ export function sendJsonError(res: ServerResponse, error: CloudError, requestId:
   });
   res.end(data);
 }
+
+/** How awsJson1.1 and restJson1 services name signature problems (all 403). */
+export const jsonSignatureErrors = {
+  missing: [403, "MissingAuthenticationTokenException"],
+  malformed: [403, "IncompleteSignatureException"],
+  unknown_key: [403, "UnrecognizedClientException"],
+  mismatch: [403, "InvalidSignatureException"],
+  expired: [403, "InvalidSignatureException"],
+  skewed: [403, "InvalidSignatureException"],
+} as const;

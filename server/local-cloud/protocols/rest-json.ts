@@ -5,7 +5,7 @@ import type { CloudService, ServiceContext } from "../service";
 import { sha256Hex } from "../sigv4/canonical";
 import type { SignedRequest } from "../sigv4/verify";
 import { parseInput, parseJsonBody } from "../validation";
-import { sendJson, sendJsonError } from "./json";
+import { jsonSignatureErrors, sendJson, sendJsonError } from "./json";
 
 // restJson1: the operation is the method and the path template; labels come from the path,
 // some members from the query string, the rest from a JSON body.
@@ -42,14 +42,6 @@ function match(route: RestRoute, method: string, segments: string[]): Record<str
 
 const contentType = "application/json";
 
-const signatureErrors = {
-  missing: [403, "MissingAuthenticationTokenException"],
-  malformed: [403, "IncompleteSignatureException"],
-  unknown_key: [403, "UnrecognizedClientException"],
-  mismatch: [403, "InvalidSignatureException"],
-  expired: [403, "InvalidSignatureException"],
-  skewed: [403, "InvalidSignatureException"],
-} as const;
 
 /** Clean Rooms reports every input problem with a reason and the offending fields. */
 const fieldValidation = (problems: { name: string; message: string }[]) => ({ reason: "FIELD_VALIDATION_FAILED", fieldList: problems });
@@ -86,7 +78,7 @@ export function restJsonService(name: string, routes: RestRoute[]): CloudService
       sendJson(ctx.res, found.route.status, output, ctx.requestId, contentType);
     },
     signatureError(error) {
-      const [status, code] = signatureErrors[error.problem];
+      const [status, code] = jsonSignatureErrors[error.problem];
       return new CloudError(status, code, error.message);
     },
     sendError(ctx, error) {

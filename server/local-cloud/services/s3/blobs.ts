@@ -31,6 +31,16 @@ export async function commitBlob(tempPath: string): Promise<string> {
   return blob;
 }
 
+/** commitBlob, removing the temporary file if the move fails. */
+export async function commitOrDiscard(tempPath: string): Promise<string> {
+  try {
+    return await commitBlob(tempPath);
+  } catch (error) {
+    await removeTemp(tempPath);
+    throw error;
+  }
+}
+
 export async function removeBlob(blob: string | null | undefined): Promise<void> {
   if (!blob) return;
   await fs.promises.rm(blobPath(blob), { force: true });

@@ -4,7 +4,7 @@ import { pipeline } from "node:stream/promises";
 import { CloudError } from "../../errors";
 import { parseXml, sendXml, toXml } from "../../protocols/xml";
 import { readBody } from "../../body";
-import { blobPath, commitBlob, newTempPath, removeBlob, removeTemp } from "./blobs";
+import { blobPath, commitBlob, commitOrDiscard, newTempPath, removeBlob, removeTemp } from "./blobs";
 import { checksumHeader, checksummer, checksumXmlName, parseAlgorithm, type ChecksumAlgorithm } from "./checksums";
 import { objectHeadersFromRequest, ownedBucket, quoteEtag, type S3Request } from "./context";
 import { validateObjectKey } from "./names";
@@ -42,13 +42,7 @@ export async function uploadPart(request: KeyRequest, uploadId: string, partNumb
   }
   await ownedUpload(request, uploadId);
   const received = await receiveBody(request.ctx, request.payloadHash);
-  let blob: string;
-  try {
-    blob = await commitBlob(received.tempPath);
-  } catch (error) {
-    await removeTemp(received.tempPath);
-    throw error;
-  }
+  const blob = await commitOrDiscard(received.tempPath);
   const etag = received.md5.toString("hex");
   await removeBlob(await putPartRow({ uploadId, partNumber, blob, size: received.size, etag, checksum: received.checksum }));
   // The upload may have been aborted or completed while this part was arriving.

@@ -3,7 +3,7 @@ import { pipeline } from "node:stream/promises";
 import { CloudError } from "../../errors";
 import { parseXml, sendXml, toXml } from "../../protocols/xml";
 import { readBody } from "../../body";
-import { blobPath, commitBlob, newTempPath, removeBlob, removeTemp } from "./blobs";
+import { blobPath, commitBlob, commitOrDiscard, newTempPath, removeBlob, removeTemp } from "./blobs";
 import { checksumHeader, checksumXmlName } from "./checksums";
 import { accessDenied, httpDate, isoDate, objectHeadersFromRequest, ownedBucket, quoteEtag, type S3Request } from "./context";
 import { validateObjectKey } from "./names";
@@ -19,13 +19,7 @@ export async function putObject(request: KeyRequest) {
   await ownedBucket(bucket, caller);
   validateObjectKey(key);
   const received = await receiveBody(ctx, payloadHash);
-  let blob: string;
-  try {
-    blob = await commitBlob(received.tempPath);
-  } catch (error) {
-    await removeTemp(received.tempPath);
-    throw error;
-  }
+  const blob = await commitOrDiscard(received.tempPath);
   const etag = received.md5.toString("hex");
   const { contentType, headers, metadata } = objectHeadersFromRequest(ctx);
   const replaced = await putObjectRow({ bucket, key, blob, size: received.size, etag, contentType, headers, metadata, checksum: received.checksum, partsCount: null });

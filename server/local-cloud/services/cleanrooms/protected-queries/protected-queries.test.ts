@@ -160,7 +160,7 @@ describe("protected queries", () => {
 
   it("cancels a waiting query, refuses to cancel a finished one, and never leaves one stuck after a restart", async () => {
     // Hold the queue (as if both slots were busy) so the next query waits in SUBMITTED.
-    const queue = (globalThis as unknown as { __protectedQueries: { active: number } }).__protectedQueries;
+    const queue = (globalThis as unknown as { __runQueues: Map<string, { active: number; waiting: string[] }> }).__runQueues.get("protected-queries")!;
     queue.active += 100;
     const { protectedQuery } = await cleanA.send(new StartProtectedQueryCommand({ membershipIdentifier: membershipA, type: "SQL", sqlParameters: { queryString: seedQuery } }));
     const cancelled = await cleanA.send(new UpdateProtectedQueryCommand({ membershipIdentifier: membershipA, protectedQueryIdentifier: protectedQuery!.id!, targetStatus: "CANCELLED" }));
@@ -174,7 +174,7 @@ describe("protected queries", () => {
     const stored = (await findResource<ProtectedQueryBody>("protectedQuery", running))!;
     await updateResource(running, { body: { ...stored.body, status: "STARTED" as const } });
     queue.active -= 100;
-    (queue as unknown as { waiting: string[] }).waiting.length = 0;
+    queue.waiting.length = 0;
     await recoverProtectedQueries();
     const interrupted = await finished(cleanA, membershipA, running);
     expect(interrupted.status).toBe("FAILED");

@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { createHash } from "node:crypto";
 import { dataDir, protectedQueryConcurrency, protectedQueryLimits } from "@/server/config";
+import { createQueue } from "@/server/engine/exec/queue";
 import { runInSandbox, SandboxStopped } from "@/server/engine/exec/sandbox";
 import { toDuckDbParameters } from "@/server/engine/sql/parameters";
 import { QueryRefusal, validateQuery } from "@/server/engine/sql/validate";
@@ -19,35 +20,15 @@ import { DataUnavailable, sandboxTable } from "./data";
 
 type ProtectedQuery = Resource<ProtectedQueryBody>;
 
-const holder = globalThis as typeof globalThis & {
-  __protectedQueries?: { waiting: string[]; running: Map<string, AbortController>; active: number };
-};
-const queue = () => (holder.__protectedQueries ??= { waiting: [] as string[], running: new Map<string, AbortController>(), active: 0 });
+const queue = createQueue("protected-queries", protectedQueryConcurrency, execute, (id, error) => log("error", "protected query runner failed", { id, error }));
 
 export function enqueue(id: string): void {
-  queue().waiting.push(id);
-  pump();
-}
-
-function pump(): void {
-  const q = queue();
-  while (q.active < protectedQueryConcurrency() && q.waiting.length) {
-    const id = q.waiting.shift()!;
-    q.active++;
-    void execute(id)
-      .catch((error) => log("error", "protected query runner failed", { id, error }))
-      .finally(() => {
-        q.active--;
-        pump();
-      });
-  }
+  queue.enqueue(id);
 }
 
 /** Interrupts a running query; false when it is not running here. */
 export function interrupt(id: string): boolean {
-  const controller = queue().running.get(id);
-  controller?.abort();
-  return !!controller;
+  return queue.interrupt(id);
 }
 
 export async function recoverProtectedQueries(): Promise<void> {
@@ -96,11 +77,9 @@ function typedValue(raw: string, type: string, name: string): string | number | 
   return raw;
 }
 
-async function execute(id: string): Promise<void> {
+async function execute(id: string, signal: AbortSignal): Promise<void> {
   const query = await findResource<ProtectedQueryBody>("protectedQuery", id);
   if (!query || query.body.status !== "SUBMITTED") return;
-  const controller = new AbortController();
-  queue().running.set(id, controller);
   await updateResource(id, { body: { ...query.body, status: "STARTED" as const, startedAt: new Date().toISOString() } });
   const outDir = path.join(dataDir(), "local-cloud", "results", id);
   try {
@@ -113,7 +92,7 @@ async function execute(id: string): Promise<void> {
     const tables = await Promise.all(validated.tables.map((t) => sandboxTable(t, sources.get(t.name.toLowerCase())!)));
     const limits = protectedQueryLimits();
     const output = query.body.resultConfiguration.outputConfiguration.s3;
-    const result = await runInSandbox({ sql: validated.sql, values, tables, resultFormat: output.resultFormat, outDir, ...limits, signal: controller.signal });
+    const result = await runInSandbox({ sql: validated.sql, values, tables, resultFormat: output.resultFormat, outDir, ...limits, signal });
     const key = `${(output.keyPrefix ?? "").replace(/^\/+|\/+$/g, "")}${output.keyPrefix ? "/" : ""}${id}/result.${output.resultFormat === "CSV" ? "csv" : "parquet"}`;
     await storeResult(result.file, output.bucket, key, output.resultFormat);
     await finish(query, { status: "SUCCESS", result: { output: { s3: { location: `s3://${output.bucket}/${key}` } } } });
@@ -131,7 +110,6 @@ async function execute(id: string): Promise<void> {
       await finish(query, { status: "FAILED", error: { code: "QUERY_FAILED", message: `The query failed while running: ${message}` } });
     }
   } finally {
-    queue().running.delete(id);
     fs.rmSync(outDir, { recursive: true, force: true });
   }
 }
