@@ -36,10 +36,20 @@ export async function createAccessKey({ accountId }: { accountId: string }): Pro
   return { accessKeyId, accountId, secretAccessKey: secretForAccessKey(accessKeyId) };
 }
 
+// Keys never change once created, so every request need not read the store: a small cache per
+// process (keys are never deleted while the process runs).
+const known = new Map<string, AccessKey>();
+
 export async function findAccessKey({ accessKeyId }: { accessKeyId: string }): Promise<AccessKey | undefined> {
+  const cached = known.get(accessKeyId);
+  if (cached) return cached;
   const db = await getDb();
   const [row] = await db.select().from(accessKeys).where(eq(accessKeys.accessKeyId, accessKeyId));
-  return row && { accessKeyId, accountId: row.accountId, secretAccessKey: secretForAccessKey(accessKeyId) };
+  if (!row) return undefined;
+  const key = { accessKeyId, accountId: row.accountId, secretAccessKey: secretForAccessKey(accessKeyId) };
+  if (known.size >= 1000) known.clear();
+  known.set(accessKeyId, key);
+  return key;
 }
 
 /** The account's oldest key, created if the account has none yet. */
