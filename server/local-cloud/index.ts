@@ -17,8 +17,7 @@ const holder = globalThis as typeof globalThis & { __localCloud?: Promise<LocalC
 export function ensureLocalCloud(): Promise<LocalCloud> {
   holder.__localCloud ??= (async () => {
     sweepTemporaryFiles();
-    const live = await liveBlobIds();
-    sweepColumnarCache((blob) => live.has(blob));
+    await sweepColumnarCache(liveBlobIds);
     await failInterruptedCrawls();
     await recoverProtectedQueries();
     const port = localCloudPort();
@@ -32,4 +31,3 @@ export function ensureLocalCloud(): Promise<LocalCloud> {
   return holder.__localCloud;
 }
 
-export { startLocalCloud };

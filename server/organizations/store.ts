@@ -11,12 +11,6 @@ export async function createOrganization(input: Pick<NewOrganization, "slug" | "
   return row!;
 }
 
-export async function getOrganization({ id }: { id: string }): Promise<Organization | undefined> {
-  const db = await getDb();
-  const [row] = await db.select().from(organizations).where(eq(organizations.id, id));
-  return row;
-}
-
 export async function getOrganizationBySlug({ slug }: { slug: string }): Promise<Organization | undefined> {
   const db = await getDb();
   const [row] = await db.select().from(organizations).where(eq(organizations.slug, slug));

@@ -36,10 +36,3 @@ export async function ownMembership(identifier: string, caller: SignedRequest, {
   return membership;
 }
 
-/** The caller's ACTIVE membership in a collaboration, if any. */
-export async function activeMembershipIn(collaboration: Collaboration, accountId: string): Promise<Membership | undefined> {
-  const member = memberOf(collaboration, accountId);
-  if (!member?.membershipId) return undefined;
-  const membership = await findResource<MembershipBody>("membership", member.membershipId);
-  return membership?.body.status === "ACTIVE" ? membership : undefined;
-}

@@ -85,8 +85,6 @@ export interface ProtectedQueryBody {
   status: ProtectedQueryStatus;
   sqlParameters: { queryString?: string; analysisTemplateArn?: string; parameters?: Record<string, string> };
   resultConfiguration: { outputConfiguration: { s3: { resultFormat: "CSV" | "PARQUET"; bucket: string; keyPrefix?: string } } };
-  /** The account whose bucket receives the result. */
-  receiverAccountId: string;
   startedAt?: string;
   endedAt?: string;
   statistics?: { totalDurationInMillis: number };

@@ -59,6 +59,8 @@ export interface ResourceFilter {
   collaborationIds?: string[];
   membershipId?: string;
   name?: string;
+  /** Only resources whose body.status is one of these. */
+  statuses?: string[];
 }
 
 function conditions(filter: ResourceFilter) {
@@ -68,6 +70,7 @@ function conditions(filter: ResourceFilter) {
   if (filter.collaborationIds !== undefined) where.push(filter.collaborationIds.length ? inArray(cleanroomsResources.collaborationId, filter.collaborationIds) : sql`false`);
   if (filter.membershipId !== undefined) where.push(eq(cleanroomsResources.membershipId, filter.membershipId));
   if (filter.name !== undefined) where.push(eq(cleanroomsResources.name, filter.name));
+  if (filter.statuses !== undefined) where.push(inArray(sql<string>`${cleanroomsResources.body}->>'status'`, filter.statuses));
   return where;
 }
 

@@ -68,13 +68,30 @@ function contentsOf(objects: StoredObject[], encode: (s: string) => string, owne
   }));
 }
 
-export async function listObjectsV2({ ctx, caller, bucket }: S3Request & { bucket: string }) {
-  await ownedBucket(bucket, caller);
-  const q = ctx.query;
+/** What both list versions read from the query string, and the parts of the answer they share. */
+function listing(q: Map<string, string>) {
   const prefix = q.get("prefix") ?? "";
   const delimiter = q.get("delimiter") ?? "";
   const maxKeys = maxKeysOf(q.get("max-keys"));
   const encode = encoder(q.get("encoding-type"));
+  const common = (bucket: string) => ({
+    Name: bucket,
+    Prefix: encode(prefix),
+    ...(delimiter ? { Delimiter: encode(delimiter) } : {}),
+    MaxKeys: maxKeys,
+  });
+  const tail = (page: Page, owner: string | null) => ({
+    ...(q.has("encoding-type") ? { EncodingType: "url" } : {}),
+    Contents: contentsOf(page.contents, encode, owner),
+    CommonPrefixes: page.commonPrefixes.map((p) => ({ Prefix: encode(p) })),
+  });
+  return { prefix, delimiter, maxKeys, encode, common, tail };
+}
+
+export async function listObjectsV2({ ctx, caller, bucket }: S3Request & { bucket: string }) {
+  await ownedBucket(bucket, caller);
+  const q = ctx.query;
+  const { prefix, delimiter, maxKeys, encode, common, tail } = listing(q);
   const token = q.get("continuation-token");
   let after = q.get("start-after") ?? null;
   if (token !== undefined) {
@@ -84,18 +101,13 @@ export async function listObjectsV2({ ctx, caller, bucket }: S3Request & { bucke
   }
   const page = await listPage(bucket, prefix, delimiter, after, maxKeys);
   const body: Record<string, unknown> = {
-    Name: bucket,
-    Prefix: encode(prefix),
-    ...(delimiter ? { Delimiter: encode(delimiter) } : {}),
-    MaxKeys: maxKeys,
+    ...common(bucket),
     KeyCount: page.contents.length + page.commonPrefixes.length,
     IsTruncated: page.truncated,
-    ...(q.has("encoding-type") ? { EncodingType: "url" } : {}),
     ...(token !== undefined ? { ContinuationToken: token } : {}),
     ...(q.has("start-after") ? { StartAfter: encode(q.get("start-after")!) } : {}),
     ...(page.truncated && page.last !== null ? { NextContinuationToken: Buffer.from(`k:${page.last}`).toString("base64url") } : {}),
-    Contents: contentsOf(page.contents, encode, q.get("fetch-owner") === "true" ? caller.accountId : null),
-    CommonPrefixes: page.commonPrefixes.map((p) => ({ Prefix: encode(p) })),
+    ...tail(page, q.get("fetch-owner") === "true" ? caller.accountId : null),
   };
   sendXml(ctx.res, 200, toXml("ListBucketResult", body, ns));
 }
@@ -103,23 +115,15 @@ export async function listObjectsV2({ ctx, caller, bucket }: S3Request & { bucke
 export async function listObjectsV1({ ctx, caller, bucket }: S3Request & { bucket: string }) {
   await ownedBucket(bucket, caller);
   const q = ctx.query;
-  const prefix = q.get("prefix") ?? "";
-  const delimiter = q.get("delimiter") ?? "";
-  const maxKeys = maxKeysOf(q.get("max-keys"));
-  const encode = encoder(q.get("encoding-type"));
+  const { prefix, delimiter, maxKeys, encode, common, tail } = listing(q);
   const marker = q.get("marker") ?? "";
   const page = await listPage(bucket, prefix, delimiter, marker || null, maxKeys);
   const body: Record<string, unknown> = {
-    Name: bucket,
-    Prefix: encode(prefix),
+    ...common(bucket),
     Marker: encode(marker),
-    ...(delimiter ? { Delimiter: encode(delimiter) } : {}),
-    MaxKeys: maxKeys,
     IsTruncated: page.truncated,
-    ...(q.has("encoding-type") ? { EncodingType: "url" } : {}),
     ...(page.truncated && delimiter && page.last !== null ? { NextMarker: encode(page.last) } : {}),
-    Contents: contentsOf(page.contents, encode, caller.accountId),
-    CommonPrefixes: page.commonPrefixes.map((p) => ({ Prefix: encode(p) })),
+    ...tail(page, caller.accountId),
   };
   sendXml(ctx.res, 200, toXml("ListBucketResult", body, ns));
 }

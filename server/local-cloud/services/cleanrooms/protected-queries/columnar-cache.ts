@@ -12,7 +12,7 @@ import { dataDir } from "@/server/config";
 const holder = globalThis as typeof globalThis & { __columnarCache?: Map<string, Promise<string>> };
 const inFlight = () => (holder.__columnarCache ??= new Map());
 
-export function cacheDir(): string {
+function cacheDir(): string {
   return path.join(dataDir(), "local-cloud", "columnar-cache");
 }
 
@@ -43,11 +43,12 @@ async function convert(csvFile: string, target: string): Promise<string> {
   }
 }
 
-/** Removes copies whose object is gone (called at start). */
-export function sweepColumnarCache(liveBlobs: (blob: string) => boolean): void {
-  if (!fs.existsSync(cacheDir())) return;
-  for (const name of fs.readdirSync(cacheDir())) {
-    const blob = name.split(".")[0]!;
-    if (name.endsWith(".tmp") || !liveBlobs(blob)) fs.rmSync(path.join(cacheDir(), name), { force: true });
+/** Removes copies whose object is gone (called at start); reads the live blobs only if needed. */
+export async function sweepColumnarCache(liveBlobs: () => Promise<Set<string>>): Promise<void> {
+  const names = fs.existsSync(cacheDir()) ? fs.readdirSync(cacheDir()) : [];
+  if (!names.length) return;
+  const live = await liveBlobs();
+  for (const name of names) {
+    if (name.endsWith(".tmp") || !live.has(name.split(".")[0]!)) fs.rmSync(path.join(cacheDir(), name), { force: true });
   }
 }

@@ -93,7 +93,7 @@ export const protectedQueryRoutes = [
     if (!bucket || bucket.accountId !== caller.accountId) throw invalid("resultConfiguration.outputConfiguration.s3.bucket", `Bucket "${output.bucket}" is not a bucket of your account ${caller.accountId}.`);
 
     const id = newId();
-    const body: ProtectedQueryBody = { region: caller.region, status: "SUBMITTED", sqlParameters: input.sqlParameters, resultConfiguration: { outputConfiguration: { s3: output } }, receiverAccountId: caller.accountId };
+    const body: ProtectedQueryBody = { region: caller.region, status: "SUBMITTED", sqlParameters: input.sqlParameters, resultConfiguration: { outputConfiguration: { s3: output } } };
     const query = await insertResource({ id, kind: "protectedQuery", accountId: caller.accountId, collaborationId: collaboration.id, membershipId: membership.id, arn: arn(caller, caller.accountId, `membership/${membership.id}/protectedquery/${id}`), name: id, body });
     enqueue(id);
     return { protectedQuery: shape(query, membership) };

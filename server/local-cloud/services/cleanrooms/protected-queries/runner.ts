@@ -32,7 +32,8 @@ export function interrupt(id: string): boolean {
 }
 
 export async function recoverProtectedQueries(): Promise<void> {
-  for (const query of await listResources<ProtectedQueryBody>({ kind: "protectedQuery" })) {
+  // Only unfinished queries: the history of finished ones can be long.
+  for (const query of await listResources<ProtectedQueryBody>({ kind: "protectedQuery", statuses: ["SUBMITTED", "STARTED", "CANCELLING"] })) {
     if (query.body.status === "STARTED" || query.body.status === "CANCELLING") {
       await finish(query, query.body.status === "CANCELLING" ? { status: "CANCELLED" } : { status: "FAILED", error: { code: "INTERNAL_ERROR", message: "The query was interrupted by a restart of the local cloud; start it again." } });
     } else if (query.body.status === "SUBMITTED") {
