@@ -8,7 +8,7 @@ async function fromRunningServer(slug: string): Promise<LocalCredentials | null 
   let response: Response;
   try {
     response = await fetch(`http://127.0.0.1:${port}/api/operator/credentials?org=${encodeURIComponent(slug)}`, {
-      headers: { Authorization: `Bearer ${operatorToken()}` },
+      headers: { Authorization: `Bearer ${operatorToken(slug)}` },
     });
   } catch {
     return null; // not running: read the store directly

@@ -5,7 +5,9 @@ import { log } from "@/server/log";
 import { isOperatorRequest } from "@/server/operator";
 import { currentActor, type Actor } from "./session";
 
-type Access = { permission: Permission } | { public: true } | { operator: true };
+/** Operator access names the organization the request is about; its token must be that organization's. */
+type OperatorAccess = { operator: (request: Request) => string };
+type Access = { permission: Permission } | { public: true } | OperatorAccess;
 type Handler<A> = (request: Request, actor: A) => Promise<Response>;
 
 /**
@@ -13,7 +15,7 @@ type Handler<A> = (request: Request, actor: A) => Promise<Response>;
  * that a route is public, or for the operator's local tooling), and turns errors into JSON with
  * the right status.
  */
-export function route(access: { public: true } | { operator: true }, handler: Handler<null>): (request: Request) => Promise<Response>;
+export function route(access: { public: true } | OperatorAccess, handler: Handler<null>): (request: Request) => Promise<Response>;
 export function route(access: { permission: Permission }, handler: Handler<Actor>): (request: Request) => Promise<Response>;
 export function route(access: Access, handler: Handler<Actor> | Handler<null>) {
   const run = handler as Handler<Actor | null>;
@@ -21,7 +23,7 @@ export function route(access: Access, handler: Handler<Actor> | Handler<null>) {
     try {
       if ("public" in access) return await run(request, null);
       if ("operator" in access) {
-        if (!isOperatorRequest(request)) throw new AppError("unauthenticated", "This endpoint needs the operator token.");
+        if (!isOperatorRequest(request, access.operator(request))) throw new AppError("unauthenticated", "This endpoint needs the organization's operator token.");
         return await run(request, null);
       }
       const actor = await currentActor();

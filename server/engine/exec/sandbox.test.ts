@@ -2,6 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { SandboxFailure } from "./failure";
 import { runInSandbox, SandboxStopped, type SandboxTable } from "./sandbox";
 
 // The sandbox is the second wall: even SQL that never went through the validator cannot read
@@ -21,10 +22,20 @@ afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 const run = (sql: string, extra: Partial<Parameters<typeof runInSandbox>[0]> = {}) =>
   runInSandbox({ sql, tables: [table], resultFormat: "CSV", outDir: path.join(dir, `out-${Math.random().toString(36).slice(2)}`), threads: 1, memoryLimit: "256MB", timeoutMs: 10_000, ...extra });
 
+/** DuckDB's own words for a failure: kept for the log, never shown to the member. */
+async function causeOf(promise: Promise<unknown>): Promise<string> {
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(SandboxFailure);
+  return ((error as SandboxFailure).cause as Error).message;
+}
+
 it("runs a query over views of the allowed columns only", async () => {
   const result = await run("SELECT region, count(*) AS n FROM customers GROUP BY region ORDER BY region");
   expect(fs.readFileSync(result.file, "utf8")).toBe("region,n\neast,2\nwest,1\n");
-  await expect(run("SELECT secret FROM customers")).rejects.toThrow(/secret/);
+  expect(await causeOf(run("SELECT secret FROM customers"))).toMatch(/secret/);
 });
 
 it("fails closed on file access, settings, extensions and other databases", async () => {
@@ -34,9 +45,9 @@ it("fails closed on file access, settings, extensions and other databases", asyn
     "SELECT * FROM glob('/*')",
     "SELECT current_setting('enable_external_access') = false FROM customers WHERE false UNION ALL SELECT * FROM read_text('/etc/hostname')",
   ]) {
-    await expect(run(sql)).rejects.toThrow(/Permission Error|disabled by configuration|does not exist|Binder Error/);
+    expect(await causeOf(run(sql))).toMatch(/Permission Error|disabled by configuration|does not exist|Binder Error/);
   }
-  await expect(run("SELECT 1; SET threads = 4")).rejects.toThrow();
+  expect(await causeOf(run("SELECT 1; SET threads = 4"))).toBeTruthy();
 });
 
 it("stops a query that runs out of time, and one that is cancelled", async () => {

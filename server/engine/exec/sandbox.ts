@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { quoteIdent } from "../sql/tree";
+import { SandboxFailure, type SandboxStage } from "./failure";
 
 // One protected query in a DuckDB of its own: in memory, with views over only the columns the
 // query may use of the tables it reads; then file access is cut to those files and the result
@@ -67,6 +68,7 @@ export async function runInSandbox(run: SandboxRun): Promise<SandboxResult> {
   const timer = setTimeout(() => stop("timeout"), run.timeoutMs);
   const onAbort = () => stop("cancelled");
   run.signal?.addEventListener("abort", onAbort);
+  let stage: SandboxStage = "reading the data";
   try {
     const files = run.tables.flatMap((t) => t.files);
     await connection.run(`SET allowed_paths = ${list(files)}`);
@@ -75,14 +77,16 @@ export async function runInSandbox(run: SandboxRun): Promise<SandboxResult> {
     await connection.run("SET enable_external_access = false");
     await connection.run("SET lock_configuration = true");
     if (run.signal?.aborted) stop("cancelled");
+    stage = "running the query";
     await connection.run(`CREATE TEMP TABLE __result AS ${run.sql}`, run.values && Object.keys(run.values).length ? run.values : undefined);
+    stage = "writing the result";
     const file = path.join(run.outDir, run.resultFormat === "CSV" ? "result.csv" : "result.parquet");
     await connection.run(`COPY __result TO ${literal(file)} ${run.resultFormat === "CSV" ? "(HEADER, DELIMITER ',')" : "(FORMAT parquet)"}`);
     const count = await connection.runAndReadAll("SELECT count(*) AS n FROM __result");
     return { file, rows: Number(count.getRowObjectsJS()[0]!.n) };
   } catch (error) {
     if (stopped) throw stopped;
-    throw error;
+    throw new SandboxFailure(stage, error);
   } finally {
     clearTimeout(timer);
     run.signal?.removeEventListener("abort", onAbort);
@@ -92,25 +96,4 @@ export async function runInSandbox(run: SandboxRun): Promise<SandboxResult> {
       instance.closeSync();
     });
   }
-}
-
-/** Glue's (Hive's) column types, as DuckDB types for the sandbox's views. */
-export function duckdbType(glueType: string): string {
-  const t = glueType.toLowerCase().trim();
-  const decimal = t.match(/^decimal\((\d+),\s*(\d+)\)$/);
-  if (decimal) return `DECIMAL(${decimal[1]}, ${decimal[2]})`;
-  const map: Record<string, string> = {
-    bigint: "BIGINT",
-    int: "INTEGER",
-    integer: "INTEGER",
-    smallint: "SMALLINT",
-    tinyint: "TINYINT",
-    double: "DOUBLE",
-    float: "FLOAT",
-    boolean: "BOOLEAN",
-    date: "DATE",
-    timestamp: "TIMESTAMP",
-    binary: "BLOB",
-  };
-  return map[t] ?? "VARCHAR";
 }

@@ -62,7 +62,6 @@ export function validateAggregation(select: Node, from: FromClause, catalog: Que
   };
 
   let aggregates = 0;
-  const countedDistinct = new Set<string>();
   const check = (expr: Node, clause: Clause, inAggregate: boolean): void => {
     switch (expr.class) {
       case "CONSTANT":
@@ -107,7 +106,6 @@ export function validateAggregation(select: Node, from: FromClause, catalog: Que
             refuse(`Column "${resolved!.column}" of "${table}" may only be aggregated with ${listOf([...new Set(allowed)])}, not ${fn.replace("_DISTINCT", " DISTINCT")}.`);
           }
           if (clause === "SELECT") aggregates++;
-          if (clause === "SELECT" && fn === "COUNT_DISTINCT") countedDistinct.add(`${resolved!.scoped.key}.${resolved!.column}`);
           return;
         }
         if (["min", "max", "median", "stddev", "variance", "mode", "quantile", "string_agg", "list", "array_agg", "first", "last", "any_value", "arbitrary", "bit_and", "bool_and", "approx_count_distinct"].includes(name)) {
@@ -167,51 +165,18 @@ export function validateAggregation(select: Node, from: FromClause, catalog: Que
   }
   if (aggregates === 0) refuse("An aggregation query must select at least one aggregate (COUNT, SUM or AVG of a column the rule allows).");
 
-  // Every table's output constraints apply. Columns that the joins make equal (a.id = b.id,
-  // combined with AND) hold the same values, so their constraints are one: the strictest minimum
-  // wins, counted once, on a column the query already counts where it can.
-  const constraints = tables.flatMap((scoped) => policyOf(scoped).outputConstraints.map((c) => ({ tableKey: scoped.key, column: c.columnName.toLowerCase(), minimum: c.minimum })));
-  const classOf = equalColumns(from, operators.has("OR") && usesOr(from.conditions));
+  // Every table's output constraints apply, each counted on the protected table's own column as
+  // stored. Never on a column joined to it: the other side may hold many values (spellings,
+  // duplicates) that match one of the protected table's, which would let a group of one pass.
   const strictest = new Map<string, OutputConstraint>();
-  for (const constraint of constraints) {
-    const id = `${constraint.tableKey}.${constraint.column}`;
-    const root = classOf(id);
-    const current = strictest.get(root);
-    const preferred = (c: OutputConstraint) => countedDistinct.has(`${c.tableKey}.${c.column}`);
-    if (!current) strictest.set(root, constraint);
-    else {
-      const minimum = Math.max(current.minimum, constraint.minimum);
-      const keep = preferred(constraint) && !preferred(current) ? constraint : current;
-      strictest.set(root, { ...keep, minimum });
+  for (const scoped of tables) {
+    for (const c of policyOf(scoped).outputConstraints) {
+      const constraint = { tableKey: scoped.key, column: c.columnName.toLowerCase(), minimum: c.minimum };
+      const id = `${constraint.tableKey}.${constraint.column}`;
+      strictest.set(id, { ...constraint, minimum: Math.max(constraint.minimum, strictest.get(id)?.minimum ?? 0) });
     }
   }
   return [...strictest.values()];
-}
-
-function usesOr(conditions: Node[]): boolean {
-  const visit = (node: Node): boolean => node.class === "CONJUNCTION" && (node.type === "CONJUNCTION_OR" || (node.children as Node[]).some(visit));
-  return conditions.some(visit);
-}
-
-/** Union-find over columns joined by equality; with OR in the joins, nothing is merged. */
-function equalColumns(from: FromClause, hasOr: boolean): (id: string) => string {
-  const parent = new Map<string, string>();
-  const find = (id: string): string => {
-    const up = parent.get(id);
-    if (!up || up === id) return id;
-    const root = find(up);
-    parent.set(id, root);
-    return root;
-  };
-  if (!hasOr) {
-    const visit = (node: Node) => {
-      if (node.class === "CONJUNCTION") return (node.children as Node[]).forEach(visit);
-      const [left, right] = [node.left, node.right].map((side) => resolveColumn(side as Node, from.tables)!);
-      parent.set(find(`${left!.scoped.key}.${left!.column}`), find(`${right!.scoped.key}.${right!.column}`));
-    };
-    from.conditions.forEach(visit);
-  }
-  return find;
 }
 
 /** DuckDB spellings for AWS scalar functions that DuckDB names differently. */

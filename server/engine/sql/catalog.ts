@@ -1,3 +1,5 @@
+import { refuse } from "./refusal";
+
 // What the querying member sees of a collaboration: the associated tables by name, their allowed
 // columns, whose they are, and the analysis rule that guards each. The validator is a pure
 // function of a query and this catalog, so the console can run it before submitting a query.
@@ -50,7 +52,34 @@ export interface QueryCatalog {
 /** How the query arrived: as free SQL, or as an analysis template (by ARN). */
 export type QuerySource = { kind: "sql" } | { kind: "template"; arn: string };
 
+/**
+ * The table a name means. Names are case-insensitive and unique in a collaboration (the store
+ * enforces it); should two tables still answer to one name, the name means neither.
+ */
 export function findTable(catalog: QueryCatalog, name: string): CatalogTable | undefined {
   const lower = name.toLowerCase();
-  return catalog.tables.find((t) => t.name.toLowerCase() === lower);
+  const matches = catalog.tables.filter((t) => t.name.toLowerCase() === lower);
+  if (matches.length > 1) refuse(`The name "${name}" is given to ${matches.length} tables of this collaboration, so it is refused; the tables' owners must rename their associations.`);
+  return matches[0];
+}
+
+/** Glue's (Hive's) column types, as DuckDB types for the sandbox's views. */
+export function duckdbType(glueType: string): string {
+  const t = glueType.toLowerCase().trim();
+  const decimal = t.match(/^decimal\((\d+),\s*(\d+)\)$/);
+  if (decimal) return `DECIMAL(${decimal[1]}, ${decimal[2]})`;
+  const map: Record<string, string> = {
+    bigint: "BIGINT",
+    int: "INTEGER",
+    integer: "INTEGER",
+    smallint: "SMALLINT",
+    tinyint: "TINYINT",
+    double: "DOUBLE",
+    float: "FLOAT",
+    boolean: "BOOLEAN",
+    date: "DATE",
+    timestamp: "TIMESTAMP",
+    binary: "BLOB",
+  };
+  return map[t] ?? "VARCHAR";
 }

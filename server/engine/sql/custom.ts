@@ -1,11 +1,13 @@
-import { findTable, type CatalogTable, type CustomPolicy, type QueryCatalog, type QuerySource } from "./catalog";
+import type { CatalogTable, CustomPolicy, QueryCatalog, QuerySource } from "./catalog";
+import { columnKey, outputLineage } from "./lineage";
 import { refuse } from "./refusal";
-import { columnNames, expressions, isNode, type Node } from "./tree";
+import { expressions, type Node } from "./tree";
 
 // The custom rule: any query from an allowed analysis provider (ANY_QUERY), or an allowed
 // analysis template. Columns listed in disallowedOutputColumns never reach the output, however
-// aliased or wrapped: each output column's lineage is traced through CTEs and subqueries, and
-// anything the tracing cannot resolve is treated as derived from every column (fail closed).
+// aliased or wrapped: each output column's lineage is traced (lineage.ts) through CTEs,
+// subqueries, stars and set operations, and anything the tracing cannot place is treated as
+// derived from every column of every table the query reads (fail closed).
 
 const policyOf = (table: CatalogTable) => table.rule!.policy as CustomPolicy;
 
@@ -38,114 +40,22 @@ export function validateCustom(root: Node, tables: CatalogTable[], catalog: Quer
     }
   }
   for (const expr of expressions(root)) {
-    if (expr.class === "FUNCTION" && !allowedFunctions.has(String(expr.function_name).toLowerCase())) {
-      refuse(`Function ${String(expr.function_name).toUpperCase()} is not allowed in custom queries.`);
-    }
-    if (expr.class === "FUNCTION" && ((expr.schema as string) || (expr.catalog as string))) refuse("Schema-qualified functions are not allowed.");
+    if (expr.class !== "FUNCTION" && expr.class !== "WINDOW") continue;
+    if (!allowedFunctions.has(String(expr.function_name).toLowerCase())) refuse(`Function ${String(expr.function_name).toUpperCase()} is not allowed in custom queries.`);
+    if ((expr.schema as string) || (expr.catalog as string)) refuse("Schema-qualified functions are not allowed.");
   }
-  checkOutputColumns(root, catalog);
+  checkOutputColumns(root, tables);
 }
 
-type Lineage = Set<string>;
-interface Relation {
-  columns: { name: string; lineage: Lineage }[];
-}
-interface Scope {
-  entries: { key: string; relation: Relation }[];
-}
-
-const key = (table: string, column: string) => `${table.toLowerCase()}\u0000${column.toLowerCase()}`;
-
-function checkOutputColumns(root: Node, catalog: QueryCatalog): void {
+function checkOutputColumns(root: Node, tables: CatalogTable[]): void {
   const forbidden = new Map<string, [string, string]>();
-  const everything: Lineage = new Set();
-  for (const table of catalog.tables) {
-    for (const column of table.columns) everything.add(key(table.name, column.name));
-    if (table.rule?.type === "CUSTOM") for (const column of policyOf(table).disallowedOutputColumns ?? []) forbidden.set(key(table.name, column), [table.name, column]);
-  }
+  for (const table of tables) for (const column of policyOf(table).disallowedOutputColumns ?? []) forbidden.set(columnKey(table.name, column), [table.name, column]);
   if (!forbidden.size) return;
-
-  const tableRelation = (table: CatalogTable): Relation => ({ columns: table.columns.map((c) => ({ name: c.name.toLowerCase(), lineage: new Set([key(table.name, c.name)]) })) });
-
-  const queryOutput = (node: Node, ctes: Map<string, Relation>): Relation => {
-    if (node.type === "SET_OPERATION_NODE") {
-      const left = queryOutput(node.left as Node, ctes);
-      const right = queryOutput(node.right as Node, ctes);
-      return { columns: left.columns.map((c, i) => ({ name: c.name, lineage: new Set([...c.lineage, ...(right.columns[i]?.lineage ?? everything)]) })) };
-    }
-    if (node.type !== "SELECT_NODE") return { columns: [{ name: "?", lineage: everything }] };
-    const local = new Map(ctes);
-    for (const entry of ((node.cte_map as { map: { key: string; value: { query: { node: Node } } }[] }).map ?? [])) {
-      local.set(entry.key.toLowerCase(), queryOutput(entry.value.query.node, local));
-    }
-    const scope: Scope = { entries: [] };
-    if (node.from_table) addFrom(node.from_table as Node, scope, local);
-    const columns: Relation["columns"] = [];
-    for (const item of node.select_list as Node[]) {
-      if (item.class === "STAR") {
-        const relation = item.relation_name ? String(item.relation_name).toLowerCase() : null;
-        for (const entry of scope.entries) if (!relation || entry.key === relation) columns.push(...entry.relation.columns);
-        if (item.columns || (item.expr as unknown)) columns.push({ name: "*", lineage: everything });
-        continue;
-      }
-      columns.push({ name: String(item.alias || columnNames(item).at(-1) || "?").toLowerCase(), lineage: lineageOf(item, scope, local) });
-    }
-    return { columns };
-  };
-
-  const addFrom = (ref: Node, scope: Scope, ctes: Map<string, Relation>): void => {
-    if (ref.type === "BASE_TABLE") {
-      const name = String(ref.table_name).toLowerCase();
-      const relation = ctes.get(name) ?? (findTable(catalog, name) ? tableRelation(findTable(catalog, name)!) : { columns: [] });
-      scope.entries.push({ key: String(ref.alias || ref.table_name).toLowerCase(), relation: renamed(relation, ref) });
-    } else if (ref.type === "JOIN") {
-      addFrom(ref.left as Node, scope, ctes);
-      addFrom(ref.right as Node, scope, ctes);
-    } else if (ref.type === "SUBQUERY") {
-      const inner = queryOutput((ref.subquery as { node: Node }).node, ctes);
-      scope.entries.push({ key: String(ref.alias || "").toLowerCase(), relation: renamed(inner, ref) });
-    } else {
-      scope.entries.push({ key: String(ref.alias || "").toLowerCase(), relation: { columns: [{ name: "*", lineage: everything }] } });
-    }
-  };
-
-  const renamed = (relation: Relation, ref: Node): Relation => {
-    const aliases = (ref.column_name_alias as string[] | undefined) ?? [];
-    return { columns: relation.columns.map((c, i) => ({ name: (aliases[i] ?? c.name).toLowerCase(), lineage: c.lineage })) };
-  };
-
-  const lineageOf = (expr: unknown, scope: Scope, ctes: Map<string, Relation>): Lineage => {
-    const out: Lineage = new Set();
-    const visit = (value: unknown): void => {
-      if (Array.isArray(value)) return value.forEach(visit);
-      if (!isNode(value)) return;
-      if (value.class === "COLUMN_REF") {
-        const names = columnNames(value).map((n) => n.toLowerCase());
-        const candidates = names.length === 2 ? scope.entries.filter((e) => e.key === names[0]) : scope.entries;
-        const column = names.at(-1)!;
-        const found = candidates.flatMap((e) => e.relation.columns.filter((c) => c.name === column || c.name === "*"));
-        // A reference we cannot place (outer columns, ambiguity) is treated as everything.
-        const lineages = found.length ? found.map((c) => c.lineage) : [everything];
-        for (const lineage of lineages) for (const item of lineage) out.add(item);
-        return;
-      }
-      if (value.class === "SUBQUERY") {
-        const inner = queryOutput((value.subquery as { node: Node }).node, ctes);
-        for (const column of inner.columns) for (const item of column.lineage) out.add(item);
-        visit(value.child);
-        return;
-      }
-      Object.values(value).forEach(visit);
-    };
-    visit(expr);
-    return out;
-  };
-
-  const output = queryOutput(root, new Map());
-  for (const column of output.columns) {
+  for (const column of outputLineage(root, tables)) {
     for (const item of column.lineage) {
       const hit = forbidden.get(item);
-      if (hit) refuse(`Column "${hit[1]}" of "${hit[0]}" is a disallowed output column (custom rule): it cannot appear in the output, even aliased or inside an expression (output column "${column.name}").`);
+      const name = column.name.startsWith("\u0000") ? "" : ` (output column "${column.name}")`;
+      if (hit) refuse(`Column "${hit[1]}" of "${hit[0]}" is a disallowed output column (custom rule): it cannot appear in the output, even aliased, inside an expression or through *${name}.`);
     }
   }
 }

@@ -1,3 +1,4 @@
+import { duckdbType, type CatalogTable } from "./catalog";
 import { refuse } from "./refusal";
 import { resolveColumn, type ScopedTable } from "./scope";
 import type { Node } from "./tree";
@@ -34,6 +35,12 @@ export function checkJoinConditions(
       }
     }
     if (left!.scoped.key === right!.scoped.key) refuse(`A join condition must compare columns of two different tables.`);
+    // Across types DuckDB would cast one side, so many spellings on one side ('7', '07', ' 7')
+    // could match one value on the other: joins compare values as stored, or not at all.
+    const [leftType, rightType] = [left!, right!].map((side) => typeOfColumn(side.scoped.table, side.column));
+    if (leftType !== rightType) {
+      refuse(`Join columns must have the same type: "${left!.scoped.table.name}"."${left!.column}" is ${leftType} and "${right!.scoped.table.name}"."${right!.column}" is ${rightType} (${ruleName} rule).`);
+    }
     edges.push([left!.scoped.key, right!.scoped.key]);
   };
   for (const condition of conditions) leaf(condition);
@@ -43,4 +50,8 @@ export function checkJoinConditions(
 export function allowedOperators(lists: (("AND" | "OR")[] | undefined)[]): Set<string> {
   const sets = lists.map((l) => new Set(l?.length ? l : ["AND"]));
   return new Set(["AND", "OR"].filter((op) => sets.every((s) => s.has(op as "AND"))));
+}
+
+function typeOfColumn(table: CatalogTable, column: string): string {
+  return duckdbType(table.columns.find((c) => c.name.toLowerCase() === column)?.type ?? "string");
 }

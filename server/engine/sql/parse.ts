@@ -1,7 +1,13 @@
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
+import { parse as parseJson, parseNumberAndBigInt, stringify as stringifyJson } from "lossless-json";
 
 // Parsing with DuckDB's own parser: an in-memory database with no data, shared by the process.
 // It only ever runs json_serialize_sql over a bound string.
+//
+// The tree is read and written with lossless-json: DuckDB writes 64- and 128-bit integers (large
+// literals, "no location" as UINT64_MAX) as plain JSON numbers, which JSON.parse would round,
+// silently changing the query that runs. Integers beyond 2^53 become bigint and are written back
+// digit for digit.
 
 export interface ParseTree {
   error: boolean;
@@ -25,33 +31,14 @@ export class SqlSyntaxError extends Error {}
 export async function parseSql(sql: string): Promise<ParseTree> {
   const connection = await parser();
   const reader = await connection.runAndReadAll("SELECT json_serialize_sql($1::VARCHAR) AS tree", [sql]);
-  // "No location" is UINT64_MAX, which a JS number cannot carry back to DuckDB; it means nothing here.
-  const text = String(reader.getRowObjectsJS()[0]!.tree).replace(/"query_location":18446744073709551615/g, '"query_location":0');
-  const tree = JSON.parse(text) as ParseTree;
+  const tree = parseJson(String(reader.getRowObjectsJS()[0]!.tree), null, parseNumberAndBigInt) as ParseTree;
   if (tree.error) throw new SqlSyntaxError(tree.error_message ?? "The SQL could not be parsed.");
   return tree;
-}
-
-/** Every table the statements read (by name), leaving out the names of their own CTEs. */
-export function referencedTables(tree: ParseTree): string[] {
-  const tables = new Set<string>();
-  const ctes = new Set<string>();
-  const visit = (value: unknown): void => {
-    if (Array.isArray(value)) return value.forEach(visit);
-    if (!value || typeof value !== "object") return;
-    const node = value as Record<string, unknown>;
-    if (node.type === "BASE_TABLE" && typeof node.table_name === "string") tables.add(node.table_name);
-    const cteMap = node.cte_map as { map?: { key: string }[] } | undefined;
-    for (const entry of cteMap?.map ?? []) ctes.add(entry.key);
-    Object.values(node).forEach(visit);
-  };
-  tree.statements.forEach((s) => visit(s.node));
-  return [...tables].filter((t) => !ctes.has(t)).sort();
 }
 
 /** SQL text for a (possibly rewritten) parse tree, by DuckDB's own serializer. */
 export async function deparseSql(tree: ParseTree): Promise<string> {
   const connection = await parser();
-  const reader = await connection.runAndReadAll("SELECT json_deserialize_sql($1::JSON) AS sql", [JSON.stringify(tree)]);
+  const reader = await connection.runAndReadAll("SELECT json_deserialize_sql($1::JSON) AS sql", [stringifyJson(tree)!]);
   return String(reader.getRowObjectsJS()[0]!.sql);
 }

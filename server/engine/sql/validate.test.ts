@@ -54,8 +54,11 @@ describe("output constraints", () => {
     const sql =
       "SELECT a.region, a.age_group, a.product_category, b.channel, COUNT(DISTINCT a.customer_id) AS n FROM org_a_customers a JOIN org_b_engagement b ON a.customer_id = b.customer_id GROUP BY a.region, a.age_group, a.product_category, b.channel";
     const validated = await validateQuery(sql, catalog);
-    // a.customer_id = b.customer_id: one constraint, the strictest of the two minimums (3 and 5).
-    expect(validated.outputConstraints).toEqual([{ tableKey: "a", column: "customer_id", minimum: 5 }]);
+    // Each table's constraint counts its own column, whatever the join makes equal to it.
+    expect(validated.outputConstraints).toEqual([
+      { tableKey: "a", column: "customer_id", minimum: 3 },
+      { tableKey: "b", column: "customer_id", minimum: 5 },
+    ]);
     const result = (await db.runAndReadAll(validated.sql)).getRowObjectsJS();
     expect(result.every((row) => Number(row.n) >= 5)).toBe(true);
     const unfiltered = (await db.runAndReadAll(sql)).getRowObjectsJS();

@@ -1,11 +1,14 @@
 import { validateAggregation, translateFunctions, type OutputConstraint } from "./aggregation";
-import { findTable, type CatalogTable, type QueryCatalog, type QuerySource, type RuleType } from "./catalog";
+import { bindTables } from "./bind";
+import type { CatalogTable, QueryCatalog, QuerySource, RuleType } from "./catalog";
 import { validateCustom } from "./custom";
+import { auditTree } from "./grammar";
 import { validateList } from "./list";
-import { deparseSql, parseSql, referencedTables, SqlSyntaxError, type ParseTree } from "./parse";
+import { deparseSql, parseSql, SqlSyntaxError, type ParseTree } from "./parse";
 import { QueryRefusal, refuse } from "./refusal";
 import { flatFrom } from "./scope";
 import { checkDepth, isNode, quoteIdent, tableRefs, type Node } from "./tree";
+import { log } from "@/server/log";
 
 // The one validator: parse with DuckDB, check the query against every rule of every table it
 // reads, and produce the SQL the executor runs, rewritten from the same tree (output
@@ -16,6 +19,7 @@ const MAX_TREE_DEPTH = 600;
 
 export interface ValidatedQuery {
   ruleType: RuleType;
+  /** The catalog tables the query reads, bound once: the sandbox makes views of exactly these. */
   tables: CatalogTable[];
   /** The SQL to run: DuckDB's rendering of the checked (and rewritten) tree. */
   sql: string;
@@ -23,6 +27,18 @@ export interface ValidatedQuery {
 }
 
 export async function validateQuery(sql: string, catalog: QueryCatalog, source: QuerySource = { kind: "sql" }): Promise<ValidatedQuery> {
+  try {
+    return await validate(sql, catalog, source);
+  } catch (error) {
+    if (error instanceof QueryRefusal) throw error;
+    // Whatever else goes wrong (a tree DuckDB cannot render back, say) is a refusal, not a crash.
+    log("error", "query validation failed unexpectedly", { error });
+    refuse("The query could not be checked against the analysis rules, so it is refused.");
+  }
+  throw new Error("unreachable");
+}
+
+async function validate(sql: string, catalog: QueryCatalog, source: QuerySource): Promise<ValidatedQuery> {
   if (sql.length > MAX_QUERY_LENGTH) refuse(`The query is ${sql.length} characters long; the limit is ${MAX_QUERY_LENGTH}.`);
   let tree: ParseTree;
   try {
@@ -41,11 +57,10 @@ export async function validateQuery(sql: string, catalog: QueryCatalog, source: 
     if (ref.type === "BASE_TABLE" && (ref.schema_name || ref.catalog_name)) {
       refuse(`"${[ref.catalog_name, ref.schema_name, ref.table_name].filter(Boolean).join(".")}" is not a table of this collaboration: tables are named without a schema.`);
     }
-    if (!["BASE_TABLE", "JOIN", "SUBQUERY", "EMPTY"].includes(String(ref.type))) refuse(`${String(ref.type).toLowerCase().replace(/_/g, " ")} references are not allowed.`);
   }
-  const names = referencedTables(tree!);
-  if (!names.length) refuse("The query must read at least one table of the collaboration.");
-  const tables = names.map((name) => findTable(catalog, name) ?? refuse(`Table "${name}" is not a table of this collaboration.`));
+  auditTree(root);
+  const tables = bindTables(root, catalog);
+  if (!tables.length) refuse("The query must read at least one table of the collaboration.");
   for (const table of tables) if (!table.rule) refuse(`Table "${table.name}" has no analysis rule, so it cannot be queried.`);
   const types = [...new Set(tables.map((t) => t.rule!.type))];
   if (types.length > 1) {
@@ -76,17 +91,21 @@ export async function validateQuery(sql: string, catalog: QueryCatalog, source: 
 
 /**
  * Output constraints become HAVING conditions on the checked tree: every output row must have at
- * least `minimum` distinct values of each constrained column. Rows below vanish, as on AWS.
+ * least `minimum` distinct values of each constrained column. Rows below vanish, as on AWS. The
+ * query's own HAVING is evaluated only on groups that passed (CASE evaluates its THEN branch only
+ * where WHEN holds), and DuckDB computes the select list after HAVING, so no expression of the
+ * member's can fail, or be timed, on a group the member may not see.
  */
 async function addOutputConstraints(select: Node, constraints: OutputConstraint[]): Promise<void> {
   if (!constraints.length) return;
-  const conditions = constraints.map((c) => `count(DISTINCT ${quoteIdent(c.tableKey)}.${quoteIdent(c.column)}) >= ${Math.trunc(c.minimum)}`);
-  const parsed = await parseSql(`SELECT 1 HAVING true AND ${conditions.join(" AND ")}`);
-  const having = (parsed.statements[0]!.node as Node).having as Node;
-  const children = having.children as Node[];
-  if (isNode(select.having)) children[0] = select.having as Node;
-  else children.shift();
-  select.having = children.length === 1 ? children[0]! : having;
+  const thresholds = constraints.map((c) => `count(DISTINCT ${quoteIdent(c.tableKey)}.${quoteIdent(c.column)}) >= ${Math.trunc(c.minimum)}`).join(" AND ");
+  if (!isNode(select.having)) {
+    select.having = ((await parseSql(`SELECT 1 HAVING ${thresholds}`)).statements[0]!.node as Node).having;
+    return;
+  }
+  const guard = ((await parseSql(`SELECT 1 HAVING CASE WHEN ${thresholds} THEN true ELSE false END`)).statements[0]!.node as Node).having as Node;
+  (guard.case_checks as Node[])[0]!.then_expr = select.having;
+  select.having = guard;
 }
 
 export { QueryRefusal };

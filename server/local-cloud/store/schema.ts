@@ -1,4 +1,5 @@
-import { bigint, index, integer, jsonb, pgSchema, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
+import { sql } from "drizzle-orm";
+import { bigint, index, integer, jsonb, pgSchema, primaryKey, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
 
 // The local cloud's own tables, in a schema of their own: they describe AWS resources by account
 // id and know nothing of the console's organizations and users.
@@ -144,5 +145,13 @@ export const cleanroomsResources = localCloud.table(
     createTime: timestamp("create_time", { withTimezone: true }).notNull().defaultNow(),
     updateTime: timestamp("update_time", { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index("cleanrooms_resources_kind_account_idx").on(t.kind, t.accountId), index("cleanrooms_resources_collaboration_idx").on(t.collaborationId, t.kind)],
+  (t) => [
+    index("cleanrooms_resources_kind_account_idx").on(t.kind, t.accountId),
+    index("cleanrooms_resources_collaboration_idx").on(t.collaborationId, t.kind),
+    // An association's name is a table's name in SQL, which is case-insensitive: unique per
+    // collaboration across all members, whatever the letter case, enforced by the database.
+    uniqueIndex("cleanrooms_association_name_idx")
+      .on(t.collaborationId, sql`lower(${t.name})`)
+      .where(sql`${t.kind} = 'association'`),
+  ],
 );

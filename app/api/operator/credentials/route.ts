@@ -6,8 +6,10 @@ import { credentialsForOrganization } from "@/server/local-cloud/credentials";
 export const dynamic = "force-dynamic";
 
 // Serves `npm run credentials` while this process holds the embedded database.
-export const GET = route({ operator: true }, async (request) => {
-  const slug = new URL(request.url).searchParams.get("org") ?? "";
+const organizationOf = (request: Request) => new URL(request.url).searchParams.get("org") ?? "";
+
+export const GET = route({ operator: organizationOf }, async (request) => {
+  const slug = organizationOf(request);
   const credentials = await credentialsForOrganization(slug);
   if (!credentials) throw new AppError("not_found", `No organization with the slug "${slug}".`);
   return NextResponse.json(credentials, { headers: { "Cache-Control": "no-store" } });

@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { parseSql, referencedTables, SqlSyntaxError } from "@/server/engine/sql/parse";
+import { referencedTables } from "@/server/engine/sql/bind";
+import { parseSql, SqlSyntaxError } from "@/server/engine/sql/parse";
 import { toDuckDbParameters } from "@/server/engine/sql/parameters";
 import { route } from "../../protocols/rest-json";
 import { ownMembership, visibleCollaboration, type Collaboration } from "./access";

@@ -5,7 +5,7 @@ import { ownMembership, type Membership } from "./access";
 import { accountId, arn, conflict, description, identifier, invalid, notFound, pageInput, paginate, resolveId, roleArn, tags, timestamps, unique } from "./common";
 import { ownConfiguredTable } from "./configured-tables";
 import type { AnalysisRuleType, AssociationBody, CollaborationBody, ConfiguredTableBody } from "./model";
-import { deleteResources, findResource, insertResource, listResources, newId, updateResource, type Resource } from "./resources";
+import { deleteResources, findResource, insertResource, isUniqueViolation, listResources, newId, updateResource, type Resource } from "./resources";
 
 export type Association = Resource<AssociationBody>;
 
@@ -92,13 +92,17 @@ export const associationRoutes = [
       const roleAccount = input.roleArn.split(":")[4];
       if (roleAccount !== caller.accountId) throw invalid("roleArn", `The role must be an IAM role of the table owner's account ${caller.accountId}, not ${roleAccount}.`);
       const siblings = await listResources<AssociationBody>({ kind: "association", collaborationId: membership.collaborationId! });
-      if (siblings.some((a) => a.name === input.name)) throw conflict("ALREADY_EXISTS", `A configured table association named "${input.name}" already exists in this collaboration.`);
+      const taken = () => conflict("ALREADY_EXISTS", `A configured table association named "${input.name}" already exists in this collaboration (names are compared without regard to letter case).`);
+      if (siblings.some((a) => a.name.toLowerCase() === input.name.toLowerCase())) throw taken();
       if (siblings.some((a) => a.membershipId === membership.id && a.body.configuredTableId === table.id)) {
         throw conflict("ALREADY_EXISTS", `Configured table "${table.name}" is already associated with this collaboration.`);
       }
       const id = newId();
       const body: AssociationBody = { region: caller.region, description: input.description, configuredTableId: table.id, roleArn: input.roleArn, analysisRules: {} };
-      const association = await insertResource({ id, kind: "association", accountId: caller.accountId, collaborationId: membership.collaborationId, membershipId: membership.id, arn: arn(caller, caller.accountId, `membership/${membership.id}/configuredtableassociation/${id}`), name: input.name, body, tags: input.tags });
+      // Two members may race for one name: the store's unique index decides.
+      const association = await insertResource({ id, kind: "association", accountId: caller.accountId, collaborationId: membership.collaborationId, membershipId: membership.id, arn: arn(caller, caller.accountId, `membership/${membership.id}/configuredtableassociation/${id}`), name: input.name, body, tags: input.tags }).catch((error: unknown) => {
+        throw isUniqueViolation(error) ? taken() : error;
+      });
       return { configuredTableAssociation: associationShape(association, membership, table.arn) };
     },
   ),

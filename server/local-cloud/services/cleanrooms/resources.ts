@@ -40,6 +40,14 @@ export async function insertResource<B>(resource: Omit<Resource<B>, "createTime"
   return toResource<B>(row!);
 }
 
+/** True for the store's unique-constraint violation (PostgreSQL and PGlite both say 23505). */
+export function isUniqueViolation(error: unknown): boolean {
+  for (let e: unknown = error; e && typeof e === "object"; e = (e as { cause?: unknown }).cause) {
+    if ((e as { code?: unknown }).code === "23505") return true;
+  }
+  return false;
+}
+
 export async function findResource<B = unknown>(kind: ResourceKind, id: string): Promise<Resource<B> | undefined> {
   const db = await getDb();
   const [row] = await db.select().from(cleanroomsResources).where(and(eq(cleanroomsResources.kind, kind), eq(cleanroomsResources.id, id)));

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { InvalidPattern, safePattern, type SafePattern } from "../../patterns";
 import { CloudError } from "../../errors";
 import { operation } from "../../protocols/aws-json";
 import { decodeToken, encodeToken } from "../../validation";
@@ -79,12 +80,13 @@ export const catalogOperations = {
       const database = await requireDatabase(caller.accountId, DatabaseName);
       const limit = MaxResults ?? 100;
       // Expression is a regular expression over table names, as in Glue ("*" means any).
-      let pattern: RegExp | null = null;
+      let pattern: SafePattern | null = null;
       if (Expression) {
         try {
-          pattern = new RegExp(`^(?:${Expression.replace(/(^|[^.])\*/g, "$1.*")})$`, "i");
-        } catch {
-          throw new CloudError(400, "InvalidInputException", "Expression is not a valid regular expression.");
+          pattern = safePattern(Expression.replace(/(^|[^.])\*/g, "$1.*"), { caseInsensitive: true });
+        } catch (error) {
+          if (error instanceof InvalidPattern) throw new CloudError(400, "InvalidInputException", `Expression: ${error.message}`);
+          throw error;
         }
       }
       const shown: store.GlueTableRow[] = [];
@@ -92,7 +94,7 @@ export const catalogOperations = {
       let more = false;
       while (shown.length <= limit) {
         const rows = await store.listTables(caller.accountId, database.name, after, 200);
-        for (const row of rows) if (!pattern || pattern.test(row.name)) shown.push(row);
+        for (const row of rows) if (!pattern || pattern.matches(row.name)) shown.push(row);
         if (rows.length < 200) break;
         after = rows.at(-1)!.name;
       }

@@ -1,3 +1,4 @@
+import { safePattern, type SafePattern } from "../../patterns";
 import { log } from "@/server/log";
 import { blobPath, blobRoot } from "../s3/blobs";
 import { findBucket, listObjectRows, type StoredObject } from "../s3/store";
@@ -27,9 +28,9 @@ function tableName(raw: string, prefix: string): string {
   return (prefix + raw).toLowerCase().replace(/[^a-z0-9_]+/g, "_");
 }
 
-function globToRegExp(glob: string): RegExp {
+function globToRegExp(glob: string): SafePattern {
   const escaped = glob.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*\*/g, "\u0000").replace(/\*/g, "[^/]*").replace(/\u0000/g, ".*").replace(/\?/g, "[^/]");
-  return new RegExp(`^${escaped}$`);
+  return safePattern(escaped);
 }
 
 async function allObjects(bucket: string, prefix: string): Promise<StoredObject[]> {
@@ -54,7 +55,7 @@ async function datasetsOf(accountId: string, target: { Path: string; Exclusions?
   for (const object of await allObjects(bucket, prefix)) {
     const relative = object.key.slice(prefix.length);
     const file = relative.split("/").at(-1)!;
-    if (!file || file.startsWith("_") || file.startsWith(".") || exclusions.some((re) => re.test(relative))) continue;
+    if (!file || file.startsWith("_") || file.startsWith(".") || exclusions.some((pattern) => pattern.matches(relative))) continue;
     const format = formatOf(file);
     if (!format) continue;
     const folder = relative.includes("/") ? relative.split("/")[0]! : null;

@@ -12,10 +12,14 @@ export interface CatalogSource {
   configuredTable: Resource<ConfiguredTableBody>;
 }
 
-export async function catalogFor(collaboration: Collaboration, runnerAccountId: string): Promise<{ catalog: QueryCatalog; sources: Map<string, CatalogSource> }> {
+/**
+ * The catalog, and each catalog table's source keyed by the table itself: whatever table the
+ * validator binds a name to is the table whose files the sandbox reads.
+ */
+export async function catalogFor(collaboration: Collaboration, runnerAccountId: string): Promise<{ catalog: QueryCatalog; sources: Map<CatalogTable, CatalogSource> }> {
   const associations = await listResources<AssociationBody>({ kind: "association", collaborationId: collaboration.id });
   const tables: CatalogTable[] = [];
-  const sources = new Map<string, CatalogSource>();
+  const sources = new Map<CatalogTable, CatalogSource>();
   for (const association of associations) {
     const configuredTable = await findResource<ConfiguredTableBody>("configuredTable", association.body.configuredTableId);
     if (!configuredTable) continue;
@@ -25,8 +29,9 @@ export async function catalogFor(collaboration: Collaboration, runnerAccountId: 
     const typeOf = new Map(glueColumns.map((c) => [c.Name.toLowerCase(), c.Type ?? "string"]));
     const [type, stored] = (Object.entries(configuredTable.body.analysisRules)[0] ?? []) as unknown as [AnalysisRuleType | undefined, { policy: { v1: Record<string, unknown> } } | undefined];
     const rule = type && stored ? ({ type, policy: stored.policy.v1[type.toLowerCase()] } as TableRule) : null;
-    tables.push({ name: association.name, ownerAccountId: association.accountId, columns: configuredTable.body.allowedColumns.map((name) => ({ name, type: typeOf.get(name) ?? "string" })), rule });
-    sources.set(association.name.toLowerCase(), { association, configuredTable });
+    const table: CatalogTable = { name: association.name, ownerAccountId: association.accountId, columns: configuredTable.body.allowedColumns.map((name) => ({ name, type: typeOf.get(name.toLowerCase()) ?? "string" })), rule };
+    tables.push(table);
+    sources.set(table, { association, configuredTable });
   }
   return { catalog: { tables, runnerAccountId }, sources };
 }

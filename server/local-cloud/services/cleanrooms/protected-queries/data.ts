@@ -1,5 +1,5 @@
-import { duckdbType, type SandboxTable } from "@/server/engine/exec/sandbox";
-import type { CatalogTable } from "@/server/engine/sql/catalog";
+import type { SandboxTable } from "@/server/engine/exec/sandbox";
+import { duckdbType, type CatalogTable } from "@/server/engine/sql/catalog";
 import { findTable as findGlueTable } from "../../glue/store";
 import { blobPath } from "../../s3/blobs";
 import { findBucket, listObjectRows } from "../../s3/store";

@@ -75,7 +75,7 @@ export const protectedQueryRoutes = [
     try {
       const validated = await validateQuery(sql, catalog, source);
       for (const table of validated.tables) {
-        const rule = sources.get(table.name.toLowerCase())?.association.body.analysisRules[table.rule!.type];
+        const rule = sources.get(table)?.association.body.analysisRules[table.rule!.type];
         const receivers = (rule?.policy as { v1?: Record<string, { allowedResultReceivers?: string[] }> } | undefined)?.v1?.[table.rule!.type.toLowerCase()]?.allowedResultReceivers;
         if (receivers && !receivers.includes(caller.accountId)) throw new QueryRefusal(`Account ${caller.accountId} is not an allowed result receiver of table "${table.name}".`);
       }

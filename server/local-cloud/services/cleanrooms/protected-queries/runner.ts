@@ -3,12 +3,13 @@ import path from "node:path";
 import { createHash } from "node:crypto";
 import { dataDir, protectedQueryConcurrency, protectedQueryLimits } from "@/server/config";
 import { createQueue } from "@/server/engine/exec/queue";
+import { publicFailureMessage, redactedForLog, SandboxFailure } from "@/server/engine/exec/failure";
 import { runInSandbox, SandboxStopped } from "@/server/engine/exec/sandbox";
 import { toDuckDbParameters } from "@/server/engine/sql/parameters";
 import { QueryRefusal, validateQuery } from "@/server/engine/sql/validate";
 import { log } from "@/server/log";
 import { commitBlob, removeBlob } from "../../s3/blobs";
-import { putObjectRow } from "../../s3/store";
+import { findBucket, putObjectRow } from "../../s3/store";
 import type { AnalysisTemplateBody, CollaborationBody, ProtectedQueryBody } from "../model";
 import { findByArn, findResource, listResources, updateResource, type Resource } from "../resources";
 import { catalogFor } from "./catalog";
@@ -90,11 +91,12 @@ async function execute(id: string, signal: AbortSignal): Promise<void> {
     const { sql, values, source } = await sqlOf(query, collaboration.id);
     // Rules may have changed since the query was submitted: check it again against the rules now.
     const validated = await validateQuery(sql, catalog, source);
-    const tables = await Promise.all(validated.tables.map((t) => sandboxTable(t, sources.get(t.name.toLowerCase())!)));
+    const tables = await Promise.all(validated.tables.map((t) => sandboxTable(t, sources.get(t)!)));
     const limits = protectedQueryLimits();
     const output = query.body.resultConfiguration.outputConfiguration.s3;
     const result = await runInSandbox({ sql: validated.sql, values, tables, resultFormat: output.resultFormat, outDir, ...limits, signal });
     const key = `${(output.keyPrefix ?? "").replace(/^\/+|\/+$/g, "")}${output.keyPrefix ? "/" : ""}${id}/result.${output.resultFormat === "CSV" ? "csv" : "parquet"}`;
+    await checkReceiver(collaboration, query.accountId, output.bucket);
     await storeResult(result.file, output.bucket, key, output.resultFormat);
     await finish(query, { status: "SUCCESS", result: { output: { s3: { location: `s3://${output.bucket}/${key}` } } } });
   } catch (error) {
@@ -102,18 +104,34 @@ async function execute(id: string, signal: AbortSignal): Promise<void> {
       await finish(query, error.reason === "timeout" ? { status: "TIMED_OUT", error: { code: "TIMED_OUT", message: error.message } } : { status: "CANCELLED" });
     } else if (error instanceof QueryRefusal) {
       await finish(query, { status: "FAILED", error: { code: "INVALID_QUERY", message: error.message } });
+    } else if (error instanceof ReceiverRefused) {
+      await finish(query, { status: "FAILED", error: { code: "RESULT_NOT_DELIVERED", message: error.message } });
     } else if (error instanceof DataUnavailable) {
       await finish(query, { status: "FAILED", error: { code: "DATA_UNAVAILABLE", message: error.message } });
+    } else if (error instanceof SandboxFailure) {
+      log("error", "protected query failed", { id, stage: error.stage, cause: redactedForLog(error.cause, [dataDir()]) });
+      await finish(query, { status: "FAILED", error: { code: "QUERY_FAILED", message: publicFailureMessage(error) } });
     } else {
-      log("error", "protected query failed", { id, error });
-      // DuckDB's own words can name server paths; users get the first line without them.
-      const message = ((error as Error).message ?? "").split("\n")[0]!.replaceAll(dataDir(), "<storage>");
-      await finish(query, { status: "FAILED", error: { code: "QUERY_FAILED", message: `The query failed while running: ${message}` } });
+      log("error", "protected query failed", { id, cause: redactedForLog(error, [dataDir()]) });
+      await finish(query, { status: "FAILED", error: { code: "INTERNAL_ERROR", message: "The query failed inside the local cloud. Messages of failed queries never include values from the data." } });
     }
   } finally {
     fs.rmSync(outDir, { recursive: true, force: true });
   }
 }
+
+/**
+ * Results go only to a member who may receive them, into a bucket of that member's account, as
+ * checked when the query started; checked again here, since either may have changed since.
+ */
+async function checkReceiver(collaboration: Resource<CollaborationBody>, accountId: string, bucketName: string): Promise<void> {
+  const member = collaboration.body.members.find((m) => m.accountId === accountId && m.status === "ACTIVE");
+  if (!member?.abilities.includes("CAN_RECEIVE_RESULTS")) throw new ReceiverRefused("The querying member can no longer receive results in this collaboration, so the result was not written.");
+  const bucket = await findBucket(bucketName);
+  if (!bucket || bucket.accountId !== accountId) throw new ReceiverRefused(`Bucket "${bucketName}" is no longer a bucket of account ${accountId}, so the result was not written.`);
+}
+
+class ReceiverRefused extends Error {}
 
 /** Moves the result file into the receiver's bucket as an object. */
 async function storeResult(file: string, bucket: string, key: string, format: "CSV" | "PARQUET"): Promise<void> {

@@ -1,0 +1,1 @@
+CREATE UNIQUE INDEX "cleanrooms_association_name_idx" ON "local_cloud"."cleanrooms_resources" USING btree ("collaboration_id",lower("name")) WHERE "local_cloud"."cleanrooms_resources"."kind" = 'association';
