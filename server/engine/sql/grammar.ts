@@ -202,7 +202,11 @@ function walkField(field: Field, value: unknown, where: string): void {
       return checkFields(value as Node, modifierGrammar.ORDER_MODIFIER!, "ORDER_MODIFIER");
     case "orders":
       if (!Array.isArray(value)) notUnderstood(`an unexpected ${where}`);
-      return (value as Node[]).forEach((order) => (isNode(order) ? checkFields(order, orderFields, "ORDER BY term") : notUnderstood(`an unexpected ${where}`)));
+      for (const order of value as unknown[]) {
+        if (!isNode(order)) notUnderstood(`an unexpected ${where}`);
+        checkFields(order as Node, orderFields, "ORDER BY term");
+      }
+      return;
     case "ctes": {
       const map = isNode(value) ? (value.map as unknown) : undefined;
       if (!Array.isArray(map) || Object.keys(value as Node).length !== 1) notUnderstood(`an unexpected ${where}`);
@@ -223,7 +227,10 @@ function auditExpression(expr: Node): void {
   checkFields(expr, fields, String(expr.class));
   if (expr.class !== "CASE") return;
   if (!Array.isArray(expr.case_checks)) notUnderstood("an unexpected CASE expression");
-  for (const check of expr.case_checks as unknown[]) (isNode(check) ? checkFields(check, caseCheckFields, "CASE check") : notUnderstood("an unexpected CASE expression"));
+  for (const check of expr.case_checks as unknown[]) {
+    if (!isNode(check)) notUnderstood("an unexpected CASE expression");
+    checkFields(check as Node, caseCheckFields, "CASE check");
+  }
 }
 
 function auditQuery(node: Node): void {
