@@ -28,6 +28,7 @@ export function validateAggregation(select: Node, from: FromClause, catalog: Que
     if (modifier.type === "DISTINCT_MODIFIER") refuse("SELECT DISTINCT is not allowed by the aggregation rule; use GROUP BY.");
   }
   if (select.qualify || select.sample) refuse("QUALIFY and TABLESAMPLE are not allowed by the aggregation rule.");
+  if ((select.group_sets as unknown[]).length > 1) refuse("GROUPING SETS, ROLLUP and CUBE are not allowed by the aggregation rule; run one query per grouping.");
   if ((select.aggregate_handling as string) !== "STANDARD_HANDLING") refuse("GROUP BY ALL is not allowed by the aggregation rule; name the dimension columns.");
 
   const operators = allowedOperators(tables.map((t) => policyOf(t).allowedJoinOperators));

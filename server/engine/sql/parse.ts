@@ -1,5 +1,5 @@
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
-import { parse as parseJson, parseNumberAndBigInt, stringify as stringifyJson } from "lossless-json";
+import { isInteger, isSafeNumber, parse as parseJson, stringify as stringifyJson } from "lossless-json";
 
 // Parsing with DuckDB's own parser: an in-memory database with no data, shared by the process.
 // It only ever runs json_serialize_sql over a bound string.
@@ -25,13 +25,16 @@ function parser(): Promise<DuckDBConnection> {
   return holder.__sqlParser;
 }
 
+/** Numbers a double holds exactly stay numbers; larger integers become bigint, digit for digit. */
+const exactNumber = (text: string): number | bigint => (isInteger(text) && !isSafeNumber(text) ? BigInt(text) : Number(text));
+
 export class SqlSyntaxError extends Error {}
 
 /** DuckDB's parse tree of `sql`; a syntax error becomes a SqlSyntaxError with DuckDB's words. */
 export async function parseSql(sql: string): Promise<ParseTree> {
   const connection = await parser();
   const reader = await connection.runAndReadAll("SELECT json_serialize_sql($1::VARCHAR) AS tree", [sql]);
-  const tree = parseJson(String(reader.getRowObjectsJS()[0]!.tree), null, parseNumberAndBigInt) as ParseTree;
+  const tree = parseJson(String(reader.getRowObjectsJS()[0]!.tree), null, exactNumber) as ParseTree;
   if (tree.error) throw new SqlSyntaxError(tree.error_message ?? "The SQL could not be parsed.");
   return tree;
 }
