@@ -40,14 +40,25 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown, extra
   throw new CloudError(400, "ValidationException", message, extra(problems));
 }
 
-/** Parses a JSON request body; anything else is a SerializationException, as AWS answers. */
+/**
+ * Parses a JSON request body; anything else is a SerializationException, as AWS answers. Strings
+ * holding NUL are refused: no AWS name or text contains one, the store cannot keep one, and C
+ * code (DuckDB's parser) would silently read only what comes before it.
+ */
 export function parseJsonBody(body: Buffer): unknown {
   if (body.length === 0) return {};
+  let nul = false;
+  let parsed: unknown;
   try {
-    return JSON.parse(body.toString("utf8"));
+    parsed = JSON.parse(body.toString("utf8"), (key, value: unknown) => {
+      if (key.includes("\u0000") || (typeof value === "string" && value.includes("\u0000"))) nul = true;
+      return value;
+    });
   } catch {
     throw new CloudError(400, "SerializationException", "The request body is not valid JSON.");
   }
+  if (nul) throw new CloudError(400, "ValidationException", "Strings in the request may not contain the NUL character (U+0000).");
+  return parsed;
 }
 
 /** Opaque pagination tokens: the position after which the next page starts. */

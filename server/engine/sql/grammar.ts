@@ -1,3 +1,4 @@
+import { isLosslessNumber } from "lossless-json";
 import { refuse } from "./refusal";
 import { isNode, type Node } from "./tree";
 
@@ -158,7 +159,7 @@ function walkField(field: Field, value: unknown, where: string): void {
   const nodeOrNothing = (v: unknown) => v === null || v === undefined || isNode(v);
   switch (field.kind) {
     case "scalar":
-      if (value !== null && typeof value === "object") notUnderstood(`a structured value in ${where}`);
+      if (value !== null && typeof value === "object" && !isLosslessNumber(value)) notUnderstood(`a structured value in ${where}`);
       return;
     case "opaque":
       return; // constants, types and grouping-set indexes: data, never references to columns

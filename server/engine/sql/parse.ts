@@ -1,13 +1,14 @@
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
-import { isInteger, isSafeNumber, parse as parseJson, stringify as stringifyJson } from "lossless-json";
+import { isInteger, isSafeNumber, LosslessNumber, parse as parseJson, stringify as stringifyJson } from "lossless-json";
 
 // Parsing with DuckDB's own parser: an in-memory database with no data, shared by the process.
 // It only ever runs json_serialize_sql over a bound string.
 //
 // The tree is read and written with lossless-json: DuckDB writes 64- and 128-bit integers (large
 // literals, "no location" as UINT64_MAX) as plain JSON numbers, which JSON.parse would round,
-// silently changing the query that runs. Integers beyond 2^53 become bigint and are written back
-// digit for digit.
+// silently changing the query that runs, and it reads a double back only if it is written as one
+// ("50.0", not "50"). So only small integers become JS numbers; every other number keeps its text
+// (a LosslessNumber) and is written back exactly as DuckDB wrote it.
 
 export interface ParseTree {
   error: boolean;
@@ -25,8 +26,7 @@ function parser(): Promise<DuckDBConnection> {
   return holder.__sqlParser;
 }
 
-/** Numbers a double holds exactly stay numbers; larger integers become bigint, digit for digit. */
-const exactNumber = (text: string): number | bigint => (isInteger(text) && !isSafeNumber(text) ? BigInt(text) : Number(text));
+const exactNumber = (text: string): number | LosslessNumber => (isInteger(text) && isSafeNumber(text) ? Number(text) : new LosslessNumber(text));
 
 export class SqlSyntaxError extends Error {}
 

@@ -1,10 +1,11 @@
+import { isLosslessNumber } from "lossless-json";
 import { refuse } from "./refusal";
 
 // Helpers over DuckDB's JSON parse tree (json_serialize_sql).
 
 export type Node = Record<string, unknown> & { class?: string; type?: string };
 
-export const isNode = (value: unknown): value is Node => !!value && typeof value === "object" && !Array.isArray(value);
+export const isNode = (value: unknown): value is Node => !!value && typeof value === "object" && !Array.isArray(value) && !isLosslessNumber(value);
 
 /** Refuses trees too deep to walk safely; measured without recursion. */
 export function checkDepth(root: unknown, limit: number): void {

@@ -40,6 +40,8 @@ export async function validateQuery(sql: string, catalog: QueryCatalog, source: 
 
 async function validate(sql: string, catalog: QueryCatalog, source: QuerySource): Promise<ValidatedQuery> {
   if (sql.length > MAX_QUERY_LENGTH) refuse(`The query is ${sql.length} characters long; the limit is ${MAX_QUERY_LENGTH}.`);
+  // DuckDB's parser stops at NUL: what follows would be stored, shown and audited, but not run.
+  if (sql.includes("\u0000")) refuse("The query contains a NUL character (U+0000).");
   let tree: ParseTree;
   try {
     tree = await parseSql(sql);

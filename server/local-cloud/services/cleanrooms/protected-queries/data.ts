@@ -42,6 +42,6 @@ export async function sandboxTable(table: CatalogTable, source: CatalogSource): 
   const columns = table.columns.map((c) => ({ name: c.name, duckdbType: duckdbType(c.type) }));
   if (parquet) return { name: table.name, format: "parquet", files: files.map((f) => f.path), columns };
   // CSV is read from its columnar copy, made on first use.
-  const copies = await Promise.all(files.map((f) => parquetCopyOf(f.blob, f.path)));
+  const copies = await Promise.all(files.map((f) => parquetCopyOf(f.blob, f.path, columns)));
   return { name: table.name, format: "parquet", files: copies, columns };
 }
