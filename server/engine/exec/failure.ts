@@ -41,12 +41,14 @@ export function publicFailureMessage(failure: SandboxFailure): string {
   return `The query failed while ${failure.stage}${kind ? `: ${kind}` : ""}. Messages of failed queries never include values from the data.`;
 }
 
-/** DuckDB's text for the log, with quoted literals, numbers and the given paths taken out. */
+/** DuckDB's text for the log, with quoted text, numbers and the given paths taken out. */
 export function redactedForLog(cause: unknown, paths: string[] = []): string {
   let text = cause instanceof Error ? cause.message : String(cause ?? "");
   for (const p of paths) if (p) text = text.replaceAll(p, "<storage>");
   return text
     .replace(/'(?:[^']|'')*'/g, "'…'")
+    // Double quotes hold identifiers, but also values (strptime: Could not parse string "…").
+    .replace(/"(?:[^"]|"")*"/g, '"…"')
     .replace(/(?<![\w.])[-+]?\d[\d_.]*(?:e[-+]?\d+)?/gi, "#")
     .slice(0, 2000);
 }

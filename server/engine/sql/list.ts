@@ -20,6 +20,9 @@ export function validateList(select: Node, from: FromClause, catalog: QueryCatal
     if (modifier.type === "ORDER_MODIFIER") refuse("ORDER BY is not allowed by the list rule.");
     if (modifier.type === "DISTINCT_MODIFIER" && (modifier.distinct_on_targets as unknown[] | undefined)?.length) refuse("DISTINCT ON is not allowed by the list rule.");
     if (modifier.type === "LIMIT_MODIFIER" && modifier.offset) refuse("OFFSET is not allowed by the list rule.");
+    if (modifier.type === "LIMIT_PERCENT_MODIFIER") refuse("LIMIT … PERCENT is not allowed by the list rule.");
+    // A computed limit would turn data into the number of rows returned.
+    if (modifier.type === "LIMIT_MODIFIER" && (modifier.limit as Node | null)?.class !== "CONSTANT") refuse("The list rule allows LIMIT only with a number.");
   }
   if ((select.group_expressions as unknown[]).length || select.having) refuse("GROUP BY and HAVING are not allowed by the list rule.");
   if (select.qualify || select.sample) refuse("QUALIFY and TABLESAMPLE are not allowed by the list rule.");

@@ -25,6 +25,9 @@ export function flatFrom(from: unknown, catalog: QueryCatalog, ruleName: string)
     if (node.type === "BASE_TABLE") {
       const table = findTable(catalog, String(node.table_name));
       if (!table) refuse(`Table "${String(node.table_name)}" is not a table of this collaboration.`);
+      // t(a, b) renames columns by position, so that a dimension's name could stand for another column.
+      if ((node.column_name_alias as unknown[] | undefined)?.length) refuse(`Column aliases on a table (${String(node.table_name)} AS t(a, b, …)) are not allowed by the ${ruleName} rule.`);
+      if (node.sample) refuse(`TABLESAMPLE is not allowed by the ${ruleName} rule.`);
       const key = String(node.alias || node.table_name).toLowerCase();
       if (clause.tables.some((t) => t.key === key)) refuse(`The name "${key}" is used for two tables; give each table its own alias.`);
       clause.tables.push({ key, table: table! });

@@ -74,6 +74,9 @@ export const sqlAttacks: SqlAttack[] = [
     `SELECT b.segment, AVG(b.amount) FROM b_customers b LEFT JOIN a_ids a ON b.customer_id = a.customer_id GROUP BY b.segment`,
     `SELECT b.segment, AVG(b.amount) FROM b_customers b, a_ids a WHERE b.customer_id = a.customer_id GROUP BY b.segment`,
     "SELECT segment, SUM(amount) FILTER (WHERE region = 'east') FROM b_customers GROUP BY segment",
+    "SELECT segment, COUNT(DISTINCT customer_id) FROM b_customers b(customer_id, region, segment, amount) GROUP BY segment",
+    "SELECT segment, SUM(customer_id) FROM b_customers b(amount, segment, region, customer_id) GROUP BY segment",
+    "SELECT segment, SUM(amount) FROM b_customers TABLESAMPLE 50% GROUP BY segment",
   ),
   ...runs(
     "thresholds",
@@ -92,6 +95,8 @@ export const sqlAttacks: SqlAttack[] = [
     "SELECT segment, AVG(amount) AS a FROM b_customers GROUP BY segment ORDER BY AVG(amount) DESC",
     "SELECT COALESCE(segment, 'none') AS s, SUM(amount) AS t FROM b_customers GROUP BY COALESCE(segment, 'none')",
     "SELECT UPPER(segment) AS s, COUNT(DISTINCT customer_id) AS n FROM b_customers WHERE region = 'east' GROUP BY UPPER(segment)",
+    "SELECT BC.segment, SUM(BC.amount) AS s FROM b_customers AS BC GROUP BY BC.segment",
+    "SELECT segment, SUM(amount) AS s FROM B_CUSTOMERS GROUP BY segment",
   ),
 
   // 3. Values in error messages, and errors from groups below the minimum.
@@ -279,6 +284,9 @@ export const sqlAttacks: SqlAttack[] = [
     "SELECT DISTINCT upper(c.city) FROM b_contacts c JOIN a_list l ON c.customer_id = l.customer_id",
     "SELECT DISTINCT c.city FROM b_contacts c JOIN a_list l ON c.customer_id = l.customer_id ORDER BY c.city",
     "SELECT DISTINCT c.city FROM b_contacts c LEFT JOIN a_list l ON c.customer_id = l.customer_id",
+    "SELECT DISTINCT c.city FROM b_contacts c JOIN a_list l ON c.customer_id = l.customer_id LIMIT (SELECT count(*) FROM b_contacts WHERE phone LIKE '%1%')",
+    "SELECT DISTINCT c.city FROM b_contacts c JOIN a_list l ON c.customer_id = l.customer_id LIMIT 50%",
+    "SELECT DISTINCT c.phone AS city FROM b_contacts c(customer_id, phone, city) JOIN a_list l ON c.customer_id = l.customer_id",
   ),
   ...runs("list", "SELECT DISTINCT c.city, l.label FROM b_contacts c JOIN a_list l ON c.customer_id = l.customer_id", "SELECT DISTINCT c.city FROM b_contacts c JOIN a_list l ON c.customer_id = l.customer_id WHERE c.city LIKE 'O%' LIMIT 2"),
 ];
