@@ -59,6 +59,33 @@ describe("Glue (awsJson1.1)", () => {
   });
 });
 
+describe("NUL characters", () => {
+  it("are refused anywhere in a path or query, by every service, never with a 500", async () => {
+    const requests: Parameters<typeof signedFetch>[2][] = [
+      { service: "s3", method: "PUT", path: "/org-a-bad-input/a%00b", body: "x" },
+      { service: "s3", method: "GET", path: "/org-a-bad-input/a%00b" },
+      { service: "s3", method: "DELETE", path: "/org-a-bad-input/a%00b" },
+      { service: "s3", method: "GET", path: "/org-a-bad-input", query: { prefix: "a\u0000" } },
+      { service: "s3", method: "GET", path: "/org-a-bad-input", query: { "list-type": "2", "start-after": "\u0000" } },
+      { service: "s3", method: "POST", path: "/org-a-bad-input/k%00", query: { uploads: "" } },
+      { service: "cleanrooms", method: "GET", path: "/collaborations/a%00b" },
+      { service: "cleanrooms", method: "GET", path: "/collaborations", query: { nextToken: "\u0000" } },
+    ];
+    for (const request of requests) {
+      const [status, code] = await errorType(await signedFetch(cloud, "org-a", request));
+      expect(status, JSON.stringify(request)).toBe(400);
+      expect(code).toMatch(request.service === "s3" ? /InvalidArgument/ : /ValidationException/);
+    }
+    const glue = await signedFetch(cloud, "org-a", { service: "glue", method: "POST", path: "/", headers: { "content-type": "application/x-amz-json-1.1", "x-amz-target": "AWSGlue.GetDatabase" }, body: JSON.stringify({ Name: "a\u0000" }) });
+    expect(await errorType(glue)).toEqual([400, "ValidationException"]);
+  });
+
+  it("and strings that are not Unicode text (lone surrogates) are refused too", async () => {
+    const glue = await signedFetch(cloud, "org-a", { service: "glue", method: "POST", path: "/", headers: { "content-type": "application/x-amz-json-1.1", "x-amz-target": "AWSGlue.CreateDatabase" }, body: '{"DatabaseInput": {"Name": "db\\ud800"}}' });
+    expect(await errorType(glue)).toEqual([400, "ValidationException"]);
+  });
+});
+
 describe("S3 (restXml)", () => {
   it("refuses malformed XML bodies", async () => {
     const put = (query: Record<string, string>, body: string) => signedFetch(cloud, "org-a", { service: "s3", method: "PUT", path: "/org-a-bad-input", query, body });

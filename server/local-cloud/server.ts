@@ -50,6 +50,10 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
     }
     const parts = readAuthParts(req, pairs);
     service = services.get(parts.service) ?? jsonFallback;
+    // No AWS name holds NUL, the store cannot keep one, and C code would read only what precedes it.
+    if (holdsNul(rawPath) || pairs.some(([k, v]) => k.includes("\u0000") || v.includes("\u0000"))) {
+      throw new CloudError(400, service === s3 ? "InvalidArgument" : "ValidationException", "The request's path and query may not contain the NUL character (U+0000).");
+    }
     const ctx: ServiceContext = {
       req,
       res,
@@ -76,6 +80,15 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
     // A body we never read would otherwise stall a keep-alive connection.
     if (!req.complete) res.setHeader("Connection", "close");
     service.sendError({ req, res, requestId }, error);
+  }
+}
+
+function holdsNul(rawPath: string): boolean {
+  if (!/%00/.test(rawPath)) return false;
+  try {
+    return decodeURIComponent(rawPath).includes("\u0000");
+  } catch {
+    return true;
   }
 }
 

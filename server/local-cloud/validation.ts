@@ -40,24 +40,33 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown, extra
   throw new CloudError(400, "ValidationException", message, extra(problems));
 }
 
+// A surrogate half without its partner: valid as a JSON escape, but not text in any encoding.
+const loneSurrogate = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 /**
  * Parses a JSON request body; anything else is a SerializationException, as AWS answers. Strings
  * holding NUL are refused: no AWS name or text contains one, the store cannot keep one, and C
- * code (DuckDB's parser) would silently read only what comes before it.
+ * code (DuckDB's parser) would silently read only what comes before it. So are strings that are
+ * not Unicode text (lone surrogates), which the store cannot keep either.
  */
 export function parseJsonBody(body: Buffer): unknown {
   if (body.length === 0) return {};
-  let nul = false;
+  let problem: string | null = null;
+  const check = (text: string) => {
+    if (text.includes("\u0000")) problem = "Strings in the request may not contain the NUL character (U+0000).";
+    else if (loneSurrogate.test(text)) problem = "Strings in the request must be valid Unicode text.";
+  };
   let parsed: unknown;
   try {
     parsed = JSON.parse(body.toString("utf8"), (key, value: unknown) => {
-      if (key.includes("\u0000") || (typeof value === "string" && value.includes("\u0000"))) nul = true;
+      check(key);
+      if (typeof value === "string") check(value);
       return value;
     });
   } catch {
     throw new CloudError(400, "SerializationException", "The request body is not valid JSON.");
   }
-  if (nul) throw new CloudError(400, "ValidationException", "Strings in the request may not contain the NUL character (U+0000).");
+  if (problem) throw new CloudError(400, "ValidationException", problem);
   return parsed;
 }
 
