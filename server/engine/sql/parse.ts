@@ -34,7 +34,13 @@ export class SqlSyntaxError extends Error {}
 export async function parseSql(sql: string): Promise<ParseTree> {
   const connection = await parser();
   const reader = await connection.runAndReadAll("SELECT json_serialize_sql($1::VARCHAR) AS tree", [sql]);
-  const tree = parseJson(String(reader.getRowObjectsJS()[0]!.tree), null, exactNumber) as ParseTree;
+  let tree: ParseTree;
+  try {
+    tree = parseJson(String(reader.getRowObjectsJS()[0]!.tree), null, exactNumber) as ParseTree;
+  } catch {
+    // DuckDB writes some constants (an infinite double, say) as text that is not JSON.
+    throw new SqlSyntaxError("it holds a constant that cannot be represented exactly (such as a number too large for a double)");
+  }
   if (tree.error) throw new SqlSyntaxError(tree.error_message ?? "The SQL could not be parsed.");
   return tree;
 }
