@@ -19,6 +19,8 @@ export const s3Buckets = localCloud.table("s3_buckets", {
   versioning: text("versioning"),
   // The ServerSideEncryptionConfiguration XML as sent, reported back by GetBucketEncryption.
   encryption: text("encryption"),
+  // The bucket's tag set; null when it has none (GetBucketTagging then answers NoSuchTagSet).
+  tags: jsonb("tags").$type<Record<string, string> | null>(),
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
 });
 
@@ -41,6 +43,8 @@ export const s3Objects = localCloud.table(
     metadata: jsonb("metadata").$type<Record<string, string>>().notNull(),
     checksum: jsonb("checksum").$type<StoredChecksum | null>(),
     partsCount: integer("parts_count"),
+    // The object's tag set: a sub-resource, changed without touching the object's bytes or ETag.
+    tags: jsonb("tags").$type<Record<string, string>>().notNull().default({}),
     lastModified: timestamp("last_modified", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.bucket, t.key] })],
@@ -54,6 +58,8 @@ export const s3MultipartUploads = localCloud.table("s3_multipart_uploads", {
   headers: jsonb("headers").$type<Record<string, string>>().notNull(),
   metadata: jsonb("metadata").$type<Record<string, string>>().notNull(),
   checksumAlgorithm: text("checksum_algorithm"),
+  // x-amz-tagging given when the upload was created, for the object it completes into.
+  tags: jsonb("tags").$type<Record<string, string>>().notNull().default({}),
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
 });
 

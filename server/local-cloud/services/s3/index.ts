@@ -1,11 +1,8 @@
-import { CloudError, notImplemented } from "../../errors";
+import { CloudError } from "../../errors";
 import { sendS3Error } from "../../protocols/xml";
 import type { CloudService, ServiceContext } from "../../service";
-import * as buckets from "./buckets";
 import type { S3Request } from "./context";
-import { listObjectsV1, listObjectsV2 } from "./list";
-import * as multipart from "./multipart";
-import * as objects from "./objects";
+import { refuseVersionIds, routeOf } from "./routes";
 
 // S3 over restXml. Path-style (`/bucket/key`) everywhere; virtual-hosted style
 // (`bucket.localhost:4566/key`) where the host name allows it.
@@ -42,59 +39,9 @@ function locate(ctx: ServiceContext): { bucket: string | null; key: string | nul
 }
 
 async function dispatch(request: S3Request): Promise<void> {
-  const { ctx, bucket, key } = request;
-  const method = ctx.req.method;
-  const q = ctx.query;
-  if (bucket === null) {
-    if (method === "GET") return buckets.listAllBuckets(request);
-    throw new CloudError(405, "MethodNotAllowed", "The specified method is not allowed against this resource.");
-  }
-  if (key === null) {
-    const b = { ...request, bucket };
-    if (q.has("versioning")) {
-      if (method === "PUT") return buckets.putBucketVersioning(b);
-      if (method === "GET") return buckets.getBucketVersioning(b);
-    } else if (q.has("encryption")) {
-      if (method === "PUT") return buckets.putBucketEncryption(b);
-      if (method === "GET") return buckets.getBucketEncryption(b);
-      if (method === "DELETE") return buckets.deleteBucketEncryption(b);
-    } else if (q.has("location")) {
-      if (method === "GET") return buckets.getBucketLocation(b);
-    } else if (q.has("delete")) {
-      if (method === "POST") return objects.deleteObjects(b);
-    } else if (q.size === 0 || q.has("list-type") || q.has("prefix") || q.has("delimiter") || q.has("max-keys") || q.has("marker") || q.has("encoding-type") || q.has("x-id")) {
-      if (method === "PUT") return buckets.createBucket(b);
-      if (method === "HEAD") return buckets.headBucket(b);
-      if (method === "DELETE") return buckets.deleteBucket(b);
-      if (method === "GET") return q.get("list-type") === "2" ? listObjectsV2(b) : listObjectsV1(b);
-    }
-    throw notImplemented(`The bucket operation ${method} ?${[...q.keys()].join("&")}`);
-  }
-  const k = { ...request, bucket, key };
-  const uploadId = q.get("uploadId");
-  switch (method) {
-    case "PUT": {
-      const copySource = ctx.req.headers["x-amz-copy-source"];
-      if (uploadId !== undefined) {
-        if (copySource) throw notImplemented("UploadPartCopy");
-        return multipart.uploadPart(k, uploadId, q.get("partNumber") ?? "");
-      }
-      if (typeof copySource === "string") return objects.copyObject(k, copySource);
-      return objects.putObject(k);
-    }
-    case "GET":
-      if (uploadId !== undefined) return multipart.listParts(k, uploadId);
-      return objects.getObject(k, false);
-    case "HEAD":
-      return objects.getObject(k, true);
-    case "DELETE":
-      if (uploadId !== undefined) return multipart.abortMultipartUpload(k, uploadId);
-      return objects.deleteObject(k);
-    case "POST":
-      if (q.has("uploads")) return multipart.createMultipartUpload(k);
-      if (uploadId !== undefined) return multipart.completeMultipartUpload(k, uploadId);
-  }
-  throw notImplemented(`The object operation ${method} ?${[...q.keys()].join("&")}`);
+  const route = routeOf(request);
+  refuseVersionIds(request);
+  await route.run(request as S3Request & { bucket: string; key: string });
 }
 
 export const s3: CloudService = {

@@ -9,6 +9,7 @@ import { checksumHeader, checksummer, checksumXmlName, parseAlgorithm, type Chec
 import { objectHeadersFromRequest, ownedBucket, quoteEtag, type S3Request } from "./context";
 import { validateObjectKey } from "./names";
 import { receiveBody } from "./receive";
+import { tagsFromHeader } from "./tagging";
 import { deleteUploadRows, findUpload, insertUpload, listPartRows, putObjectRow, putPartRow, type MultipartUpload } from "./store";
 
 type KeyRequest = S3Request & { bucket: string; key: string };
@@ -30,7 +31,8 @@ export async function createMultipartUpload(request: KeyRequest) {
   validateObjectKey(key);
   const algorithm = parseAlgorithm(ctx.req.headers["x-amz-checksum-algorithm"] as string | undefined);
   const uploadId = randomBytes(24).toString("base64url");
-  await insertUpload({ uploadId, bucket, key, ...objectHeadersFromRequest(ctx), checksumAlgorithm: algorithm ?? null });
+  const tags = tagsFromHeader(ctx.req.headers["x-amz-tagging"]);
+  await insertUpload({ uploadId, bucket, key, ...objectHeadersFromRequest(ctx), checksumAlgorithm: algorithm ?? null, tags });
   const headers: Record<string, string> = algorithm ? { "x-amz-checksum-algorithm": algorithm } : {};
   sendXml(ctx.res, 200, toXml("InitiateMultipartUploadResult", { Bucket: bucket, Key: key, UploadId: uploadId }, ns), headers);
 }
@@ -114,7 +116,7 @@ export async function completeMultipartUpload(request: KeyRequest, uploadId: str
     checksum = { algorithm, value: composite.digest() };
   }
   const size = parts.reduce((sum, p) => sum + p.size, 0);
-  const replaced = await putObjectRow({ bucket, key, blob, size, etag, contentType: upload.contentType, headers: upload.headers, metadata: upload.metadata, checksum, partsCount: parts.length });
+  const replaced = await putObjectRow({ bucket, key, blob, size, etag, contentType: upload.contentType, headers: upload.headers, metadata: upload.metadata, checksum, partsCount: parts.length, tags: upload.tags });
   await removeBlob(replaced);
   for (const partBlob of await deleteUploadRows(uploadId)) await removeBlob(partBlob);
   const result: Record<string, unknown> = { Location: `/${bucket}/${encodeURIComponent(key)}`, Bucket: bucket, Key: key, ETag: quoteEtag(etag) };

@@ -8,6 +8,7 @@ import { checksumHeader, checksumXmlName } from "./checksums";
 import { accessDenied, httpDate, isoDate, objectHeadersFromRequest, ownedBucket, quoteEtag, type S3Request } from "./context";
 import { validateObjectKey } from "./names";
 import { receiveBody } from "./receive";
+import { tagsFromHeader } from "./tagging";
 import { deleteObjectRow, findBucket, findObject, putObjectRow, type StoredObject } from "./store";
 
 type KeyRequest = S3Request & { bucket: string; key: string };
@@ -18,11 +19,12 @@ export async function putObject(request: KeyRequest) {
   const { ctx, caller, bucket, key, payloadHash } = request;
   await ownedBucket(bucket, caller);
   validateObjectKey(key);
+  const tags = tagsFromHeader(ctx.req.headers["x-amz-tagging"]);
   const received = await receiveBody(ctx, payloadHash);
   const blob = await commitOrDiscard(received.tempPath);
   const etag = received.md5.toString("hex");
   const { contentType, headers, metadata } = objectHeadersFromRequest(ctx);
-  const replaced = await putObjectRow({ bucket, key, blob, size: received.size, etag, contentType, headers, metadata, checksum: received.checksum, partsCount: null });
+  const replaced = await putObjectRow({ bucket, key, blob, size: received.size, etag, contentType, headers, metadata, checksum: received.checksum, partsCount: null, tags });
   await removeBlob(replaced);
   const responseHeaders: Record<string, string> = { ETag: quoteEtag(etag), "x-amz-server-side-encryption": "AES256", "Content-Length": "0" };
   if (received.checksum) responseHeaders[checksumHeader(received.checksum.algorithm)] = received.checksum.value;
@@ -45,6 +47,8 @@ function objectResponseHeaders(object: StoredObject, withChecksum: boolean): Rec
     if (object.partsCount) headers["x-amz-checksum-type"] = "COMPOSITE";
   }
   if (object.partsCount) headers["x-amz-mp-parts-count"] = String(object.partsCount);
+  const tagCount = Object.keys(object.tags).length;
+  if (tagCount) headers["x-amz-tagging-count"] = String(tagCount);
   return headers;
 }
 
@@ -176,6 +180,8 @@ export async function copyObject(request: KeyRequest, copySource: string) {
   const object = await findObject(source.bucket, source.key);
   if (!object) throw noSuchKey(source.key);
   const replace = ctx.req.headers["x-amz-metadata-directive"] === "REPLACE";
+  // Tags are copied unless the request replaces them (x-amz-tagging-directive: REPLACE).
+  const tags = ctx.req.headers["x-amz-tagging-directive"] === "REPLACE" ? tagsFromHeader(ctx.req.headers["x-amz-tagging"]) : object.tags;
   if (!replace && source.bucket === bucket && source.key === key) {
     throw new CloudError(400, "InvalidRequest", "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.");
   }
@@ -200,6 +206,7 @@ export async function copyObject(request: KeyRequest, copySource: string) {
     metadata: replace ? fromRequest.metadata : object.metadata,
     checksum: object.checksum,
     partsCount: object.partsCount,
+    tags,
   });
   await removeBlob(replaced);
   const copied = await findObject(bucket, key);

@@ -72,11 +72,25 @@ export async function putObjectRow(row: typeof s3Objects.$inferInsert): Promise<
           metadata: row.metadata,
           checksum: row.checksum ?? null,
           partsCount: row.partsCount ?? null,
+          // A new object version starts with the tags its request gave, or none.
+          tags: row.tags ?? {},
           lastModified: sql`now()`,
         },
       });
     return previous?.blob ?? null;
   });
+}
+
+/** Replaces an object's tags alone, in one statement; false when there is no such object. */
+export async function setObjectTags(bucket: string, key: string, tags: Record<string, string>): Promise<boolean> {
+  const db = await getDb();
+  const rows = await db.update(s3Objects).set({ tags }).where(and(eq(s3Objects.bucket, bucket), eq(s3Objects.key, key))).returning({ key: s3Objects.key });
+  return rows.length === 1;
+}
+
+export async function setBucketTags(name: string, tags: Record<string, string> | null): Promise<void> {
+  const db = await getDb();
+  await db.update(s3Buckets).set({ tags }).where(eq(s3Buckets.name, name));
 }
 
 /** Deletes an object row; returns its blob for removal, or null when there was none. */

@@ -1,0 +1,94 @@
+import { CloudError } from "../../errors";
+import { parseXml, sendXml, toXml } from "../../protocols/xml";
+import { readBody } from "../../body";
+import { ownedBucket, type S3Request } from "./context";
+import { findObject, setBucketTags, setObjectTags } from "./store";
+
+// Tags of objects and buckets: sub-resources, stored beside the object or bucket and changed
+// without touching its bytes, ETag or modification time. Limits are S3's: 10 tags per object
+// (50 per bucket), keys up to 128 characters, values up to 256, no duplicate keys.
+
+const ns = "http://s3.amazonaws.com/doc/2006-03-01/";
+type KeyRequest = S3Request & { bucket: string; key: string };
+type BucketRequest = S3Request & { bucket: string };
+
+const invalidTag = (message: string) => new CloudError(400, "InvalidTag", message);
+const malformed = () => new CloudError(400, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema.");
+
+function checkTags(entries: [string, string][], limit: number): Record<string, string> {
+  if (entries.length > limit) throw new CloudError(400, "BadRequest", `Object tags cannot be greater than ${limit}`);
+  const tags: Record<string, string> = {};
+  for (const [key, value] of entries) {
+    if (key.length < 1 || key.length > 128) throw invalidTag("The TagKey you have provided is invalid");
+    if (value.length > 256) throw invalidTag("The TagValue you have provided is invalid");
+    if (key.startsWith("aws:")) throw invalidTag("Your TagKey cannot be prefixed with aws:");
+    if (key in tags) throw invalidTag("Cannot provide multiple Tags with the same key");
+    tags[key] = value;
+  }
+  return tags;
+}
+
+/** The `x-amz-tagging` header of PutObject, CopyObject and CreateMultipartUpload (URL query form). */
+export function tagsFromHeader(header: string | string[] | undefined): Record<string, string> {
+  if (typeof header !== "string" || header === "") return {};
+  return checkTags([...new URLSearchParams(header).entries()], 10);
+}
+
+async function tagsFromBody(request: S3Request, limit: number): Promise<Record<string, string>> {
+  const parsed = parseXml((await readBody(request.ctx.req, 64 * 1024)).toString("utf8")).Tagging as Record<string, unknown> | undefined;
+  if (!parsed || typeof parsed !== "object") throw malformed();
+  const set = parsed.TagSet;
+  if (set === undefined) throw malformed();
+  const tags = set === "" ? [] : ([] as unknown[]).concat((set as Record<string, unknown>).Tag ?? []);
+  const entries = tags.map((tag) => {
+    const { Key, Value } = (tag ?? {}) as { Key?: unknown; Value?: unknown };
+    if (typeof Key !== "string") throw malformed();
+    return [Key, typeof Value === "string" ? Value : ""] as [string, string];
+  });
+  return checkTags(entries, limit);
+}
+
+const tagSetXml = (tags: Record<string, string>) => toXml("Tagging", { TagSet: { Tag: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) } }, ns);
+const noSuchKey = (key: string) => new CloudError(404, "NoSuchKey", "The specified key does not exist.", { Key: key });
+
+export async function putObjectTagging(request: KeyRequest) {
+  await ownedBucket(request.bucket, request.caller);
+  const tags = await tagsFromBody(request, 10);
+  if (!(await setObjectTags(request.bucket, request.key, tags))) throw noSuchKey(request.key);
+  request.ctx.res.writeHead(200, { "Content-Length": "0" });
+  request.ctx.res.end();
+}
+
+export async function getObjectTagging(request: KeyRequest) {
+  await ownedBucket(request.bucket, request.caller);
+  const object = await findObject(request.bucket, request.key);
+  if (!object) throw noSuchKey(request.key);
+  sendXml(request.ctx.res, 200, tagSetXml(object.tags));
+}
+
+export async function deleteObjectTagging(request: KeyRequest) {
+  await ownedBucket(request.bucket, request.caller);
+  if (!(await setObjectTags(request.bucket, request.key, {}))) throw noSuchKey(request.key);
+  request.ctx.res.writeHead(204);
+  request.ctx.res.end();
+}
+
+export async function putBucketTagging(request: BucketRequest) {
+  await ownedBucket(request.bucket, request.caller);
+  await setBucketTags(request.bucket, await tagsFromBody(request, 50));
+  request.ctx.res.writeHead(204);
+  request.ctx.res.end();
+}
+
+export async function getBucketTagging(request: BucketRequest) {
+  const bucket = await ownedBucket(request.bucket, request.caller);
+  if (!bucket.tags) throw new CloudError(404, "NoSuchTagSet", "The TagSet does not exist", { BucketName: request.bucket });
+  sendXml(request.ctx.res, 200, tagSetXml(bucket.tags));
+}
+
+export async function deleteBucketTagging(request: BucketRequest) {
+  await ownedBucket(request.bucket, request.caller);
+  await setBucketTags(request.bucket, null);
+  request.ctx.res.writeHead(204);
+  request.ctx.res.end();
+}
