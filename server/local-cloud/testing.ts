@@ -18,11 +18,11 @@ import { startLocalCloud } from "./server";
  * A local cloud on a free loopback port, over a fresh store seeded with the demo organizations,
  * and SDK clients that talk to it as a given organization.
  */
-export async function startTestCloud() {
+export async function startTestCloud(options: { store?: "pglite" | "postgres" } = {}) {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "cleanrooms-cloud-"));
   process.env.DATA_DIR = dataDir;
   process.env.LOCAL_CLOUD_SECRET = "test-secret-for-the-local-cloud-0123456789";
-  await setProcessDatabase(await openTestDatabase("pglite"));
+  await setProcessDatabase(await openTestDatabase(options.store ?? "pglite"));
   await seedDemo();
   const cloud = await startLocalCloud({ port: 0 });
   const endpoint = `http://127.0.0.1:${cloud.port}`;

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { and, asc, eq, gt, inArray, sql } from "drizzle-orm";
-import { getDb } from "@/server/db/client";
+import { getDb, type Db } from "@/server/db/client";
 import { cleanroomsResources } from "../../store/schema";
 
 export type ResourceKind = "collaboration" | "membership" | "configuredTable" | "association" | "analysisTemplate" | "protectedQuery";
@@ -99,6 +99,28 @@ export async function updateResource<B>(id: string, values: { body?: B; name?: s
     .where(eq(cleanroomsResources.id, id))
     .returning();
   return toResource<B>(row!);
+}
+
+/**
+ * Changes one resource under a row lock, so that concurrent changes of it serialize instead of
+ * overwriting each other: `step` sees the current resource and returns the next body, or null to
+ * leave it unchanged; whatever else `step` writes through `tx` commits or fails with it.
+ */
+export async function changeResource<B>(id: string, step: (current: Resource<B>, tx: Db) => Promise<B | null>): Promise<{ resource: Resource<B>; changed: boolean } | undefined> {
+  const db = await getDb();
+  return db.transaction(async (tx) => {
+    const [row] = await tx.select().from(cleanroomsResources).where(eq(cleanroomsResources.id, id)).for("update");
+    if (!row) return undefined;
+    const current = toResource<B>(row);
+    const body = await step(current, tx);
+    if (body === null) return { resource: current, changed: false };
+    const [updated] = await tx
+      .update(cleanroomsResources)
+      .set({ body: body as Record<string, unknown>, updateTime: sql`now()` })
+      .where(eq(cleanroomsResources.id, id))
+      .returning();
+    return { resource: toResource<B>(updated!), changed: true };
+  });
 }
 
 export async function deleteResources(ids: string[]): Promise<void> {

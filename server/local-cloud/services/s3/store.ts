@@ -1,5 +1,5 @@
 import { and, asc, eq, sql } from "drizzle-orm";
-import { getDb } from "@/server/db/client";
+import { getDb, type Db } from "@/server/db/client";
 import { s3Buckets, s3MultipartParts, s3MultipartUploads, s3Objects } from "../../store/schema";
 
 export type Bucket = typeof s3Buckets.$inferSelect;
@@ -49,9 +49,12 @@ export async function findObject(bucket: string, key: string): Promise<StoredObj
   return row;
 }
 
-/** Inserts or replaces an object; returns the blob it replaced, for removal. */
-export async function putObjectRow(row: typeof s3Objects.$inferInsert): Promise<string | null> {
-  const db = await getDb();
+/**
+ * Inserts or replaces an object; returns the blob it replaced, for removal. Given a transaction,
+ * the write commits or fails with it.
+ */
+export async function putObjectRow(row: typeof s3Objects.$inferInsert, within?: Db): Promise<string | null> {
+  const db = within ?? (await getDb());
   return db.transaction(async (tx) => {
     const [previous] = await tx
       .select({ blob: s3Objects.blob })

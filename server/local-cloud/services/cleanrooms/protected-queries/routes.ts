@@ -7,7 +7,7 @@ import { findBucket } from "../../s3/store";
 import { ownMembership, type Membership } from "../access";
 import { accessDenied, arn, conflict, identifier, invalid, notFound, pageInput, paginate, resolveId } from "../common";
 import type { AnalysisTemplateBody, CollaborationBody, ProtectedQueryBody } from "../model";
-import { findByArn, findResource, insertResource, listResources, newId, updateResource, type Resource } from "../resources";
+import { changeResource, findByArn, findResource, insertResource, listResources, newId, type Resource } from "../resources";
 import { catalogFor } from "./catalog";
 import { enqueue, interrupt } from "./runner";
 
@@ -117,13 +117,15 @@ export const protectedQueryRoutes = [
 
   route("PATCH", "/memberships/{membershipIdentifier}/protectedQueries/{protectedQueryIdentifier}", 200, z.looseObject({ membershipIdentifier: identifier, protectedQueryIdentifier: identifier, targetStatus: z.enum(["CANCELLED"]) }), async ({ input, caller }) => {
     const { membership, query } = await ownQuery(input.membershipIdentifier, input.protectedQueryIdentifier, caller);
-    if (!["SUBMITTED", "STARTED"].includes(query.body.status)) throw conflict("INVALID_STATE", `The query is ${query.body.status}; only SUBMITTED or STARTED queries can be cancelled.`, query.id);
-    if (query.body.status === "SUBMITTED") {
-      const updated = await updateResource(query.id, { body: { ...query.body, status: "CANCELLED" as const } });
-      return { protectedQuery: shape(updated, membership) };
-    }
-    const updated = await updateResource(query.id, { body: { ...query.body, status: "CANCELLING" as const } });
-    interrupt(query.id);
-    return { protectedQuery: shape(updated, membership) };
+    // Under the query's row lock: the runner's start and its delivery of the result serialize
+    // with this, so an acknowledged cancel is never followed by a result.
+    const outcome = await changeResource<ProtectedQueryBody>(query.id, async (current) => {
+      if (current.body.status === "SUBMITTED") return { ...current.body, status: "CANCELLED" };
+      if (current.body.status === "STARTED") return { ...current.body, status: "CANCELLING" };
+      return null;
+    });
+    if (!outcome?.changed) throw conflict("INVALID_STATE", `The query is ${outcome?.resource.body.status ?? query.body.status}; only SUBMITTED or STARTED queries can be cancelled.`, query.id);
+    if (outcome.resource.body.status === "CANCELLING") interrupt(query.id);
+    return { protectedQuery: shape(outcome.resource, membership) };
   }),
 ];

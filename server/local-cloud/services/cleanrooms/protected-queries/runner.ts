@@ -11,7 +11,7 @@ import { log } from "@/server/log";
 import { commitBlob, removeBlob } from "../../s3/blobs";
 import { findBucket, putObjectRow } from "../../s3/store";
 import type { AnalysisTemplateBody, CollaborationBody, ProtectedQueryBody } from "../model";
-import { findByArn, findResource, listResources, updateResource, type Resource } from "../resources";
+import { changeResource, findByArn, findResource, listResources, type Resource } from "../resources";
 import { catalogFor } from "./catalog";
 import { DataUnavailable, sandboxTable } from "./data";
 
@@ -43,11 +43,20 @@ export async function recoverProtectedQueries(): Promise<void> {
   }
 }
 
+const finished = new Set(["SUCCESS", "FAILED", "CANCELLED", "TIMED_OUT"]);
+
+/**
+ * Ends a query, under its row lock. A query that already ended stays as it ended, and one whose
+ * cancel was acknowledged (CANCELLING) ends CANCELLED, whatever the run's own outcome.
+ */
 async function finish(query: ProtectedQuery, outcome: Partial<ProtectedQueryBody>): Promise<void> {
-  const current = (await findResource<ProtectedQueryBody>("protectedQuery", query.id)) ?? query;
+  await changeResource<ProtectedQueryBody>(query.id, async (current) => (finished.has(current.body.status) ? null : ended(current, current.body.status === "CANCELLING" ? { status: "CANCELLED" } : outcome)));
+}
+
+function ended(current: ProtectedQuery, outcome: Partial<ProtectedQueryBody>): ProtectedQueryBody {
   const started = current.body.startedAt ? new Date(current.body.startedAt).getTime() : new Date(current.createTime).getTime();
   const endedAt = new Date();
-  await updateResource(query.id, { body: { ...current.body, ...outcome, endedAt: endedAt.toISOString(), statistics: { totalDurationInMillis: endedAt.getTime() - started } } });
+  return { ...current.body, ...outcome, endedAt: endedAt.toISOString(), statistics: { totalDurationInMillis: endedAt.getTime() - started } };
 }
 
 /** The SQL a query runs, and the values bound to a template's parameters. */
@@ -80,9 +89,10 @@ function typedValue(raw: string, type: string, name: string): string | number | 
 }
 
 async function execute(id: string, signal: AbortSignal): Promise<void> {
-  const query = await findResource<ProtectedQueryBody>("protectedQuery", id);
-  if (!query || query.body.status !== "SUBMITTED") return;
-  await updateResource(id, { body: { ...query.body, status: "STARTED" as const, startedAt: new Date().toISOString() } });
+  // SUBMITTED → STARTED only if no cancel came first.
+  const claimed = await changeResource<ProtectedQueryBody>(id, async (current) => (current.body.status === "SUBMITTED" ? { ...current.body, status: "STARTED", startedAt: new Date().toISOString() } : null));
+  if (!claimed?.changed) return;
+  const query = claimed.resource;
   const outDir = path.join(dataDir(), "local-cloud", "results", id);
   try {
     const collaboration = await findResource<CollaborationBody>("collaboration", query.collaborationId!);
@@ -97,8 +107,7 @@ async function execute(id: string, signal: AbortSignal): Promise<void> {
     const result = await runInSandbox({ sql: validated.sql, values, tables, resultFormat: output.resultFormat, outDir, ...limits, signal });
     const key = `${(output.keyPrefix ?? "").replace(/^\/+|\/+$/g, "")}${output.keyPrefix ? "/" : ""}${id}/result.${output.resultFormat === "CSV" ? "csv" : "parquet"}`;
     await checkReceiver(collaboration, query.accountId, output.bucket);
-    await storeResult(result.file, output.bucket, key, output.resultFormat);
-    await finish(query, { status: "SUCCESS", result: { output: { s3: { location: `s3://${output.bucket}/${key}` } } } });
+    await deliver(query, result.file, output.bucket, key, output.resultFormat);
   } catch (error) {
     if (error instanceof SandboxStopped) {
       await finish(query, error.reason === "timeout" ? { status: "TIMED_OUT", error: { code: "TIMED_OUT", message: error.message } } : { status: "CANCELLED" });
@@ -133,12 +142,23 @@ async function checkReceiver(collaboration: Resource<CollaborationBody>, account
 
 class ReceiverRefused extends Error {}
 
-/** Moves the result file into the receiver's bucket as an object. */
-async function storeResult(file: string, bucket: string, key: string, format: "CSV" | "PARQUET"): Promise<void> {
+/**
+ * Moves the result file into the receiver's bucket and marks the query SUCCESS, in one transaction
+ * under the query's row lock: a cancel acknowledged before this point means no result is written,
+ * and one after it finds the query already ended.
+ */
+async function deliver(query: ProtectedQuery, file: string, bucket: string, key: string, format: "CSV" | "PARQUET"): Promise<void> {
   const md5 = createHash("md5");
   for await (const chunk of fs.createReadStream(file)) md5.update(chunk as Buffer);
   const size = fs.statSync(file).size;
   const blob = await commitBlob(file);
-  const replaced = await putObjectRow({ bucket, key, blob, size, etag: md5.digest("hex"), contentType: format === "CSV" ? "text/csv" : "application/vnd.apache.parquet", headers: {}, metadata: {}, checksum: null, partsCount: null });
-  await removeBlob(replaced);
+  let replaced: string | null = null;
+  const outcome = await changeResource<ProtectedQueryBody>(query.id, async (current, tx) => {
+    if (current.body.status === "CANCELLING") return ended(current, { status: "CANCELLED" });
+    if (current.body.status !== "STARTED") return null;
+    replaced = await putObjectRow({ bucket, key, blob, size, etag: md5.digest("hex"), contentType: format === "CSV" ? "text/csv" : "application/vnd.apache.parquet", headers: {}, metadata: {}, checksum: null, partsCount: null }, tx);
+    return ended(current, { status: "SUCCESS", result: { output: { s3: { location: `s3://${bucket}/${key}` } } } });
+  });
+  if (outcome?.resource.body.status === "SUCCESS" && outcome.changed) await removeBlob(replaced);
+  else await removeBlob(blob);
 }
