@@ -3,6 +3,7 @@ import path from "node:path";
 import type { PgDatabase, PgQueryResultHKT } from "drizzle-orm/pg-core";
 import { sql, type SQL } from "drizzle-orm";
 import { dataDir, databaseUrl } from "@/server/config";
+import { log } from "@/server/log";
 import * as schema from "./schema";
 
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>;
@@ -48,6 +49,9 @@ async function openPostgres(url: string): Promise<Database> {
   const { drizzle } = await import("drizzle-orm/node-postgres");
   const { migrate } = await import("drizzle-orm/node-postgres/migrator");
   const pool = new Pool({ connectionString: url, max: 10 });
+  // An idle connection that the server ends (a restart, a dropped database) emits "error" on the
+  // pool; without a listener that would end the process. The pool replaces the connection.
+  pool.on("error", (error) => log("warn", "an idle PostgreSQL connection ended", { code: (error as { code?: string }).code }));
   const db = drizzle({ client: pool, schema });
   const lockClient = await pool.connect();
   try {

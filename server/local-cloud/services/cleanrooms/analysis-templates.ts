@@ -116,7 +116,7 @@ export const analysisTemplateRoutes = [
 
   route("PATCH", "/memberships/{membershipIdentifier}/analysistemplates/{analysisTemplateIdentifier}", 200, z.looseObject({ membershipIdentifier: identifier, analysisTemplateIdentifier: identifier, description: description.optional() }), async ({ input, caller }) => {
     const { template } = await ownTemplate(input.membershipIdentifier, input.analysisTemplateIdentifier, caller);
-    const updated = await updateResource(template.id, { body: { ...template.body, ...(input.description !== undefined ? { description: input.description } : {}) } });
+    const updated = await updateResource<AnalysisTemplateBody>(template.id, (current) => ({ body: { ...current.body, ...(input.description !== undefined ? { description: input.description } : {}) } }));
     return { analysisTemplate: templateShape(updated, await findResource<CollaborationBody>("collaboration", template.collaborationId!)) };
   }),
 

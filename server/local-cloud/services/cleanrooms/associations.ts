@@ -134,8 +134,8 @@ export const associationRoutes = [
   route("PATCH", "/memberships/{membershipIdentifier}/configuredTableAssociations/{configuredTableAssociationIdentifier}", 200, z.looseObject({ ...ids, description: description.optional(), roleArn: roleArn.optional() }), async ({ input, caller }) => {
     const { membership, association } = await ownAssociation(input.membershipIdentifier, input.configuredTableAssociationIdentifier, caller);
     if (input.roleArn && input.roleArn.split(":")[4] !== caller.accountId) throw invalid("roleArn", `The role must be an IAM role of your account ${caller.accountId}.`);
-    const body = { ...association.body, ...(input.description !== undefined ? { description: input.description } : {}), ...(input.roleArn ? { roleArn: input.roleArn } : {}) };
-    return { configuredTableAssociation: associationShape(await updateResource(association.id, { body }), membership, await tableArnOf(association)) };
+    const updated = await updateResource<AssociationBody>(association.id, (current) => ({ body: { ...current.body, ...(input.description !== undefined ? { description: input.description } : {}), ...(input.roleArn ? { roleArn: input.roleArn } : {}) } }));
+    return { configuredTableAssociation: associationShape(updated, membership, await tableArnOf(association)) };
   }),
 
   route("DELETE", "/memberships/{membershipIdentifier}/configuredTableAssociations/{configuredTableAssociationIdentifier}", 204, z.looseObject(ids), async ({ input, caller }) => {
@@ -150,11 +150,13 @@ export const associationRoutes = [
     200,
     z.looseObject({ ...ids, analysisRuleType: ruleType, analysisRulePolicy: associationRulePolicy }),
     async ({ input, caller }) => {
-      const { membership, association } = await ownAssociation(input.membershipIdentifier, input.configuredTableAssociationIdentifier, caller);
-      if (association.body.analysisRules[input.analysisRuleType]) throw conflict("ALREADY_EXISTS", `The association already has a ${input.analysisRuleType} analysis rule.`, association.id, "CONFIGURED_TABLE_ASSOCIATION");
-      const policy = await checkAssociationRule(input.analysisRuleType, input.analysisRulePolicy, association, membership);
-      const now = new Date().toISOString();
-      const updated = await updateResource(association.id, { body: { ...association.body, analysisRules: { ...association.body.analysisRules, [input.analysisRuleType]: { policy, createTime: now, updateTime: now } } } });
+      const { membership, association: owned } = await ownAssociation(input.membershipIdentifier, input.configuredTableAssociationIdentifier, caller);
+      const policy = await checkAssociationRule(input.analysisRuleType, input.analysisRulePolicy, owned, membership);
+      const updated = await updateResource<AssociationBody>(owned.id, (association) => {
+        if (association.body.analysisRules[input.analysisRuleType]) throw conflict("ALREADY_EXISTS", `The association already has a ${input.analysisRuleType} analysis rule.`, association.id, "CONFIGURED_TABLE_ASSOCIATION");
+        const now = new Date().toISOString();
+        return { body: { ...association.body, analysisRules: { ...association.body.analysisRules, [input.analysisRuleType]: { policy, createTime: now, updateTime: now } } } };
+      });
       return { analysisRule: ruleShape(updated, membership, input.analysisRuleType) };
     },
   ),
@@ -170,21 +172,26 @@ export const associationRoutes = [
     200,
     z.looseObject({ ...ids, analysisRuleType: ruleType, analysisRulePolicy: associationRulePolicy }),
     async ({ input, caller }) => {
-      const { membership, association } = await ownAssociation(input.membershipIdentifier, input.configuredTableAssociationIdentifier, caller);
-      const current = association.body.analysisRules[input.analysisRuleType];
-      if (!current) throw notFound("ANALYSIS_RULE", `${association.id}/${input.analysisRuleType}`, "analysis rule");
-      const policy = await checkAssociationRule(input.analysisRuleType, input.analysisRulePolicy, association, membership);
-      const rules = { ...association.body.analysisRules, [input.analysisRuleType]: { policy, createTime: current.createTime, updateTime: new Date().toISOString() } };
-      return { analysisRule: ruleShape(await updateResource(association.id, { body: { ...association.body, analysisRules: rules } }), membership, input.analysisRuleType) };
+      const { membership, association: owned } = await ownAssociation(input.membershipIdentifier, input.configuredTableAssociationIdentifier, caller);
+      if (!owned.body.analysisRules[input.analysisRuleType]) throw notFound("ANALYSIS_RULE", `${owned.id}/${input.analysisRuleType}`, "analysis rule");
+      const policy = await checkAssociationRule(input.analysisRuleType, input.analysisRulePolicy, owned, membership);
+      const updated = await updateResource<AssociationBody>(owned.id, (association) => {
+        const current = association.body.analysisRules[input.analysisRuleType];
+        if (!current) throw notFound("ANALYSIS_RULE", `${association.id}/${input.analysisRuleType}`, "analysis rule");
+        return { body: { ...association.body, analysisRules: { ...association.body.analysisRules, [input.analysisRuleType]: { policy, createTime: current.createTime, updateTime: new Date().toISOString() } } } };
+      });
+      return { analysisRule: ruleShape(updated, membership, input.analysisRuleType) };
     },
   ),
 
   route("DELETE", "/memberships/{membershipIdentifier}/configuredTableAssociations/{configuredTableAssociationIdentifier}/analysisRule/{analysisRuleType}", 204, z.looseObject({ ...ids, analysisRuleType: ruleType }), async ({ input, caller }) => {
-    const { association } = await ownAssociation(input.membershipIdentifier, input.configuredTableAssociationIdentifier, caller);
-    if (!association.body.analysisRules[input.analysisRuleType]) throw notFound("ANALYSIS_RULE", `${association.id}/${input.analysisRuleType}`, "analysis rule");
-    const rules = { ...association.body.analysisRules };
-    delete rules[input.analysisRuleType];
-    await updateResource(association.id, { body: { ...association.body, analysisRules: rules } });
+    const { association: owned } = await ownAssociation(input.membershipIdentifier, input.configuredTableAssociationIdentifier, caller);
+    await updateResource<AssociationBody>(owned.id, (association) => {
+      if (!association.body.analysisRules[input.analysisRuleType]) throw notFound("ANALYSIS_RULE", `${association.id}/${input.analysisRuleType}`, "analysis rule");
+      const rules = { ...association.body.analysisRules };
+      delete rules[input.analysisRuleType];
+      return { body: { ...association.body, analysisRules: rules } };
+    });
     return {};
   }),
 ];

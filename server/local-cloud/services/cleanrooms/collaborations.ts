@@ -135,8 +135,10 @@ export const collaborationRoutes = [
     z.looseObject({ collaborationIdentifier: identifier, name: resourceName.optional(), description: description.optional(), analyticsEngine: z.enum(["CLEAN_ROOMS_SQL", "SPARK"]).optional() }),
     async ({ input, caller }) => {
       const collaboration = await ownCollaboration(input.collaborationIdentifier, caller);
-      const body = { ...collaboration.body, ...(input.description !== undefined ? { description: input.description } : {}), ...(input.analyticsEngine ? { analyticsEngine: input.analyticsEngine } : {}) };
-      const updated = await updateResource(collaboration.id, { body, ...(input.name ? { name: input.name } : {}) });
+      const updated = await updateResource<CollaborationBody>(collaboration.id, (current) => ({
+        body: { ...current.body, ...(input.description !== undefined ? { description: input.description } : {}), ...(input.analyticsEngine ? { analyticsEngine: input.analyticsEngine } : {}) },
+        ...(input.name ? { name: input.name } : {}),
+      }));
       return { collaboration: collaborationShape(updated, caller.accountId) };
     },
   ),
@@ -145,7 +147,7 @@ export const collaborationRoutes = [
     const collaboration = await ownCollaboration(input.collaborationIdentifier, caller);
     // Memberships outlive their collaboration, marked as such; everything inside it goes.
     for (const membership of await listResources<MembershipBody>({ kind: "membership", collaborationId: collaboration.id })) {
-      await updateResource(membership.id, { body: { ...membership.body, status: "COLLABORATION_DELETED" as const } });
+      await updateResource<MembershipBody>(membership.id, (current) => ({ body: { ...current.body, status: "COLLABORATION_DELETED" as const } }));
     }
     const inside = [
       ...(await listResources({ kind: "association", collaborationId: collaboration.id })),
@@ -165,14 +167,14 @@ export const collaborationRoutes = [
   route("DELETE", "/collaborations/{collaborationIdentifier}/member/{accountId}", 204, z.looseObject({ collaborationIdentifier: identifier, accountId }), async ({ input, caller }) => {
     const collaboration = await ownCollaboration(input.collaborationIdentifier, caller);
     if (input.accountId === caller.accountId) throw invalid("accountId", "The creator cannot remove itself; delete the collaboration instead.");
-    const member = memberOf(collaboration, input.accountId);
-    if (!member) throw notFound("MEMBER", input.accountId, "member");
-    const now = new Date().toISOString();
-    const members = collaboration.body.members.map((m) => (m.accountId === input.accountId ? { ...m, status: "REMOVED" as const, updateTime: now } : m));
-    await updateResource(collaboration.id, { body: { ...collaboration.body, members } });
-    if (member.membershipId) {
-      const membership = await findResource<MembershipBody>("membership", member.membershipId);
-      if (membership) await updateResource(membership.id, { body: { ...membership.body, status: "REMOVED" as const } });
+    const updated = await updateResource<CollaborationBody>(collaboration.id, (current) => {
+      if (!memberOf(current, input.accountId)) throw notFound("MEMBER", input.accountId, "member");
+      const now = new Date().toISOString();
+      return { body: { ...current.body, members: current.body.members.map((m) => (m.accountId === input.accountId ? { ...m, status: "REMOVED" as const, updateTime: now } : m)) } };
+    });
+    const membershipId = memberOf(updated, input.accountId)?.membershipId;
+    if (membershipId && (await findResource<MembershipBody>("membership", membershipId))) {
+      await updateResource<MembershipBody>(membershipId, (current) => ({ body: { ...current.body, status: "REMOVED" as const } }));
     }
     return {};
   }),

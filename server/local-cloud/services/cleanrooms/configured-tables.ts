@@ -114,24 +114,28 @@ export const configuredTableRoutes = [
     z.looseObject({ ...tableId, name: resourceName.optional(), description: description.optional(), tableReference: tableReference.optional(), allowedColumns: z.array(columnName).min(1).max(100).optional(), analysisMethod: analysisMethod.optional(), selectedAnalysisMethods: z.array(z.enum(["DIRECT_QUERY", "DIRECT_JOB"])).optional() }),
     async ({ input, caller }) => {
       const table = await ownConfiguredTable(input.configuredTableIdentifier, caller);
-      const reference = input.tableReference ?? table.body.tableReference;
-      const allowedColumns = input.allowedColumns ?? table.body.allowedColumns;
-      if (input.tableReference || input.allowedColumns) {
-        checkAllowedColumns(allowedColumns, await glueColumns(caller.accountId, reference), `${reference.glue!.databaseName}.${reference.glue!.tableName}`);
-        for (const [type, rule] of Object.entries(table.body.analysisRules)) {
-          const orphan = columnsNamedBy(rule.policy).find((c) => !allowedColumns.includes(c));
-          if (orphan) throw invalid("allowedColumns", `The ${type} analysis rule uses column "${orphan}"; update the rule before removing the column.`);
+      const glue = input.tableReference || input.allowedColumns ? await glueColumns(caller.accountId, input.tableReference ?? table.body.tableReference) : null;
+      const updated = await updateResource<ConfiguredTableBody>(table.id, (table) => {
+        const reference = input.tableReference ?? table.body.tableReference;
+        const allowedColumns = input.allowedColumns ?? table.body.allowedColumns;
+        if (glue) {
+          checkAllowedColumns(allowedColumns, glue, `${reference.glue!.databaseName}.${reference.glue!.tableName}`);
+          for (const [type, rule] of Object.entries(table.body.analysisRules)) {
+            const orphan = columnsNamedBy(rule.policy).find((c) => !allowedColumns.includes(c));
+            if (orphan) throw invalid("allowedColumns", `The ${type} analysis rule uses column "${orphan}"; update the rule before removing the column.`);
+          }
         }
-      }
-      const body: ConfiguredTableBody = {
-        ...table.body,
-        ...(input.description !== undefined ? { description: input.description } : {}),
-        tableReference: reference as ConfiguredTableBody["tableReference"],
-        allowedColumns,
-        ...(input.analysisMethod ? { analysisMethod: input.analysisMethod } : {}),
-        ...(input.selectedAnalysisMethods ? { selectedAnalysisMethods: input.selectedAnalysisMethods } : {}),
-      };
-      return { configuredTable: configuredTableShape(await updateResource(table.id, { body, ...(input.name ? { name: input.name } : {}) })) };
+        const body: ConfiguredTableBody = {
+          ...table.body,
+          ...(input.description !== undefined ? { description: input.description } : {}),
+          tableReference: reference as ConfiguredTableBody["tableReference"],
+          allowedColumns,
+          ...(input.analysisMethod ? { analysisMethod: input.analysisMethod } : {}),
+          ...(input.selectedAnalysisMethods ? { selectedAnalysisMethods: input.selectedAnalysisMethods } : {}),
+        };
+        return { body, ...(input.name ? { name: input.name } : {}) };
+      });
+      return { configuredTable: configuredTableShape(updated) };
     },
   ),
 
@@ -151,14 +155,16 @@ export const configuredTableRoutes = [
     200,
     z.looseObject({ ...tableId, analysisRuleType: ruleType, analysisRulePolicy: configuredTableRulePolicy }),
     async ({ input, caller }) => {
-      const table = await ownConfiguredTable(input.configuredTableIdentifier, caller);
-      const existing = Object.keys(table.body.analysisRules);
-      if (existing.length) {
-        throw conflict("ALREADY_EXISTS", `Configured table "${table.name}" already has a ${existing[0]} analysis rule; a configured table has one analysis rule.`, table.id, "CONFIGURED_TABLE");
-      }
-      const policy = checkConfiguredTableRule(input.analysisRuleType, input.analysisRulePolicy, table.body.allowedColumns, table.name);
-      const now = new Date().toISOString();
-      const updated = await updateResource(table.id, { body: { ...table.body, analysisRules: { [input.analysisRuleType]: { policy, createTime: now, updateTime: now } } } });
+      const owned = await ownConfiguredTable(input.configuredTableIdentifier, caller);
+      const updated = await updateResource<ConfiguredTableBody>(owned.id, (table) => {
+        const existing = Object.keys(table.body.analysisRules);
+        if (existing.length) {
+          throw conflict("ALREADY_EXISTS", `Configured table "${table.name}" already has a ${existing[0]} analysis rule; a configured table has one analysis rule.`, table.id, "CONFIGURED_TABLE");
+        }
+        const policy = checkConfiguredTableRule(input.analysisRuleType, input.analysisRulePolicy, table.body.allowedColumns, table.name);
+        const now = new Date().toISOString();
+        return { body: { ...table.body, analysisRules: { [input.analysisRuleType]: { policy, createTime: now, updateTime: now } } } };
+      });
       return { analysisRule: ruleShape(updated, input.analysisRuleType) };
     },
   ),
@@ -173,21 +179,25 @@ export const configuredTableRoutes = [
     200,
     z.looseObject({ ...tableId, analysisRuleType: ruleType, analysisRulePolicy: configuredTableRulePolicy }),
     async ({ input, caller }) => {
-      const table = await ownConfiguredTable(input.configuredTableIdentifier, caller);
-      const current = table.body.analysisRules[input.analysisRuleType];
-      if (!current) throw notFound("ANALYSIS_RULE", `${table.id}/${input.analysisRuleType}`, "analysis rule");
-      const policy = checkConfiguredTableRule(input.analysisRuleType, input.analysisRulePolicy, table.body.allowedColumns, table.name);
-      const rules = { ...table.body.analysisRules, [input.analysisRuleType]: { policy, createTime: current.createTime, updateTime: new Date().toISOString() } };
-      return { analysisRule: ruleShape(await updateResource(table.id, { body: { ...table.body, analysisRules: rules } }), input.analysisRuleType) };
+      const owned = await ownConfiguredTable(input.configuredTableIdentifier, caller);
+      const updated = await updateResource<ConfiguredTableBody>(owned.id, (table) => {
+        const current = table.body.analysisRules[input.analysisRuleType];
+        if (!current) throw notFound("ANALYSIS_RULE", `${table.id}/${input.analysisRuleType}`, "analysis rule");
+        const policy = checkConfiguredTableRule(input.analysisRuleType, input.analysisRulePolicy, table.body.allowedColumns, table.name);
+        return { body: { ...table.body, analysisRules: { ...table.body.analysisRules, [input.analysisRuleType]: { policy, createTime: current.createTime, updateTime: new Date().toISOString() } } } };
+      });
+      return { analysisRule: ruleShape(updated, input.analysisRuleType) };
     },
   ),
 
   route("DELETE", "/configuredTables/{configuredTableIdentifier}/analysisRule/{analysisRuleType}", 204, z.looseObject({ ...tableId, analysisRuleType: ruleType }), async ({ input, caller }) => {
-    const table = await ownConfiguredTable(input.configuredTableIdentifier, caller);
-    if (!table.body.analysisRules[input.analysisRuleType]) throw notFound("ANALYSIS_RULE", `${table.id}/${input.analysisRuleType}`, "analysis rule");
-    const rules = { ...table.body.analysisRules };
-    delete rules[input.analysisRuleType];
-    await updateResource(table.id, { body: { ...table.body, analysisRules: rules } });
+    const owned = await ownConfiguredTable(input.configuredTableIdentifier, caller);
+    await updateResource<ConfiguredTableBody>(owned.id, (table) => {
+      if (!table.body.analysisRules[input.analysisRuleType]) throw notFound("ANALYSIS_RULE", `${table.id}/${input.analysisRuleType}`, "analysis rule");
+      const rules = { ...table.body.analysisRules };
+      delete rules[input.analysisRuleType];
+      return { body: { ...table.body, analysisRules: rules } };
+    });
     return {};
   }),
 ];

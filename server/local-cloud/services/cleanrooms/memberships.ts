@@ -4,7 +4,7 @@ import type { SignedRequest } from "../../sigv4/verify";
 import { memberOf, ownMembership, type Collaboration, type Membership } from "./access";
 import { accessDenied, arn, conflict, identifier, invalid, notFound, pageInput, paginate, resolveId, roleArn, tags, timestamps } from "./common";
 import type { CollaborationBody, MembershipBody } from "./model";
-import { findResource, insertResource, listResources, newId, updateResource } from "./resources";
+import { findResource, insertResource, listResources, newId, updateResource, type Resource } from "./resources";
 
 const logStatus = z.enum(["ENABLED", "DISABLED"]);
 export const resultConfiguration = z.looseObject({
@@ -74,28 +74,33 @@ export const membershipRoutes = [
       isMetricsEnabled: z.boolean().optional(),
     }),
     async ({ input, caller }) => {
-      const collaboration = await findResource<CollaborationBody>("collaboration", resolveId(input.collaborationIdentifier));
-      const member = collaboration && memberOf(collaboration, caller.accountId);
-      if (!collaboration || !member) throw notFound("COLLABORATION", input.collaborationIdentifier);
-      if (member.status === "ACTIVE") throw conflict("ALREADY_EXISTS", "You are already an active member of this collaboration.", member.membershipId, "MEMBERSHIP");
-      checkResultConfiguration(input.defaultResultConfiguration, caller, member.abilities);
-      const id = newId();
-      const membershipArn = arn(caller, caller.accountId, `membership/${id}`);
-      const body: MembershipBody = {
-        region: caller.region,
-        status: "ACTIVE",
-        queryLogStatus: input.queryLogStatus,
-        jobLogStatus: input.jobLogStatus,
-        defaultResultConfiguration: input.defaultResultConfiguration,
-        defaultJobResultConfiguration: input.defaultJobResultConfiguration as Record<string, unknown> | undefined,
-        paymentConfiguration: input.paymentConfiguration ?? (member.paymentConfiguration as Record<string, unknown>) ?? { queryCompute: { isResponsible: member.abilities.includes("CAN_QUERY") } },
-        isMetricsEnabled: input.isMetricsEnabled,
-      };
-      const membership = await insertResource({ id, kind: "membership", accountId: caller.accountId, collaborationId: collaboration.id, membershipId: id, arn: membershipArn, name: collaboration.name, body, tags: input.tags });
-      const now = new Date().toISOString();
-      const members = collaboration.body.members.map((m) => (m.accountId === caller.accountId ? { ...m, status: "ACTIVE" as const, membershipId: id, membershipArn, updateTime: now } : m));
-      const updated = await updateResource(collaboration.id, { body: { ...collaboration.body, members } });
-      return { membership: membershipShape(membership, updated) };
+      const found = await findResource<CollaborationBody>("collaboration", resolveId(input.collaborationIdentifier));
+      if (!found || !memberOf(found, caller.accountId)) throw notFound("COLLABORATION", input.collaborationIdentifier);
+      // Joining reads and writes the collaboration's member list under its row lock, with the
+      // new membership in the same transaction: members joining at once all end up members.
+      let membership: Resource<MembershipBody> | undefined;
+      const updated = await updateResource<CollaborationBody>(found.id, async (collaboration, tx) => {
+        const member = memberOf(collaboration, caller.accountId)!;
+        if (member.status === "ACTIVE") throw conflict("ALREADY_EXISTS", "You are already an active member of this collaboration.", member.membershipId, "MEMBERSHIP");
+        checkResultConfiguration(input.defaultResultConfiguration, caller, member.abilities);
+        const id = newId();
+        const membershipArn = arn(caller, caller.accountId, `membership/${id}`);
+        const body: MembershipBody = {
+          region: caller.region,
+          status: "ACTIVE",
+          queryLogStatus: input.queryLogStatus,
+          jobLogStatus: input.jobLogStatus,
+          defaultResultConfiguration: input.defaultResultConfiguration,
+          defaultJobResultConfiguration: input.defaultJobResultConfiguration as Record<string, unknown> | undefined,
+          paymentConfiguration: input.paymentConfiguration ?? (member.paymentConfiguration as Record<string, unknown>) ?? { queryCompute: { isResponsible: member.abilities.includes("CAN_QUERY") } },
+          isMetricsEnabled: input.isMetricsEnabled,
+        };
+        membership = await insertResource({ id, kind: "membership", accountId: caller.accountId, collaborationId: collaboration.id, membershipId: id, arn: membershipArn, name: collaboration.name, body, tags: input.tags }, tx);
+        const now = new Date().toISOString();
+        const members = collaboration.body.members.map((m) => (m.accountId === caller.accountId ? { ...m, status: "ACTIVE" as const, membershipId: id, membershipArn, updateTime: now } : m));
+        return { body: { ...collaboration.body, members } };
+      });
+      return { membership: membershipShape(membership!, updated) };
     },
   ),
 
@@ -126,13 +131,12 @@ export const membershipRoutes = [
       const collaboration = await collaborationOf(membership);
       const me = collaboration?.body.members.find((m) => m.accountId === caller.accountId);
       checkResultConfiguration(input.defaultResultConfiguration, caller, me?.abilities ?? []);
-      const body = {
-        ...membership.body,
+      const changes = {
         ...(input.queryLogStatus ? { queryLogStatus: input.queryLogStatus } : {}),
         ...(input.jobLogStatus ? { jobLogStatus: input.jobLogStatus } : {}),
         ...(input.defaultResultConfiguration ? { defaultResultConfiguration: input.defaultResultConfiguration } : {}),
       };
-      return { membership: membershipShape(await updateResource(membership.id, { body }), collaboration) };
+      return { membership: membershipShape(await updateResource<MembershipBody>(membership.id, (current) => ({ body: { ...current.body, ...changes } })), collaboration) };
     },
   ),
 
@@ -146,10 +150,9 @@ export const membershipRoutes = [
     if (inside.length) throw conflict("SUBRESOURCES_EXIST", "Delete this membership's configured table associations and analysis templates first.", membership.id, "MEMBERSHIP");
     if (collaboration) {
       const now = new Date().toISOString();
-      const members = collaboration.body.members.map((m) => (m.accountId === caller.accountId ? { ...m, status: "LEFT" as const, updateTime: now } : m));
-      await updateResource(collaboration.id, { body: { ...collaboration.body, members } });
+      await updateResource<CollaborationBody>(collaboration.id, (current) => ({ body: { ...current.body, members: current.body.members.map((m) => (m.accountId === caller.accountId ? { ...m, status: "LEFT" as const, updateTime: now } : m)) } }));
     }
-    await updateResource(membership.id, { body: { ...membership.body, status: "REMOVED" as const } });
+    await updateResource<MembershipBody>(membership.id, (current) => ({ body: { ...current.body, status: "REMOVED" as const } }));
     return {};
   }),
 ];

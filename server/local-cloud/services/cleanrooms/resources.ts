@@ -31,8 +31,8 @@ export function newId(): string {
   return randomUUID();
 }
 
-export async function insertResource<B>(resource: Omit<Resource<B>, "createTime" | "updateTime" | "tags"> & { tags?: Record<string, string> }): Promise<Resource<B>> {
-  const db = await getDb();
+export async function insertResource<B>(resource: Omit<Resource<B>, "createTime" | "updateTime" | "tags"> & { tags?: Record<string, string> }, within?: Db): Promise<Resource<B>> {
+  const db = within ?? (await getDb());
   const [row] = await db
     .insert(cleanroomsResources)
     .values({ ...resource, body: resource.body as Record<string, unknown>, tags: resource.tags ?? {} })
@@ -91,14 +91,27 @@ export async function listResources<B = unknown>(filter: ResourceFilter, after?:
   return rows.map((row) => toResource<B>(row));
 }
 
-export async function updateResource<B>(id: string, values: { body?: B; name?: string; tags?: Record<string, string> }): Promise<Resource<B>> {
+type ResourceChange<B> = { body?: B; name?: string; tags?: Record<string, string> };
+
+/**
+ * Updates a resource from its current state, read under a row lock: `change` computes the new
+ * values from what is stored now, not from an earlier read, so two updates of one resource
+ * (two members joining, a rule changed while a tag is added) apply one after the other and
+ * neither is lost. Errors thrown by `change` leave the resource as it was.
+ */
+export async function updateResource<B>(id: string, change: (current: Resource<B>, tx: Db) => ResourceChange<B> | Promise<ResourceChange<B>>): Promise<Resource<B>> {
   const db = await getDb();
-  const [row] = await db
-    .update(cleanroomsResources)
-    .set({ ...values, body: values.body as Record<string, unknown> | undefined, updateTime: sql`now()` })
-    .where(eq(cleanroomsResources.id, id))
-    .returning();
-  return toResource<B>(row!);
+  return db.transaction(async (tx) => {
+    const [row] = await tx.select().from(cleanroomsResources).where(eq(cleanroomsResources.id, id)).for("update");
+    if (!row) throw new Error(`resource ${id} vanished during an update`);
+    const values = await change(toResource<B>(row), tx);
+    const [updated] = await tx
+      .update(cleanroomsResources)
+      .set({ ...values, body: values.body as Record<string, unknown> | undefined, updateTime: sql`now()` })
+      .where(eq(cleanroomsResources.id, id))
+      .returning();
+    return toResource<B>(updated!);
+  });
 }
 
 /**

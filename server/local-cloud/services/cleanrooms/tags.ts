@@ -17,17 +17,18 @@ export const tagRoutes = [
   route("GET", "/tags/{resourceArn}", 200, z.looseObject({ resourceArn }), async ({ input, caller }) => ({ tags: (await ownResource(input.resourceArn, caller)).tags })),
   route("POST", "/tags/{resourceArn}", 200, z.looseObject({ resourceArn, tags: z.record(z.string().min(1).max(128), z.string().max(256)) }), async ({ input, caller }) => {
     const resource = await ownResource(input.resourceArn, caller);
-    const merged = { ...resource.tags, ...input.tags };
-    if (Object.keys(merged).length > 50) throw invalid("tags", "A resource can have at most 50 tags.");
-    await updateResource(resource.id, { tags: merged });
+    await updateResource(resource.id, (current) => {
+      const merged = { ...current.tags, ...input.tags };
+      if (Object.keys(merged).length > 50) throw invalid("tags", "A resource can have at most 50 tags.");
+      return { tags: merged };
+    });
     return {};
   }),
   route("DELETE", "/tags/{resourceArn}", 200, z.looseObject({ resourceArn }), async ({ input, caller, queryAll }) => {
     const resource = await ownResource(input.resourceArn, caller);
     const keys = queryAll("tagKeys");
     if (!keys.length) throw invalid("tagKeys", "Name at least one tag key to remove.");
-    const remaining = Object.fromEntries(Object.entries(resource.tags).filter(([key]) => !keys.includes(key)));
-    await updateResource(resource.id, { tags: remaining });
+    await updateResource(resource.id, (current) => ({ tags: Object.fromEntries(Object.entries(current.tags).filter(([key]) => !keys.includes(key))) }));
     return {};
   }),
 ];

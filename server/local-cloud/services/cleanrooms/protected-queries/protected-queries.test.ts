@@ -18,7 +18,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestCloud, type TestCloud } from "../../../testing";
 import type { ProtectedQueryBody } from "../model";
-import { findResource, updateResource } from "../resources";
+import { updateResource } from "../resources";
 import { recoverProtectedQueries } from "./runner";
 
 // The seed's aggregation scenario, end to end through the SDK: Organization A's purchases and
@@ -171,8 +171,7 @@ describe("protected queries", () => {
     // A restart finds one query that was running and one still waiting.
     const waiting = (await cleanA.send(new StartProtectedQueryCommand({ membershipIdentifier: membershipA, type: "SQL", sqlParameters: { queryString: seedQuery } }))).protectedQuery!.id!;
     const running = (await cleanA.send(new StartProtectedQueryCommand({ membershipIdentifier: membershipA, type: "SQL", sqlParameters: { queryString: seedQuery } }))).protectedQuery!.id!;
-    const stored = (await findResource<ProtectedQueryBody>("protectedQuery", running))!;
-    await updateResource(running, { body: { ...stored.body, status: "STARTED" as const } });
+    await updateResource<ProtectedQueryBody>(running, (stored) => ({ body: { ...stored.body, status: "STARTED" as const } }));
     queue.active -= 100;
     queue.waiting.length = 0;
     await recoverProtectedQueries();
