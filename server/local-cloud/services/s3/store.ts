@@ -7,6 +7,15 @@ export type StoredObject = typeof s3Objects.$inferSelect;
 export type MultipartUpload = typeof s3MultipartUploads.$inferSelect;
 export type MultipartPart = typeof s3MultipartParts.$inferSelect;
 
+/**
+ * Serializes writers of one name (an object key, a part) for the rest of the transaction. A row
+ * lock cannot do it when the row does not exist yet: two first writers would both see nothing to
+ * replace, and the body one of them replaced would stay on disk, referenced by nothing.
+ */
+async function lockName(tx: Db, ...parts: string[]): Promise<void> {
+  await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtextextended(${parts.join("/")}, 0))`);
+}
+
 export async function findBucket(name: string): Promise<Bucket | undefined> {
   const db = await getDb();
   const [row] = await db.select().from(s3Buckets).where(eq(s3Buckets.name, name));
@@ -56,6 +65,7 @@ export async function findObject(bucket: string, key: string): Promise<StoredObj
 export async function putObjectRow(row: typeof s3Objects.$inferInsert, within?: Db): Promise<string | null> {
   const db = within ?? (await getDb());
   return db.transaction(async (tx) => {
+    await lockName(tx, "object", row.bucket, row.key);
     const [previous] = await tx
       .select({ blob: s3Objects.blob })
       .from(s3Objects)
@@ -132,6 +142,7 @@ export async function findUpload(uploadId: string): Promise<MultipartUpload | un
 export async function putPartRow(part: typeof s3MultipartParts.$inferInsert): Promise<string | null> {
   const db = await getDb();
   return db.transaction(async (tx) => {
+    await lockName(tx, "part", part.uploadId, String(part.partNumber));
     const [previous] = await tx
       .select({ blob: s3MultipartParts.blob })
       .from(s3MultipartParts)
