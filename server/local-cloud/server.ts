@@ -48,6 +48,11 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
     } catch {
       throw new CloudError(400, "InvalidArgument", "The query string is not valid percent-encoding.");
     }
+    // Browsers send CORS preflights unsigned; only S3 answers them, from the bucket's rules.
+    if (req.method === "OPTIONS") {
+      service = s3;
+      return await s3.preflight!({ req, res, requestId, rawPath, pairs, query: new Map(pairs) });
+    }
     const parts = readAuthParts(req, pairs);
     service = services.get(parts.service) ?? jsonFallback;
     // No AWS name holds NUL, the store cannot keep one, and C code would read only what precedes it.

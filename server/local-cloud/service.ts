@@ -22,6 +22,8 @@ export interface CloudService {
   /** The signing name in the credential scope (s3, sts, glue, cleanrooms). */
   name: string;
   handle(ctx: ServiceContext): Promise<void>;
+  /** Answers an unsigned CORS preflight (OPTIONS), where the service has one (S3). */
+  preflight?(ctx: Omit<ServiceContext, "verify" | "presigned">): Promise<void>;
   signatureError(error: SignatureError): CloudError;
   sendError(ctx: Pick<ServiceContext, "req" | "res" | "requestId">, error: CloudError): void;
 }

@@ -21,8 +21,19 @@ export const s3Buckets = localCloud.table("s3_buckets", {
   encryption: text("encryption"),
   // The bucket's tag set; null when it has none (GetBucketTagging then answers NoSuchTagSet).
   tags: jsonb("tags").$type<Record<string, string> | null>(),
+  // The bucket's CORS rules as PutBucketCors gave them; null when it has none.
+  cors: jsonb("cors").$type<CorsRule[] | null>(),
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
 });
+
+export interface CorsRule {
+  id?: string;
+  allowedOrigins: string[];
+  allowedMethods: string[];
+  allowedHeaders: string[];
+  exposeHeaders: string[];
+  maxAgeSeconds?: number;
+}
 
 export interface StoredChecksum {
   algorithm: "CRC32" | "CRC32C" | "SHA1" | "SHA256";

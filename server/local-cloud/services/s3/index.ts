@@ -2,6 +2,7 @@ import { CloudError } from "../../errors";
 import { sendS3Error } from "../../protocols/xml";
 import type { CloudService, ServiceContext } from "../../service";
 import type { S3Request } from "./context";
+import { answerPreflight, applyCors } from "./cors";
 import { refuseVersionIds, routeOf } from "./routes";
 
 // S3 over restXml. Path-style (`/bucket/key`) everywhere; virtual-hosted style
@@ -16,7 +17,7 @@ const signatureErrors = {
   skewed: [403, "RequestTimeTooSkewed", null],
 } as const;
 
-function locate(ctx: ServiceContext): { bucket: string | null; key: string | null } {
+function locate(ctx: Pick<ServiceContext, "req" | "rawPath">): { bucket: string | null; key: string | null } {
   const host = String(ctx.req.headers.host ?? "").replace(/:\d+$/, "");
   const decode = (s: string) => {
     try {
@@ -48,6 +49,8 @@ export const s3: CloudService = {
   name: "s3",
   async handle(ctx) {
     const { bucket, key } = locate(ctx);
+    // CORS headers go on the answer whatever it is, so a page can read S3's errors too.
+    await applyCors(ctx.res, bucket, ctx.req.headers.origin, ctx.req.method ?? "");
     let payloadHash = ctx.req.headers["x-amz-content-sha256"] as string | undefined;
     if (!payloadHash) {
       if (!ctx.presigned) throw new CloudError(400, "InvalidRequest", "Missing required header for this request: x-amz-content-sha256");
@@ -55,6 +58,10 @@ export const s3: CloudService = {
     }
     const caller = await ctx.verify(payloadHash);
     await dispatch({ ctx, caller, bucket, key, payloadHash });
+  },
+  /** A browser's CORS preflight: unsigned, answered from the bucket's CORS rules. */
+  async preflight(ctx) {
+    await answerPreflight(ctx.res, locate(ctx).bucket, ctx.req.headers);
   },
   signatureError(error) {
     const [status, code, message] = signatureErrors[error.problem];

@@ -1,6 +1,7 @@
 import { CloudError, notImplemented } from "../../errors";
 import * as acl from "./acl";
 import * as buckets from "./buckets";
+import * as cors from "./cors";
 import type { S3Request } from "./context";
 import { listObjectsV1, listObjectsV2 } from "./list";
 import * as multipart from "./multipart";
@@ -61,6 +62,9 @@ const routes: S3Route[] = [
   { operation: "GetBucketTagging", method: "GET", level: "bucket", subresource: "tagging", run: tagging.getBucketTagging },
   { operation: "DeleteBucketTagging", method: "DELETE", level: "bucket", subresource: "tagging", run: tagging.deleteBucketTagging },
   { operation: "DeleteObjects", method: "POST", level: "bucket", subresource: "delete", run: objects.deleteObjects },
+  { operation: "PutBucketCors", method: "PUT", level: "bucket", subresource: "cors", run: cors.putBucketCors },
+  { operation: "GetBucketCors", method: "GET", level: "bucket", subresource: "cors", run: cors.getBucketCors },
+  { operation: "DeleteBucketCors", method: "DELETE", level: "bucket", subresource: "cors", run: cors.deleteBucketCors },
 
   { operation: "UploadPartCopy", method: "PUT", level: "object", subresource: null, when: (r) => has("uploadId")(r) && header("x-amz-copy-source")(r), run: () => Promise.reject(notImplemented("UploadPartCopy")) },
   { operation: "UploadPart", method: "PUT", level: "object", subresource: null, when: has("uploadId"), run: (r) => multipart.uploadPart(r, uploadId(r), r.ctx.query.get("partNumber") ?? "") },

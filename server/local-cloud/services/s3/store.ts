@@ -33,7 +33,7 @@ export async function listBuckets(accountId: string): Promise<Bucket[]> {
   return db.select().from(s3Buckets).where(eq(s3Buckets.accountId, accountId)).orderBy(asc(s3Buckets.name));
 }
 
-export async function updateBucket(name: string, values: Partial<Pick<Bucket, "versioning" | "encryption">>): Promise<void> {
+export async function updateBucket(name: string, values: Partial<Pick<Bucket, "versioning" | "encryption" | "cors">>): Promise<void> {
   const db = await getDb();
   await db.update(s3Buckets).set(values).where(eq(s3Buckets.name, name));
 }

@@ -1,0 +1,1 @@
+ALTER TABLE "local_cloud"."s3_buckets" ADD COLUMN "cors" jsonb;
