@@ -41,7 +41,7 @@ it("answers preflights and uploads from allowed origins only, as the bucket's ru
   expect(allowed.headers.get("access-control-allow-headers")).toBe("Content-Type, x-amz-checksum-crc32");
   expect(allowed.headers.get("access-control-max-age")).toBe("600");
 
-  for (const refused of [
+  for (const refused of <Record<string, string>[]>[
     { Origin: "https://evil.test", "Access-Control-Request-Method": "PUT" },
     { Origin: origin, "Access-Control-Request-Method": "DELETE" },
     { Origin: origin, "Access-Control-Request-Method": "PUT", "Access-Control-Request-Headers": "authorization-override" },

@@ -10,7 +10,8 @@ import { objectHeadersFromRequest, ownedBucket, quoteEtag, type S3Request } from
 import { validateObjectKey } from "./names";
 import { receiveBody } from "./receive";
 import { tagsFromHeader } from "./tagging";
-import { deleteUploadRows, findUpload, insertUpload, listPartRows, putObjectRow, putPartRow, type MultipartUpload } from "./store";
+import { parseCopySource } from "./objects";
+import { abandonedUploadIds, deleteUploadRows, findObject, findUpload, insertUpload, listPartRows, listUploadRows, putObjectRow, putPartRow, type MultipartUpload } from "./store";
 
 type KeyRequest = S3Request & { bucket: string; key: string };
 const ns = "http://s3.amazonaws.com/doc/2006-03-01/";
@@ -151,4 +152,81 @@ export async function listParts(request: KeyRequest, uploadId: string) {
     })),
   };
   sendXml(request.ctx.res, 200, toXml("ListPartsResult", body, ns));
+}
+
+export async function listMultipartUploads(request: S3Request & { bucket: string }) {
+  const { ctx, caller, bucket } = request;
+  await ownedBucket(bucket, caller);
+  const prefix = ctx.query.get("prefix") ?? "";
+  const keyMarker = ctx.query.get("key-marker") ?? "";
+  const uploadIdMarker = ctx.query.get("upload-id-marker") || null;
+  const maxText = ctx.query.get("max-uploads");
+  const max = maxText === undefined ? 1000 : Number(maxText);
+  if (!Number.isInteger(max) || max < 0) throw new CloudError(400, "InvalidArgument", "max-uploads must be a whole number.", { ArgumentName: "max-uploads" });
+  const limit = Math.min(max, 1000);
+  const rows = await listUploadRows(bucket, prefix, keyMarker ? { key: keyMarker, uploadId: uploadIdMarker } : null, limit + 1);
+  const page = rows.slice(0, limit);
+  const truncated = rows.length > limit;
+  const owner = { ID: caller.accountId, DisplayName: caller.accountId };
+  const body = {
+    Bucket: bucket,
+    KeyMarker: keyMarker,
+    UploadIdMarker: uploadIdMarker ?? "",
+    ...(truncated ? { NextKeyMarker: page.at(-1)!.key, NextUploadIdMarker: page.at(-1)!.uploadId } : {}),
+    Prefix: prefix,
+    MaxUploads: limit,
+    IsTruncated: truncated,
+    Upload: page.map((u) => ({ Key: u.key, UploadId: u.uploadId, Initiator: owner, Owner: owner, StorageClass: "STANDARD", Initiated: new Date(u.createdAt).toISOString(), ...(u.checksumAlgorithm ? { ChecksumAlgorithm: u.checksumAlgorithm } : {}) })),
+  };
+  sendXml(ctx.res, 200, toXml("ListMultipartUploadsResult", body, ns));
+}
+
+/** Uploads nobody finished within a day are aborted, their parts' files removed (as a lifecycle rule would). */
+export const ABANDONED_UPLOAD_MS = 24 * 60 * 60 * 1000;
+
+export async function sweepAbandonedUploads(now = new Date()): Promise<number> {
+  const ids = await abandonedUploadIds(new Date(now.getTime() - ABANDONED_UPLOAD_MS));
+  for (const id of ids) for (const blob of await deleteUploadRows(id)) await removeBlob(blob);
+  return ids.length;
+}
+
+/** UploadPartCopy: a part made of another object's bytes (or a range of them) the caller owns. */
+export async function uploadPartCopy(request: KeyRequest, uploadId: string, partNumberText: string) {
+  const partNumber = Number(partNumberText);
+  if (!Number.isInteger(partNumber) || partNumber < 1 || partNumber > 10000) {
+    throw new CloudError(400, "InvalidArgument", "Part number must be an integer between 1 and 10000, inclusive", { ArgumentName: "partNumber" });
+  }
+  await ownedUpload(request, uploadId);
+  const source = parseCopySource(String(request.ctx.req.headers["x-amz-copy-source"]));
+  await ownedBucket(source.bucket, request.caller);
+  const object = await findObject(source.bucket, source.key);
+  if (!object) throw new CloudError(404, "NoSuchKey", "The specified key does not exist.", { Key: source.key });
+  const rangeHeader = request.ctx.req.headers["x-amz-copy-source-range"] as string | undefined;
+  let [start, end] = [0, object.size - 1];
+  if (rangeHeader) {
+    const m = /^bytes=(\d+)-(\d+)$/.exec(rangeHeader);
+    if (!m || Number(m[1]) > Number(m[2]) || Number(m[2]) >= object.size) throw new CloudError(400, "InvalidArgument", "The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy", { ArgumentName: "x-amz-copy-source-range" });
+    [start, end] = [Number(m[1]), Number(m[2])];
+  }
+  const temp = newTempPath();
+  const md5 = createHash("md5");
+  let blob: string;
+  try {
+    if (end >= start) {
+      const read = fs.createReadStream(blobPath(object.blob), { start, end });
+      read.on("data", (chunk) => md5.update(chunk as Buffer));
+      await pipeline(read, fs.createWriteStream(temp));
+    } else fs.writeFileSync(temp, "");
+    blob = await commitBlob(temp);
+  } catch (error) {
+    await removeTemp(temp);
+    throw error;
+  }
+  const etag = md5.digest("hex");
+  await removeBlob(await putPartRow({ uploadId, partNumber, blob, size: Math.max(0, end - start + 1), etag, checksum: null }));
+  if (!(await findUpload(uploadId))) {
+    await removeBlob(blob);
+    throw new CloudError(404, "NoSuchUpload", "The specified upload does not exist.", { UploadId: uploadId });
+  }
+  sendXml(request.ctx.res, 200, toXml("CopyPartResult", { ETag: quoteEtag(etag), LastModified: new Date().toISOString() }, ns));
 }

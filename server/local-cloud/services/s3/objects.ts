@@ -154,7 +154,7 @@ export async function deleteObjects({ ctx, caller, bucket }: S3Request & { bucke
   sendXml(ctx.res, 200, toXml("DeleteResult", { ...(quiet ? {} : { Deleted: deleted }), Error: errors }, "http://s3.amazonaws.com/doc/2006-03-01/"));
 }
 
-function parseCopySource(value: string): { bucket: string; key: string } {
+export function parseCopySource(value: string): { bucket: string; key: string } {
   let decoded: string;
   try {
     decoded = decodeURIComponent(value.split("?")[0]!);
@@ -213,4 +213,21 @@ export async function copyObject(request: KeyRequest, copySource: string) {
   const result: Record<string, unknown> = { ETag: quoteEtag(object.etag), LastModified: isoDate(copied!.lastModified) };
   if (object.checksum && !object.partsCount) result[checksumXmlName(object.checksum.algorithm)] = object.checksum.value;
   sendXml(ctx.res, 200, toXml("CopyObjectResult", result, "http://s3.amazonaws.com/doc/2006-03-01/"));
+}
+
+/** GetObjectAttributes: the attributes named in x-amz-object-attributes, without the body. */
+export async function getObjectAttributes(request: KeyRequest) {
+  const { ctx, caller, bucket, key } = request;
+  await ownedBucket(bucket, caller);
+  const object = await findObject(bucket, key);
+  if (!object) throw noSuchKey(key);
+  const wanted = new Set(String(ctx.req.headers["x-amz-object-attributes"] ?? "").split(",").map((a) => a.trim()).filter(Boolean));
+  if (!wanted.size) throw new CloudError(400, "InvalidArgument", "x-amz-object-attributes must name at least one of ETag, Checksum, ObjectParts, StorageClass, ObjectSize.", { ArgumentName: "x-amz-object-attributes" });
+  const body: Record<string, unknown> = {};
+  if (wanted.has("ETag")) body.ETag = object.etag;
+  if (wanted.has("Checksum") && object.checksum) body.Checksum = { [checksumXmlName(object.checksum.algorithm)]: object.checksum.value, ChecksumType: object.partsCount ? "COMPOSITE" : "FULL_OBJECT" };
+  if (wanted.has("ObjectParts") && object.partsCount) body.ObjectParts = { PartsCount: object.partsCount }; // TotalPartsCount in the SDKs
+  if (wanted.has("StorageClass")) body.StorageClass = "STANDARD";
+  if (wanted.has("ObjectSize")) body.ObjectSize = object.size;
+  sendXml(ctx.res, 200, toXml("GetObjectAttributesResponse", body, "http://s3.amazonaws.com/doc/2006-03-01/"), { "Last-Modified": httpDate(object.lastModified) });
 }

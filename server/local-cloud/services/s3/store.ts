@@ -173,6 +173,33 @@ export async function deleteUploadRows(uploadId: string): Promise<string[]> {
   });
 }
 
+/** Uploads of a bucket in key order, then upload order, after a (key, upload id) position. */
+export async function listUploadRows(bucket: string, prefix: string, after: { key: string; uploadId: string | null } | null, limit: number): Promise<MultipartUpload[]> {
+  const db = await getDb();
+  const conditions = [eq(s3MultipartUploads.bucket, bucket)];
+  if (prefix) conditions.push(sql`starts_with(${s3MultipartUploads.key}, ${prefix})`);
+  if (after) {
+    conditions.push(
+      after.uploadId === null
+        ? sql`${s3MultipartUploads.key} COLLATE "C" > ${after.key}`
+        : sql`(${s3MultipartUploads.key} COLLATE "C" > ${after.key} OR (${s3MultipartUploads.key} = ${after.key} AND ${s3MultipartUploads.uploadId} COLLATE "C" > ${after.uploadId}))`,
+    );
+  }
+  return db
+    .select()
+    .from(s3MultipartUploads)
+    .where(and(...conditions))
+    .orderBy(sql`${s3MultipartUploads.key} COLLATE "C"`, sql`${s3MultipartUploads.uploadId} COLLATE "C"`)
+    .limit(limit);
+}
+
+/** Ids of uploads started before `before`, which nobody completed or aborted. */
+export async function abandonedUploadIds(before: Date): Promise<string[]> {
+  const db = await getDb();
+  const rows = await db.select({ id: s3MultipartUploads.uploadId }).from(s3MultipartUploads).where(sql`${s3MultipartUploads.createdAt} < ${before.toISOString()}`);
+  return rows.map((r) => r.id);
+}
+
 /** Every blob an object refers to (the columnar cache keeps copies only of these). */
 export async function liveBlobIds(): Promise<Set<string>> {
   const db = await getDb();
