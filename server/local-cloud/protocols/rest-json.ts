@@ -18,6 +18,8 @@ export interface RestCall<I> {
 }
 
 export interface RestRoute {
+  /** The AWS operation's name (StartProtectedQuery): one grep finds its handler. */
+  operation: string;
   method: string;
   segments: string[];
   status: number;
@@ -25,8 +27,8 @@ export interface RestRoute {
   run(call: RestCall<unknown>): Promise<unknown>;
 }
 
-export function route<S extends z.ZodType>(method: string, template: string, status: number, input: S, run: (call: RestCall<z.output<S>>) => Promise<unknown>): RestRoute {
-  return { method, segments: template.split("/").filter(Boolean), status, input, run: run as (call: RestCall<unknown>) => Promise<unknown> };
+export function route<S extends z.ZodType>(operation: string, method: string, template: string, status: number, input: S, run: (call: RestCall<z.output<S>>) => Promise<unknown>): RestRoute {
+  return { operation, method, segments: template.split("/").filter(Boolean), status, input, run: run as (call: RestCall<unknown>) => Promise<unknown> };
 }
 
 function match(route: RestRoute, method: string, segments: string[]): Record<string, string> | null {

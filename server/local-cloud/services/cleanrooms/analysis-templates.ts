@@ -67,6 +67,7 @@ async function ownTemplate(membershipIdentifier: string, templateIdentifier: str
 
 export const analysisTemplateRoutes = [
   route(
+    "CreateAnalysisTemplate",
     "POST",
     "/memberships/{membershipIdentifier}/analysistemplates",
     200,
@@ -99,12 +100,12 @@ export const analysisTemplateRoutes = [
     },
   ),
 
-  route("GET", "/memberships/{membershipIdentifier}/analysistemplates/{analysisTemplateIdentifier}", 200, z.looseObject({ membershipIdentifier: identifier, analysisTemplateIdentifier: identifier }), async ({ input, caller }) => {
+  route("GetAnalysisTemplate", "GET", "/memberships/{membershipIdentifier}/analysistemplates/{analysisTemplateIdentifier}", 200, z.looseObject({ membershipIdentifier: identifier, analysisTemplateIdentifier: identifier }), async ({ input, caller }) => {
     const { template } = await ownTemplate(input.membershipIdentifier, input.analysisTemplateIdentifier, caller);
     return { analysisTemplate: templateShape(template, await findResource<CollaborationBody>("collaboration", template.collaborationId!)) };
   }),
 
-  route("GET", "/memberships/{membershipIdentifier}/analysistemplates", 200, z.looseObject({ membershipIdentifier: identifier, ...pageInput }), async ({ input, caller }) => {
+  route("ListAnalysisTemplates", "GET", "/memberships/{membershipIdentifier}/analysistemplates", 200, z.looseObject({ membershipIdentifier: identifier, ...pageInput }), async ({ input, caller }) => {
     const membership = await ownMembership(input.membershipIdentifier, caller);
     const templates = await listResources<AnalysisTemplateBody>({ kind: "analysisTemplate", membershipId: membership.id });
     const { page, nextToken } = paginate(templates, input.nextToken, input.maxResults);
@@ -114,19 +115,19 @@ export const analysisTemplateRoutes = [
     };
   }),
 
-  route("PATCH", "/memberships/{membershipIdentifier}/analysistemplates/{analysisTemplateIdentifier}", 200, z.looseObject({ membershipIdentifier: identifier, analysisTemplateIdentifier: identifier, description: description.optional() }), async ({ input, caller }) => {
+  route("UpdateAnalysisTemplate", "PATCH", "/memberships/{membershipIdentifier}/analysistemplates/{analysisTemplateIdentifier}", 200, z.looseObject({ membershipIdentifier: identifier, analysisTemplateIdentifier: identifier, description: description.optional() }), async ({ input, caller }) => {
     const { template } = await ownTemplate(input.membershipIdentifier, input.analysisTemplateIdentifier, caller);
     const updated = await updateResource<AnalysisTemplateBody>(template.id, (current) => ({ body: { ...current.body, ...(input.description !== undefined ? { description: input.description } : {}) } }));
     return { analysisTemplate: templateShape(updated, await findResource<CollaborationBody>("collaboration", template.collaborationId!)) };
   }),
 
-  route("DELETE", "/memberships/{membershipIdentifier}/analysistemplates/{analysisTemplateIdentifier}", 204, z.looseObject({ membershipIdentifier: identifier, analysisTemplateIdentifier: identifier }), async ({ input, caller }) => {
+  route("DeleteAnalysisTemplate", "DELETE", "/memberships/{membershipIdentifier}/analysistemplates/{analysisTemplateIdentifier}", 204, z.looseObject({ membershipIdentifier: identifier, analysisTemplateIdentifier: identifier }), async ({ input, caller }) => {
     const { template } = await ownTemplate(input.membershipIdentifier, input.analysisTemplateIdentifier, caller);
     await deleteResources([template.id]);
     return {};
   }),
 
-  route("GET", "/collaborations/{collaborationIdentifier}/analysistemplates", 200, z.looseObject({ collaborationIdentifier: identifier, ...pageInput }), async ({ input, caller }) => {
+  route("ListCollaborationAnalysisTemplates", "GET", "/collaborations/{collaborationIdentifier}/analysistemplates", 200, z.looseObject({ collaborationIdentifier: identifier, ...pageInput }), async ({ input, caller }) => {
     const collaboration = await visibleCollaboration(input.collaborationIdentifier, caller);
     const templates = await listResources<AnalysisTemplateBody>({ kind: "analysisTemplate", collaborationId: collaboration.id });
     const { page, nextToken } = paginate(templates, input.nextToken, input.maxResults);
@@ -136,14 +137,14 @@ export const analysisTemplateRoutes = [
     };
   }),
 
-  route("GET", "/collaborations/{collaborationIdentifier}/analysistemplates/{analysisTemplateArn}", 200, z.looseObject({ collaborationIdentifier: identifier, analysisTemplateArn: z.string().min(1).max(200) }), async ({ input, caller }) => {
+  route("GetCollaborationAnalysisTemplate", "GET", "/collaborations/{collaborationIdentifier}/analysistemplates/{analysisTemplateArn}", 200, z.looseObject({ collaborationIdentifier: identifier, analysisTemplateArn: z.string().min(1).max(200) }), async ({ input, caller }) => {
     const collaboration = await visibleCollaboration(input.collaborationIdentifier, caller);
     const template = (await findByArn(input.analysisTemplateArn)) as Template | undefined;
     if (!template || template.kind !== "analysisTemplate" || template.collaborationId !== collaboration.id) throw notFound("ANALYSIS_TEMPLATE", input.analysisTemplateArn, "analysis template");
     return { collaborationAnalysisTemplate: collaborationView(template, collaboration) };
   }),
 
-  route("POST", "/collaborations/{collaborationIdentifier}/batch-analysistemplates", 200, z.looseObject({ collaborationIdentifier: identifier, analysisTemplateArns: z.array(z.string().min(1).max(200)).min(1).max(10) }), async ({ input, caller }) => {
+  route("BatchGetCollaborationAnalysisTemplate", "POST", "/collaborations/{collaborationIdentifier}/batch-analysistemplates", 200, z.looseObject({ collaborationIdentifier: identifier, analysisTemplateArns: z.array(z.string().min(1).max(200)).min(1).max(10) }), async ({ input, caller }) => {
     const collaboration = await visibleCollaboration(input.collaborationIdentifier, caller);
     const collaborationAnalysisTemplates = [];
     const errors = [];

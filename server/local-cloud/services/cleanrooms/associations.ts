@@ -82,6 +82,7 @@ async function checkAssociationRule(type: AnalysisRuleType, policy: z.output<typ
 
 export const associationRoutes = [
   route(
+    "CreateConfiguredTableAssociation",
     "POST",
     "/memberships/{membershipIdentifier}/configuredTableAssociations",
     200,
@@ -107,12 +108,12 @@ export const associationRoutes = [
     },
   ),
 
-  route("GET", "/memberships/{membershipIdentifier}/configuredTableAssociations/{configuredTableAssociationIdentifier}", 200, z.looseObject(ids), async ({ input, caller }) => {
+  route("GetConfiguredTableAssociation", "GET", "/memberships/{membershipIdentifier}/configuredTableAssociations/{configuredTableAssociationIdentifier}", 200, z.looseObject(ids), async ({ input, caller }) => {
     const { membership, association } = await ownAssociation(input.membershipIdentifier, input.configuredTableAssociationIdentifier, caller);
     return { configuredTableAssociation: associationShape(association, membership, await tableArnOf(association)) };
   }),
 
-  route("GET", "/memberships/{membershipIdentifier}/configuredTableAssociations", 200, z.looseObject({ membershipIdentifier: identifier, ...pageInput }), async ({ input, caller }) => {
+  route("ListConfiguredTableAssociations", "GET", "/memberships/{membershipIdentifier}/configuredTableAssociations", 200, z.looseObject({ membershipIdentifier: identifier, ...pageInput }), async ({ input, caller }) => {
     const membership = await ownMembership(input.membershipIdentifier, caller);
     const associations = await listResources<AssociationBody>({ kind: "association", membershipId: membership.id });
     const { page, nextToken } = paginate(associations, input.nextToken, input.maxResults);
@@ -131,20 +132,21 @@ export const associationRoutes = [
     };
   }),
 
-  route("PATCH", "/memberships/{membershipIdentifier}/configuredTableAssociations/{configuredTableAssociationIdentifier}", 200, z.looseObject({ ...ids, description: description.optional(), roleArn: roleArn.optional() }), async ({ input, caller }) => {
+  route("UpdateConfiguredTableAssociation", "PATCH", "/memberships/{membershipIdentifier}/configuredTableAssociations/{configuredTableAssociationIdentifier}", 200, z.looseObject({ ...ids, description: description.optional(), roleArn: roleArn.optional() }), async ({ input, caller }) => {
     const { membership, association } = await ownAssociation(input.membershipIdentifier, input.configuredTableAssociationIdentifier, caller);
     if (input.roleArn && input.roleArn.split(":")[4] !== caller.accountId) throw invalid("roleArn", `The role must be an IAM role of your account ${caller.accountId}.`);
     const updated = await updateResource<AssociationBody>(association.id, (current) => ({ body: { ...current.body, ...(input.description !== undefined ? { description: input.description } : {}), ...(input.roleArn ? { roleArn: input.roleArn } : {}) } }));
     return { configuredTableAssociation: associationShape(updated, membership, await tableArnOf(association)) };
   }),
 
-  route("DELETE", "/memberships/{membershipIdentifier}/configuredTableAssociations/{configuredTableAssociationIdentifier}", 204, z.looseObject(ids), async ({ input, caller }) => {
+  route("DeleteConfiguredTableAssociation", "DELETE", "/memberships/{membershipIdentifier}/configuredTableAssociations/{configuredTableAssociationIdentifier}", 204, z.looseObject(ids), async ({ input, caller }) => {
     const { association } = await ownAssociation(input.membershipIdentifier, input.configuredTableAssociationIdentifier, caller);
     await deleteResources([association.id]);
     return {};
   }),
 
   route(
+    "CreateConfiguredTableAssociationAnalysisRule",
     "POST",
     "/memberships/{membershipIdentifier}/configuredTableAssociations/{configuredTableAssociationIdentifier}/analysisRule",
     200,
@@ -161,12 +163,13 @@ export const associationRoutes = [
     },
   ),
 
-  route("GET", "/memberships/{membershipIdentifier}/configuredTableAssociations/{configuredTableAssociationIdentifier}/analysisRule/{analysisRuleType}", 200, z.looseObject({ ...ids, analysisRuleType: ruleType }), async ({ input, caller }) => {
+  route("GetConfiguredTableAssociationAnalysisRule", "GET", "/memberships/{membershipIdentifier}/configuredTableAssociations/{configuredTableAssociationIdentifier}/analysisRule/{analysisRuleType}", 200, z.looseObject({ ...ids, analysisRuleType: ruleType }), async ({ input, caller }) => {
     const { membership, association } = await ownAssociation(input.membershipIdentifier, input.configuredTableAssociationIdentifier, caller);
     return { analysisRule: ruleShape(association, membership, input.analysisRuleType) };
   }),
 
   route(
+    "UpdateConfiguredTableAssociationAnalysisRule",
     "PATCH",
     "/memberships/{membershipIdentifier}/configuredTableAssociations/{configuredTableAssociationIdentifier}/analysisRule/{analysisRuleType}",
     200,
@@ -184,7 +187,7 @@ export const associationRoutes = [
     },
   ),
 
-  route("DELETE", "/memberships/{membershipIdentifier}/configuredTableAssociations/{configuredTableAssociationIdentifier}/analysisRule/{analysisRuleType}", 204, z.looseObject({ ...ids, analysisRuleType: ruleType }), async ({ input, caller }) => {
+  route("DeleteConfiguredTableAssociationAnalysisRule", "DELETE", "/memberships/{membershipIdentifier}/configuredTableAssociations/{configuredTableAssociationIdentifier}/analysisRule/{analysisRuleType}", 204, z.looseObject({ ...ids, analysisRuleType: ruleType }), async ({ input, caller }) => {
     const { association: owned } = await ownAssociation(input.membershipIdentifier, input.configuredTableAssociationIdentifier, caller);
     await updateResource<AssociationBody>(owned.id, (association) => {
       if (!association.body.analysisRules[input.analysisRuleType]) throw notFound("ANALYSIS_RULE", `${association.id}/${input.analysisRuleType}`, "analysis rule");

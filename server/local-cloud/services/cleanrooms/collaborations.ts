@@ -90,7 +90,7 @@ async function collaborationsOf(caller: SignedRequest): Promise<Collaboration[]>
 }
 
 export const collaborationRoutes = [
-  route("POST", "/collaborations", 200, createInput, async ({ input, caller }) => {
+  route("CreateCollaboration", "POST", "/collaborations", 200, createInput, async ({ input, caller }) => {
     const accounts = input.members.map((m) => m.accountId);
     if (accounts.includes(caller.accountId)) throw invalid("members", "The creator is a member already; list only the other members.");
     if (new Set(accounts).size !== accounts.length) throw invalid("members", "Each account may appear only once.");
@@ -117,11 +117,11 @@ export const collaborationRoutes = [
     return { collaboration: collaborationShape(collaboration, caller.accountId) };
   }),
 
-  route("GET", "/collaborations/{collaborationIdentifier}", 200, z.looseObject({ collaborationIdentifier: identifier }), async ({ input, caller }) => ({
+  route("GetCollaboration", "GET", "/collaborations/{collaborationIdentifier}", 200, z.looseObject({ collaborationIdentifier: identifier }), async ({ input, caller }) => ({
     collaboration: collaborationShape(await visibleCollaboration(input.collaborationIdentifier, caller), caller.accountId),
   })),
 
-  route("GET", "/collaborations", 200, z.looseObject({ ...pageInput, memberStatus: z.enum(["INVITED", "ACTIVE"]).optional() }), async ({ input, caller }) => {
+  route("ListCollaborations", "GET", "/collaborations", 200, z.looseObject({ ...pageInput, memberStatus: z.enum(["INVITED", "ACTIVE"]).optional() }), async ({ input, caller }) => {
     let list = await collaborationsOf(caller);
     if (input.memberStatus) list = list.filter((c) => memberOf(c, caller.accountId)?.status === input.memberStatus);
     const { page, nextToken } = paginate(list, input.nextToken, input.maxResults);
@@ -129,6 +129,7 @@ export const collaborationRoutes = [
   }),
 
   route(
+    "UpdateCollaboration",
     "PATCH",
     "/collaborations/{collaborationIdentifier}",
     200,
@@ -143,7 +144,7 @@ export const collaborationRoutes = [
     },
   ),
 
-  route("DELETE", "/collaborations/{collaborationIdentifier}", 204, z.looseObject({ collaborationIdentifier: identifier }), async ({ input, caller }) => {
+  route("DeleteCollaboration", "DELETE", "/collaborations/{collaborationIdentifier}", 204, z.looseObject({ collaborationIdentifier: identifier }), async ({ input, caller }) => {
     const collaboration = await ownCollaboration(input.collaborationIdentifier, caller);
     // Memberships outlive their collaboration, marked as such; everything inside it goes.
     for (const membership of await listResources<MembershipBody>({ kind: "membership", collaborationId: collaboration.id })) {
@@ -157,14 +158,14 @@ export const collaborationRoutes = [
     return {};
   }),
 
-  route("GET", "/collaborations/{collaborationIdentifier}/members", 200, z.looseObject({ collaborationIdentifier: identifier, ...pageInput }), async ({ input, caller }) => {
+  route("ListMembers", "GET", "/collaborations/{collaborationIdentifier}/members", 200, z.looseObject({ collaborationIdentifier: identifier, ...pageInput }), async ({ input, caller }) => {
     const collaboration = await visibleCollaboration(input.collaborationIdentifier, caller);
     const members = collaboration.body.members.map((m) => ({ ...m, id: m.accountId }));
     const { page, nextToken } = paginate(members, input.nextToken, input.maxResults);
     return { memberSummaries: page.map(memberSummary), ...(nextToken ? { nextToken } : {}) };
   }),
 
-  route("DELETE", "/collaborations/{collaborationIdentifier}/member/{accountId}", 204, z.looseObject({ collaborationIdentifier: identifier, accountId }), async ({ input, caller }) => {
+  route("DeleteMember", "DELETE", "/collaborations/{collaborationIdentifier}/member/{accountId}", 204, z.looseObject({ collaborationIdentifier: identifier, accountId }), async ({ input, caller }) => {
     const collaboration = await ownCollaboration(input.collaborationIdentifier, caller);
     if (input.accountId === caller.accountId) throw invalid("accountId", "The creator cannot remove itself; delete the collaboration instead.");
     const updated = await updateResource<CollaborationBody>(collaboration.id, (current) => {

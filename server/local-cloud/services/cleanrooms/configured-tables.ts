@@ -69,6 +69,7 @@ const tableId = { configuredTableIdentifier: identifier };
 
 export const configuredTableRoutes = [
   route(
+    "CreateConfiguredTable",
     "POST",
     "/configuredTables",
     200,
@@ -91,11 +92,11 @@ export const configuredTableRoutes = [
     },
   ),
 
-  route("GET", "/configuredTables/{configuredTableIdentifier}", 200, z.looseObject(tableId), async ({ input, caller }) => ({
+  route("GetConfiguredTable", "GET", "/configuredTables/{configuredTableIdentifier}", 200, z.looseObject(tableId), async ({ input, caller }) => ({
     configuredTable: configuredTableShape(await ownConfiguredTable(input.configuredTableIdentifier, caller)),
   })),
 
-  route("GET", "/configuredTables", 200, z.looseObject(pageInput), async ({ input, caller }) => {
+  route("ListConfiguredTables", "GET", "/configuredTables", 200, z.looseObject(pageInput), async ({ input, caller }) => {
     const tables = await listResources<ConfiguredTableBody>({ kind: "configuredTable", accountId: caller.accountId });
     const { page, nextToken } = paginate(tables, input.nextToken, input.maxResults);
     return {
@@ -108,6 +109,7 @@ export const configuredTableRoutes = [
   }),
 
   route(
+    "UpdateConfiguredTable",
     "PATCH",
     "/configuredTables/{configuredTableIdentifier}",
     200,
@@ -139,7 +141,7 @@ export const configuredTableRoutes = [
     },
   ),
 
-  route("DELETE", "/configuredTables/{configuredTableIdentifier}", 204, z.looseObject(tableId), async ({ input, caller }) => {
+  route("DeleteConfiguredTable", "DELETE", "/configuredTables/{configuredTableIdentifier}", 204, z.looseObject(tableId), async ({ input, caller }) => {
     const table = await ownConfiguredTable(input.configuredTableIdentifier, caller);
     const associations = await listResources<AssociationBody>({ kind: "association", accountId: caller.accountId });
     if (associations.some((a) => a.body.configuredTableId === table.id)) {
@@ -150,6 +152,7 @@ export const configuredTableRoutes = [
   }),
 
   route(
+    "CreateConfiguredTableAnalysisRule",
     "POST",
     "/configuredTables/{configuredTableIdentifier}/analysisRule",
     200,
@@ -169,11 +172,12 @@ export const configuredTableRoutes = [
     },
   ),
 
-  route("GET", "/configuredTables/{configuredTableIdentifier}/analysisRule/{analysisRuleType}", 200, z.looseObject({ ...tableId, analysisRuleType: ruleType }), async ({ input, caller }) => ({
+  route("GetConfiguredTableAnalysisRule", "GET", "/configuredTables/{configuredTableIdentifier}/analysisRule/{analysisRuleType}", 200, z.looseObject({ ...tableId, analysisRuleType: ruleType }), async ({ input, caller }) => ({
     analysisRule: ruleShape(await ownConfiguredTable(input.configuredTableIdentifier, caller), input.analysisRuleType),
   })),
 
   route(
+    "UpdateConfiguredTableAnalysisRule",
     "PATCH",
     "/configuredTables/{configuredTableIdentifier}/analysisRule/{analysisRuleType}",
     200,
@@ -190,7 +194,7 @@ export const configuredTableRoutes = [
     },
   ),
 
-  route("DELETE", "/configuredTables/{configuredTableIdentifier}/analysisRule/{analysisRuleType}", 204, z.looseObject({ ...tableId, analysisRuleType: ruleType }), async ({ input, caller }) => {
+  route("DeleteConfiguredTableAnalysisRule", "DELETE", "/configuredTables/{configuredTableIdentifier}/analysisRule/{analysisRuleType}", 204, z.looseObject({ ...tableId, analysisRuleType: ruleType }), async ({ input, caller }) => {
     const owned = await ownConfiguredTable(input.configuredTableIdentifier, caller);
     await updateResource<ConfiguredTableBody>(owned.id, (table) => {
       if (!table.body.analysisRules[input.analysisRuleType]) throw notFound("ANALYSIS_RULE", `${table.id}/${input.analysisRuleType}`, "analysis rule");

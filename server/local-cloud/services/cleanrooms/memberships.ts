@@ -60,6 +60,7 @@ function checkResultConfiguration(config: z.output<typeof resultConfiguration> |
 
 export const membershipRoutes = [
   route(
+    "CreateMembership",
     "POST",
     "/memberships",
     200,
@@ -104,12 +105,12 @@ export const membershipRoutes = [
     },
   ),
 
-  route("GET", "/memberships/{membershipIdentifier}", 200, z.looseObject({ membershipIdentifier: identifier }), async ({ input, caller }) => {
+  route("GetMembership", "GET", "/memberships/{membershipIdentifier}", 200, z.looseObject({ membershipIdentifier: identifier }), async ({ input, caller }) => {
     const membership = await ownMembership(input.membershipIdentifier, caller);
     return { membership: membershipShape(membership, await collaborationOf(membership)) };
   }),
 
-  route("GET", "/memberships", 200, z.looseObject({ ...pageInput, status: z.enum(["ACTIVE", "REMOVED", "COLLABORATION_DELETED"]).optional() }), async ({ input, caller }) => {
+  route("ListMemberships", "GET", "/memberships", 200, z.looseObject({ ...pageInput, status: z.enum(["ACTIVE", "REMOVED", "COLLABORATION_DELETED"]).optional() }), async ({ input, caller }) => {
     let memberships = await listResources<MembershipBody>({ kind: "membership", accountId: caller.accountId });
     if (input.status) memberships = memberships.filter((m) => m.body.status === input.status);
     const { page, nextToken } = paginate(memberships, input.nextToken, input.maxResults);
@@ -122,6 +123,7 @@ export const membershipRoutes = [
   }),
 
   route(
+    "UpdateMembership",
     "PATCH",
     "/memberships/{membershipIdentifier}",
     200,
@@ -140,7 +142,7 @@ export const membershipRoutes = [
     },
   ),
 
-  route("DELETE", "/memberships/{membershipIdentifier}", 204, z.looseObject({ membershipIdentifier: identifier }), async ({ input, caller }) => {
+  route("DeleteMembership", "DELETE", "/memberships/{membershipIdentifier}", 204, z.looseObject({ membershipIdentifier: identifier }), async ({ input, caller }) => {
     const membership = await ownMembership(input.membershipIdentifier, caller);
     const collaboration = await collaborationOf(membership);
     if (collaboration && collaboration.accountId === caller.accountId) {

@@ -88,19 +88,19 @@ const errorOf = (error: unknown) => (error instanceof CloudError ? { code: error
 const ruleType = z.enum(["AGGREGATION", "LIST", "CUSTOM", "ID_MAPPING_TABLE"]);
 
 export const schemaRoutes = [
-  route("GET", "/collaborations/{collaborationIdentifier}/schemas", 200, z.looseObject({ collaborationIdentifier: identifier, schemaType: z.enum(["TABLE", "ID_MAPPING_TABLE"]).optional(), ...pageInput }), async ({ input, caller }) => {
+  route("ListSchemas", "GET", "/collaborations/{collaborationIdentifier}/schemas", 200, z.looseObject({ collaborationIdentifier: identifier, schemaType: z.enum(["TABLE", "ID_MAPPING_TABLE"]).optional(), ...pageInput }), async ({ input, caller }) => {
     const collaboration = await visibleCollaboration(input.collaborationIdentifier, caller);
     const sources = input.schemaType === "ID_MAPPING_TABLE" ? [] : await sourcesOf(collaboration);
     const { page, nextToken } = paginate(sources.map((s) => ({ ...s, id: s.association.name })), input.nextToken, input.maxResults);
     return { schemaSummaries: page.map((s) => summary(s, collaboration)), ...(nextToken ? { nextToken } : {}) };
   }),
 
-  route("GET", "/collaborations/{collaborationIdentifier}/schemas/{name}", 200, z.looseObject({ collaborationIdentifier: identifier, name: z.string().min(1).max(128) }), async ({ input, caller }) => {
+  route("GetSchema", "GET", "/collaborations/{collaborationIdentifier}/schemas/{name}", 200, z.looseObject({ collaborationIdentifier: identifier, name: z.string().min(1).max(128) }), async ({ input, caller }) => {
     const collaboration = await visibleCollaboration(input.collaborationIdentifier, caller);
     return { schema: await schemaShape(await sourceNamed(collaboration, input.name), collaboration) };
   }),
 
-  route("POST", "/collaborations/{collaborationIdentifier}/batch-schema", 200, z.looseObject({ collaborationIdentifier: identifier, names: z.array(z.string().min(1).max(128)).min(1).max(25) }), async ({ input, caller }) => {
+  route("BatchGetSchema", "POST", "/collaborations/{collaborationIdentifier}/batch-schema", 200, z.looseObject({ collaborationIdentifier: identifier, names: z.array(z.string().min(1).max(128)).min(1).max(25) }), async ({ input, caller }) => {
     const collaboration = await visibleCollaboration(input.collaborationIdentifier, caller);
     const schemas = [];
     const errors = [];
@@ -114,13 +114,14 @@ export const schemaRoutes = [
     return { schemas, errors };
   }),
 
-  route("GET", "/collaborations/{collaborationIdentifier}/schemas/{name}/analysisRule/{type}", 200, z.looseObject({ collaborationIdentifier: identifier, name: z.string().min(1).max(128), type: ruleType }), async ({ input, caller }) => {
+  route("GetSchemaAnalysisRule", "GET", "/collaborations/{collaborationIdentifier}/schemas/{name}/analysisRule/{type}", 200, z.looseObject({ collaborationIdentifier: identifier, name: z.string().min(1).max(128), type: ruleType }), async ({ input, caller }) => {
     const collaboration = await visibleCollaboration(input.collaborationIdentifier, caller);
     if (input.type === "ID_MAPPING_TABLE") throw notFound("ANALYSIS_RULE", `${input.name}/${input.type}`, "analysis rule");
     return { analysisRule: analysisRuleShape(await sourceNamed(collaboration, input.name), collaboration, input.type) };
   }),
 
   route(
+    "BatchGetSchemaAnalysisRule",
     "POST",
     "/collaborations/{collaborationIdentifier}/batch-schema-analysis-rule",
     200,

@@ -14,8 +14,8 @@ async function ownResource(resourceArn: string, caller: SignedRequest) {
 const resourceArn = z.string().min(1).max(100000);
 
 export const tagRoutes = [
-  route("GET", "/tags/{resourceArn}", 200, z.looseObject({ resourceArn }), async ({ input, caller }) => ({ tags: (await ownResource(input.resourceArn, caller)).tags })),
-  route("POST", "/tags/{resourceArn}", 200, z.looseObject({ resourceArn, tags: z.record(z.string().min(1).max(128), z.string().max(256)) }), async ({ input, caller }) => {
+  route("ListTagsForResource", "GET", "/tags/{resourceArn}", 200, z.looseObject({ resourceArn }), async ({ input, caller }) => ({ tags: (await ownResource(input.resourceArn, caller)).tags })),
+  route("TagResource", "POST", "/tags/{resourceArn}", 200, z.looseObject({ resourceArn, tags: z.record(z.string().min(1).max(128), z.string().max(256)) }), async ({ input, caller }) => {
     const resource = await ownResource(input.resourceArn, caller);
     await updateResource(resource.id, (current) => {
       const merged = { ...current.tags, ...input.tags };
@@ -24,7 +24,7 @@ export const tagRoutes = [
     });
     return {};
   }),
-  route("DELETE", "/tags/{resourceArn}", 200, z.looseObject({ resourceArn }), async ({ input, caller, queryAll }) => {
+  route("UntagResource", "DELETE", "/tags/{resourceArn}", 200, z.looseObject({ resourceArn }), async ({ input, caller, queryAll }) => {
     const resource = await ownResource(input.resourceArn, caller);
     const keys = queryAll("tagKeys");
     if (!keys.length) throw invalid("tagKeys", "Name at least one tag key to remove.");

@@ -52,7 +52,7 @@ async function ownQuery(membershipIdentifier: string, queryIdentifier: string, c
 }
 
 export const protectedQueryRoutes = [
-  route("POST", "/memberships/{membershipIdentifier}/protectedQueries", 200, startInput, async ({ input, caller }) => {
+  route("StartProtectedQuery", "POST", "/memberships/{membershipIdentifier}/protectedQueries", 200, startInput, async ({ input, caller }) => {
     const membership = await ownMembership(input.membershipIdentifier, caller, { activeOnly: true });
     const collaboration = (await findResource<CollaborationBody>("collaboration", membership.collaborationId!))!;
     const me = collaboration.body.members.find((m) => m.accountId === caller.accountId)!;
@@ -99,12 +99,12 @@ export const protectedQueryRoutes = [
     return { protectedQuery: shape(query, membership) };
   }),
 
-  route("GET", "/memberships/{membershipIdentifier}/protectedQueries/{protectedQueryIdentifier}", 200, z.looseObject({ membershipIdentifier: identifier, protectedQueryIdentifier: identifier }), async ({ input, caller }) => {
+  route("GetProtectedQuery", "GET", "/memberships/{membershipIdentifier}/protectedQueries/{protectedQueryIdentifier}", 200, z.looseObject({ membershipIdentifier: identifier, protectedQueryIdentifier: identifier }), async ({ input, caller }) => {
     const { membership, query } = await ownQuery(input.membershipIdentifier, input.protectedQueryIdentifier, caller);
     return { protectedQuery: shape(query, membership) };
   }),
 
-  route("GET", "/memberships/{membershipIdentifier}/protectedQueries", 200, z.looseObject({ membershipIdentifier: identifier, status: z.enum(["SUBMITTED", "STARTED", "CANCELLED", "CANCELLING", "FAILED", "SUCCESS", "TIMED_OUT"]).optional(), ...pageInput }), async ({ input, caller }) => {
+  route("ListProtectedQueries", "GET", "/memberships/{membershipIdentifier}/protectedQueries", 200, z.looseObject({ membershipIdentifier: identifier, status: z.enum(["SUBMITTED", "STARTED", "CANCELLED", "CANCELLING", "FAILED", "SUCCESS", "TIMED_OUT"]).optional(), ...pageInput }), async ({ input, caller }) => {
     const membership = await ownMembership(input.membershipIdentifier, caller);
     let queries = await listResources<ProtectedQueryBody>({ kind: "protectedQuery", membershipId: membership.id });
     if (input.status) queries = queries.filter((q) => q.body.status === input.status);
@@ -115,7 +115,7 @@ export const protectedQueryRoutes = [
     };
   }),
 
-  route("PATCH", "/memberships/{membershipIdentifier}/protectedQueries/{protectedQueryIdentifier}", 200, z.looseObject({ membershipIdentifier: identifier, protectedQueryIdentifier: identifier, targetStatus: z.enum(["CANCELLED"]) }), async ({ input, caller }) => {
+  route("UpdateProtectedQuery", "PATCH", "/memberships/{membershipIdentifier}/protectedQueries/{protectedQueryIdentifier}", 200, z.looseObject({ membershipIdentifier: identifier, protectedQueryIdentifier: identifier, targetStatus: z.enum(["CANCELLED"]) }), async ({ input, caller }) => {
     const { membership, query } = await ownQuery(input.membershipIdentifier, input.protectedQueryIdentifier, caller);
     // Under the query's row lock: the runner's start and its delivery of the result serialize
     // with this, so an acknowledged cancel is never followed by a result.
