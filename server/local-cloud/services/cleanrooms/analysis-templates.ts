@@ -4,7 +4,7 @@ import { parseSql, SqlSyntaxError } from "@/server/engine/sql/parse";
 import { toDuckDbParameters } from "@/server/engine/sql/parameters";
 import { route } from "../../protocols/rest-json";
 import { ownMembership, visibleCollaboration, type Collaboration } from "./access";
-import { accessDenied, arn, conflict, description, identifier, invalid, notFound, pageInput, paginate, resolveId, tags, timestamps } from "./common";
+import { accessDenied, arn, conflict, description, identifier, invalid, notFound, pageInput, pageResources, resolveId, tags, timestamps } from "./common";
 import type { AnalysisTemplateBody, CollaborationBody } from "./model";
 import { deleteResources, findByArn, findResource, insertResource, listResources, newId, updateResource, type Resource } from "./resources";
 
@@ -107,8 +107,7 @@ export const analysisTemplateRoutes = [
 
   route("ListAnalysisTemplates", "GET", "/memberships/{membershipIdentifier}/analysistemplates", 200, z.looseObject({ membershipIdentifier: identifier, ...pageInput }), async ({ input, caller }) => {
     const membership = await ownMembership(input.membershipIdentifier, caller);
-    const templates = await listResources<AnalysisTemplateBody>({ kind: "analysisTemplate", membershipId: membership.id });
-    const { page, nextToken } = paginate(templates, input.nextToken, input.maxResults);
+    const { page, nextToken } = await pageResources<AnalysisTemplateBody>({ kind: "analysisTemplate", membershipId: membership.id }, input.nextToken, input.maxResults);
     return {
       analysisTemplateSummaries: page.map((t) => ({ arn: t.arn, ...timestamps(t), id: t.id, name: t.name, membershipArn: membership.arn, membershipId: membership.id, collaborationArn: `arn:aws:cleanrooms:${t.body.region}:${membership.accountId}:collaboration/${t.collaborationId}`, collaborationId: t.collaborationId, ...(t.body.description ? { description: t.body.description } : {}) })),
       ...(nextToken ? { nextToken } : {}),
@@ -129,8 +128,7 @@ export const analysisTemplateRoutes = [
 
   route("ListCollaborationAnalysisTemplates", "GET", "/collaborations/{collaborationIdentifier}/analysistemplates", 200, z.looseObject({ collaborationIdentifier: identifier, ...pageInput }), async ({ input, caller }) => {
     const collaboration = await visibleCollaboration(input.collaborationIdentifier, caller);
-    const templates = await listResources<AnalysisTemplateBody>({ kind: "analysisTemplate", collaborationId: collaboration.id });
-    const { page, nextToken } = paginate(templates, input.nextToken, input.maxResults);
+    const { page, nextToken } = await pageResources<AnalysisTemplateBody>({ kind: "analysisTemplate", collaborationId: collaboration.id }, input.nextToken, input.maxResults);
     return {
       collaborationAnalysisTemplateSummaries: page.map((t) => ({ arn: t.arn, ...timestamps(t), id: t.id, name: t.name, collaborationArn: collaboration.arn, collaborationId: collaboration.id, creatorAccountId: t.accountId, ...(t.body.description ? { description: t.body.description } : {}) })),
       ...(nextToken ? { nextToken } : {}),

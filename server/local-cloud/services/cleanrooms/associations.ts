@@ -2,7 +2,7 @@ import { z } from "zod";
 import { route } from "../../protocols/rest-json";
 import type { SignedRequest } from "../../sigv4/verify";
 import { ownMembership, type Membership } from "./access";
-import { accountId, arn, conflict, description, identifier, invalid, notFound, pageInput, paginate, resolveId, roleArn, tags, timestamps, unique } from "./common";
+import { accountId, arn, conflict, description, identifier, invalid, notFound, pageInput, pageResources, resolveId, roleArn, tags, timestamps, unique } from "./common";
 import { ownConfiguredTable } from "./configured-tables";
 import type { AnalysisRuleType, AssociationBody, CollaborationBody, ConfiguredTableBody } from "./model";
 import { deleteResources, findResource, insertResource, isUniqueViolation, listResources, newId, updateResource, type Resource } from "./resources";
@@ -115,8 +115,7 @@ export const associationRoutes = [
 
   route("ListConfiguredTableAssociations", "GET", "/memberships/{membershipIdentifier}/configuredTableAssociations", 200, z.looseObject({ membershipIdentifier: identifier, ...pageInput }), async ({ input, caller }) => {
     const membership = await ownMembership(input.membershipIdentifier, caller);
-    const associations = await listResources<AssociationBody>({ kind: "association", membershipId: membership.id });
-    const { page, nextToken } = paginate(associations, input.nextToken, input.maxResults);
+    const { page, nextToken } = await pageResources<AssociationBody>({ kind: "association", membershipId: membership.id }, input.nextToken, input.maxResults);
     return {
       configuredTableAssociationSummaries: page.map((a) => ({
         configuredTableId: a.body.configuredTableId,

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { CloudError } from "../../errors";
 import type { SignedRequest } from "../../sigv4/verify";
 import { decodeToken, encodeToken } from "../../validation";
-import type { Resource } from "./resources";
+import { listResources, type Resource, type ResourceFilter } from "./resources";
 
 // Errors, names and pagination shared by the Clean Rooms operations.
 
@@ -50,6 +50,15 @@ export function paginate<T extends { id: string }>(items: T[], nextToken: string
   const limit = maxResults ?? 100;
   const page = start.slice(0, limit);
   return { page, nextToken: start.length > limit ? encodeToken(page.at(-1)!.id) : undefined };
+}
+
+/** One page of a list, read from the store in id order: never more rows than the page holds. */
+export async function pageResources<B>(filter: ResourceFilter, nextToken: string | undefined, maxResults: number | undefined): Promise<{ page: Resource<B>[]; nextToken?: string }> {
+  const after = decodeToken(nextToken, "ValidationException");
+  const limit = maxResults ?? 100;
+  const rows = await listResources<B>(filter, after, limit + 1);
+  const page = rows.slice(0, limit);
+  return { page, nextToken: rows.length > limit ? encodeToken(page.at(-1)!.id) : undefined };
 }
 
 /** Finds a resource by id or ARN in the caller's reach, else ResourceNotFoundException. */

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { route } from "../../protocols/rest-json";
 import type { SignedRequest } from "../../sigv4/verify";
 import { findDatabase, findTable } from "../glue/store";
-import { arn, columnName, conflict, description, identifier, invalid, notFound, pageInput, paginate, resolveId, resourceName, tags, timestamps } from "./common";
+import { arn, columnName, conflict, description, identifier, invalid, notFound, pageInput, pageResources, resolveId, resourceName, tags, timestamps } from "./common";
 import type { AnalysisRuleType, AssociationBody, ConfiguredTableBody } from "./model";
 import { checkConfiguredTableRule, columnsNamedBy, configuredTableRulePolicy } from "./rules";
 import { deleteResources, findResource, insertResource, listResources, newId, updateResource, type Resource } from "./resources";
@@ -97,8 +97,7 @@ export const configuredTableRoutes = [
   })),
 
   route("ListConfiguredTables", "GET", "/configuredTables", 200, z.looseObject(pageInput), async ({ input, caller }) => {
-    const tables = await listResources<ConfiguredTableBody>({ kind: "configuredTable", accountId: caller.accountId });
-    const { page, nextToken } = paginate(tables, input.nextToken, input.maxResults);
+    const { page, nextToken } = await pageResources<ConfiguredTableBody>({ kind: "configuredTable", accountId: caller.accountId }, input.nextToken, input.maxResults);
     return {
       configuredTableSummaries: page.map((t) => {
         const { id, arn: tableArn, name, createTime, updateTime, analysisRuleTypes, analysisMethod: method, selectedAnalysisMethods } = configuredTableShape(t);

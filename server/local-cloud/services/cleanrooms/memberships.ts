@@ -2,7 +2,7 @@ import { z } from "zod";
 import { route } from "../../protocols/rest-json";
 import type { SignedRequest } from "../../sigv4/verify";
 import { memberOf, ownMembership, type Collaboration, type Membership } from "./access";
-import { accessDenied, arn, conflict, identifier, invalid, notFound, pageInput, paginate, resolveId, roleArn, tags, timestamps } from "./common";
+import { accessDenied, arn, conflict, identifier, invalid, notFound, pageInput, pageResources, resolveId, roleArn, tags, timestamps } from "./common";
 import type { CollaborationBody, MembershipBody } from "./model";
 import { findResource, insertResource, listResources, newId, updateResource, type Resource } from "./resources";
 
@@ -111,9 +111,7 @@ export const membershipRoutes = [
   }),
 
   route("ListMemberships", "GET", "/memberships", 200, z.looseObject({ ...pageInput, status: z.enum(["ACTIVE", "REMOVED", "COLLABORATION_DELETED"]).optional() }), async ({ input, caller }) => {
-    let memberships = await listResources<MembershipBody>({ kind: "membership", accountId: caller.accountId });
-    if (input.status) memberships = memberships.filter((m) => m.body.status === input.status);
-    const { page, nextToken } = paginate(memberships, input.nextToken, input.maxResults);
+    const { page, nextToken } = await pageResources<MembershipBody>({ kind: "membership", accountId: caller.accountId, ...(input.status ? { statuses: [input.status] } : {}) }, input.nextToken, input.maxResults);
     const summaries = [];
     for (const membership of page) {
       const { id, arn: membershipArn, collaborationArn, collaborationId, collaborationCreatorAccountId, collaborationCreatorDisplayName, collaborationName, createTime, updateTime, status, memberAbilities, paymentConfiguration } = membershipShape(membership, await collaborationOf(membership));

@@ -5,9 +5,9 @@ import { CloudError } from "../../../errors";
 import { route } from "../../../protocols/rest-json";
 import { findBucket } from "../../s3/store";
 import { ownMembership, type Membership } from "../access";
-import { accessDenied, arn, conflict, identifier, invalid, notFound, pageInput, paginate, resolveId } from "../common";
+import { accessDenied, arn, conflict, identifier, invalid, notFound, pageInput, pageResources, resolveId } from "../common";
 import type { AnalysisTemplateBody, CollaborationBody, ProtectedQueryBody } from "../model";
-import { changeResource, findByArn, findResource, insertResource, listResources, newId, type Resource } from "../resources";
+import { changeResource, findByArn, findResource, insertResource, newId, type Resource } from "../resources";
 import { catalogFor } from "./catalog";
 import { enqueue, interrupt } from "./runner";
 
@@ -106,9 +106,7 @@ export const protectedQueryRoutes = [
 
   route("ListProtectedQueries", "GET", "/memberships/{membershipIdentifier}/protectedQueries", 200, z.looseObject({ membershipIdentifier: identifier, status: z.enum(["SUBMITTED", "STARTED", "CANCELLED", "CANCELLING", "FAILED", "SUCCESS", "TIMED_OUT"]).optional(), ...pageInput }), async ({ input, caller }) => {
     const membership = await ownMembership(input.membershipIdentifier, caller);
-    let queries = await listResources<ProtectedQueryBody>({ kind: "protectedQuery", membershipId: membership.id });
-    if (input.status) queries = queries.filter((q) => q.body.status === input.status);
-    const { page, nextToken } = paginate(queries, input.nextToken, input.maxResults);
+    const { page, nextToken } = await pageResources<ProtectedQueryBody>({ kind: "protectedQuery", membershipId: membership.id, ...(input.status ? { statuses: [input.status] } : {}) }, input.nextToken, input.maxResults);
     return {
       protectedQueries: page.map((q) => ({ id: q.id, membershipId: membership.id, membershipArn: membership.arn, createTime: new Date(q.createTime).getTime() / 1000, status: q.body.status, receiverConfigurations: [{ analysisType: "DIRECT_ANALYSIS" }] })),
       ...(nextToken ? { nextToken } : {}),
