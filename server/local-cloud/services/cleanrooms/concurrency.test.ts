@@ -5,6 +5,7 @@ import {
   CreateConfiguredTableAssociationCommand,
   CreateConfiguredTableCommand,
   CreateMembershipCommand,
+  ListConfiguredTablesCommand,
   ListMembersCommand,
   TagResourceCommand,
   ListTagsForResourceCommand,
@@ -47,6 +48,22 @@ for (const store of ["pglite", "postgres"] as const) {
       const arn = collaboration!.arn!;
       await Promise.all(["a", "b", "c", "d"].map((k) => clients.get(creator!)!.cleanrooms.send(new TagResourceCommand({ resourceArn: arn, tags: { [k]: "1" } }))));
       expect(Object.keys((await clients.get(creator!)!.cleanrooms.send(new ListTagsForResourceCommand({ resourceArn: arn }))).tags!).sort()).toEqual(["a", "b", "c", "d"]);
+    });
+
+    it("pages a long list from the store, each item once, in a stable order", async () => {
+      const { cleanrooms, glue } = clients.get(accounts[9]!)!;
+      await glue.send(new CreateDatabaseCommand({ DatabaseInput: { Name: "many" } }));
+      await glue.send(new CreateTableCommand({ DatabaseName: "many", TableInput: { Name: "t", StorageDescriptor: { Columns: [{ Name: "id", Type: "bigint" }] } } }));
+      const created = await Promise.all(Array.from({ length: 130 }, (_, i) => cleanrooms.send(new CreateConfiguredTableCommand({ name: `table-${i}`, tableReference: { glue: { databaseName: "many", tableName: "t" } }, allowedColumns: ["id"], analysisMethod: "DIRECT_QUERY" }))));
+      const seen: string[] = [];
+      let nextToken: string | undefined;
+      do {
+        const page = await cleanrooms.send(new ListConfiguredTablesCommand({ maxResults: 50, nextToken }));
+        expect(page.configuredTableSummaries!.length).toBeLessThanOrEqual(50);
+        seen.push(...page.configuredTableSummaries!.map((t) => t.id!));
+        nextToken = page.nextToken;
+      } while (nextToken);
+      expect(seen).toEqual(created.map((c) => c.configuredTable!.id!).sort());
     });
 
     it("gives exactly one of two members racing for a table name, in any letter case, the name", async () => {
