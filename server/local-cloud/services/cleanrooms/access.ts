@@ -1,10 +1,12 @@
 import type { SignedRequest } from "../../sigv4/verify";
 import { accessDenied, notFound, resolveId } from "./common";
 import type { CollaborationBody, CollaborationMember, MembershipBody } from "./model";
-import { findResource, type Resource } from "./resources";
+import { findResource, inRegion, type Resource } from "./resources";
 
 // Who may see what. An account sees a collaboration only while it is a member (invited or
 // active); it reads and changes only its own memberships, configured tables and associations.
+// Like AWS, Clean Rooms resources live in the region of the request that created them: from
+// another region they do not exist.
 
 export type Collaboration = Resource<CollaborationBody>;
 export type Membership = Resource<MembershipBody>;
@@ -17,7 +19,7 @@ export function memberOf(collaboration: Collaboration, accountId: string): Colla
 export async function visibleCollaboration(identifier: string, caller: SignedRequest): Promise<Collaboration> {
   const id = resolveId(identifier);
   const collaboration = await findResource<CollaborationBody>("collaboration", id);
-  if (!collaboration || !memberOf(collaboration, caller.accountId)) throw notFound("COLLABORATION", identifier);
+  if (!collaboration || !inRegion(collaboration, caller.region) || !memberOf(collaboration, caller.accountId)) throw notFound("COLLABORATION", identifier);
   return collaboration;
 }
 
@@ -31,7 +33,7 @@ export async function ownCollaboration(identifier: string, caller: SignedRequest
 export async function ownMembership(identifier: string, caller: SignedRequest, { activeOnly = false } = {}): Promise<Membership> {
   const id = resolveId(identifier);
   const membership = await findResource<MembershipBody>("membership", id);
-  if (!membership || membership.accountId !== caller.accountId) throw notFound("MEMBERSHIP", identifier);
+  if (!membership || membership.accountId !== caller.accountId || !inRegion(membership, caller.region)) throw notFound("MEMBERSHIP", identifier);
   if (activeOnly && membership.body.status !== "ACTIVE") throw accessDenied(`Membership ${membership.id} is ${membership.body.status}, not ACTIVE.`);
   return membership;
 }

@@ -85,8 +85,8 @@ function memberSummary(member: CollaborationMember) {
 
 /** Collaborations the caller is an invited or active member of. */
 async function collaborationsOf(caller: SignedRequest): Promise<Collaboration[]> {
-  const all = await listResources<CollaborationBody>({ kind: "collaboration" });
-  return all.filter((c) => memberOf(c, caller.accountId));
+  const listed = await listResources<CollaborationBody>({ kind: "collaboration", region: caller.region, memberAccountId: caller.accountId }, null, 100_000);
+  return listed.filter((c) => memberOf(c, caller.accountId));
 }
 
 export const collaborationRoutes = [

@@ -5,7 +5,7 @@ import { findDatabase, findTable } from "../glue/store";
 import { arn, columnName, conflict, description, identifier, invalid, notFound, pageInput, pageResources, resolveId, resourceName, tags, timestamps } from "./common";
 import type { AnalysisRuleType, AssociationBody, ConfiguredTableBody } from "./model";
 import { checkConfiguredTableRule, columnsNamedBy, configuredTableRulePolicy } from "./rules";
-import { deleteResources, findResource, insertResource, listResources, newId, updateResource, type Resource } from "./resources";
+import { deleteResources, findResource, inRegion, insertResource, listResources, newId, updateResource, type Resource } from "./resources";
 
 export type ConfiguredTable = Resource<ConfiguredTableBody>;
 
@@ -19,7 +19,7 @@ const tableReference = z.looseObject({
 /** Only the owner reads or changes a configured table; to anyone else it does not exist. */
 export async function ownConfiguredTable(identifierValue: string, caller: SignedRequest): Promise<ConfiguredTable> {
   const table = await findResource<ConfiguredTableBody>("configuredTable", resolveId(identifierValue));
-  if (!table || table.accountId !== caller.accountId) throw notFound("CONFIGURED_TABLE", identifierValue, "configured table");
+  if (!table || table.accountId !== caller.accountId || !inRegion(table, caller.region)) throw notFound("CONFIGURED_TABLE", identifierValue, "configured table");
   return table;
 }
 
@@ -97,7 +97,7 @@ export const configuredTableRoutes = [
   })),
 
   route("ListConfiguredTables", "GET", "/configuredTables", 200, z.looseObject(pageInput), async ({ input, caller }) => {
-    const { page, nextToken } = await pageResources<ConfiguredTableBody>({ kind: "configuredTable", accountId: caller.accountId }, input.nextToken, input.maxResults);
+    const { page, nextToken } = await pageResources<ConfiguredTableBody>({ kind: "configuredTable", accountId: caller.accountId, region: caller.region }, input.nextToken, input.maxResults);
     return {
       configuredTableSummaries: page.map((t) => {
         const { id, arn: tableArn, name, createTime, updateTime, analysisRuleTypes, analysisMethod: method, selectedAnalysisMethods } = configuredTableShape(t);

@@ -4,7 +4,7 @@ import type { SignedRequest } from "../../sigv4/verify";
 import { memberOf, ownMembership, type Collaboration, type Membership } from "./access";
 import { accessDenied, arn, conflict, identifier, invalid, notFound, pageInput, pageResources, resolveId, roleArn, tags, timestamps } from "./common";
 import type { CollaborationBody, MembershipBody } from "./model";
-import { findResource, insertResource, listResources, newId, updateResource, type Resource } from "./resources";
+import { findResource, inRegion, insertResource, listResources, newId, updateResource, type Resource } from "./resources";
 
 const logStatus = z.enum(["ENABLED", "DISABLED"]);
 export const resultConfiguration = z.looseObject({
@@ -76,7 +76,7 @@ export const membershipRoutes = [
     }),
     async ({ input, caller }) => {
       const found = await findResource<CollaborationBody>("collaboration", resolveId(input.collaborationIdentifier));
-      if (!found || !memberOf(found, caller.accountId)) throw notFound("COLLABORATION", input.collaborationIdentifier);
+      if (!found || !inRegion(found, caller.region) || !memberOf(found, caller.accountId)) throw notFound("COLLABORATION", input.collaborationIdentifier);
       // Joining reads and writes the collaboration's member list under its row lock, with the
       // new membership in the same transaction: members joining at once all end up members.
       let membership: Resource<MembershipBody> | undefined;
@@ -111,7 +111,7 @@ export const membershipRoutes = [
   }),
 
   route("ListMemberships", "GET", "/memberships", 200, z.looseObject({ ...pageInput, status: z.enum(["ACTIVE", "REMOVED", "COLLABORATION_DELETED"]).optional() }), async ({ input, caller }) => {
-    const { page, nextToken } = await pageResources<MembershipBody>({ kind: "membership", accountId: caller.accountId, ...(input.status ? { statuses: [input.status] } : {}) }, input.nextToken, input.maxResults);
+    const { page, nextToken } = await pageResources<MembershipBody>({ kind: "membership", accountId: caller.accountId, region: caller.region, ...(input.status ? { statuses: [input.status] } : {}) }, input.nextToken, input.maxResults);
     const summaries = [];
     for (const membership of page) {
       const { id, arn: membershipArn, collaborationArn, collaborationId, collaborationCreatorAccountId, collaborationCreatorDisplayName, collaborationName, createTime, updateTime, status, memberAbilities, paymentConfiguration } = membershipShape(membership, await collaborationOf(membership));

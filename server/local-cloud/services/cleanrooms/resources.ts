@@ -48,6 +48,11 @@ export function isUniqueViolation(error: unknown): boolean {
   return false;
 }
 
+/** True when the resource lives in the caller's region; elsewhere it does not exist for the caller. */
+export function inRegion(resource: Resource, region: string): boolean {
+  return (resource.body as { region?: unknown }).region === region;
+}
+
 export async function findResource<B = unknown>(kind: ResourceKind, id: string): Promise<Resource<B> | undefined> {
   const db = await getDb();
   const [row] = await db.select().from(cleanroomsResources).where(and(eq(cleanroomsResources.kind, kind), eq(cleanroomsResources.id, id)));
@@ -69,6 +74,10 @@ export interface ResourceFilter {
   name?: string;
   /** Only resources whose body.status is one of these. */
   statuses?: string[];
+  /** Only resources of this region (body.region): Clean Rooms resources live in one region. */
+  region?: string;
+  /** Only collaborations that list this account among their members. */
+  memberAccountId?: string;
 }
 
 function conditions(filter: ResourceFilter) {
@@ -79,6 +88,8 @@ function conditions(filter: ResourceFilter) {
   if (filter.membershipId !== undefined) where.push(eq(cleanroomsResources.membershipId, filter.membershipId));
   if (filter.name !== undefined) where.push(eq(cleanroomsResources.name, filter.name));
   if (filter.statuses !== undefined) where.push(inArray(sql<string>`${cleanroomsResources.body}->>'status'`, filter.statuses));
+  if (filter.region !== undefined) where.push(sql`${cleanroomsResources.body}->>'region' = ${filter.region}`);
+  if (filter.memberAccountId !== undefined) where.push(sql`${cleanroomsResources.body}->'members' @> ${JSON.stringify([{ accountId: filter.memberAccountId }])}::jsonb`);
   return where;
 }
 

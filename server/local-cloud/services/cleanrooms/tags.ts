@@ -2,12 +2,12 @@ import { z } from "zod";
 import { route } from "../../protocols/rest-json";
 import type { SignedRequest } from "../../sigv4/verify";
 import { invalid, notFound } from "./common";
-import { findByArn, updateResource } from "./resources";
+import { findByArn, inRegion, updateResource } from "./resources";
 
 // Tags belong to the resource's owner: nobody else can read or change them.
 async function ownResource(resourceArn: string, caller: SignedRequest) {
   const resource = await findByArn(resourceArn);
-  if (!resource || resource.accountId !== caller.accountId) throw notFound("RESOURCE", resourceArn, "resource");
+  if (!resource || resource.accountId !== caller.accountId || !inRegion(resource, caller.region)) throw notFound("RESOURCE", resourceArn, "resource");
   return resource;
 }
 
