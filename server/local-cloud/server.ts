@@ -72,7 +72,8 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
     await service.handle(ctx);
   } catch (caught) {
     let error: CloudError;
-    if (caught instanceof SignatureError) error = service.signatureError(caught);
+    if (caught instanceof SignatureError && caught.problem === "missing" && service.unsignedError) error = await service.unsignedError({ req, rawPath }).catch(() => service.signatureError(caught));
+    else if (caught instanceof SignatureError) error = service.signatureError(caught);
     else if (caught instanceof CloudError) error = caught;
     else {
       log("error", "local cloud request failed", { requestId, method: req.method, path: rawPath, error: caught });

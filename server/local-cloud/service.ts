@@ -25,5 +25,7 @@ export interface CloudService {
   /** Answers an unsigned CORS preflight (OPTIONS), where the service has one (S3). */
   preflight?(ctx: Omit<ServiceContext, "verify" | "presigned">): Promise<void>;
   signatureError(error: SignatureError): CloudError;
+  /** How the service refuses a request with no signature at all, where it depends on the request (S3). */
+  unsignedError?(ctx: Pick<ServiceContext, "req" | "rawPath">): Promise<CloudError>;
   sendError(ctx: Pick<ServiceContext, "req" | "res" | "requestId">, error: CloudError): void;
 }

@@ -54,6 +54,10 @@ export const s3Objects = localCloud.table(
     metadata: jsonb("metadata").$type<Record<string, string>>().notNull(),
     checksum: jsonb("checksum").$type<StoredChecksum | null>(),
     partsCount: integer("parts_count"),
+    // For an object made by CompleteMultipartUpload: the upload it came from (a repeated Complete
+    // answers as the first did) and its parts' sizes (GetObject with partNumber reads one part).
+    uploadId: text("upload_id"),
+    partSizes: jsonb("part_sizes").$type<number[] | null>(),
     // The object's tag set: a sub-resource, changed without touching the object's bytes or ETag.
     tags: jsonb("tags").$type<Record<string, string>>().notNull().default({}),
     lastModified: timestamp("last_modified", { withTimezone: true }).notNull().defaultNow(),

@@ -35,6 +35,12 @@ export async function createBucket({ ctx, caller, bucket }: S3Request & { bucket
   if (!(await insertBucket({ name: bucket, accountId: caller.accountId, region }))) {
     const existing = await findBucket(bucket);
     if (existing?.accountId === caller.accountId) {
+      // us-east-1 keeps S3's legacy answer: creating a bucket you already own there succeeds.
+      if (existing.region === "us-east-1" && region === "us-east-1") {
+        ctx.res.writeHead(200, { Location: `/${bucket}`, "Content-Length": "0" });
+        ctx.res.end();
+        return;
+      }
       throw new CloudError(409, "BucketAlreadyOwnedByYou", "Your previous request to create the named bucket succeeded and you already own it.", { BucketName: bucket });
     }
     throw new CloudError(409, "BucketAlreadyExists", "The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.", { BucketName: bucket });

@@ -1,7 +1,8 @@
 import { CloudError } from "../../errors";
 import { sendS3Error } from "../../protocols/xml";
 import type { CloudService, ServiceContext } from "../../service";
-import type { S3Request } from "./context";
+import { noSuchBucket, type S3Request } from "./context";
+import { findBucket } from "./store";
 import { answerPreflight, applyCors } from "./cors";
 import { refuseVersionIds, routeOf } from "./routes";
 
@@ -62,6 +63,12 @@ export const s3: CloudService = {
   /** A browser's CORS preflight: unsigned, answered from the bucket's CORS rules. */
   async preflight(ctx) {
     await answerPreflight(ctx.res, locate(ctx).bucket, ctx.req.headers);
+  },
+  /** Anonymous requests: S3 says a bucket does not exist before it says access is denied. */
+  async unsignedError(ctx) {
+    const { bucket } = locate(ctx);
+    if (bucket && !(await findBucket(bucket))) return noSuchBucket(bucket);
+    return new CloudError(403, "AccessDenied", "Access Denied");
   },
   signatureError(error) {
     const [status, code, message] = signatureErrors[error.problem];

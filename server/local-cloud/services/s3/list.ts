@@ -19,6 +19,7 @@ interface Page {
  */
 async function listPage(bucket: string, prefix: string, delimiter: string, after: string | null, maxKeys: number): Promise<Page> {
   const page: Page = { contents: [], commonPrefixes: [], truncated: false, last: null };
+  if (maxKeys === 0) return page; // S3 answers max-keys=0 with an empty, untruncated listing
   let cursor = after;
   while (true) {
     const rows = await listObjectRows(bucket, prefix, cursor, 1000);

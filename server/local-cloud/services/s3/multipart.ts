@@ -65,8 +65,16 @@ interface RequestedPart {
   [checksum: string]: unknown;
 }
 
+const completedResult = (bucket: string, key: string, etag: string) => ({ Location: `/${bucket}/${encodeURIComponent(key)}`, Bucket: bucket, Key: key, ETag: quoteEtag(etag) });
+
 export async function completeMultipartUpload(request: KeyRequest, uploadId: string) {
   const { ctx, bucket, key } = request;
+  // A repeated Complete of an upload that made the current object answers as the first did.
+  if (!(await findUpload(uploadId))) {
+    await ownedBucket(bucket, request.caller);
+    const object = await findObject(bucket, key);
+    if (object?.uploadId === uploadId) return sendXml(ctx.res, 200, toXml("CompleteMultipartUploadResult", completedResult(bucket, key, object.etag), ns));
+  }
   const upload = await ownedUpload(request, uploadId);
   const parsed = parseXml((await readBody(ctx.req, 4 * 1024 * 1024)).toString("utf8")).CompleteMultipartUpload as Record<string, unknown> | undefined;
   const requested = ([] as RequestedPart[]).concat((parsed && typeof parsed === "object" ? (parsed.Part as RequestedPart) : undefined) ?? []);
@@ -117,10 +125,10 @@ export async function completeMultipartUpload(request: KeyRequest, uploadId: str
     checksum = { algorithm, value: composite.digest() };
   }
   const size = parts.reduce((sum, p) => sum + p.size, 0);
-  const replaced = await putObjectRow({ bucket, key, blob, size, etag, contentType: upload.contentType, headers: upload.headers, metadata: upload.metadata, checksum, partsCount: parts.length, tags: upload.tags });
+  const replaced = await putObjectRow({ bucket, key, blob, size, etag, contentType: upload.contentType, headers: upload.headers, metadata: upload.metadata, checksum, partsCount: parts.length, tags: upload.tags, uploadId, partSizes: parts.map((p) => p.size) });
   await removeBlob(replaced);
   for (const partBlob of await deleteUploadRows(uploadId)) await removeBlob(partBlob);
-  const result: Record<string, unknown> = { Location: `/${bucket}/${encodeURIComponent(key)}`, Bucket: bucket, Key: key, ETag: quoteEtag(etag) };
+  const result: Record<string, unknown> = completedResult(bucket, key, etag);
   if (checksum) {
     result[checksumXmlName(checksum.algorithm)] = `${checksum.value}-${parts.length}`;
     result.ChecksumType = "COMPOSITE";

@@ -79,6 +79,18 @@ function parseRange(header: string, size: number): { start: number; end: number 
   return { start, end };
 }
 
+/** The bytes of one part of a multipart object (`?partNumber=`); the whole of any other object is its part 1. */
+function partRange(text: string, object: StoredObject, rangeHeader: string | undefined): { start: number; end: number } | null {
+  if (rangeHeader) throw new CloudError(400, "InvalidRequest", "Cannot specify both Range header and partNumber query parameter");
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1 || n > 10000) throw new CloudError(400, "InvalidArgument", "Part number must be an integer between 1 and 10000, inclusive", { ArgumentName: "partNumber" });
+  const sizes = object.partSizes ?? [object.size];
+  if (n > sizes.length) throw new CloudError(416, "InvalidPartNumber", "The requested partnumber is not satisfiable", { PartNumberRequested: n, ActualPartCount: sizes.length });
+  if (!object.partSizes) return null;
+  const start = sizes.slice(0, n - 1).reduce((a, b) => a + b, 0);
+  return { start, end: start + sizes[n - 1]! - 1 };
+}
+
 export async function getObject(request: KeyRequest, head: boolean) {
   const { ctx, caller, bucket, key } = request;
   await ownedBucket(bucket, caller);
@@ -92,7 +104,7 @@ export async function getObject(request: KeyRequest, head: boolean) {
     return;
   }
   const rangeHeader = ctx.req.headers.range;
-  const range = rangeHeader ? parseRange(rangeHeader, object.size) : null;
+  const range = ctx.query.has("partNumber") ? partRange(ctx.query.get("partNumber")!, object, rangeHeader) : rangeHeader ? parseRange(rangeHeader, object.size) : null;
   if (range === "invalid") {
     throw new CloudError(416, "InvalidRange", "The requested range is not satisfiable", { ActualObjectSize: object.size, RangeRequested: rangeHeader });
   }

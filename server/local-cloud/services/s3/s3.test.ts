@@ -140,6 +140,9 @@ describe("listing", () => {
     } while (token);
     expect(pages).toBe(3);
     expect(seen).toEqual(Array.from({ length: 23 }, (_, i) => `logs/2026/${String(i).padStart(2, "0")}.json`));
+    // max-keys=0 asks for nothing and gets nothing, untruncated, as S3 answers it.
+    const none = await a.send(new ListObjectsV2Command({ Bucket: "org-a-listing", MaxKeys: 0 }));
+    expect([none.KeyCount, none.IsTruncated, none.Contents]).toEqual([0, false, undefined]);
   });
 
   it("folds keys into common prefixes with a delimiter", async () => {
@@ -227,7 +230,10 @@ describe("accounts", () => {
     expect(copyOut.name).toBe("AccessDenied");
     expect((await b.send(new ListBucketsCommand({}))).Buckets?.map((x) => x.Name)).toEqual(["org-b-data"]);
     expect((await errorOf(b.send(new CreateBucketCommand({ Bucket: "org-a-data" })))).name).toBe("BucketAlreadyExists");
-    expect((await errorOf(a.send(new CreateBucketCommand({ Bucket: "org-a-data" })))).name).toBe("BucketAlreadyOwnedByYou");
+    // us-east-1 keeps S3's legacy answer to re-creating one's own bucket (success); elsewhere 409.
+    await a.send(new CreateBucketCommand({ Bucket: "org-a-data" }));
+    await a.send(new CreateBucketCommand({ Bucket: "org-a-ireland", CreateBucketConfiguration: { LocationConstraint: "eu-west-1" } }));
+    expect((await errorOf(a.send(new CreateBucketCommand({ Bucket: "org-a-ireland", CreateBucketConfiguration: { LocationConstraint: "eu-west-1" } })))).name).toBe("BucketAlreadyOwnedByYou");
   });
 
   it("answers wrong keys, wrong signatures and unsigned requests as S3 does", async () => {
@@ -238,6 +244,9 @@ describe("accounts", () => {
     expect((await errorOf(unknown.send(new ListBucketsCommand({})))).name).toBe("InvalidAccessKeyId");
     const anonymous = await fetch(`${cloud.endpoint}/org-a-data/raw/customers.csv`);
     expect(anonymous.status).toBe(403);
+    // A bucket that does not exist is said so before access is refused, as S3 does.
+    const missing = await fetch(`${cloud.endpoint}/no-such-bucket-here/raw/customers.csv`);
+    expect([missing.status, /<Code>([^<]+)/.exec(await missing.text())?.[1]]).toEqual([404, "NoSuchBucket"]);
     expect(await anonymous.text()).toContain("<Code>AccessDenied</Code>");
   });
 });

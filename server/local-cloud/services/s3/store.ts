@@ -87,6 +87,8 @@ export async function putObjectRow(row: typeof s3Objects.$inferInsert, within?: 
           partsCount: row.partsCount ?? null,
           // A new object version starts with the tags its request gave, or none.
           tags: row.tags ?? {},
+          uploadId: row.uploadId ?? null,
+          partSizes: row.partSizes ?? null,
           lastModified: sql`now()`,
         },
       });

@@ -71,3 +71,20 @@ it("aborts uploads abandoned for more than a day, and only those", async () => {
   expect((await s3.send(new ListMultipartUploadsCommand({ Bucket }))).Uploads ?? []).toEqual([]);
   expect(await s3.send(new ListPartsCommand({ Bucket, Key: "fresh", UploadId: fresh })).catch((e: Error) => e.name)).toBe("NoSuchUpload");
 });
+
+it("reads one part of a multipart object by number, and answers a repeated Complete as the first", async () => {
+  const five = "p".repeat(5 * 1024 * 1024);
+  const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket, Key: "two-parts" }));
+  const one = await s3.send(new UploadPartCommand({ Bucket, Key: "two-parts", UploadId, PartNumber: 1, Body: five }));
+  const two = await s3.send(new UploadPartCommand({ Bucket, Key: "two-parts", UploadId, PartNumber: 2, Body: "second part" }));
+  const complete = () => s3.send(new CompleteMultipartUploadCommand({ Bucket, Key: "two-parts", UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: one.ETag }, { PartNumber: 2, ETag: two.ETag }] } }));
+  const first = await complete();
+  expect((await complete()).ETag).toBe(first.ETag);
+
+  const second = await s3.send(new GetObjectCommand({ Bucket, Key: "two-parts", PartNumber: 2 }));
+  expect(await second.Body!.transformToString()).toBe("second part");
+  expect([second.PartsCount, second.ContentRange]).toEqual([2, `bytes ${five.length}-${five.length + 10}/${five.length + 11}`]);
+  expect((await s3.send(new GetObjectCommand({ Bucket, Key: "two-parts", PartNumber: 1 }))).ContentLength).toBe(five.length);
+  expect(await s3.send(new GetObjectCommand({ Bucket, Key: "two-parts", PartNumber: 3 })).catch((e: Error) => e.name)).toBe("InvalidPartNumber");
+  expect(await (await s3.send(new GetObjectCommand({ Bucket, Key: "source", PartNumber: 1 }))).Body!.transformToString()).toHaveLength(five.length + 4);
+});
