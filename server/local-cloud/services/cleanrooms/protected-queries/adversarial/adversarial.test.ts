@@ -113,6 +113,24 @@ describe("what the rules allow still answers correctly", () => {
   });
 });
 
+describe("limits", () => {
+  it("stops a query past PROTECTED_QUERY_TIMEOUT_SECONDS as TIMED_OUT, and runs one query at a time when the limit is one", async () => {
+    const bomb = await world.cleanA.send(new StartProtectedQueryCommand({ membershipIdentifier: world.membershipA, type: "SQL", sqlParameters: { queryString: "SELECT count(*) AS n FROM a_custom a, a_custom b, a_custom c, a_custom d, a_custom e, a_custom f, a_custom g, a_custom h" } }));
+    const next = await world.cleanA.send(new StartProtectedQueryCommand({ membershipIdentifier: world.membershipA, type: "SQL", sqlParameters: { queryString: "SELECT count(*) AS n FROM a_custom" } }));
+    for (let i = 0; i < 100; i++) {
+      const { protectedQuery } = await world.cleanA.send(new GetProtectedQueryCommand({ membershipIdentifier: world.membershipA, protectedQueryIdentifier: bomb.protectedQuery!.id! }));
+      if (protectedQuery!.status === "STARTED") break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const { protectedQuery: waiting } = await world.cleanA.send(new GetProtectedQueryCommand({ membershipIdentifier: world.membershipA, protectedQueryIdentifier: next.protectedQuery!.id! }));
+    expect(waiting!.status).toBe("SUBMITTED");
+    const stopped = await finished(bomb.protectedQuery!.id!);
+    expect([stopped.status, stopped.error?.code]).toEqual(["TIMED_OUT", "TIMED_OUT"]);
+    expect(stopped.statistics!.totalDurationInMillis!).toBeGreaterThanOrEqual(3_900);
+    expect((await finished(next.protectedQuery!.id!)).status).toBe("SUCCESS");
+  }, 30_000);
+});
+
 describe("results go only where they may", () => {
   it("does not write a result into a bucket that changed hands while the query waited", async () => {
     const s3A = await cloud.s3("org-a");
