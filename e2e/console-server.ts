@@ -38,7 +38,13 @@ export async function startConsole(env: Record<string, string> = {}): Promise<Ru
   const deadline = Date.now() + 5 * 60_000; // includes a first build
   for (;;) {
     if (child.exitCode !== null) throw new Error(`the console did not start:\n${fs.readFileSync(logFile, "utf8")}`);
-    if (await fetch(`${baseURL}/api/health`).then((r) => r.ok, () => false)) break;
+    if (
+      await fetch(`${baseURL}/api/health`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      break;
     if (Date.now() > deadline) throw new Error(`the console was not healthy in time:\n${fs.readFileSync(logFile, "utf8")}`);
     await new Promise((r) => setTimeout(r, 500));
   }

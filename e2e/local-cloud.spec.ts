@@ -19,6 +19,8 @@ test("the credentials command points the AWS CLI at the local cloud as an organi
   const listed = await run("aws", ["s3api", "list-buckets", "--query", "Buckets[].Name", "--output", "json"], { env: awsEnv });
   expect(JSON.parse(listed.stdout)).toEqual(["org-b-e2e"]);
 
-  const unknown = await run(process.execPath, [path.join("node_modules", "tsx", "dist", "cli.mjs"), "scripts/credentials.ts", "org-z"], { env }).catch((error: { code: number; stderr: string }) => error);
+  const unknown = await run(process.execPath, [path.join("node_modules", "tsx", "dist", "cli.mjs"), "scripts/credentials.ts", "org-z"], { env }).catch(
+    (error: { code: number; stderr: string }) => error,
+  );
   expect(unknown).toMatchObject({ code: 1, stderr: expect.stringContaining('No organization with the slug "org-z"') });
 });

@@ -26,4 +26,3 @@ export type Permission = keyof typeof permissionTable;
 export function can(role: Role, permission: Permission): boolean {
   return (permissionTable[permission] as readonly Role[]).includes(role);
 }
-

@@ -18,10 +18,7 @@ export default async function HomePage() {
   const destinations = navItems.filter((item) => item.href !== "/" && can(actor.role, item.permission));
   return (
     <>
-      <PageHeader
-        title={`Welcome, ${actor.name}`}
-        description={`You are signed in to ${actor.orgName} (AWS account ${actor.awsAccountId}) as ${roleLabels[actor.role].toLowerCase()}.`}
-      />
+      <PageHeader title={`Welcome, ${actor.name}`} description={`You are signed in to ${actor.orgName} (AWS account ${actor.awsAccountId}) as ${roleLabels[actor.role].toLowerCase()}.`} />
       <ul className="grid gap-4 sm:grid-cols-2 lg:grid-cols-3">
         {destinations.map((item) => (
           <li key={item.href}>

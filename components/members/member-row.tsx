@@ -33,13 +33,7 @@ export function MemberRow({ member, canManage, isSelf }: { member: MemberView; c
           <label htmlFor={`role-${member.id}`} className="sr-only">
             Role of {member.email}
           </label>
-          <select
-            id={`role-${member.id}`}
-            name="role"
-            defaultValue={member.role}
-            disabled={locked}
-            className="rounded-md border border-slate-300 bg-white px-2 py-1 text-sm disabled:bg-slate-50"
-          >
+          <select id={`role-${member.id}`} name="role" defaultValue={member.role} disabled={locked} className="rounded-md border border-slate-300 bg-white px-2 py-1 text-sm disabled:bg-slate-50">
             {roles.map((role) => (
               <option key={role} value={role}>
                 {roleLabels[role]}

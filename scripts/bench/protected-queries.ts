@@ -47,27 +47,84 @@ async function register(endpoint: string, credentials: { a: Credentials; b: Cred
   const accounts = { a: "111111111111", b: "222222222222" } as const;
   const membership: Record<string, string> = {};
   const cleanA = client(CleanRoomsClient, credentials.a);
-  const { collaboration } = await cleanA.send(new CreateCollaborationCommand({ name: `bench ${tag}`, description: "bench", creatorDisplayName: "A", creatorMemberAbilities: ["CAN_QUERY", "CAN_RECEIVE_RESULTS"], members: [{ accountId: accounts.b, displayName: "B", memberAbilities: [] }], queryLogStatus: "DISABLED" }));
+  const { collaboration } = await cleanA.send(
+    new CreateCollaborationCommand({
+      name: `bench ${tag}`,
+      description: "bench",
+      creatorDisplayName: "A",
+      creatorMemberAbilities: ["CAN_QUERY", "CAN_RECEIVE_RESULTS"],
+      members: [{ accountId: accounts.b, displayName: "B", memberAbilities: [] }],
+      queryLogStatus: "DISABLED",
+    }),
+  );
   for (const org of ["a", "b"] as const) {
     const s3 = client(S3Client, credentials[org], { forcePathStyle: true });
     const bucket = `bench-${org}-${tag}`;
     await s3.send(new CreateBucketCommand({ Bucket: bucket }));
     await new Upload({ client: s3, params: { Bucket: bucket, Key: `data/${path.basename(files[org])}`, Body: fs.createReadStream(files[org]) }, partSize: 16 * 1024 * 1024 }).done();
     const classification = files[org].endsWith(".csv") ? "csv" : "parquet";
-    const columns = org === "a" ? [["customer_id", "bigint"], ["age_group", "string"], ["region", "string"], ["purchase_amount", "double"]] : [["customer_id", "bigint"], ["engagement_score", "double"], ["channel", "string"]];
+    const columns =
+      org === "a"
+        ? [
+            ["customer_id", "bigint"],
+            ["age_group", "string"],
+            ["region", "string"],
+            ["purchase_amount", "double"],
+          ]
+        : [
+            ["customer_id", "bigint"],
+            ["engagement_score", "double"],
+            ["channel", "string"],
+          ];
     const glue = client(GlueClient, credentials[org]);
     await glue.send(new CreateDatabaseCommand({ DatabaseInput: { Name: `bench_${tag}` } }));
-    await glue.send(new CreateTableCommand({ DatabaseName: `bench_${tag}`, TableInput: { Name: "data", Parameters: { classification }, StorageDescriptor: { Location: `s3://${bucket}/data/`, Columns: columns.map(([Name, Type]) => ({ Name, Type })) } } }));
+    await glue.send(
+      new CreateTableCommand({
+        DatabaseName: `bench_${tag}`,
+        TableInput: { Name: "data", Parameters: { classification }, StorageDescriptor: { Location: `s3://${bucket}/data/`, Columns: columns.map(([Name, Type]) => ({ Name, Type })) } },
+      }),
+    );
     const clean = client(CleanRoomsClient, credentials[org]);
     const results = org === "a" ? { defaultResultConfiguration: { outputConfiguration: { s3: { resultFormat: "CSV" as const, bucket, keyPrefix: "results" } } } } : {};
     membership[org] = (await clean.send(new CreateMembershipCommand({ collaborationIdentifier: collaboration!.id!, queryLogStatus: "DISABLED", ...results }))).membership!.id!;
-    const table = (await clean.send(new CreateConfiguredTableCommand({ name: `bench-${org}`, tableReference: { glue: { databaseName: `bench_${tag}`, tableName: "data" } }, allowedColumns: columns.map(([name]) => name!), analysisMethod: "DIRECT_QUERY" }))).configuredTable!.id!;
+    const table = (
+      await clean.send(
+        new CreateConfiguredTableCommand({
+          name: `bench-${org}`,
+          tableReference: { glue: { databaseName: `bench_${tag}`, tableName: "data" } },
+          allowedColumns: columns.map(([name]) => name!),
+          analysisMethod: "DIRECT_QUERY",
+        }),
+      )
+    ).configuredTable!.id!;
     const aggregation =
       org === "a"
-        ? { aggregateColumns: [{ columnNames: ["purchase_amount"], function: "SUM" as const }, { columnNames: ["customer_id"], function: "COUNT_DISTINCT" as const }], joinColumns: ["customer_id"], dimensionColumns: ["age_group", "region"], scalarFunctions: [], outputConstraints: [{ columnName: "customer_id", minimum: 100, type: "COUNT_DISTINCT" as const }] }
-        : { aggregateColumns: [{ columnNames: ["engagement_score"], function: "AVG" as const }], joinColumns: ["customer_id"], dimensionColumns: ["channel"], scalarFunctions: [], outputConstraints: [{ columnName: "customer_id", minimum: 100, type: "COUNT_DISTINCT" as const }] };
+        ? {
+            aggregateColumns: [
+              { columnNames: ["purchase_amount"], function: "SUM" as const },
+              { columnNames: ["customer_id"], function: "COUNT_DISTINCT" as const },
+            ],
+            joinColumns: ["customer_id"],
+            dimensionColumns: ["age_group", "region"],
+            scalarFunctions: [],
+            outputConstraints: [{ columnName: "customer_id", minimum: 100, type: "COUNT_DISTINCT" as const }],
+          }
+        : {
+            aggregateColumns: [{ columnNames: ["engagement_score"], function: "AVG" as const }],
+            joinColumns: ["customer_id"],
+            dimensionColumns: ["channel"],
+            scalarFunctions: [],
+            outputConstraints: [{ columnName: "customer_id", minimum: 100, type: "COUNT_DISTINCT" as const }],
+          };
     await clean.send(new CreateConfiguredTableAnalysisRuleCommand({ configuredTableIdentifier: table, analysisRuleType: "AGGREGATION", analysisRulePolicy: { v1: { aggregation } } }));
-    await clean.send(new CreateConfiguredTableAssociationCommand({ membershipIdentifier: membership[org], configuredTableIdentifier: table, name: org === "a" ? "org_a_customers" : "org_b_engagement", roleArn: `arn:aws:iam::${accounts[org]}:role/bench` }));
+    await clean.send(
+      new CreateConfiguredTableAssociationCommand({
+        membershipIdentifier: membership[org],
+        configuredTableIdentifier: table,
+        name: org === "a" ? "org_a_customers" : "org_b_engagement",
+        roleArn: `arn:aws:iam::${accounts[org]}:role/bench`,
+      }),
+    );
   }
   return { cleanA, membershipA: membership.a! };
 }

@@ -33,10 +33,12 @@ function baselinePut(port: number, body: Buffer) {
 
 function baselineGet(port: number) {
   return new Promise<void>((resolve, reject) => {
-    http.get({ host: "127.0.0.1", port, path: "/object" }, (res) => {
-      res.on("data", () => {});
-      res.on("end", resolve);
-    }).on("error", reject);
+    http
+      .get({ host: "127.0.0.1", port, path: "/object" }, (res) => {
+        res.on("data", () => {});
+        res.on("end", resolve);
+      })
+      .on("error", reject);
   });
 }
 
@@ -64,7 +66,11 @@ export async function s3Throughput({ sizeMb = 100, repeat = 3, uploadGb = 1 } = 
     const before = cloud.memory().rss;
     const block = Buffer.alloc(MB, 0x33);
     const total = uploadGb * 1024;
-    const source = Readable.from((function* () { for (let i = 0; i < total; i++) yield block; })());
+    const source = Readable.from(
+      (function* () {
+        for (let i = 0; i < total; i++) yield block;
+      })(),
+    );
     await new Upload({ client: s3, params: { Bucket: "bench", Key: "large", Body: source }, partSize: 16 * MB, queueSize: 2 }).done();
     const memoryGrowthMb = (cloud.memory().peak - before) / MB;
     return { rows, uploadGb, memoryGrowthMb };

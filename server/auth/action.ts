@@ -24,11 +24,7 @@ export function defineCommand<S extends z.ZodType>(command: Command<S>): Command
 }
 
 /** Session → permission → parse → work; errors become a FormState, never a stack trace. */
-export async function runCommand<S extends z.ZodType>(
-  actor: Actor | null,
-  command: Command<S>,
-  input: Record<string, unknown>,
-): Promise<FormState> {
+export async function runCommand<S extends z.ZodType>(actor: Actor | null, command: Command<S>, input: Record<string, unknown>): Promise<FormState> {
   const values = echoValues(input);
   try {
     if (!actor) throw new AppError("unauthenticated", "Your session has ended. Sign in again.");

@@ -53,6 +53,10 @@ export async function authorizeWithPassword(credentials: unknown, ip: string | n
  */
 export function clientIp(headers: Headers): string | null {
   const forwarded = headers.get("x-forwarded-for");
-  const last = forwarded?.split(",").map((s) => s.trim()).filter(Boolean).pop();
+  const last = forwarded
+    ?.split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .pop();
   return last ?? headers.get("x-real-ip") ?? null;
 }

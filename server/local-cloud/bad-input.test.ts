@@ -76,12 +76,24 @@ describe("NUL characters", () => {
       expect(status, JSON.stringify(request)).toBe(400);
       expect(code).toMatch(request.service === "s3" ? /InvalidArgument/ : /ValidationException/);
     }
-    const glue = await signedFetch(cloud, "org-a", { service: "glue", method: "POST", path: "/", headers: { "content-type": "application/x-amz-json-1.1", "x-amz-target": "AWSGlue.GetDatabase" }, body: JSON.stringify({ Name: "a\u0000" }) });
+    const glue = await signedFetch(cloud, "org-a", {
+      service: "glue",
+      method: "POST",
+      path: "/",
+      headers: { "content-type": "application/x-amz-json-1.1", "x-amz-target": "AWSGlue.GetDatabase" },
+      body: JSON.stringify({ Name: "a\u0000" }),
+    });
     expect(await errorType(glue)).toEqual([400, "ValidationException"]);
   });
 
   it("and strings that are not Unicode text (lone surrogates) are refused too", async () => {
-    const glue = await signedFetch(cloud, "org-a", { service: "glue", method: "POST", path: "/", headers: { "content-type": "application/x-amz-json-1.1", "x-amz-target": "AWSGlue.CreateDatabase" }, body: '{"DatabaseInput": {"Name": "db\\ud800"}}' });
+    const glue = await signedFetch(cloud, "org-a", {
+      service: "glue",
+      method: "POST",
+      path: "/",
+      headers: { "content-type": "application/x-amz-json-1.1", "x-amz-target": "AWSGlue.CreateDatabase" },
+      body: '{"DatabaseInput": {"Name": "db\\ud800"}}',
+    });
     expect(await errorType(glue)).toEqual([400, "ValidationException"]);
   });
 });

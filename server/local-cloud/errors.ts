@@ -12,5 +12,4 @@ export class CloudError extends Error {
   }
 }
 
-export const notImplemented = (what: string) =>
-  new CloudError(501, "NotImplemented", `${what} is not supported by the local cloud.`);
+export const notImplemented = (what: string) => new CloudError(501, "NotImplemented", `${what} is not supported by the local cloud.`);

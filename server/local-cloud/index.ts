@@ -34,4 +34,3 @@ export function ensureLocalCloud(): Promise<LocalCloud> {
   })();
   return holder.__localCloud;
 }
-

@@ -33,12 +33,53 @@ const label = (text: string) => {
 
 const routes = [...collaborationRoutes, ...membershipRoutes, ...configuredTableRoutes, ...associationRoutes, ...schemaRoutes, ...analysisTemplateRoutes, ...tagRoutes, ...protectedQueryRoutes];
 const hostileText = fc.oneof(
-  fc.constantFrom("", " ", "..", "%2F", "a/b", "x".repeat(5000), "ünïcødé", "0".repeat(40), "arn:aws:cleanrooms:us-east-1:222222222222:collaboration/x", "-1", "1e400", "null", "[]", "{}", "'; DROP TABLE x; --", "\ud800", "a\udfffb"),
+  fc.constantFrom(
+    "",
+    " ",
+    "..",
+    "%2F",
+    "a/b",
+    "x".repeat(5000),
+    "ünïcødé",
+    "0".repeat(40),
+    "arn:aws:cleanrooms:us-east-1:222222222222:collaboration/x",
+    "-1",
+    "1e400",
+    "null",
+    "[]",
+    "{}",
+    "'; DROP TABLE x; --",
+    "\ud800",
+    "a\udfffb",
+  ),
   fc.string({ maxLength: 40 }),
 );
 const hostileJson = fc.oneof(
   fc.jsonValue({ maxDepth: 4 }),
-  fc.dictionary(fc.constantFrom("name", "description", "queryString", "type", "sqlParameters", "analysisRulePolicy", "members", "tags", "maxResults", "nextToken", "DatabaseName", "Name", "TableInput", "Expression", "CatalogId", "MaxResults", "NextToken", "Targets", "DatabaseInput"), fc.jsonValue({ maxDepth: 3 })),
+  fc.dictionary(
+    fc.constantFrom(
+      "name",
+      "description",
+      "queryString",
+      "type",
+      "sqlParameters",
+      "analysisRulePolicy",
+      "members",
+      "tags",
+      "maxResults",
+      "nextToken",
+      "DatabaseName",
+      "Name",
+      "TableInput",
+      "Expression",
+      "CatalogId",
+      "MaxResults",
+      "NextToken",
+      "Targets",
+      "DatabaseInput",
+    ),
+    fc.jsonValue({ maxDepth: 3 }),
+  ),
 );
 
 it("answers every Clean Rooms route without a 500, whatever the labels and body", async () => {
@@ -46,7 +87,14 @@ it("answers every Clean Rooms route without a 500, whatever the labels and body"
     fc.asyncProperty(fc.constantFrom(...routes), fc.array(hostileText, { minLength: 4, maxLength: 4 }), hostileJson, fc.option(hostileText, { nil: undefined }), async (route, labels, body, token) => {
       let i = 0;
       const path = `/${route.segments.map((s) => (s.startsWith("{") ? label(labels[i++ % labels.length]!) : s)).join("/")}`;
-      const response = await signedFetch(cloud, "org-a", { service: "cleanrooms", method: route.method, path, query: token === undefined || label(token) === "%ED%BF%BF" ? {} : { nextToken: token, maxResults: token }, headers: { "content-type": "application/json" }, body: route.method === "GET" || route.method === "DELETE" ? "" : JSON.stringify(body) });
+      const response = await signedFetch(cloud, "org-a", {
+        service: "cleanrooms",
+        method: route.method,
+        path,
+        query: token === undefined || label(token) === "%ED%BF%BF" ? {} : { nextToken: token, maxResults: token },
+        headers: { "content-type": "application/json" },
+        body: route.method === "GET" || route.method === "DELETE" ? "" : JSON.stringify(body),
+      });
       const text = await response.text();
       expect(response.status, `${route.method} ${path} ${JSON.stringify(body).slice(0, 200)} → ${text.slice(0, 200)}`).toBeLessThan(500);
     }),
@@ -58,7 +106,13 @@ it("answers every Glue operation without a 500, whatever the body", async () => 
   const operations = Object.keys({ ...catalogOperations, ...crawlerOperations });
   await fc.assert(
     fc.asyncProperty(fc.constantFrom(...operations), hostileJson, async (operation, body) => {
-      const response = await signedFetch(cloud, "org-a", { service: "glue", method: "POST", path: "/", headers: { "content-type": "application/x-amz-json-1.1", "x-amz-target": `AWSGlue.${operation}` }, body: JSON.stringify(body) });
+      const response = await signedFetch(cloud, "org-a", {
+        service: "glue",
+        method: "POST",
+        path: "/",
+        headers: { "content-type": "application/x-amz-json-1.1", "x-amz-target": `AWSGlue.${operation}` },
+        body: JSON.stringify(body),
+      });
       const text = await response.text();
       expect(response.status, `${operation} ${JSON.stringify(body).slice(0, 200)} → ${text.slice(0, 200)}`).toBeLessThan(500);
     }),

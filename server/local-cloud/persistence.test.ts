@@ -29,7 +29,9 @@ it("keeps buckets, objects, keys and collaborations across a restart", async () 
   const first = await boot();
   await first.s3.send(new CreateBucketCommand({ Bucket: "org-a-durable" }));
   await first.s3.send(new PutObjectCommand({ Bucket: "org-a-durable", Key: "k.txt", Body: "still here" }));
-  const { collaboration } = await first.cleanrooms.send(new CreateCollaborationCommand({ name: "durable", description: "d", creatorDisplayName: "A", creatorMemberAbilities: [], members: [], queryLogStatus: "DISABLED" }));
+  const { collaboration } = await first.cleanrooms.send(
+    new CreateCollaborationCommand({ name: "durable", description: "d", creatorDisplayName: "A", creatorMemberAbilities: [], members: [], queryLogStatus: "DISABLED" }),
+  );
   await first.cloud.close();
   await setProcessDatabase(undefined);
 

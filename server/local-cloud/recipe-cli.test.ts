@@ -34,9 +34,20 @@ async function awsFails(org: "a" | "b", ...args: string[]): Promise<string> {
 beforeAll(async () => {
   cloud = await startTestCloud();
   workDir = fs.mkdtempSync(path.join(os.tmpdir(), "recipe-"));
-  for (const [org, slug] of [["a", "org-a"], ["b", "org-b"]] as const) {
+  for (const [org, slug] of [
+    ["a", "org-a"],
+    ["b", "org-b"],
+  ] as const) {
     const { accessKeyId, secretAccessKey } = await cloud.credentials(slug);
-    env[org] = { PATH: process.env.PATH, HOME: workDir, AWS_ACCESS_KEY_ID: accessKeyId, AWS_SECRET_ACCESS_KEY: secretAccessKey, AWS_DEFAULT_REGION: "us-east-1", AWS_ENDPOINT_URL: cloud.endpoint, AWS_PAGER: "" };
+    env[org] = {
+      PATH: process.env.PATH,
+      HOME: workDir,
+      AWS_ACCESS_KEY_ID: accessKeyId,
+      AWS_SECRET_ACCESS_KEY: secretAccessKey,
+      AWS_DEFAULT_REGION: "us-east-1",
+      AWS_ENDPOINT_URL: cloud.endpoint,
+      AWS_PAGER: "",
+    };
   }
   // The recipe's sample data. Correction: its two datasets share no customer (1001… and 2001…),
   // so a join on the customer finds nobody; here Organization B's customers are 1001–1010 too.
@@ -91,11 +102,22 @@ it("runs the recipe's S3, Glue and Clean Rooms steps up to table associations", 
   // Preparation: identities, buckets, versioning and encryption.
   expect(await aws("a", "sts", "get-caller-identity")).toMatchObject({ Account: "111111111111" });
   expect(await aws("b", "sts", "get-caller-identity")).toMatchObject({ Account: "222222222222" });
-  for (const [org, bucket] of [["a", "clean-rooms-data-a-demo"], ["b", "clean-rooms-data-b-demo"]] as const) {
+  for (const [org, bucket] of [
+    ["a", "clean-rooms-data-a-demo"],
+    ["b", "clean-rooms-data-b-demo"],
+  ] as const) {
     await run("aws", ["s3", "mb", `s3://${bucket}`], { env: env[org] as NodeJS.ProcessEnv, cwd: workDir });
     await aws(org, "s3api", "put-bucket-versioning", "--bucket", bucket, "--versioning-configuration", "Status=Enabled");
     // Correction: this CLI's shorthand cannot nest braces in a list; the same value as JSON.
-    await aws(org, "s3api", "put-bucket-encryption", "--bucket", bucket, "--server-side-encryption-configuration", JSON.stringify({ Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: "AES256" } }] }));
+    await aws(
+      org,
+      "s3api",
+      "put-bucket-encryption",
+      "--bucket",
+      bucket,
+      "--server-side-encryption-configuration",
+      JSON.stringify({ Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: "AES256" } }] }),
+    );
     expect(await aws(org, "s3api", "get-bucket-versioning", "--bucket", bucket)).toEqual({ Status: "Enabled" });
   }
   // Each organization owns its bucket: B cannot read A's.
@@ -110,37 +132,110 @@ it("runs the recipe's S3, Glue and Clean Rooms steps up to table associations", 
   // Step 3: a Glue database and a crawler per organization, in its own account. (Step 2, IAM,
   // has no counterpart here: role ARNs are recorded and checked for the right account.)
   for (const org of ["a", "b"] as const) {
-    await aws(org, "glue", "create-database", "--database-input", JSON.stringify({ Name: "clean_rooms_analytics_demo", Description: "Clean Rooms analytics database for privacy-preserving collaboration" }));
+    await aws(
+      org,
+      "glue",
+      "create-database",
+      "--database-input",
+      JSON.stringify({ Name: "clean_rooms_analytics_demo", Description: "Clean Rooms analytics database for privacy-preserving collaboration" }),
+    );
     const account = org === "a" ? "111111111111" : "222222222222";
-    await aws(org, "glue", "create-crawler", "--name", `crawler-org-${org}-demo`, "--role", `arn:aws:iam::${account}:role/GlueCleanRoomsRole`, "--database-name", "clean_rooms_analytics_demo", "--description", `Crawler for Organization ${org.toUpperCase()} customer data`, "--targets", JSON.stringify({ S3Targets: [{ Path: `s3://clean-rooms-data-${org}-demo/data/` }] }));
+    await aws(
+      org,
+      "glue",
+      "create-crawler",
+      "--name",
+      `crawler-org-${org}-demo`,
+      "--role",
+      `arn:aws:iam::${account}:role/GlueCleanRoomsRole`,
+      "--database-name",
+      "clean_rooms_analytics_demo",
+      "--description",
+      `Crawler for Organization ${org.toUpperCase()} customer data`,
+      "--targets",
+      JSON.stringify({ S3Targets: [{ Path: `s3://clean-rooms-data-${org}-demo/data/` }] }),
+    );
     expect((await crawl(org, `crawler-org-${org}-demo`)).LastCrawl?.Status).toBe("SUCCEEDED");
   }
   // Correction: a crawler names a table after the folder its files are in ("data"), not after
   // the file, so the recipe's contains(Name, 'customer_data_org_a') finds nothing on AWS either.
   const tableA = (await aws("a", "glue", "get-tables", "--database-name", "clean_rooms_analytics_demo", "--query", "TableList[0].Name")) as string;
   expect(tableA).toBe("data");
-  const columns = (await aws("a", "glue", "get-table", "--database-name", "clean_rooms_analytics_demo", "--name", "data", "--query", "Table.StorageDescriptor.Columns")) as { Name: string; Type: string }[];
+  const columns = (await aws("a", "glue", "get-table", "--database-name", "clean_rooms_analytics_demo", "--name", "data", "--query", "Table.StorageDescriptor.Columns")) as {
+    Name: string;
+    Type: string;
+  }[];
   expect(columns).toContainEqual({ Name: "purchase_amount", Type: "double" });
 
   // Step 4: the collaboration. Corrections: --creator-member-abilities (not --member-abilities),
   // --creator-display-name and --members are required.
-  const created = (await aws("a", "cleanrooms", "create-collaboration", "--name", "analytics-collaboration-demo", "--description", "Privacy-preserving analytics collaboration for cross-organizational insights", "--creator-member-abilities", "CAN_QUERY", "CAN_RECEIVE_RESULTS", "--creator-display-name", "Organization A", "--members", JSON.stringify([{ accountId: "222222222222", memberAbilities: [], displayName: "Organization B" }]), "--query-log-status", "ENABLED", "--data-encryption-metadata", JSON.stringify({ preserveNulls: true, allowCleartext: false, allowDuplicates: false, allowJoinsOnColumnsWithDifferentNames: false }))) as { collaboration: { id: string } };
+  const created = (await aws(
+    "a",
+    "cleanrooms",
+    "create-collaboration",
+    "--name",
+    "analytics-collaboration-demo",
+    "--description",
+    "Privacy-preserving analytics collaboration for cross-organizational insights",
+    "--creator-member-abilities",
+    "CAN_QUERY",
+    "CAN_RECEIVE_RESULTS",
+    "--creator-display-name",
+    "Organization A",
+    "--members",
+    JSON.stringify([{ accountId: "222222222222", memberAbilities: [], displayName: "Organization B" }]),
+    "--query-log-status",
+    "ENABLED",
+    "--data-encryption-metadata",
+    JSON.stringify({ preserveNulls: true, allowCleartext: false, allowDuplicates: false, allowJoinsOnColumnsWithDifferentNames: false }),
+  )) as { collaboration: { id: string } };
   const collaborationId = (await aws("a", "cleanrooms", "list-collaborations", "--query", "collaborationList[?name=='analytics-collaboration-demo'].id", "--output", "text")) as unknown;
   expect(collaborationId).toBe(created.collaboration.id);
   // Correction: the recipe's flag names are refused, as AWS refuses them.
-  expect(await awsFails("a", "cleanrooms", "create-collaboration", "--name", "x", "--description", "x", "--member-abilities", "CAN_QUERY", "--query-log-status", "ENABLED")).toMatch(/Unknown options|required/);
+  expect(await awsFails("a", "cleanrooms", "create-collaboration", "--name", "x", "--description", "x", "--member-abilities", "CAN_QUERY", "--query-log-status", "ENABLED")).toMatch(
+    /Unknown options|required/,
+  );
 
   // Correction: every member, the creator included, joins with create-membership, and
   // associations take that membership's id, not the collaboration id.
   const membership: Record<string, string> = {};
   for (const org of ["a", "b"] as const) {
-    membership[org] = (await aws(org, "cleanrooms", "create-membership", "--collaboration-identifier", created.collaboration.id, "--query-log-status", "ENABLED", "--query", "membership.id")) as string;
+    membership[org] = (await aws(
+      org,
+      "cleanrooms",
+      "create-membership",
+      "--collaboration-identifier",
+      created.collaboration.id,
+      "--query-log-status",
+      "ENABLED",
+      "--query",
+      "membership.id",
+    )) as string;
   }
 
   // Step 5: configured tables. Correction: customer_id is allowed too, to join on it.
   const configured: Record<string, string> = {};
-  for (const [org, columnsAllowed] of [["a", "customer_id age_group region product_category purchase_amount"], ["b", "customer_id age_group region channel_preference engagement_score"]] as const) {
-    configured[org] = (await aws(org, "cleanrooms", "create-configured-table", "--name", `org-${org}-customers`, "--description", `Organization ${org.toUpperCase()} customer data for privacy-preserving analytics`, "--table-reference", JSON.stringify({ glue: { tableName: "data", databaseName: "clean_rooms_analytics_demo" } }), "--allowed-columns", ...columnsAllowed.split(" "), "--analysis-method", "DIRECT_QUERY", "--query", "configuredTable.id")) as string;
+  for (const [org, columnsAllowed] of [
+    ["a", "customer_id age_group region product_category purchase_amount"],
+    ["b", "customer_id age_group region channel_preference engagement_score"],
+  ] as const) {
+    configured[org] = (await aws(
+      org,
+      "cleanrooms",
+      "create-configured-table",
+      "--name",
+      `org-${org}-customers`,
+      "--description",
+      `Organization ${org.toUpperCase()} customer data for privacy-preserving analytics`,
+      "--table-reference",
+      JSON.stringify({ glue: { tableName: "data", databaseName: "clean_rooms_analytics_demo" } }),
+      "--allowed-columns",
+      ...columnsAllowed.split(" "),
+      "--analysis-method",
+      "DIRECT_QUERY",
+      "--query",
+      "configuredTable.id",
+    )) as string;
   }
   expect(await aws("a", "cleanrooms", "list-configured-tables", "--query", "configuredTableSummaries[?name=='org-a-customers'].id", "--output", "text")).toBe(configured.a);
   // Each owner sees only its own configured tables.
@@ -148,20 +243,69 @@ it("runs the recipe's S3, Glue and Clean Rooms steps up to table associations", 
 
   // Correction: queries need an analysis rule on each table; the recipe adds none.
   const rules = {
-    a: { aggregateColumns: [{ columnNames: ["purchase_amount"], function: "AVG" }, { columnNames: ["customer_id"], function: "COUNT_DISTINCT" }], joinColumns: ["customer_id"], dimensionColumns: ["age_group", "region", "product_category"], scalarFunctions: [], outputConstraints: [{ columnName: "customer_id", minimum: 2, type: "COUNT_DISTINCT" }] },
-    b: { aggregateColumns: [{ columnNames: ["engagement_score"], function: "AVG" }], joinColumns: ["customer_id"], dimensionColumns: ["channel_preference"], scalarFunctions: [], outputConstraints: [{ columnName: "customer_id", minimum: 2, type: "COUNT_DISTINCT" }] },
+    a: {
+      aggregateColumns: [
+        { columnNames: ["purchase_amount"], function: "AVG" },
+        { columnNames: ["customer_id"], function: "COUNT_DISTINCT" },
+      ],
+      joinColumns: ["customer_id"],
+      dimensionColumns: ["age_group", "region", "product_category"],
+      scalarFunctions: [],
+      outputConstraints: [{ columnName: "customer_id", minimum: 2, type: "COUNT_DISTINCT" }],
+    },
+    b: {
+      aggregateColumns: [{ columnNames: ["engagement_score"], function: "AVG" }],
+      joinColumns: ["customer_id"],
+      dimensionColumns: ["channel_preference"],
+      scalarFunctions: [],
+      outputConstraints: [{ columnName: "customer_id", minimum: 2, type: "COUNT_DISTINCT" }],
+    },
   };
   for (const org of ["a", "b"] as const) {
-    await aws(org, "cleanrooms", "create-configured-table-analysis-rule", "--configured-table-identifier", configured[org]!, "--analysis-rule-type", "AGGREGATION", "--analysis-rule-policy", JSON.stringify({ v1: { aggregation: rules[org] } }));
+    await aws(
+      org,
+      "cleanrooms",
+      "create-configured-table-analysis-rule",
+      "--configured-table-identifier",
+      configured[org]!,
+      "--analysis-rule-type",
+      "AGGREGATION",
+      "--analysis-rule-policy",
+      JSON.stringify({ v1: { aggregation: rules[org] } }),
+    );
   }
-  const refused = await awsFails("a", "cleanrooms", "update-configured-table-analysis-rule", "--configured-table-identifier", configured.a!, "--analysis-rule-type", "AGGREGATION", "--analysis-rule-policy", JSON.stringify({ v1: { aggregation: { ...rules.a, dimensionColumns: ["registration_date"] } } }));
+  const refused = await awsFails(
+    "a",
+    "cleanrooms",
+    "update-configured-table-analysis-rule",
+    "--configured-table-identifier",
+    configured.a!,
+    "--analysis-rule-type",
+    "AGGREGATION",
+    "--analysis-rule-policy",
+    JSON.stringify({ v1: { aggregation: { ...rules.a, dimensionColumns: ["registration_date"] } } }),
+  );
   expect(refused).toContain("ValidationException");
   expect(refused).toContain('Column "registration_date" is not an allowed column of configured table "org-a-customers"');
 
   // Step 6: associations, under the names the recipe's query uses.
   for (const org of ["a", "b"] as const) {
     const account = org === "a" ? "111111111111" : "222222222222";
-    await aws(org, "cleanrooms", "create-configured-table-association", "--name", `org_${org}_customers`, "--description", `Association for Organization ${org.toUpperCase()} data with privacy controls`, "--membership-identifier", membership[org]!, "--configured-table-identifier", configured[org]!, "--role-arn", `arn:aws:iam::${account}:role/CleanRoomsAnalyticsRole`);
+    await aws(
+      org,
+      "cleanrooms",
+      "create-configured-table-association",
+      "--name",
+      `org_${org}_customers`,
+      "--description",
+      `Association for Organization ${org.toUpperCase()} data with privacy controls`,
+      "--membership-identifier",
+      membership[org]!,
+      "--configured-table-identifier",
+      configured[org]!,
+      "--role-arn",
+      `arn:aws:iam::${account}:role/CleanRoomsAnalyticsRole`,
+    );
   }
   const schemas = (await aws("b", "cleanrooms", "list-schemas", "--collaboration-identifier", created.collaboration.id, "--query", "schemaSummaries[].[name, creatorAccountId]")) as string[][];
   expect(schemas.sort()).toEqual([
@@ -177,23 +321,45 @@ it("runs the recipe's S3, Glue and Clean Rooms steps up to table associations", 
   // membership id, not the collaboration id, identifies the querying member.
   await run("aws", ["s3", "mb", "s3://clean-rooms-results-demo"], { env: env.a as NodeJS.ProcessEnv, cwd: workDir });
   const query = `SELECT a.age_group, a.region, COUNT(DISTINCT a.customer_id) AS customer_count, AVG(a.purchase_amount) AS avg_purchase_amount, AVG(b.engagement_score) AS avg_engagement_score FROM org_a_customers a INNER JOIN org_b_customers b ON a.customer_id = b.customer_id GROUP BY a.age_group, a.region ORDER BY a.age_group, a.region`;
-  const queryId = (await aws("a", "cleanrooms", "start-protected-query", "--type", "SQL", "--membership-identifier", membership.a!, "--sql-parameters", JSON.stringify({ queryString: query }), "--result-configuration", JSON.stringify({ outputConfiguration: { s3: { resultFormat: "CSV", bucket: "clean-rooms-results-demo", keyPrefix: "query-results" } } }), "--query", "protectedQuery.id")) as string;
+  const queryId = (await aws(
+    "a",
+    "cleanrooms",
+    "start-protected-query",
+    "--type",
+    "SQL",
+    "--membership-identifier",
+    membership.a!,
+    "--sql-parameters",
+    JSON.stringify({ queryString: query }),
+    "--result-configuration",
+    JSON.stringify({ outputConfiguration: { s3: { resultFormat: "CSV", bucket: "clean-rooms-results-demo", keyPrefix: "query-results" } } }),
+    "--query",
+    "protectedQuery.id",
+  )) as string;
   let status = "SUBMITTED";
   let location = "";
   for (let i = 0; i < 100 && ["SUBMITTED", "STARTED"].includes(status); i++) {
-    const got = (await aws("a", "cleanrooms", "get-protected-query", "--membership-identifier", membership.a!, "--protected-query-identifier", queryId)) as { protectedQuery: { status: string; result?: { output: { s3: { location: string } } } } };
+    const got = (await aws("a", "cleanrooms", "get-protected-query", "--membership-identifier", membership.a!, "--protected-query-identifier", queryId)) as {
+      protectedQuery: { status: string; result?: { output: { s3: { location: string } } } };
+    };
     status = got.protectedQuery.status;
     location = got.protectedQuery.result?.output.s3.location ?? "";
   }
   expect(status).toBe("SUCCESS");
   const { stdout: result } = await run("aws", ["s3", "cp", location, "-"], { env: env.a as NodeJS.ProcessEnv, cwd: workDir });
   // Only the groups with at least two customers on both sides survive the output constraints.
-  expect(result.trim().split("\n")).toEqual([
-    "age_group,region,customer_count,avg_purchase_amount,avg_engagement_score",
-    "25-34,central,2,152.875,72.5",
-    "25-34,east,2,172.625,76.5",
-  ]);
-  const refusedQuery = await awsFails("a", "cleanrooms", "start-protected-query", "--type", "SQL", "--membership-identifier", membership.a!, "--sql-parameters", JSON.stringify({ queryString: query.replace("COUNT(DISTINCT a.customer_id)", "COUNT(*)") }));
+  expect(result.trim().split("\n")).toEqual(["age_group,region,customer_count,avg_purchase_amount,avg_engagement_score", "25-34,central,2,152.875,72.5", "25-34,east,2,172.625,76.5"]);
+  const refusedQuery = await awsFails(
+    "a",
+    "cleanrooms",
+    "start-protected-query",
+    "--type",
+    "SQL",
+    "--membership-identifier",
+    membership.a!,
+    "--sql-parameters",
+    JSON.stringify({ queryString: query.replace("COUNT(DISTINCT a.customer_id)", "COUNT(*)") }),
+  );
   expect(refusedQuery).toContain("ValidationException");
   expect(refusedQuery).toContain("COUNT(*) is not allowed");
 }, 240_000);

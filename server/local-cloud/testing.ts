@@ -89,7 +89,14 @@ export async function signedFetch(
   const signer = new SignatureV4({ service: request.service, region: "us-east-1", credentials: { accessKeyId, secretAccessKey }, sha256: NodeSha256, uriEscapePath: request.service !== "s3" });
   const headers: Record<string, string> = { host: url.host, ...request.headers };
   if (request.service === "s3") headers["x-amz-content-sha256"] = createHash("sha256").update(body).digest("hex");
-  const signed = await signer.sign({ method: request.method, protocol: "http:", hostname: url.hostname, port: Number(url.port), path: request.path, query: request.query ?? {}, headers, body }, request.signingDate ? { signingDate: request.signingDate } : {});
+  const signed = await signer.sign(
+    { method: request.method, protocol: "http:", hostname: url.hostname, port: Number(url.port), path: request.path, query: request.query ?? {}, headers, body },
+    request.signingDate ? { signingDate: request.signingDate } : {},
+  );
   const query = new URLSearchParams(request.query ?? {}).toString();
-  return fetch(`${cloud.endpoint}${request.path}${query ? `?${query}` : ""}`, { method: request.method, headers: signed.headers, body: request.method === "GET" || request.method === "HEAD" ? undefined : ((request.sendBody ?? body) as BodyInit) });
+  return fetch(`${cloud.endpoint}${request.path}${query ? `?${query}` : ""}`, {
+    method: request.method,
+    headers: signed.headers,
+    body: request.method === "GET" || request.method === "HEAD" ? undefined : ((request.sendBody ?? body) as BodyInit),
+  });
 }

@@ -95,7 +95,7 @@ describeEachDatabase("members", () => {
   it("keeps an admin from demoting or deactivating themselves", async () => {
     expect(await runCommand(adminA, changeRoleCommand, { userId: adminA.userId, role: "analyst" })).toMatchObject({ status: "error" });
     expect(await runCommand(adminA, deactivateMemberCommand, { userId: adminA.userId })).toMatchObject({ status: "error" });
-    expect((await getMember({ orgId: adminA.orgId, userId: adminA.userId }))).toMatchObject({ role: "admin", active: true });
+    expect(await getMember({ orgId: adminA.orgId, userId: adminA.userId })).toMatchObject({ role: "admin", active: true });
   });
 
   it("rejects ids that are not member ids without touching the store", async () => {

@@ -39,13 +39,7 @@ export async function getMember({ orgId, userId }: { orgId: string; userId: stri
   return row;
 }
 
-export async function createMember(input: {
-  orgId: string;
-  email: string;
-  name: string;
-  role: Role;
-  password: string | null;
-}): Promise<Member> {
+export async function createMember(input: { orgId: string; email: string; name: string; role: Role; password: string | null }): Promise<Member> {
   const db = await getDb();
   const passwordHash = input.password ? await hashPassword(input.password) : null;
   const [row] = await db
@@ -92,10 +86,6 @@ export async function findUserForSignIn({ email }: { email: string }) {
 /** The signed-in user as the store knows them now (role and active flag may have changed). */
 export async function findSessionUser({ userId }: { userId: string }) {
   const db = await getDb();
-  const [row] = await db
-    .select({ user: memberColumns, organization: organizations })
-    .from(users)
-    .innerJoin(organizations, eq(organizations.id, users.organizationId))
-    .where(eq(users.id, userId));
+  const [row] = await db.select({ user: memberColumns, organization: organizations }).from(users).innerJoin(organizations, eq(organizations.id, users.organizationId)).where(eq(users.id, userId));
   return row;
 }

@@ -45,12 +45,31 @@ const aggregationRule = (minimum: number, dimension: string, aggregates: { colum
 
 export const worldTables: WorldTable[] = [
   {
-    catalog: { name: "people", ownerAccountId: VICTIM, columns: [{ name: "id", type: "bigint" }, { name: "region", type: "string" }, { name: "email", type: "string" }, { name: "score", type: "double" }], rule: customRule(["email"]) },
+    catalog: {
+      name: "people",
+      ownerAccountId: VICTIM,
+      columns: [
+        { name: "id", type: "bigint" },
+        { name: "region", type: "string" },
+        { name: "email", type: "string" },
+        { name: "score", type: "double" },
+      ],
+      rule: customRule(["email"]),
+    },
     rows: range(40).map((i) => ({ id: i, region: ["east", "west", "north"][i % 3]!, email: `cnry-mail-${i}@victim.example`, score: i * 1.5, ssn: `cnry-ssn-${i}` })),
     hidden: ["ssn"],
   },
   {
-    catalog: { name: "visits", ownerAccountId: ATTACKER, columns: [{ name: "id", type: "bigint" }, { name: "channel", type: "string" }, { name: "note", type: "string" }], rule: customRule(["note"]) },
+    catalog: {
+      name: "visits",
+      ownerAccountId: ATTACKER,
+      columns: [
+        { name: "id", type: "bigint" },
+        { name: "channel", type: "string" },
+        { name: "note", type: "string" },
+      ],
+      rule: customRule(["note"]),
+    },
     rows: range(40).map((i) => ({ id: (i % 20) + 1, channel: ["web", "app"][i % 2]!, note: `cnry-note-${i}` })),
     hidden: [],
   },
@@ -58,8 +77,16 @@ export const worldTables: WorldTable[] = [
     catalog: {
       name: "purchases",
       ownerAccountId: VICTIM,
-      columns: [{ name: "customer_id", type: "bigint" }, { name: "segment", type: "string" }, { name: "amount", type: "double" }],
-      rule: aggregationRule(3, "segment", [{ columnNames: ["amount"], function: "SUM" }, { columnNames: ["amount"], function: "AVG" }, { columnNames: ["customer_id"], function: "COUNT_DISTINCT" }]),
+      columns: [
+        { name: "customer_id", type: "bigint" },
+        { name: "segment", type: "string" },
+        { name: "amount", type: "double" },
+      ],
+      rule: aggregationRule(3, "segment", [
+        { columnNames: ["amount"], function: "SUM" },
+        { columnNames: ["amount"], function: "AVG" },
+        { columnNames: ["customer_id"], function: "COUNT_DISTINCT" },
+      ]),
     },
     // Three common segments of ten customers, and three customers alone in a segment each. Only
     // one of those carries markers, so that no coarser grouping (a prefix, a case change) can put
@@ -71,13 +98,29 @@ export const worldTables: WorldTable[] = [
     hidden: ["secret"],
   },
   {
-    catalog: { name: "a_ids", ownerAccountId: ATTACKER, columns: [{ name: "customer_id", type: "bigint" }, { name: "grp", type: "string" }], rule: aggregationRule(2, "grp", [{ columnNames: ["customer_id"], function: "COUNT_DISTINCT" }]) },
+    catalog: {
+      name: "a_ids",
+      ownerAccountId: ATTACKER,
+      columns: [
+        { name: "customer_id", type: "bigint" },
+        { name: "grp", type: "string" },
+      ],
+      rule: aggregationRule(2, "grp", [{ columnNames: ["customer_id"], function: "COUNT_DISTINCT" }]),
+    },
     // Thirty copies of one victim's id on the attacker's own side.
     rows: [...range(33).map((i) => ({ customer_id: i <= 30 ? i : 100 + (i - 31), grp: ["p", "q"][i % 2]! })), ...range(30).map(() => ({ customer_id: 101, grp: "p" }))],
     hidden: [],
   },
   {
-    catalog: { name: "a_strs", ownerAccountId: ATTACKER, columns: [{ name: "customer_id", type: "string" }, { name: "grp", type: "string" }], rule: aggregationRule(2, "grp", [{ columnNames: ["customer_id"], function: "COUNT_DISTINCT" }]) },
+    catalog: {
+      name: "a_strs",
+      ownerAccountId: ATTACKER,
+      columns: [
+        { name: "customer_id", type: "string" },
+        { name: "grp", type: "string" },
+      ],
+      rule: aggregationRule(2, "grp", [{ columnNames: ["customer_id"], function: "COUNT_DISTINCT" }]),
+    },
     // Thirty spellings of one victim's id, each distinct as a string.
     rows: [...range(30).map((i) => ({ customer_id: `${"0".repeat(i - 1)}101`, grp: "p" })), ...range(10).map((i) => ({ customer_id: String(i), grp: "q" }))],
     hidden: [],

@@ -25,7 +25,15 @@ type Outcome = { kind: "refused" | "failed" | "result"; text: string };
 
 async function sandboxRun(sql: string, names: string[]): Promise<Outcome> {
   try {
-    const result = await runInSandbox({ sql, tables: names.map((n) => tables.get(n)!), resultFormat: "CSV", outDir: fs.mkdtempSync(path.join(dir, "out-")), threads: 1, memoryLimit: "256MB", timeoutMs: 10_000 });
+    const result = await runInSandbox({
+      sql,
+      tables: names.map((n) => tables.get(n)!),
+      resultFormat: "CSV",
+      outDir: fs.mkdtempSync(path.join(dir, "out-")),
+      threads: 1,
+      memoryLimit: "256MB",
+      timeoutMs: 10_000,
+    });
     return { kind: "result", text: fs.readFileSync(result.file, "utf8") };
   } catch (error) {
     if (error instanceof SandboxFailure) return { kind: "failed", text: publicFailureMessage(error) };
@@ -38,7 +46,10 @@ async function sandboxRun(sql: string, names: string[]): Promise<Outcome> {
 async function asMember(sql: string): Promise<Outcome> {
   try {
     const validated = await validateQuery(sql, worldCatalog);
-    return await sandboxRun(validated.sql, validated.tables.map((t) => t.name));
+    return await sandboxRun(
+      validated.sql,
+      validated.tables.map((t) => t.name),
+    );
   } catch (error) {
     if (error instanceof QueryRefusal) return { kind: "refused", text: error.message };
     throw error;
@@ -77,11 +88,21 @@ describe("canaries", () => {
 describe("thresholds come before the member's expressions", () => {
   it("evaluates HAVING and the select list only on groups that passed, so a small group cannot make them fail", async () => {
     // The lone customers' sums do not fit a SMALLINT; the common segments' sums do.
-    for (const sql of ["SELECT segment, SUM(amount) AS s FROM purchases GROUP BY segment HAVING CAST(SUM(amount) AS SMALLINT) > 0", "SELECT segment, CAST(SUM(amount) AS SMALLINT) AS s FROM purchases GROUP BY segment"]) {
+    for (const sql of [
+      "SELECT segment, SUM(amount) AS s FROM purchases GROUP BY segment HAVING CAST(SUM(amount) AS SMALLINT) > 0",
+      "SELECT segment, CAST(SUM(amount) AS SMALLINT) AS s FROM purchases GROUP BY segment",
+    ]) {
       expect(await rawFailure(sql, ["purchases"]), sql).toMatch(/Conversion Error|Out of Range/);
       const outcome = await asMember(sql);
       expect(outcome.kind, sql).toBe("result");
-      expect(outcome.text.trim().split("\n").slice(1).map((line) => line.split(",")[0]).sort()).toEqual(["bronze", "gold", "silver"]);
+      expect(
+        outcome.text
+          .trim()
+          .split("\n")
+          .slice(1)
+          .map((line) => line.split(",")[0])
+          .sort(),
+      ).toEqual(["bronze", "gold", "silver"]);
     }
   });
 

@@ -64,31 +64,72 @@ const expression: fc.Arbitrary<string> = fc.letrec<{ expr: string }>((tie) => {
 
 const selectItem = fc.oneof(
   { weight: 8, arbitrary: fc.tuple(expression, fc.option(pick("a", "region", "score", "e", "x"), { nil: undefined })).map(([e, alias]) => (alias ? `${e} AS ${alias}` : e)) },
-  { weight: 2, arbitrary: pick("*", "p.*", "v.*", "* EXCLUDE (email)", "* EXCLUDE (region)", "* EXCLUDE (email, note)", "* REPLACE (upper(email) AS region)", "* EXCLUDE (email) REPLACE (upper(email) AS region)", "v.* REPLACE (p.email AS channel)", "* RENAME (email AS region)", "* EXCLUDE (email, note) RENAME (region AS email)", "COLUMNS('.*')", "COLUMNS(c -> c LIKE '%mail%')", "*COLUMNS(*)") },
+  {
+    weight: 2,
+    arbitrary: pick(
+      "*",
+      "p.*",
+      "v.*",
+      "* EXCLUDE (email)",
+      "* EXCLUDE (region)",
+      "* EXCLUDE (email, note)",
+      "* REPLACE (upper(email) AS region)",
+      "* EXCLUDE (email) REPLACE (upper(email) AS region)",
+      "v.* REPLACE (p.email AS channel)",
+      "* RENAME (email AS region)",
+      "* EXCLUDE (email, note) RENAME (region AS email)",
+      "COLUMNS('.*')",
+      "COLUMNS(c -> c LIKE '%mail%')",
+      "*COLUMNS(*)",
+    ),
+  },
 );
 
-const fromClause = fc.oneof({ weight: 2, arbitrary: pick("people p", "people p JOIN visits v ON p.id = v.id") }, { weight: 3, arbitrary: pick(
-  "people p",
-  "people AS p(a1, a2, a3, a4)",
-  "PEOPLE p",
-  "people p JOIN visits v ON p.id = v.id",
-  "people p JOIN visits v USING (id)",
-  "people p NATURAL JOIN visits v",
-  "people p LEFT JOIN visits v ON p.id = v.id",
-  "people p POSITIONAL JOIN visits v",
-  "people p ASOF JOIN visits v ON p.id >= v.id",
-  "people p, LATERAL (SELECT p.email AS e) l",
-  "people p JOIN LATERAL (SELECT p.email AS e) l ON true",
-  "(SELECT * FROM people) p",
-  "(SELECT email AS region, id, score, region AS email FROM people) p",
-  "(VALUES (1)) t(x), people p",
-  "people p, (VALUES (p.email)) c(x)",
-  "visits v",
-  "visits v, people p",
-) });
+const fromClause = fc.oneof(
+  { weight: 2, arbitrary: pick("people p", "people p JOIN visits v ON p.id = v.id") },
+  {
+    weight: 3,
+    arbitrary: pick(
+      "people p",
+      "people AS p(a1, a2, a3, a4)",
+      "PEOPLE p",
+      "people p JOIN visits v ON p.id = v.id",
+      "people p JOIN visits v USING (id)",
+      "people p NATURAL JOIN visits v",
+      "people p LEFT JOIN visits v ON p.id = v.id",
+      "people p POSITIONAL JOIN visits v",
+      "people p ASOF JOIN visits v ON p.id >= v.id",
+      "people p, LATERAL (SELECT p.email AS e) l",
+      "people p JOIN LATERAL (SELECT p.email AS e) l ON true",
+      "(SELECT * FROM people) p",
+      "(SELECT email AS region, id, score, region AS email FROM people) p",
+      "(VALUES (1)) t(x), people p",
+      "people p, (VALUES (p.email)) c(x)",
+      "visits v",
+      "visits v, people p",
+    ),
+  },
+);
 
-const where = fc.oneof({ weight: 3, arbitrary: fc.constant("") }, { weight: 2, arbitrary: pick("", " WHERE p.email LIKE '%a%'", " WHERE CAST(email AS INTEGER) > 0", " WHERE strptime(email, '%Y') IS NOT NULL", " WHERE region = 'east'", " WHERE length(note) > 3", " WHERE email IN (SELECT note FROM visits)") });
-const tail = fc.oneof({ weight: 3, arbitrary: fc.constant("") }, { weight: 2, arbitrary: pick("", " GROUP BY ALL", " ORDER BY 1", " ORDER BY ALL", " LIMIT 3", " LIMIT 1 OFFSET 1", " QUALIFY row_number() OVER () = 1") });
+const where = fc.oneof(
+  { weight: 3, arbitrary: fc.constant("") },
+  {
+    weight: 2,
+    arbitrary: pick(
+      "",
+      " WHERE p.email LIKE '%a%'",
+      " WHERE CAST(email AS INTEGER) > 0",
+      " WHERE strptime(email, '%Y') IS NOT NULL",
+      " WHERE region = 'east'",
+      " WHERE length(note) > 3",
+      " WHERE email IN (SELECT note FROM visits)",
+    ),
+  },
+);
+const tail = fc.oneof(
+  { weight: 3, arbitrary: fc.constant("") },
+  { weight: 2, arbitrary: pick("", " GROUP BY ALL", " ORDER BY 1", " ORDER BY ALL", " LIMIT 3", " LIMIT 1 OFFSET 1", " QUALIFY row_number() OVER () = 1") },
+);
 
 const selectQuery = fc
   .tuple(fc.boolean(), fc.array(selectItem, { minLength: 1, maxLength: 2 }), fromClause, where, tail)
@@ -100,7 +141,12 @@ const cteName = pick("c", "visits", "people", "cte1");
 const customQuery: fc.Arbitrary<string> = fc.oneof(
   { weight: 12, arbitrary: selectQuery },
   { weight: 6, arbitrary: fc.tuple(selectQuery, setOperator, selectQuery).map(([a, op, b]) => `(${a}) ${op} (${b})`) },
-  { weight: 6, arbitrary: fc.tuple(cteName, selectQuery, fc.array(selectItem, { minLength: 1, maxLength: 2 })).map(([name, inner, items]) => `WITH ${name} AS (${inner}) SELECT ${items.join(", ")} FROM ${name} p`) },
+  {
+    weight: 6,
+    arbitrary: fc
+      .tuple(cteName, selectQuery, fc.array(selectItem, { minLength: 1, maxLength: 2 }))
+      .map(([name, inner, items]) => `WITH ${name} AS (${inner}) SELECT ${items.join(", ")} FROM ${name} p`),
+  },
   { weight: 3, arbitrary: fc.tuple(cteName, selectQuery, setOperator, selectQuery).map(([name, inner, op, other]) => `WITH ${name} AS (${inner}) SELECT * FROM ${name} ${op} (${other})`) },
   { weight: 3, arbitrary: fc.tuple(selectQuery, selectQuery).map(([a, b]) => `SELECT * FROM (${a}) s1, LATERAL (${b}) s2`) },
   { weight: 1, arbitrary: selectQuery.map((q) => `WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r WHERE n < 3) ${q}`) },
@@ -110,15 +156,32 @@ const customQuery: fc.Arbitrary<string> = fc.oneof(
 // HAVING and output arithmetic that would fail on small groups.
 const dimension = pick("segment", "p.segment", "lower(segment)", "CAST(segment AS VARCHAR)", "substring(segment, 1, 6)", "a.grp", "upper(p.segment)");
 const aggregate = fc.oneof(
-  { weight: 4, arbitrary: pick("SUM(amount)", "AVG(p.amount)", "COUNT(DISTINCT p.customer_id)", "ROUND(AVG(amount), 3)", "SUM(amount) * 170141183460469231731687303715884105727", "CAST(SUM(amount) AS INTEGER)") },
+  {
+    weight: 4,
+    arbitrary: pick("SUM(amount)", "AVG(p.amount)", "COUNT(DISTINCT p.customer_id)", "ROUND(AVG(amount), 3)", "SUM(amount) * 170141183460469231731687303715884105727", "CAST(SUM(amount) AS INTEGER)"),
+  },
   { weight: 1, arbitrary: pick("COUNT(DISTINCT a.customer_id)", "COUNT(customer_id)", "MAX(amount)") },
 );
 const join = fc.oneof(
   { weight: 4, arbitrary: pick("", " JOIN a_ids a ON p.customer_id = a.customer_id") },
-  { weight: 1, arbitrary: pick(" JOIN a_strs a ON p.customer_id = a.customer_id", " JOIN a_strs a ON CAST(p.customer_id AS VARCHAR) = a.customer_id", " JOIN a_ids a ON p.customer_id = a.customer_id OR p.customer_id = a.customer_id") },
+  {
+    weight: 1,
+    arbitrary: pick(
+      " JOIN a_strs a ON p.customer_id = a.customer_id",
+      " JOIN a_strs a ON CAST(p.customer_id AS VARCHAR) = a.customer_id",
+      " JOIN a_ids a ON p.customer_id = a.customer_id OR p.customer_id = a.customer_id",
+    ),
+  },
 );
 const aggregateWhere = pick("", " WHERE CAST(segment AS INTEGER) > 0", " WHERE segment LIKE 'c%'", " WHERE amount > 100", " WHERE segment <> 'gold'", " WHERE CAST(p.segment AS DATE) IS NOT NULL");
-const having = pick("", " HAVING SUM(amount) > 86000", " HAVING AVG(amount) BETWEEN 86421 AND 86424", " HAVING CAST(SUM(amount) AS TINYINT) > 0", " HAVING SUM(amount) * 170141183460469231731687303715884105727 > 0", " HAVING CAST(segment AS INTEGER) = 1");
+const having = pick(
+  "",
+  " HAVING SUM(amount) > 86000",
+  " HAVING AVG(amount) BETWEEN 86421 AND 86424",
+  " HAVING CAST(SUM(amount) AS TINYINT) > 0",
+  " HAVING SUM(amount) * 170141183460469231731687303715884105727 > 0",
+  " HAVING CAST(segment AS INTEGER) = 1",
+);
 
 const aggregationQuery = fc
   .tuple(fc.array(dimension, { minLength: 0, maxLength: 2 }), fc.array(aggregate, { minLength: 1, maxLength: 2 }), join, aggregateWhere, having)

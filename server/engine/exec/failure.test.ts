@@ -4,8 +4,8 @@ import { publicFailureMessage, redactedForLog, SandboxFailure } from "./failure"
 const duckdb = [
   "Conversion Error: Could not convert string 'jane@victim.example' to INT32",
   "Out of Range Error: Overflow in addition of INT128 (170141183460469231731687303715884105727 + 1)!",
-  "Invalid Input Error: Could not parse string \"cnry-17\" according to format specifier \"%Y\"",
-  "Binder Error: Referenced column \"emial\" not found in FROM clause! Candidate bindings: \"email\"",
+  'Invalid Input Error: Could not parse string "cnry-17" according to format specifier "%Y"',
+  'Binder Error: Referenced column "emial" not found in FROM clause! Candidate bindings: "email"',
 ];
 
 it("tells the member the kind of failure and its stage, in fixed words with no value", () => {
@@ -14,7 +14,9 @@ it("tells the member the kind of failure and its stage, in fixed words with no v
     expect(message).toMatch(/^The query failed while running the query(: [a-z ,]+)?\. Messages of failed queries never include values from the data\.$/);
     expect(message).not.toMatch(/jane|1701411|cnry|emial/);
   }
-  expect(publicFailureMessage(new SandboxFailure("writing the result", new Error("something new")))).toBe("The query failed while writing the result. Messages of failed queries never include values from the data.");
+  expect(publicFailureMessage(new SandboxFailure("writing the result", new Error("something new")))).toBe(
+    "The query failed while writing the result. Messages of failed queries never include values from the data.",
+  );
 });
 
 it("keeps DuckDB's words for the log, without literals or paths", () => {

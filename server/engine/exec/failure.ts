@@ -45,10 +45,12 @@ export function publicFailureMessage(failure: SandboxFailure): string {
 export function redactedForLog(cause: unknown, paths: string[] = []): string {
   let text = cause instanceof Error ? cause.message : String(cause ?? "");
   for (const p of paths) if (p) text = text.replaceAll(p, "<storage>");
-  return text
-    .replace(/'(?:[^']|'')*'/g, "'…'")
-    // Double quotes hold identifiers, but also values (strptime: Could not parse string "…").
-    .replace(/"(?:[^"]|"")*"/g, '"…"')
-    .replace(/(?<![\w.])[-+]?\d[\d_.]*(?:e[-+]?\d+)?/gi, "#")
-    .slice(0, 2000);
+  return (
+    text
+      .replace(/'(?:[^']|'')*'/g, "'…'")
+      // Double quotes hold identifiers, but also values (strptime: Could not parse string "…").
+      .replace(/"(?:[^"]|"")*"/g, '"…"')
+      .replace(/(?<![\w.])[-+]?\d[\d_.]*(?:e[-+]?\d+)?/gi, "#")
+      .slice(0, 2000)
+  );
 }

@@ -15,7 +15,15 @@ beforeAll(() => {
   const file = path.join(dir, "data.csv");
   fs.writeFileSync(file, "customer_id,region,secret\n1,east,s1\n2,west,s2\n3,east,s3\n");
   fs.writeFileSync(path.join(dir, "neighbour.csv"), "other\nsecret\n");
-  table = { name: "customers", format: "csv", files: [file], columns: [{ name: "customer_id", duckdbType: "BIGINT" }, { name: "region", duckdbType: "VARCHAR" }] };
+  table = {
+    name: "customers",
+    format: "csv",
+    files: [file],
+    columns: [
+      { name: "customer_id", duckdbType: "BIGINT" },
+      { name: "region", duckdbType: "VARCHAR" },
+    ],
+  };
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 

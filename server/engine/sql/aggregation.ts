@@ -50,7 +50,8 @@ export function validateAggregation(select: Node, from: FromClause, catalog: Que
     const name = resolved.column;
     if (policy.dimensionColumns.map((c) => c.toLowerCase()).includes(name)) return;
     const table = resolved.scoped.table.name;
-    if (policy.joinColumns.map((c) => c.toLowerCase()).includes(name)) refuse(`Column "${name}" of "${table}" is a join column: it may appear only in JOIN conditions and inside COUNT, never in ${clause} on its own.`);
+    if (policy.joinColumns.map((c) => c.toLowerCase()).includes(name))
+      refuse(`Column "${name}" of "${table}" is a join column: it may appear only in JOIN conditions and inside COUNT, never in ${clause} on its own.`);
     const functions = policy.aggregateColumns.filter((a) => a.columnNames.map((c) => c.toLowerCase()).includes(name)).map((a) => a.function);
     if (functions.length) refuse(`Column "${name}" of "${table}" may only be aggregated with ${listOf(functions)}; it cannot appear in ${clause} outside an aggregate.`);
     refuse(`Column "${name}" of "${table}" is not a dimension column; the aggregation rule does not allow it in ${clause}.`);
@@ -109,7 +110,27 @@ export function validateAggregation(select: Node, from: FromClause, catalog: Que
           if (clause === "SELECT") aggregates++;
           return;
         }
-        if (["min", "max", "median", "stddev", "variance", "mode", "quantile", "string_agg", "list", "array_agg", "first", "last", "any_value", "arbitrary", "bit_and", "bool_and", "approx_count_distinct"].includes(name)) {
+        if (
+          [
+            "min",
+            "max",
+            "median",
+            "stddev",
+            "variance",
+            "mode",
+            "quantile",
+            "string_agg",
+            "list",
+            "array_agg",
+            "first",
+            "last",
+            "any_value",
+            "arbitrary",
+            "bit_and",
+            "bool_and",
+            "approx_count_distinct",
+          ].includes(name)
+        ) {
           refuse(`Aggregate function ${name.toUpperCase()} is not allowed by the aggregation rule: it allows COUNT, COUNT DISTINCT, SUM, SUM DISTINCT and AVG.`);
         }
         scalarFunction(name);

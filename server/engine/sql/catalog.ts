@@ -30,10 +30,7 @@ export interface CustomPolicy {
   differentialPrivacy?: { columns: { name: string }[] };
 }
 
-export type TableRule =
-  | { type: "AGGREGATION"; policy: AggregationPolicy }
-  | { type: "LIST"; policy: ListPolicy }
-  | { type: "CUSTOM"; policy: CustomPolicy };
+export type TableRule = { type: "AGGREGATION"; policy: AggregationPolicy } | { type: "LIST"; policy: ListPolicy } | { type: "CUSTOM"; policy: CustomPolicy };
 
 export interface CatalogTable {
   /** The association's name: the table's name in SQL. */

@@ -7,7 +7,8 @@ const A = "111111111111";
 const B = "222222222222";
 export const TEMPLATE_ARN = `arn:aws:cleanrooms:us-east-1:${A}:membership/3f1c2d4e-0000-4000-8000-000000000001/analysistemplate/3f1c2d4e-0000-4000-8000-000000000002`;
 
-const cols = (...names: string[]) => names.map((name) => ({ name, type: name.includes("amount") || name.includes("score") || name === "spend" ? "double" : name === "customer_id" || name === "visits" ? "bigint" : "string" }));
+const cols = (...names: string[]) =>
+  names.map((name) => ({ name, type: name.includes("amount") || name.includes("score") || name === "spend" ? "double" : name === "customer_id" || name === "visits" ? "bigint" : "string" }));
 
 export const tables: CatalogTable[] = [
   {
@@ -17,7 +18,11 @@ export const tables: CatalogTable[] = [
     rule: {
       type: "AGGREGATION",
       policy: {
-        aggregateColumns: [{ columnNames: ["purchase_amount"], function: "SUM" }, { columnNames: ["purchase_amount"], function: "AVG" }, { columnNames: ["customer_id"], function: "COUNT_DISTINCT" }],
+        aggregateColumns: [
+          { columnNames: ["purchase_amount"], function: "SUM" },
+          { columnNames: ["purchase_amount"], function: "AVG" },
+          { columnNames: ["customer_id"], function: "COUNT_DISTINCT" },
+        ],
         joinColumns: ["customer_id"],
         dimensionColumns: ["age_group", "region", "product_category"],
         scalarFunctions: ["ROUND", "LOWER", "CAST", "COALESCE", "UPPER"],
@@ -32,7 +37,10 @@ export const tables: CatalogTable[] = [
     rule: {
       type: "AGGREGATION",
       policy: {
-        aggregateColumns: [{ columnNames: ["engagement_score"], function: "AVG" }, { columnNames: ["engagement_score"], function: "SUM" }],
+        aggregateColumns: [
+          { columnNames: ["engagement_score"], function: "AVG" },
+          { columnNames: ["engagement_score"], function: "SUM" },
+        ],
         joinColumns: ["customer_id"],
         joinRequired: "QUERY_RUNNER",
         dimensionColumns: ["channel"],
@@ -41,12 +49,27 @@ export const tables: CatalogTable[] = [
       },
     },
   },
-  { name: "org_a_contacts", ownerAccountId: A, columns: cols("customer_id", "email_domain", "city"), rule: { type: "LIST", policy: { joinColumns: ["customer_id"], listColumns: ["email_domain", "city"] } } },
+  {
+    name: "org_a_contacts",
+    ownerAccountId: A,
+    columns: cols("customer_id", "email_domain", "city"),
+    rule: { type: "LIST", policy: { joinColumns: ["customer_id"], listColumns: ["email_domain", "city"] } },
+  },
   { name: "org_b_segments", ownerAccountId: B, columns: cols("customer_id", "segment", "score"), rule: { type: "LIST", policy: { joinColumns: ["customer_id"], listColumns: ["segment"] } } },
-  { name: "org_a_custom", ownerAccountId: A, columns: cols("customer_id", "email", "region", "spend"), rule: { type: "CUSTOM", policy: { allowedAnalyses: ["ANY_QUERY"], allowedAnalysisProviders: [A], disallowedOutputColumns: ["email"] } } },
+  {
+    name: "org_a_custom",
+    ownerAccountId: A,
+    columns: cols("customer_id", "email", "region", "spend"),
+    rule: { type: "CUSTOM", policy: { allowedAnalyses: ["ANY_QUERY"], allowedAnalysisProviders: [A], disallowedOutputColumns: ["email"] } },
+  },
   { name: "org_b_custom", ownerAccountId: B, columns: cols("customer_id", "visits"), rule: { type: "CUSTOM", policy: { allowedAnalyses: ["ANY_QUERY"], allowedAnalysisProviders: [A, B] } } },
   { name: "org_b_templated", ownerAccountId: B, columns: cols("customer_id", "visits"), rule: { type: "CUSTOM", policy: { allowedAnalyses: [TEMPLATE_ARN] } } },
-  { name: "org_b_private", ownerAccountId: B, columns: cols("customer_id", "visits"), rule: { type: "CUSTOM", policy: { allowedAnalyses: ["ANY_QUERY"], allowedAnalysisProviders: [A], differentialPrivacy: { columns: [{ name: "customer_id" }] } } } },
+  {
+    name: "org_b_private",
+    ownerAccountId: B,
+    columns: cols("customer_id", "visits"),
+    rule: { type: "CUSTOM", policy: { allowedAnalyses: ["ANY_QUERY"], allowedAnalysisProviders: [A], differentialPrivacy: { columns: [{ name: "customer_id" }] } } },
+  },
   { name: "org_b_unruled", ownerAccountId: B, columns: cols("customer_id", "visits"), rule: null },
 ];
 
@@ -93,7 +116,8 @@ export const accepted: Accepted[] = [
   },
   {
     sql: "SELECT LOWER(product_category) AS category, SUM(purchase_amount) FROM org_a_customers WHERE age_group <> '18-24' AND region LIKE '%st' GROUP BY LOWER(product_category)",
-    plain: "SELECT LOWER(product_category) AS category, SUM(purchase_amount) FROM org_a_customers WHERE age_group <> '18-24' AND region LIKE '%st' GROUP BY LOWER(product_category) HAVING count(DISTINCT customer_id) >= 3",
+    plain:
+      "SELECT LOWER(product_category) AS category, SUM(purchase_amount) FROM org_a_customers WHERE age_group <> '18-24' AND region LIKE '%st' GROUP BY LOWER(product_category) HAVING count(DISTINCT customer_id) >= 3",
   },
   {
     sql: "SELECT region, COUNT(DISTINCT customer_id) FROM org_a_customers GROUP BY region HAVING SUM(purchase_amount) > 1000",
@@ -109,7 +133,8 @@ export const accepted: Accepted[] = [
   },
   {
     sql: "SELECT CAST(age_group AS VARCHAR) AS bucket, COALESCE(region, 'unknown') AS r, AVG(purchase_amount) FROM org_a_customers GROUP BY 1, 2 ORDER BY 1, 2",
-    plain: "SELECT CAST(age_group AS VARCHAR) AS bucket, COALESCE(region, 'unknown') AS r, AVG(purchase_amount) FROM org_a_customers GROUP BY 1, 2 HAVING count(DISTINCT customer_id) >= 3 ORDER BY 1, 2",
+    plain:
+      "SELECT CAST(age_group AS VARCHAR) AS bucket, COALESCE(region, 'unknown') AS r, AVG(purchase_amount) FROM org_a_customers GROUP BY 1, 2 HAVING count(DISTINCT customer_id) >= 3 ORDER BY 1, 2",
   },
   {
     sql: "select age_group, sum(purchase_amount) + 1 as total_plus_one from ORG_A_CUSTOMERS group by age_group -- comment with ; DROP TABLE x",
@@ -121,7 +146,8 @@ export const accepted: Accepted[] = [
   },
   {
     sql: "SELECT product_category, SUM(purchase_amount) FROM org_a_customers WHERE region BETWEEN 'a' AND 'f' AND NOT (age_group = '45-54') GROUP BY product_category",
-    plain: "SELECT product_category, SUM(purchase_amount) FROM org_a_customers WHERE region BETWEEN 'a' AND 'f' AND NOT (age_group = '45-54') GROUP BY product_category HAVING count(DISTINCT customer_id) >= 3",
+    plain:
+      "SELECT product_category, SUM(purchase_amount) FROM org_a_customers WHERE region BETWEEN 'a' AND 'f' AND NOT (age_group = '45-54') GROUP BY product_category HAVING count(DISTINCT customer_id) >= 3",
   },
   // LIST
   {
@@ -165,14 +191,20 @@ export const refused: [sql: string, fragment: string][] = [
   ["SELECT age_group, MEDIAN(purchase_amount) FROM org_a_customers GROUP BY age_group", "Aggregate function MEDIAN is not allowed"],
   ["SELECT age_group, COUNT(purchase_amount) FROM org_a_customers GROUP BY age_group", 'Column "purchase_amount" of "org_a_customers" may only be aggregated with SUM or AVG, not COUNT'],
   ["SELECT age_group, SUM(customer_id) FROM org_a_customers GROUP BY age_group", 'Column "customer_id" of "org_a_customers" may only be aggregated with COUNT DISTINCT or COUNT, not SUM'],
-  ["SELECT purchase_amount, COUNT(DISTINCT customer_id) FROM org_a_customers GROUP BY purchase_amount", 'Column "purchase_amount" of "org_a_customers" may only be aggregated with SUM or AVG; it cannot appear in SELECT'],
+  [
+    "SELECT purchase_amount, COUNT(DISTINCT customer_id) FROM org_a_customers GROUP BY purchase_amount",
+    'Column "purchase_amount" of "org_a_customers" may only be aggregated with SUM or AVG; it cannot appear in SELECT',
+  ],
   ["SELECT customer_id, SUM(purchase_amount) FROM org_a_customers GROUP BY customer_id", 'Column "customer_id" of "org_a_customers" is a join column'],
   ["SELECT age_group, SUM(purchase_amount) FROM org_a_customers WHERE purchase_amount > 100 GROUP BY age_group", "cannot appear in WHERE outside an aggregate"],
   ["SELECT age_group, SUM(purchase_amount * 2) FROM org_a_customers GROUP BY age_group", "aggregates of expressions are not allowed"],
   ["SELECT age_group, COUNT(*) FROM org_a_customers GROUP BY age_group", "COUNT(*) is not allowed"],
   ["SELECT age_group FROM org_a_customers GROUP BY age_group", "must select at least one aggregate"],
   ["SELECT * FROM org_a_customers", "SELECT * is not allowed"],
-  ["SELECT UPPER(age_group), SUM(b.engagement_score) FROM org_a_customers a JOIN org_b_engagement b ON a.customer_id = b.customer_id GROUP BY 1", "Scalar function UPPER is not in the aggregation rule's scalarFunctions"],
+  [
+    "SELECT UPPER(age_group), SUM(b.engagement_score) FROM org_a_customers a JOIN org_b_engagement b ON a.customer_id = b.customer_id GROUP BY 1",
+    "Scalar function UPPER is not in the aggregation rule's scalarFunctions",
+  ],
   ["SELECT age_group, SUM(purchase_amount) FROM org_a_customers WHERE ssn = 'x' GROUP BY age_group", 'Column "ssn" is not an allowed column of any table in the query'],
   ["SELECT a.ssn, SUM(a.purchase_amount) FROM org_a_customers a GROUP BY 1", 'Column "ssn" is not an allowed column of "org_a_customers"'],
   ["SELECT age_group, SUM(purchase_amount) FROM org_a_customers GROUP BY age_group LIMIT 1", "LIMIT is not allowed by the aggregation rule"],
@@ -182,16 +214,28 @@ export const refused: [sql: string, fragment: string][] = [
   ["WITH x AS (SELECT * FROM org_a_customers) SELECT age_group, SUM(purchase_amount) FROM x GROUP BY age_group", 'Table "x" is not a table of this collaboration'],
   ["SELECT age_group, SUM(purchase_amount) FROM (SELECT * FROM org_a_customers) t GROUP BY age_group", "Subqueries are not allowed by the aggregation rule"],
   ["SELECT age_group, SUM(purchase_amount) FROM org_a_customers WHERE region IN (SELECT region FROM org_a_customers) GROUP BY age_group", "Subqueries are not allowed by the aggregation rule"],
-  ["SELECT age_group, SUM(purchase_amount) FROM org_a_customers GROUP BY age_group UNION SELECT age_group, SUM(purchase_amount) FROM org_a_customers GROUP BY age_group", "UNION, INTERSECT and EXCEPT are not allowed"],
+  [
+    "SELECT age_group, SUM(purchase_amount) FROM org_a_customers GROUP BY age_group UNION SELECT age_group, SUM(purchase_amount) FROM org_a_customers GROUP BY age_group",
+    "UNION, INTERSECT and EXCEPT are not allowed",
+  ],
   // aggregation: joins
   [`SELECT b.channel, AVG(b.engagement_score) FROM org_a_customers a LEFT JOIN org_b_engagement b ON a.customer_id = b.customer_id GROUP BY b.channel`, "left outer joins are not allowed"],
   [`SELECT b.channel, AVG(b.engagement_score) FROM org_a_customers a, org_b_engagement b WHERE a.customer_id = b.customer_id GROUP BY b.channel`, "cross joins"],
   [`SELECT b.channel, AVG(b.engagement_score) FROM org_a_customers a JOIN org_b_engagement b ON a.region = b.channel GROUP BY b.channel`, 'Column "region" of "org_a_customers" is not a join column'],
-  [`SELECT b.channel, AVG(b.engagement_score) FROM org_a_customers a JOIN org_b_engagement b ON a.customer_id = b.customer_id OR a.customer_id = b.customer_id GROUP BY b.channel`, "OR is not allowed"],
-  [`SELECT b.channel, AVG(b.engagement_score) FROM org_a_customers a JOIN org_b_engagement b ON a.customer_id > b.customer_id GROUP BY b.channel`, 'Join conditions may only compare join columns with "="'],
+  [
+    `SELECT b.channel, AVG(b.engagement_score) FROM org_a_customers a JOIN org_b_engagement b ON a.customer_id = b.customer_id OR a.customer_id = b.customer_id GROUP BY b.channel`,
+    "OR is not allowed",
+  ],
+  [
+    `SELECT b.channel, AVG(b.engagement_score) FROM org_a_customers a JOIN org_b_engagement b ON a.customer_id > b.customer_id GROUP BY b.channel`,
+    'Join conditions may only compare join columns with "="',
+  ],
   [`SELECT b.channel, AVG(b.engagement_score) FROM org_a_customers a JOIN org_b_engagement b USING (customer_id) GROUP BY b.channel`, "JOIN … USING is not allowed"],
   ["SELECT channel, AVG(engagement_score) FROM org_b_engagement GROUP BY channel", 'Table "org_b_engagement" requires a join to a table of the member who queries'],
-  ["SELECT age_group, SUM(purchase_amount) FROM org_a_customers a JOIN org_a_contacts c ON a.customer_id = c.customer_id GROUP BY age_group", "Tables with different analysis rules cannot be queried together"],
+  [
+    "SELECT age_group, SUM(purchase_amount) FROM org_a_customers a JOIN org_a_contacts c ON a.customer_id = c.customer_id GROUP BY age_group",
+    "Tables with different analysis rules cannot be queried together",
+  ],
   // list
   ["SELECT c.email_domain, s.segment FROM org_a_contacts c JOIN org_b_segments s ON c.customer_id = s.customer_id", "List queries must use SELECT DISTINCT"],
   ["SELECT DISTINCT s.segment FROM org_b_segments s", 'Table "org_b_segments" must be joined'],

@@ -7,13 +7,7 @@ import type { Node } from "./tree";
  * Join conditions may only compare join columns of two tables with `=`, combined with the
  * operators every joined table allows (AND unless a rule also allows OR). Returns the edges.
  */
-export function checkJoinConditions(
-  conditions: Node[],
-  tables: ScopedTable[],
-  joinColumnsOf: (table: ScopedTable) => string[],
-  operators: Set<string>,
-  ruleName: string,
-): [string, string][] {
+export function checkJoinConditions(conditions: Node[], tables: ScopedTable[], joinColumnsOf: (table: ScopedTable) => string[], operators: Set<string>, ruleName: string): [string, string][] {
   const edges: [string, string][] = [];
   const leaf = (node: Node) => {
     if (node.class === "CONJUNCTION") {
@@ -31,7 +25,13 @@ export function checkJoinConditions(
     for (const side of [left, right]) {
       if (!side) refuse(`A join condition names a column that is not an allowed column of any table in the query.`);
       if (!joinColumnsOf(side!.scoped).includes(side!.column)) {
-        refuse(`Column "${side!.column}" of "${side!.scoped.table.name}" is not a join column; the ${ruleName} rule allows joins only on ${joinColumnsOf(side!.scoped).map((c) => `"${c}"`).join(", ") || "no columns"}.`);
+        refuse(
+          `Column "${side!.column}" of "${side!.scoped.table.name}" is not a join column; the ${ruleName} rule allows joins only on ${
+            joinColumnsOf(side!.scoped)
+              .map((c) => `"${c}"`)
+              .join(", ") || "no columns"
+          }.`,
+        );
       }
     }
     if (left!.scoped.key === right!.scoped.key) refuse(`A join condition must compare columns of two different tables.`);
@@ -39,7 +39,9 @@ export function checkJoinConditions(
     // could match one value on the other: joins compare values as stored, or not at all.
     const [leftType, rightType] = [left!, right!].map((side) => typeOfColumn(side.scoped.table, side.column));
     if (leftType !== rightType) {
-      refuse(`Join columns must have the same type: "${left!.scoped.table.name}"."${left!.column}" is ${leftType} and "${right!.scoped.table.name}"."${right!.column}" is ${rightType} (${ruleName} rule).`);
+      refuse(
+        `Join columns must have the same type: "${left!.scoped.table.name}"."${left!.column}" is ${leftType} and "${right!.scoped.table.name}"."${right!.column}" is ${rightType} (${ruleName} rule).`,
+      );
     }
     edges.push([left!.scoped.key, right!.scoped.key]);
   };

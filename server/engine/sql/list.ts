@@ -68,7 +68,8 @@ export function validateList(select: Node, from: FromClause, catalog: QueryCatal
       case "BETWEEN":
         return [expr.input, expr.lower, expr.upper].forEach((e) => filter(e as Node));
       case "OPERATOR":
-        if (!["OPERATOR_NOT", "OPERATOR_IS_NULL", "OPERATOR_IS_NOT_NULL", "COMPARE_IN", "COMPARE_NOT_IN"].includes(String(expr.type))) refuse(`${String(expr.type).toLowerCase().replace(/_/g, " ")} is not allowed in a list query's WHERE.`);
+        if (!["OPERATOR_NOT", "OPERATOR_IS_NULL", "OPERATOR_IS_NOT_NULL", "COMPARE_IN", "COMPARE_NOT_IN"].includes(String(expr.type)))
+          refuse(`${String(expr.type).toLowerCase().replace(/_/g, " ")} is not allowed in a list query's WHERE.`);
         return (expr.children as Node[]).forEach(filter);
       case "FUNCTION": {
         const name = String(expr.function_name);

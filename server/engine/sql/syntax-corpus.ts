@@ -134,7 +134,7 @@ export const syntaxCorpus: string[] = [
   "SELECT a FROM t ORDER BY ALL",
   "SELECT a FROM t ORDER BY ALL DESC",
   "SELECT * FROM t WHERE a SIMILAR TO 'x' AND a NOT SIMILAR TO 'y'",
-  "SELECT a AS \"weird name\", \"Quoted\" FROM \"T\"",
+  'SELECT a AS "weird name", "Quoted" FROM "T"',
   "SELECT strftime(d, '%Y'), strptime(s, '%Y'), regexp_matches(a, 'x'), regexp_replace(a, 'x', 'y', 'g') FROM t",
   "SELECT format('{}', a), printf('%s', a), hash(a), md5(a) FROM t",
   "SELECT getvariable('x') FROM t",

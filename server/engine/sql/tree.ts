@@ -24,7 +24,12 @@ export function tableRefs(root: unknown): Node[] {
   const visit = (value: unknown): void => {
     if (Array.isArray(value)) return value.forEach(visit);
     if (!isNode(value)) return;
-    if (!value.class && typeof value.type === "string" && ["BASE_TABLE", "JOIN", "SUBQUERY", "TABLE_FUNCTION", "EXPRESSION_LIST", "EMPTY", "PIVOT", "SHOW_REF", "COLUMN_DATA", "DELIM_GET", "CTE"].includes(value.type)) out.push(value);
+    if (
+      !value.class &&
+      typeof value.type === "string" &&
+      ["BASE_TABLE", "JOIN", "SUBQUERY", "TABLE_FUNCTION", "EXPRESSION_LIST", "EMPTY", "PIVOT", "SHOW_REF", "COLUMN_DATA", "DELIM_GET", "CTE"].includes(value.type)
+    )
+      out.push(value);
     Object.values(value).forEach(visit);
   };
   visit(root);

@@ -20,7 +20,6 @@ export function operation<S extends z.ZodType>(input: S, run: (input: z.output<S
 
 const contentType = "application/x-amz-json-1.1";
 
-
 export function awsJsonService(name: string, targetPrefix: string, operations: Record<string, JsonOperation>): CloudService {
   return {
     name,

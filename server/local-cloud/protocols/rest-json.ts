@@ -44,7 +44,6 @@ function match(route: RestRoute, method: string, segments: string[]): Record<str
 
 const contentType = "application/json";
 
-
 /** Clean Rooms reports every input problem with a reason and the offending fields. */
 const fieldValidation = (problems: { name: string; message: string }[]) => ({ reason: "FIELD_VALIDATION_FAILED", fieldList: problems });
 

@@ -103,14 +103,7 @@ export function readAuthParts(req: IncomingMessage, pairs: [string, string][]): 
  * Verifies a request's signature against the access key it names. `payloadHash` is what the
  * canonical request uses: the x-amz-content-sha256 header when sent, else the body's digest.
  */
-export async function verifySignature(
-  req: IncomingMessage,
-  rawPath: string,
-  pairs: [string, string][],
-  parts: AuthParts,
-  payloadHash: string,
-  now = Date.now(),
-): Promise<SignedRequest> {
+export async function verifySignature(req: IncomingMessage, rawPath: string, pairs: [string, string][], parts: AuthParts, payloadHash: string, now = Date.now()): Promise<SignedRequest> {
   const time = parseAmzDate(parts.amzDate);
   if (parts.amzDate.slice(0, 8) !== parts.date) throw new SignatureError("malformed", "The credential date does not match X-Amz-Date.");
   if (parts.presigned) {

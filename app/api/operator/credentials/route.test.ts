@@ -24,8 +24,7 @@ afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-const ask = (org: string, authorization?: string) =>
-  GET(new Request(`http://127.0.0.1/api/operator/credentials?org=${encodeURIComponent(org)}`, { headers: authorization ? { authorization } : {} }));
+const ask = (org: string, authorization?: string) => GET(new Request(`http://127.0.0.1/api/operator/credentials?org=${encodeURIComponent(org)}`, { headers: authorization ? { authorization } : {} }));
 
 it("answers an organization's own token with its keys", async () => {
   const response = await ask("org-a", `Bearer ${operatorToken("org-a")}`);

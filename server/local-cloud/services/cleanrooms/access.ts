@@ -37,4 +37,3 @@ export async function ownMembership(identifier: string, caller: SignedRequest, {
   if (activeOnly && membership.body.status !== "ACTIVE") throw accessDenied(`Membership ${membership.id} is ${membership.body.status}, not ACTIVE.`);
   return membership;
 }
-

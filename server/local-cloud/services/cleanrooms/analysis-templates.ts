@@ -10,9 +10,50 @@ import { deleteResources, findByArn, findResource, insertResource, listResources
 
 type Template = Resource<AnalysisTemplateBody>;
 
-const templateName = z.string().min(1).max(128).regex(/^[a-zA-Z0-9_](([a-zA-Z0-9_ ]+-)*([a-zA-Z0-9_ ]+))?$/);
-const parameterTypes = ["SMALLINT", "INTEGER", "BIGINT", "DECIMAL", "REAL", "DOUBLE_PRECISION", "BOOLEAN", "CHAR", "VARCHAR", "DATE", "TIMESTAMP", "TIMESTAMPTZ", "TIME", "TIMETZ", "VARBYTE", "BINARY", "BYTE", "CHARACTER", "DOUBLE", "FLOAT", "INT", "LONG", "NUMERIC", "SHORT", "STRING", "TIMESTAMP_LTZ", "TIMESTAMP_NTZ", "TINYINT"] as const;
-const analysisParameter = z.object({ name: z.string().min(1).max(100).regex(/^[0-9a-zA-Z_]+$/), type: z.enum(parameterTypes), defaultValue: z.string().max(250).optional() });
+const templateName = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[a-zA-Z0-9_](([a-zA-Z0-9_ ]+-)*([a-zA-Z0-9_ ]+))?$/);
+const parameterTypes = [
+  "SMALLINT",
+  "INTEGER",
+  "BIGINT",
+  "DECIMAL",
+  "REAL",
+  "DOUBLE_PRECISION",
+  "BOOLEAN",
+  "CHAR",
+  "VARCHAR",
+  "DATE",
+  "TIMESTAMP",
+  "TIMESTAMPTZ",
+  "TIME",
+  "TIMETZ",
+  "VARBYTE",
+  "BINARY",
+  "BYTE",
+  "CHARACTER",
+  "DOUBLE",
+  "FLOAT",
+  "INT",
+  "LONG",
+  "NUMERIC",
+  "SHORT",
+  "STRING",
+  "TIMESTAMP_LTZ",
+  "TIMESTAMP_NTZ",
+  "TINYINT",
+] as const;
+const analysisParameter = z.object({
+  name: z
+    .string()
+    .min(1)
+    .max(100)
+    .regex(/^[0-9a-zA-Z_]+$/),
+  type: z.enum(parameterTypes),
+  defaultValue: z.string().max(250).optional(),
+});
 
 function templateShape(template: Template, collaboration: Resource<CollaborationBody> | undefined) {
   const { body } = template;
@@ -94,64 +135,143 @@ export const analysisTemplateRoutes = [
       const parameters = input.analysisParameters ?? [];
       const referenced = await analyse(input.source.text, parameters);
       const id = newId();
-      const body: AnalysisTemplateBody = { region: caller.region, description: input.description, format: "SQL", source: { text: input.source.text }, analysisParameters: parameters, schema: { referencedTables: referenced } };
-      const template = await insertResource({ id, kind: "analysisTemplate", accountId: caller.accountId, collaborationId: membership.collaborationId, membershipId: membership.id, arn: arn(caller, caller.accountId, `membership/${membership.id}/analysistemplate/${id}`), name: input.name, body, tags: input.tags });
+      const body: AnalysisTemplateBody = {
+        region: caller.region,
+        description: input.description,
+        format: "SQL",
+        source: { text: input.source.text },
+        analysisParameters: parameters,
+        schema: { referencedTables: referenced },
+      };
+      const template = await insertResource({
+        id,
+        kind: "analysisTemplate",
+        accountId: caller.accountId,
+        collaborationId: membership.collaborationId,
+        membershipId: membership.id,
+        arn: arn(caller, caller.accountId, `membership/${membership.id}/analysistemplate/${id}`),
+        name: input.name,
+        body,
+        tags: input.tags,
+      });
       return { analysisTemplate: templateShape(template, collaboration) };
     },
   ),
 
-  route("GetAnalysisTemplate", "GET", "/memberships/{membershipIdentifier}/analysistemplates/{analysisTemplateIdentifier}", 200, z.looseObject({ membershipIdentifier: identifier, analysisTemplateIdentifier: identifier }), async ({ input, caller }) => {
-    const { template } = await ownTemplate(input.membershipIdentifier, input.analysisTemplateIdentifier, caller);
-    return { analysisTemplate: templateShape(template, await findResource<CollaborationBody>("collaboration", template.collaborationId!)) };
-  }),
+  route(
+    "GetAnalysisTemplate",
+    "GET",
+    "/memberships/{membershipIdentifier}/analysistemplates/{analysisTemplateIdentifier}",
+    200,
+    z.looseObject({ membershipIdentifier: identifier, analysisTemplateIdentifier: identifier }),
+    async ({ input, caller }) => {
+      const { template } = await ownTemplate(input.membershipIdentifier, input.analysisTemplateIdentifier, caller);
+      return { analysisTemplate: templateShape(template, await findResource<CollaborationBody>("collaboration", template.collaborationId!)) };
+    },
+  ),
 
   route("ListAnalysisTemplates", "GET", "/memberships/{membershipIdentifier}/analysistemplates", 200, z.looseObject({ membershipIdentifier: identifier, ...pageInput }), async ({ input, caller }) => {
     const membership = await ownMembership(input.membershipIdentifier, caller);
     const { page, nextToken } = await pageResources<AnalysisTemplateBody>({ kind: "analysisTemplate", membershipId: membership.id }, input.nextToken, input.maxResults);
     return {
-      analysisTemplateSummaries: page.map((t) => ({ arn: t.arn, ...timestamps(t), id: t.id, name: t.name, membershipArn: membership.arn, membershipId: membership.id, collaborationArn: `arn:aws:cleanrooms:${t.body.region}:${membership.accountId}:collaboration/${t.collaborationId}`, collaborationId: t.collaborationId, ...(t.body.description ? { description: t.body.description } : {}) })),
+      analysisTemplateSummaries: page.map((t) => ({
+        arn: t.arn,
+        ...timestamps(t),
+        id: t.id,
+        name: t.name,
+        membershipArn: membership.arn,
+        membershipId: membership.id,
+        collaborationArn: `arn:aws:cleanrooms:${t.body.region}:${membership.accountId}:collaboration/${t.collaborationId}`,
+        collaborationId: t.collaborationId,
+        ...(t.body.description ? { description: t.body.description } : {}),
+      })),
       ...(nextToken ? { nextToken } : {}),
     };
   }),
 
-  route("UpdateAnalysisTemplate", "PATCH", "/memberships/{membershipIdentifier}/analysistemplates/{analysisTemplateIdentifier}", 200, z.looseObject({ membershipIdentifier: identifier, analysisTemplateIdentifier: identifier, description: description.optional() }), async ({ input, caller }) => {
-    const { template } = await ownTemplate(input.membershipIdentifier, input.analysisTemplateIdentifier, caller);
-    const updated = await updateResource<AnalysisTemplateBody>(template.id, (current) => ({ body: { ...current.body, ...(input.description !== undefined ? { description: input.description } : {}) } }));
-    return { analysisTemplate: templateShape(updated, await findResource<CollaborationBody>("collaboration", template.collaborationId!)) };
-  }),
+  route(
+    "UpdateAnalysisTemplate",
+    "PATCH",
+    "/memberships/{membershipIdentifier}/analysistemplates/{analysisTemplateIdentifier}",
+    200,
+    z.looseObject({ membershipIdentifier: identifier, analysisTemplateIdentifier: identifier, description: description.optional() }),
+    async ({ input, caller }) => {
+      const { template } = await ownTemplate(input.membershipIdentifier, input.analysisTemplateIdentifier, caller);
+      const updated = await updateResource<AnalysisTemplateBody>(template.id, (current) => ({
+        body: { ...current.body, ...(input.description !== undefined ? { description: input.description } : {}) },
+      }));
+      return { analysisTemplate: templateShape(updated, await findResource<CollaborationBody>("collaboration", template.collaborationId!)) };
+    },
+  ),
 
-  route("DeleteAnalysisTemplate", "DELETE", "/memberships/{membershipIdentifier}/analysistemplates/{analysisTemplateIdentifier}", 204, z.looseObject({ membershipIdentifier: identifier, analysisTemplateIdentifier: identifier }), async ({ input, caller }) => {
-    const { template } = await ownTemplate(input.membershipIdentifier, input.analysisTemplateIdentifier, caller);
-    await deleteResources([template.id]);
-    return {};
-  }),
+  route(
+    "DeleteAnalysisTemplate",
+    "DELETE",
+    "/memberships/{membershipIdentifier}/analysistemplates/{analysisTemplateIdentifier}",
+    204,
+    z.looseObject({ membershipIdentifier: identifier, analysisTemplateIdentifier: identifier }),
+    async ({ input, caller }) => {
+      const { template } = await ownTemplate(input.membershipIdentifier, input.analysisTemplateIdentifier, caller);
+      await deleteResources([template.id]);
+      return {};
+    },
+  ),
 
-  route("ListCollaborationAnalysisTemplates", "GET", "/collaborations/{collaborationIdentifier}/analysistemplates", 200, z.looseObject({ collaborationIdentifier: identifier, ...pageInput }), async ({ input, caller }) => {
-    const collaboration = await visibleCollaboration(input.collaborationIdentifier, caller);
-    const { page, nextToken } = await pageResources<AnalysisTemplateBody>({ kind: "analysisTemplate", collaborationId: collaboration.id }, input.nextToken, input.maxResults);
-    return {
-      collaborationAnalysisTemplateSummaries: page.map((t) => ({ arn: t.arn, ...timestamps(t), id: t.id, name: t.name, collaborationArn: collaboration.arn, collaborationId: collaboration.id, creatorAccountId: t.accountId, ...(t.body.description ? { description: t.body.description } : {}) })),
-      ...(nextToken ? { nextToken } : {}),
-    };
-  }),
+  route(
+    "ListCollaborationAnalysisTemplates",
+    "GET",
+    "/collaborations/{collaborationIdentifier}/analysistemplates",
+    200,
+    z.looseObject({ collaborationIdentifier: identifier, ...pageInput }),
+    async ({ input, caller }) => {
+      const collaboration = await visibleCollaboration(input.collaborationIdentifier, caller);
+      const { page, nextToken } = await pageResources<AnalysisTemplateBody>({ kind: "analysisTemplate", collaborationId: collaboration.id }, input.nextToken, input.maxResults);
+      return {
+        collaborationAnalysisTemplateSummaries: page.map((t) => ({
+          arn: t.arn,
+          ...timestamps(t),
+          id: t.id,
+          name: t.name,
+          collaborationArn: collaboration.arn,
+          collaborationId: collaboration.id,
+          creatorAccountId: t.accountId,
+          ...(t.body.description ? { description: t.body.description } : {}),
+        })),
+        ...(nextToken ? { nextToken } : {}),
+      };
+    },
+  ),
 
-  route("GetCollaborationAnalysisTemplate", "GET", "/collaborations/{collaborationIdentifier}/analysistemplates/{analysisTemplateArn}", 200, z.looseObject({ collaborationIdentifier: identifier, analysisTemplateArn: z.string().min(1).max(200) }), async ({ input, caller }) => {
-    const collaboration = await visibleCollaboration(input.collaborationIdentifier, caller);
-    const template = (await findByArn(input.analysisTemplateArn)) as Template | undefined;
-    if (!template || template.kind !== "analysisTemplate" || template.collaborationId !== collaboration.id) throw notFound("ANALYSIS_TEMPLATE", input.analysisTemplateArn, "analysis template");
-    return { collaborationAnalysisTemplate: collaborationView(template, collaboration) };
-  }),
+  route(
+    "GetCollaborationAnalysisTemplate",
+    "GET",
+    "/collaborations/{collaborationIdentifier}/analysistemplates/{analysisTemplateArn}",
+    200,
+    z.looseObject({ collaborationIdentifier: identifier, analysisTemplateArn: z.string().min(1).max(200) }),
+    async ({ input, caller }) => {
+      const collaboration = await visibleCollaboration(input.collaborationIdentifier, caller);
+      const template = (await findByArn(input.analysisTemplateArn)) as Template | undefined;
+      if (!template || template.kind !== "analysisTemplate" || template.collaborationId !== collaboration.id) throw notFound("ANALYSIS_TEMPLATE", input.analysisTemplateArn, "analysis template");
+      return { collaborationAnalysisTemplate: collaborationView(template, collaboration) };
+    },
+  ),
 
-  route("BatchGetCollaborationAnalysisTemplate", "POST", "/collaborations/{collaborationIdentifier}/batch-analysistemplates", 200, z.looseObject({ collaborationIdentifier: identifier, analysisTemplateArns: z.array(z.string().min(1).max(200)).min(1).max(10) }), async ({ input, caller }) => {
-    const collaboration = await visibleCollaboration(input.collaborationIdentifier, caller);
-    const collaborationAnalysisTemplates = [];
-    const errors = [];
-    for (const templateArn of input.analysisTemplateArns) {
-      const template = (await findByArn(templateArn)) as Template | undefined;
-      if (template && template.kind === "analysisTemplate" && template.collaborationId === collaboration.id) collaborationAnalysisTemplates.push(collaborationView(template, collaboration));
-      else errors.push({ arn: templateArn, code: "ResourceNotFoundException", message: `No analysis template ${templateArn} in this collaboration.` });
-    }
-    return { collaborationAnalysisTemplates, errors };
-  }),
+  route(
+    "BatchGetCollaborationAnalysisTemplate",
+    "POST",
+    "/collaborations/{collaborationIdentifier}/batch-analysistemplates",
+    200,
+    z.looseObject({ collaborationIdentifier: identifier, analysisTemplateArns: z.array(z.string().min(1).max(200)).min(1).max(10) }),
+    async ({ input, caller }) => {
+      const collaboration = await visibleCollaboration(input.collaborationIdentifier, caller);
+      const collaborationAnalysisTemplates = [];
+      const errors = [];
+      for (const templateArn of input.analysisTemplateArns) {
+        const template = (await findByArn(templateArn)) as Template | undefined;
+        if (template && template.kind === "analysisTemplate" && template.collaborationId === collaboration.id) collaborationAnalysisTemplates.push(collaborationView(template, collaboration));
+        else errors.push({ arn: templateArn, code: "ResourceNotFoundException", message: `No analysis template ${templateArn} in this collaboration.` });
+      }
+      return { collaborationAnalysisTemplates, errors };
+    },
+  ),
 ];
-

@@ -10,7 +10,11 @@ import { deleteResources, findResource, insertResource, isUniqueViolation, listR
 export type Association = Resource<AssociationBody>;
 
 // The association's name is the table's name in SQL, so it must be a plain identifier.
-const associationName = z.string().min(1).max(128).regex(/^[a-zA-Z0-9_](([a-zA-Z0-9_ ]+-)*([a-zA-Z0-9_ ]+))?$/, "Member must satisfy regular expression pattern: [a-zA-Z0-9_](([a-zA-Z0-9_ ]+-)*([a-zA-Z0-9_ ]+))?");
+const associationName = z
+  .string()
+  .min(1)
+  .max(128)
+  .regex(/^[a-zA-Z0-9_](([a-zA-Z0-9_ ]+-)*([a-zA-Z0-9_ ]+))?$/, "Member must satisfy regular expression pattern: [a-zA-Z0-9_](([a-zA-Z0-9_ ]+-)*([a-zA-Z0-9_ ]+))?");
 const ruleType = z.enum(["AGGREGATION", "LIST", "CUSTOM"]);
 const collaborationRule = z.object({ allowedResultReceivers: z.array(accountId).optional(), allowedAdditionalAnalyses: z.array(z.string().max(256)).max(25).optional() });
 const associationRulePolicy = z.object({ v1: z.object({ list: collaborationRule.optional(), aggregation: collaborationRule.optional(), custom: collaborationRule.optional() }) });
@@ -101,48 +105,88 @@ export const associationRoutes = [
       const id = newId();
       const body: AssociationBody = { region: caller.region, description: input.description, configuredTableId: table.id, roleArn: input.roleArn, analysisRules: {} };
       // Two members may race for one name: the store's unique index decides.
-      const association = await insertResource({ id, kind: "association", accountId: caller.accountId, collaborationId: membership.collaborationId, membershipId: membership.id, arn: arn(caller, caller.accountId, `membership/${membership.id}/configuredtableassociation/${id}`), name: input.name, body, tags: input.tags }).catch((error: unknown) => {
+      const association = await insertResource({
+        id,
+        kind: "association",
+        accountId: caller.accountId,
+        collaborationId: membership.collaborationId,
+        membershipId: membership.id,
+        arn: arn(caller, caller.accountId, `membership/${membership.id}/configuredtableassociation/${id}`),
+        name: input.name,
+        body,
+        tags: input.tags,
+      }).catch((error: unknown) => {
         throw isUniqueViolation(error) ? taken() : error;
       });
       return { configuredTableAssociation: associationShape(association, membership, table.arn) };
     },
   ),
 
-  route("GetConfiguredTableAssociation", "GET", "/memberships/{membershipIdentifier}/configuredTableAssociations/{configuredTableAssociationIdentifier}", 200, z.looseObject(ids), async ({ input, caller }) => {
-    const { membership, association } = await ownAssociation(input.membershipIdentifier, input.configuredTableAssociationIdentifier, caller);
-    return { configuredTableAssociation: associationShape(association, membership, await tableArnOf(association)) };
-  }),
+  route(
+    "GetConfiguredTableAssociation",
+    "GET",
+    "/memberships/{membershipIdentifier}/configuredTableAssociations/{configuredTableAssociationIdentifier}",
+    200,
+    z.looseObject(ids),
+    async ({ input, caller }) => {
+      const { membership, association } = await ownAssociation(input.membershipIdentifier, input.configuredTableAssociationIdentifier, caller);
+      return { configuredTableAssociation: associationShape(association, membership, await tableArnOf(association)) };
+    },
+  ),
 
-  route("ListConfiguredTableAssociations", "GET", "/memberships/{membershipIdentifier}/configuredTableAssociations", 200, z.looseObject({ membershipIdentifier: identifier, ...pageInput }), async ({ input, caller }) => {
-    const membership = await ownMembership(input.membershipIdentifier, caller);
-    const { page, nextToken } = await pageResources<AssociationBody>({ kind: "association", membershipId: membership.id }, input.nextToken, input.maxResults);
-    return {
-      configuredTableAssociationSummaries: page.map((a) => ({
-        configuredTableId: a.body.configuredTableId,
-        membershipId: membership.id,
-        membershipArn: membership.arn,
-        name: a.name,
-        ...timestamps(a),
-        id: a.id,
-        arn: a.arn,
-        analysisRuleTypes: Object.keys(a.body.analysisRules),
-      })),
-      ...(nextToken ? { nextToken } : {}),
-    };
-  }),
+  route(
+    "ListConfiguredTableAssociations",
+    "GET",
+    "/memberships/{membershipIdentifier}/configuredTableAssociations",
+    200,
+    z.looseObject({ membershipIdentifier: identifier, ...pageInput }),
+    async ({ input, caller }) => {
+      const membership = await ownMembership(input.membershipIdentifier, caller);
+      const { page, nextToken } = await pageResources<AssociationBody>({ kind: "association", membershipId: membership.id }, input.nextToken, input.maxResults);
+      return {
+        configuredTableAssociationSummaries: page.map((a) => ({
+          configuredTableId: a.body.configuredTableId,
+          membershipId: membership.id,
+          membershipArn: membership.arn,
+          name: a.name,
+          ...timestamps(a),
+          id: a.id,
+          arn: a.arn,
+          analysisRuleTypes: Object.keys(a.body.analysisRules),
+        })),
+        ...(nextToken ? { nextToken } : {}),
+      };
+    },
+  ),
 
-  route("UpdateConfiguredTableAssociation", "PATCH", "/memberships/{membershipIdentifier}/configuredTableAssociations/{configuredTableAssociationIdentifier}", 200, z.looseObject({ ...ids, description: description.optional(), roleArn: roleArn.optional() }), async ({ input, caller }) => {
-    const { membership, association } = await ownAssociation(input.membershipIdentifier, input.configuredTableAssociationIdentifier, caller);
-    if (input.roleArn && input.roleArn.split(":")[4] !== caller.accountId) throw invalid("roleArn", `The role must be an IAM role of your account ${caller.accountId}.`);
-    const updated = await updateResource<AssociationBody>(association.id, (current) => ({ body: { ...current.body, ...(input.description !== undefined ? { description: input.description } : {}), ...(input.roleArn ? { roleArn: input.roleArn } : {}) } }));
-    return { configuredTableAssociation: associationShape(updated, membership, await tableArnOf(association)) };
-  }),
+  route(
+    "UpdateConfiguredTableAssociation",
+    "PATCH",
+    "/memberships/{membershipIdentifier}/configuredTableAssociations/{configuredTableAssociationIdentifier}",
+    200,
+    z.looseObject({ ...ids, description: description.optional(), roleArn: roleArn.optional() }),
+    async ({ input, caller }) => {
+      const { membership, association } = await ownAssociation(input.membershipIdentifier, input.configuredTableAssociationIdentifier, caller);
+      if (input.roleArn && input.roleArn.split(":")[4] !== caller.accountId) throw invalid("roleArn", `The role must be an IAM role of your account ${caller.accountId}.`);
+      const updated = await updateResource<AssociationBody>(association.id, (current) => ({
+        body: { ...current.body, ...(input.description !== undefined ? { description: input.description } : {}), ...(input.roleArn ? { roleArn: input.roleArn } : {}) },
+      }));
+      return { configuredTableAssociation: associationShape(updated, membership, await tableArnOf(association)) };
+    },
+  ),
 
-  route("DeleteConfiguredTableAssociation", "DELETE", "/memberships/{membershipIdentifier}/configuredTableAssociations/{configuredTableAssociationIdentifier}", 204, z.looseObject(ids), async ({ input, caller }) => {
-    const { association } = await ownAssociation(input.membershipIdentifier, input.configuredTableAssociationIdentifier, caller);
-    await deleteResources([association.id]);
-    return {};
-  }),
+  route(
+    "DeleteConfiguredTableAssociation",
+    "DELETE",
+    "/memberships/{membershipIdentifier}/configuredTableAssociations/{configuredTableAssociationIdentifier}",
+    204,
+    z.looseObject(ids),
+    async ({ input, caller }) => {
+      const { association } = await ownAssociation(input.membershipIdentifier, input.configuredTableAssociationIdentifier, caller);
+      await deleteResources([association.id]);
+      return {};
+    },
+  ),
 
   route(
     "CreateConfiguredTableAssociationAnalysisRule",
@@ -154,7 +198,8 @@ export const associationRoutes = [
       const { membership, association: owned } = await ownAssociation(input.membershipIdentifier, input.configuredTableAssociationIdentifier, caller);
       const policy = await checkAssociationRule(input.analysisRuleType, input.analysisRulePolicy, owned, membership);
       const updated = await updateResource<AssociationBody>(owned.id, (association) => {
-        if (association.body.analysisRules[input.analysisRuleType]) throw conflict("ALREADY_EXISTS", `The association already has a ${input.analysisRuleType} analysis rule.`, association.id, "CONFIGURED_TABLE_ASSOCIATION");
+        if (association.body.analysisRules[input.analysisRuleType])
+          throw conflict("ALREADY_EXISTS", `The association already has a ${input.analysisRuleType} analysis rule.`, association.id, "CONFIGURED_TABLE_ASSOCIATION");
         const now = new Date().toISOString();
         return { body: { ...association.body, analysisRules: { ...association.body.analysisRules, [input.analysisRuleType]: { policy, createTime: now, updateTime: now } } } };
       });
@@ -162,10 +207,17 @@ export const associationRoutes = [
     },
   ),
 
-  route("GetConfiguredTableAssociationAnalysisRule", "GET", "/memberships/{membershipIdentifier}/configuredTableAssociations/{configuredTableAssociationIdentifier}/analysisRule/{analysisRuleType}", 200, z.looseObject({ ...ids, analysisRuleType: ruleType }), async ({ input, caller }) => {
-    const { membership, association } = await ownAssociation(input.membershipIdentifier, input.configuredTableAssociationIdentifier, caller);
-    return { analysisRule: ruleShape(association, membership, input.analysisRuleType) };
-  }),
+  route(
+    "GetConfiguredTableAssociationAnalysisRule",
+    "GET",
+    "/memberships/{membershipIdentifier}/configuredTableAssociations/{configuredTableAssociationIdentifier}/analysisRule/{analysisRuleType}",
+    200,
+    z.looseObject({ ...ids, analysisRuleType: ruleType }),
+    async ({ input, caller }) => {
+      const { membership, association } = await ownAssociation(input.membershipIdentifier, input.configuredTableAssociationIdentifier, caller);
+      return { analysisRule: ruleShape(association, membership, input.analysisRuleType) };
+    },
+  ),
 
   route(
     "UpdateConfiguredTableAssociationAnalysisRule",
@@ -180,20 +232,32 @@ export const associationRoutes = [
       const updated = await updateResource<AssociationBody>(owned.id, (association) => {
         const current = association.body.analysisRules[input.analysisRuleType];
         if (!current) throw notFound("ANALYSIS_RULE", `${association.id}/${input.analysisRuleType}`, "analysis rule");
-        return { body: { ...association.body, analysisRules: { ...association.body.analysisRules, [input.analysisRuleType]: { policy, createTime: current.createTime, updateTime: new Date().toISOString() } } } };
+        return {
+          body: {
+            ...association.body,
+            analysisRules: { ...association.body.analysisRules, [input.analysisRuleType]: { policy, createTime: current.createTime, updateTime: new Date().toISOString() } },
+          },
+        };
       });
       return { analysisRule: ruleShape(updated, membership, input.analysisRuleType) };
     },
   ),
 
-  route("DeleteConfiguredTableAssociationAnalysisRule", "DELETE", "/memberships/{membershipIdentifier}/configuredTableAssociations/{configuredTableAssociationIdentifier}/analysisRule/{analysisRuleType}", 204, z.looseObject({ ...ids, analysisRuleType: ruleType }), async ({ input, caller }) => {
-    const { association: owned } = await ownAssociation(input.membershipIdentifier, input.configuredTableAssociationIdentifier, caller);
-    await updateResource<AssociationBody>(owned.id, (association) => {
-      if (!association.body.analysisRules[input.analysisRuleType]) throw notFound("ANALYSIS_RULE", `${association.id}/${input.analysisRuleType}`, "analysis rule");
-      const rules = { ...association.body.analysisRules };
-      delete rules[input.analysisRuleType];
-      return { body: { ...association.body, analysisRules: rules } };
-    });
-    return {};
-  }),
+  route(
+    "DeleteConfiguredTableAssociationAnalysisRule",
+    "DELETE",
+    "/memberships/{membershipIdentifier}/configuredTableAssociations/{configuredTableAssociationIdentifier}/analysisRule/{analysisRuleType}",
+    204,
+    z.looseObject({ ...ids, analysisRuleType: ruleType }),
+    async ({ input, caller }) => {
+      const { association: owned } = await ownAssociation(input.membershipIdentifier, input.configuredTableAssociationIdentifier, caller);
+      await updateResource<AssociationBody>(owned.id, (association) => {
+        if (!association.body.analysisRules[input.analysisRuleType]) throw notFound("ANALYSIS_RULE", `${association.id}/${input.analysisRuleType}`, "analysis rule");
+        const rules = { ...association.body.analysisRules };
+        delete rules[input.analysisRuleType];
+        return { body: { ...association.body, analysisRules: rules } };
+      });
+      return {};
+    },
+  ),
 ];

@@ -56,7 +56,10 @@ const aggregation = (overrides: Record<string, unknown> = {}) =>
   ({
     v1: {
       aggregation: {
-        aggregateColumns: [{ columnNames: ["purchase_amount"], function: "SUM" }, { columnNames: ["customer_id"], function: "COUNT_DISTINCT" }],
+        aggregateColumns: [
+          { columnNames: ["purchase_amount"], function: "SUM" },
+          { columnNames: ["customer_id"], function: "COUNT_DISTINCT" },
+        ],
         joinColumns: ["customer_id"],
         dimensionColumns: ["age_group", "region"],
         scalarFunctions: ["ROUND"],
@@ -69,15 +72,30 @@ const aggregation = (overrides: Record<string, unknown> = {}) =>
 async function catalogTable(slug: string, table: string, columns: [string, string][]) {
   const glue = await cloud.glue(slug);
   await glue.send(new CreateDatabaseCommand({ DatabaseInput: { Name: "analytics" } })).catch(() => {});
-  await glue.send(new CreateTableCommand({ DatabaseName: "analytics", TableInput: { Name: table, StorageDescriptor: { Columns: columns.map(([Name, Type]) => ({ Name, Type })), Location: `s3://${slug}-data/${table}/` } } }));
+  await glue.send(
+    new CreateTableCommand({
+      DatabaseName: "analytics",
+      TableInput: { Name: table, StorageDescriptor: { Columns: columns.map(([Name, Type]) => ({ Name, Type })), Location: `s3://${slug}-data/${table}/` } },
+    }),
+  );
 }
 
 beforeAll(async () => {
   cloud = await startTestCloud();
   a = await cloud.cleanrooms("org-a");
   b = await cloud.cleanrooms("org-b");
-  await catalogTable("org-a", "customers", [["customer_id", "bigint"], ["age_group", "string"], ["region", "string"], ["purchase_amount", "double"], ["email", "string"]]);
-  await catalogTable("org-b", "engagement", [["customer_id", "bigint"], ["engagement_score", "double"], ["channel", "string"]]);
+  await catalogTable("org-a", "customers", [
+    ["customer_id", "bigint"],
+    ["age_group", "string"],
+    ["region", "string"],
+    ["purchase_amount", "double"],
+    ["email", "string"],
+  ]);
+  await catalogTable("org-b", "engagement", [
+    ["customer_id", "bigint"],
+    ["engagement_score", "double"],
+    ["channel", "string"],
+  ]);
   const s3 = await cloud.s3("org-a");
   await s3.send(new CreateBucketCommand({ Bucket: "org-a-results" }));
   await s3.send(new PutObjectCommand({ Bucket: "org-a-results", Key: "readme", Body: "results land here" }));
@@ -123,7 +141,11 @@ describe("collaborations and memberships", () => {
   });
 
   it("hides collaborations and memberships from accounts outside them", async () => {
-    const outsider = new CleanRoomsClient({ endpoint: cloud.endpoint, region: "us-east-1", credentials: await cloud.credentials("org-a").then(() => ({ accessKeyId: "AKIAUNKNOWNKEY000000", secretAccessKey: "x" })) });
+    const outsider = new CleanRoomsClient({
+      endpoint: cloud.endpoint,
+      region: "us-east-1",
+      credentials: await cloud.credentials("org-a").then(() => ({ accessKeyId: "AKIAUNKNOWNKEY000000", secretAccessKey: "x" })),
+    });
     expect((await errorOf(outsider.send(new ListCollaborationsCommand({})))).name).toBe("UnrecognizedClientException");
     expect((await errorOf(b.send(new GetMembershipCommand({ membershipIdentifier: membershipA })))).name).toBe("ResourceNotFoundException");
     const notMember = await errorOf(a.send(new GetCollaborationCommand({ collaborationIdentifier: "00000000-0000-4000-8000-000000000000" })));
@@ -133,13 +155,36 @@ describe("collaborations and memberships", () => {
 
 describe("configured tables and analysis rules", () => {
   it("requires a Glue table of the caller's own catalog and its real columns", async () => {
-    const missing = await errorOf(b.send(new CreateConfiguredTableCommand({ name: "t", tableReference: { glue: { databaseName: "analytics", tableName: "customers" } }, allowedColumns: ["customer_id"], analysisMethod: "DIRECT_QUERY" })));
+    const missing = await errorOf(
+      b.send(
+        new CreateConfiguredTableCommand({
+          name: "t",
+          tableReference: { glue: { databaseName: "analytics", tableName: "customers" } },
+          allowedColumns: ["customer_id"],
+          analysisMethod: "DIRECT_QUERY",
+        }),
+      ),
+    );
     expect(missing.name).toBe("ValidationException");
     expect(missing.fieldList?.[0]?.name).toBe("tableReference.glue.tableName");
-    const badColumn = await errorOf(a.send(new CreateConfiguredTableCommand({ name: "t", tableReference: { glue: { databaseName: "analytics", tableName: "customers" } }, allowedColumns: ["customer_id", "ssn"], analysisMethod: "DIRECT_QUERY" })));
+    const badColumn = await errorOf(
+      a.send(
+        new CreateConfiguredTableCommand({
+          name: "t",
+          tableReference: { glue: { databaseName: "analytics", tableName: "customers" } },
+          allowedColumns: ["customer_id", "ssn"],
+          analysisMethod: "DIRECT_QUERY",
+        }),
+      ),
+    );
     expect(badColumn.message).toContain('Column "ssn" is not a column of Glue table analytics.customers');
     const { configuredTable } = await a.send(
-      new CreateConfiguredTableCommand({ name: "org_a_customers", tableReference: { glue: { databaseName: "analytics", tableName: "customers" } }, allowedColumns: ["customer_id", "age_group", "region", "purchase_amount"], analysisMethod: "DIRECT_QUERY" }),
+      new CreateConfiguredTableCommand({
+        name: "org_a_customers",
+        tableReference: { glue: { databaseName: "analytics", tableName: "customers" } },
+        allowedColumns: ["customer_id", "age_group", "region", "purchase_amount"],
+        analysisMethod: "DIRECT_QUERY",
+      }),
     );
     tableA = configuredTable!.id!;
     expect(configuredTable).toMatchObject({ analysisRuleTypes: [], allowedColumns: ["customer_id", "age_group", "region", "purchase_amount"] });
@@ -151,7 +196,11 @@ describe("configured tables and analysis rules", () => {
     const cases: [Record<string, unknown>, string, string][] = [
       [{ dimensionColumns: ["email"] }, "analysisRulePolicy.v1.aggregation.dimensionColumns", 'Column "email" is not an allowed column'],
       [{ outputConstraints: [{ columnName: "customer_id", minimum: 1, type: "COUNT_DISTINCT" }] }, "analysisRulePolicy.v1.aggregation.outputConstraints.1.minimum", "greater than or equal to 2"],
-      [{ outputConstraints: [{ columnName: "customer_id", minimum: 100001, type: "COUNT_DISTINCT" }] }, "analysisRulePolicy.v1.aggregation.outputConstraints.1.minimum", "less than or equal to 100000"],
+      [
+        { outputConstraints: [{ columnName: "customer_id", minimum: 100001, type: "COUNT_DISTINCT" }] },
+        "analysisRulePolicy.v1.aggregation.outputConstraints.1.minimum",
+        "less than or equal to 100000",
+      ],
       [{ aggregateColumns: [] }, "analysisRulePolicy.v1.aggregation.aggregateColumns", "greater than or equal to 1"],
       [{ aggregateColumns: [{ columnNames: ["purchase_amount"], function: "MEDIAN" }] }, "analysisRulePolicy.v1.aggregation.aggregateColumns.1.function", "enum value set"],
       [{ scalarFunctions: ["SLEEP"] }, "analysisRulePolicy.v1.aggregation.scalarFunctions.1", "enum value set"],
@@ -159,7 +208,9 @@ describe("configured tables and analysis rules", () => {
       [{ joinColumns: undefined }, "analysisRulePolicy.v1.aggregation.joinColumns", "must not be null"],
     ];
     for (const [override, field, fragment] of cases) {
-      const error = await errorOf(a.send(new CreateConfiguredTableAnalysisRuleCommand({ configuredTableIdentifier: tableA, analysisRuleType: "AGGREGATION", analysisRulePolicy: aggregation(override) })));
+      const error = await errorOf(
+        a.send(new CreateConfiguredTableAnalysisRuleCommand({ configuredTableIdentifier: tableA, analysisRuleType: "AGGREGATION", analysisRulePolicy: aggregation(override) })),
+      );
       expect([error.name, error.reason]).toEqual(["ValidationException", "FIELD_VALIDATION_FAILED"]);
       expect(error.fieldList?.map((f) => f.name)).toContain(field);
       expect(error.message).toContain(fragment);
@@ -171,9 +222,23 @@ describe("configured tables and analysis rules", () => {
   it("stores one rule per table, readable and updatable by the owner only", async () => {
     const { analysisRule } = await a.send(new CreateConfiguredTableAnalysisRuleCommand({ configuredTableIdentifier: tableA, analysisRuleType: "AGGREGATION", analysisRulePolicy: aggregation() }));
     expect(analysisRule).toMatchObject({ type: "AGGREGATION", configuredTableId: tableA, policy: aggregation() });
-    const second = await errorOf(a.send(new CreateConfiguredTableAnalysisRuleCommand({ configuredTableIdentifier: tableA, analysisRuleType: "LIST", analysisRulePolicy: { v1: { list: { joinColumns: ["customer_id"], listColumns: ["region"] } } } })));
+    const second = await errorOf(
+      a.send(
+        new CreateConfiguredTableAnalysisRuleCommand({
+          configuredTableIdentifier: tableA,
+          analysisRuleType: "LIST",
+          analysisRulePolicy: { v1: { list: { joinColumns: ["customer_id"], listColumns: ["region"] } } },
+        }),
+      ),
+    );
     expect([second.name, second.reason]).toEqual(["ConflictException", "ALREADY_EXISTS"]);
-    await a.send(new UpdateConfiguredTableAnalysisRuleCommand({ configuredTableIdentifier: tableA, analysisRuleType: "AGGREGATION", analysisRulePolicy: aggregation({ outputConstraints: [{ columnName: "customer_id", minimum: 150, type: "COUNT_DISTINCT" }] }) }));
+    await a.send(
+      new UpdateConfiguredTableAnalysisRuleCommand({
+        configuredTableIdentifier: tableA,
+        analysisRuleType: "AGGREGATION",
+        analysisRulePolicy: aggregation({ outputConstraints: [{ columnName: "customer_id", minimum: 150, type: "COUNT_DISTINCT" }] }),
+      }),
+    );
     const read = await a.send(new GetConfiguredTableAnalysisRuleCommand({ configuredTableIdentifier: tableA, analysisRuleType: "AGGREGATION" }));
     expect(read.analysisRule?.policy?.v1?.aggregation?.outputConstraints?.[0]?.minimum).toBe(150);
     expect((await errorOf(b.send(new GetConfiguredTableAnalysisRuleCommand({ configuredTableIdentifier: tableA, analysisRuleType: "AGGREGATION" })))).name).toBe("ResourceNotFoundException");
@@ -182,19 +247,56 @@ describe("configured tables and analysis rules", () => {
 
 describe("associations, schemas and templates", () => {
   it("associates a table under a name, with the owner's role only, and refuses deleting an associated table", async () => {
-    const wrongRole = await errorOf(a.send(new CreateConfiguredTableAssociationCommand({ membershipIdentifier: membershipA, configuredTableIdentifier: tableA, name: "customers", roleArn: "arn:aws:iam::222222222222:role/CleanRoomsAnalyticsRole" })));
+    const wrongRole = await errorOf(
+      a.send(
+        new CreateConfiguredTableAssociationCommand({
+          membershipIdentifier: membershipA,
+          configuredTableIdentifier: tableA,
+          name: "customers",
+          roleArn: "arn:aws:iam::222222222222:role/CleanRoomsAnalyticsRole",
+        }),
+      ),
+    );
     expect([wrongRole.name, wrongRole.fieldList?.[0]?.name]).toEqual(["ValidationException", "roleArn"]);
-    const notOwner = await errorOf(b.send(new CreateConfiguredTableAssociationCommand({ membershipIdentifier: membershipB, configuredTableIdentifier: tableA, name: "stolen", roleArn: "arn:aws:iam::222222222222:role/CleanRoomsAnalyticsRole" })));
+    const notOwner = await errorOf(
+      b.send(
+        new CreateConfiguredTableAssociationCommand({
+          membershipIdentifier: membershipB,
+          configuredTableIdentifier: tableA,
+          name: "stolen",
+          roleArn: "arn:aws:iam::222222222222:role/CleanRoomsAnalyticsRole",
+        }),
+      ),
+    );
     expect(notOwner.name).toBe("ResourceNotFoundException");
     const { configuredTableAssociation } = await a.send(
-      new CreateConfiguredTableAssociationCommand({ membershipIdentifier: membershipA, configuredTableIdentifier: tableA, name: "org_a_customers", roleArn: "arn:aws:iam::111111111111:role/CleanRoomsAnalyticsRole" }),
+      new CreateConfiguredTableAssociationCommand({
+        membershipIdentifier: membershipA,
+        configuredTableIdentifier: tableA,
+        name: "org_a_customers",
+        roleArn: "arn:aws:iam::111111111111:role/CleanRoomsAnalyticsRole",
+      }),
     );
     expect(configuredTableAssociation).toMatchObject({ name: "org_a_customers", membershipId: membershipA, configuredTableId: tableA });
     const receivers = await errorOf(
-      a.send(new CreateConfiguredTableAssociationAnalysisRuleCommand({ membershipIdentifier: membershipA, configuredTableAssociationIdentifier: configuredTableAssociation!.id!, analysisRuleType: "AGGREGATION", analysisRulePolicy: { v1: { aggregation: { allowedResultReceivers: ["222222222222"] } } } })),
+      a.send(
+        new CreateConfiguredTableAssociationAnalysisRuleCommand({
+          membershipIdentifier: membershipA,
+          configuredTableAssociationIdentifier: configuredTableAssociation!.id!,
+          analysisRuleType: "AGGREGATION",
+          analysisRulePolicy: { v1: { aggregation: { allowedResultReceivers: ["222222222222"] } } },
+        }),
+      ),
     );
     expect(receivers.message).toContain("Account 222222222222 is not a member of this collaboration who can receive results");
-    await a.send(new CreateConfiguredTableAssociationAnalysisRuleCommand({ membershipIdentifier: membershipA, configuredTableAssociationIdentifier: configuredTableAssociation!.id!, analysisRuleType: "AGGREGATION", analysisRulePolicy: { v1: { aggregation: { allowedResultReceivers: ["111111111111"] } } } }));
+    await a.send(
+      new CreateConfiguredTableAssociationAnalysisRuleCommand({
+        membershipIdentifier: membershipA,
+        configuredTableAssociationIdentifier: configuredTableAssociation!.id!,
+        analysisRuleType: "AGGREGATION",
+        analysisRulePolicy: { v1: { aggregation: { allowedResultReceivers: ["111111111111"] } } },
+      }),
+    );
     const inUse = await errorOf(a.send(new DeleteConfiguredTableCommand({ configuredTableIdentifier: tableA })));
     expect([inUse.name, inUse.reason]).toEqual(["ConflictException", "SUBRESOURCES_EXIST"]);
     const leave = await errorOf(a.send(new DeleteMembershipCommand({ membershipIdentifier: membershipA })));
@@ -229,7 +331,16 @@ describe("associations, schemas and templates", () => {
   });
 
   it("keeps analysis templates with their parameters and referenced tables", async () => {
-    const bad = await errorOf(a.send(new CreateAnalysisTemplateCommand({ membershipIdentifier: membershipA, name: "by_region", format: "SQL", source: { text: "SELECT region, SUM(purchase_amount) FROM org_a_customers WHERE age_group = :age GROUP BY region" } })));
+    const bad = await errorOf(
+      a.send(
+        new CreateAnalysisTemplateCommand({
+          membershipIdentifier: membershipA,
+          name: "by_region",
+          format: "SQL",
+          source: { text: "SELECT region, SUM(purchase_amount) FROM org_a_customers WHERE age_group = :age GROUP BY region" },
+        }),
+      ),
+    );
     expect(bad.message).toContain("parameter :age");
     const { analysisTemplate } = await a.send(
       new CreateAnalysisTemplateCommand({
@@ -261,7 +372,9 @@ describe("associations, schemas and templates", () => {
 describe("pagination", () => {
   it("pages lists with nextToken and maxResults", async () => {
     for (let i = 0; i < 5; i++) {
-      await b.send(new CreateCollaborationCommand({ name: `b-${i}`, description: "paging", creatorDisplayName: "Organization B", creatorMemberAbilities: [], members: [], queryLogStatus: "DISABLED" }));
+      await b.send(
+        new CreateCollaborationCommand({ name: `b-${i}`, description: "paging", creatorDisplayName: "Organization B", creatorMemberAbilities: [], members: [], queryLogStatus: "DISABLED" }),
+      );
     }
     const seen: string[] = [];
     let nextToken: string | undefined;

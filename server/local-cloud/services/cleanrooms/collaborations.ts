@@ -23,9 +23,7 @@ const createInput = z.looseObject({
   creatorMemberAbilities: z.array(ability).max(3),
   creatorMLMemberAbilities: z.unknown().optional(),
   creatorDisplayName: displayName,
-  dataEncryptionMetadata: z
-    .object({ allowCleartext: z.boolean(), allowDuplicates: z.boolean(), allowJoinsOnColumnsWithDifferentNames: z.boolean(), preserveNulls: z.boolean() })
-    .optional(),
+  dataEncryptionMetadata: z.object({ allowCleartext: z.boolean(), allowDuplicates: z.boolean(), allowJoinsOnColumnsWithDifferentNames: z.boolean(), preserveNulls: z.boolean() }).optional(),
   queryLogStatus: z.enum(["ENABLED", "DISABLED"]),
   jobLogStatus: z.enum(["ENABLED", "DISABLED"]).optional(),
   tags,
@@ -66,7 +64,18 @@ export function collaborationShape(collaboration: Collaboration, callerAccountId
 function summaryShape(collaboration: Collaboration, callerAccountId: string) {
   const full = collaborationShape(collaboration, callerAccountId);
   const { id, arn: collaborationArn, name, creatorAccountId, creatorDisplayName, createTime, updateTime, memberStatus, analyticsEngine } = full;
-  return { id, arn: collaborationArn, name, creatorAccountId, creatorDisplayName, createTime, updateTime, memberStatus, analyticsEngine, ...(full.membershipId ? { membershipId: full.membershipId, membershipArn: full.membershipArn } : {}) };
+  return {
+    id,
+    arn: collaborationArn,
+    name,
+    creatorAccountId,
+    creatorDisplayName,
+    createTime,
+    updateTime,
+    memberStatus,
+    analyticsEngine,
+    ...(full.membershipId ? { membershipId: full.membershipId, membershipArn: full.membershipArn } : {}),
+  };
 }
 
 function memberSummary(member: CollaborationMember) {
@@ -97,8 +106,26 @@ export const collaborationRoutes = [
     const now = new Date().toISOString();
     const id = newId();
     const members: CollaborationMember[] = [
-      { accountId: caller.accountId, displayName: input.creatorDisplayName, abilities: input.creatorMemberAbilities, mlAbilities: input.creatorMLMemberAbilities, paymentConfiguration: input.creatorPaymentConfiguration ?? defaultPayment(input.creatorMemberAbilities), status: "INVITED", createTime: now, updateTime: now },
-      ...input.members.map((m) => ({ accountId: m.accountId, displayName: m.displayName, abilities: m.memberAbilities, mlAbilities: m.mlMemberAbilities, paymentConfiguration: m.paymentConfiguration ?? defaultPayment(m.memberAbilities), status: "INVITED" as const, createTime: now, updateTime: now })),
+      {
+        accountId: caller.accountId,
+        displayName: input.creatorDisplayName,
+        abilities: input.creatorMemberAbilities,
+        mlAbilities: input.creatorMLMemberAbilities,
+        paymentConfiguration: input.creatorPaymentConfiguration ?? defaultPayment(input.creatorMemberAbilities),
+        status: "INVITED",
+        createTime: now,
+        updateTime: now,
+      },
+      ...input.members.map((m) => ({
+        accountId: m.accountId,
+        displayName: m.displayName,
+        abilities: m.memberAbilities,
+        mlAbilities: m.mlMemberAbilities,
+        paymentConfiguration: m.paymentConfiguration ?? defaultPayment(m.memberAbilities),
+        status: "INVITED" as const,
+        createTime: now,
+        updateTime: now,
+      })),
     ];
     const body: CollaborationBody = {
       region: caller.region,
@@ -113,7 +140,17 @@ export const collaborationRoutes = [
       isMetricsEnabled: input.isMetricsEnabled,
       members,
     };
-    const collaboration = await insertResource({ id, kind: "collaboration", accountId: caller.accountId, collaborationId: id, membershipId: null, arn: arn(caller, caller.accountId, `collaboration/${id}`), name: input.name, body, tags: input.tags });
+    const collaboration = await insertResource({
+      id,
+      kind: "collaboration",
+      accountId: caller.accountId,
+      collaborationId: id,
+      membershipId: null,
+      arn: arn(caller, caller.accountId, `collaboration/${id}`),
+      name: input.name,
+      body,
+      tags: input.tags,
+    });
     return { collaboration: collaborationShape(collaboration, caller.accountId) };
   }),
 
@@ -150,10 +187,7 @@ export const collaborationRoutes = [
     for (const membership of await listResources<MembershipBody>({ kind: "membership", collaborationId: collaboration.id })) {
       await updateResource<MembershipBody>(membership.id, (current) => ({ body: { ...current.body, status: "COLLABORATION_DELETED" as const } }));
     }
-    const inside = [
-      ...(await listResources({ kind: "association", collaborationId: collaboration.id })),
-      ...(await listResources({ kind: "analysisTemplate", collaborationId: collaboration.id })),
-    ];
+    const inside = [...(await listResources({ kind: "association", collaborationId: collaboration.id })), ...(await listResources({ kind: "analysisTemplate", collaborationId: collaboration.id }))];
     await deleteResources([...inside.map((r) => r.id), collaboration.id]);
     return {};
   }),

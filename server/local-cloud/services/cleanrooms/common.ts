@@ -30,12 +30,31 @@ export const accountId = z.string().regex(/^\d{12}$/, "Member must satisfy regul
 export const uuid = z.string().regex(/^[\da-f]{8}-[\da-f]{4}-[\da-f]{4}-[\da-f]{4}-[\da-f]{12}$/, "Member must be a resource identifier (UUID)");
 /** Identifier labels accept the id or the full ARN. */
 export const identifier = z.string().min(1).max(2048);
-export const displayName = z.string().min(1).max(100).regex(/^(?!\s*$)[\u0020-\uD7FF\uE000-\uFFFD\t]*$/);
-export const resourceName = z.string().min(1).max(100).regex(/^(?!\s*$)[\u0020-\uD7FF\uE000-\uFFFD\t]*$/);
-export const description = z.string().max(255).regex(/^[\u0020-\uD7FF\uE000-\uFFFD\t\r\n]*$/);
+export const displayName = z
+  .string()
+  .min(1)
+  .max(100)
+  .regex(/^(?!\s*$)[\u0020-\uD7FF\uE000-\uFFFD\t]*$/);
+export const resourceName = z
+  .string()
+  .min(1)
+  .max(100)
+  .regex(/^(?!\s*$)[\u0020-\uD7FF\uE000-\uFFFD\t]*$/);
+export const description = z
+  .string()
+  .max(255)
+  .regex(/^[\u0020-\uD7FF\uE000-\uFFFD\t\r\n]*$/);
 export const tags = z.record(z.string().min(1).max(128), z.string().max(256)).optional();
-export const columnName = z.string().min(1).max(127).regex(/^[a-z0-9_](([a-z0-9_ ]+-)*([a-z0-9_ ]+))?$/, "Member must satisfy regular expression pattern: [a-z0-9_](([a-z0-9_ ]+-)*([a-z0-9_ ]+))?");
-export const roleArn = z.string().min(32).max(512).regex(/^arn:aws:iam::\d{12}:role\/[\w+=,./@-]+$/, "Member must satisfy regular expression pattern: arn:aws:iam::[\\w]+:role/[\\w+=,./@-]+");
+export const columnName = z
+  .string()
+  .min(1)
+  .max(127)
+  .regex(/^[a-z0-9_](([a-z0-9_ ]+-)*([a-z0-9_ ]+))?$/, "Member must satisfy regular expression pattern: [a-z0-9_](([a-z0-9_ ]+-)*([a-z0-9_ ]+))?");
+export const roleArn = z
+  .string()
+  .min(32)
+  .max(512)
+  .regex(/^arn:aws:iam::\d{12}:role\/[\w+=,./@-]+$/, "Member must satisfy regular expression pattern: arn:aws:iam::[\\w]+:role/[\\w+=,./@-]+");
 
 export const pageInput = {
   nextToken: z.string().max(10240).optional(),

@@ -37,7 +37,14 @@ for (const store of ["pglite", "postgres"] as const) {
     it("lets every invited member join at once, and all end up members", async () => {
       const [creator, ...invited] = accounts;
       const { collaboration } = await clients.get(creator!)!.cleanrooms.send(
-        new CreateCollaborationCommand({ name: "crowd", description: "ten members", creatorDisplayName: "creator", creatorMemberAbilities: ["CAN_QUERY", "CAN_RECEIVE_RESULTS"], members: invited.map((accountId) => ({ accountId, displayName: accountId, memberAbilities: [] })), queryLogStatus: "DISABLED" }),
+        new CreateCollaborationCommand({
+          name: "crowd",
+          description: "ten members",
+          creatorDisplayName: "creator",
+          creatorMemberAbilities: ["CAN_QUERY", "CAN_RECEIVE_RESULTS"],
+          members: invited.map((accountId) => ({ accountId, displayName: accountId, memberAbilities: [] })),
+          queryLogStatus: "DISABLED",
+        }),
       );
       await Promise.all(accounts.map((accountId) => clients.get(accountId)!.cleanrooms.send(new CreateMembershipCommand({ collaborationIdentifier: collaboration!.id!, queryLogStatus: "DISABLED" }))));
       const { memberSummaries } = await clients.get(creator!)!.cleanrooms.send(new ListMembersCommand({ collaborationIdentifier: collaboration!.id! }));
@@ -54,7 +61,13 @@ for (const store of ["pglite", "postgres"] as const) {
       const { cleanrooms, glue } = clients.get(accounts[9]!)!;
       await glue.send(new CreateDatabaseCommand({ DatabaseInput: { Name: "many" } }));
       await glue.send(new CreateTableCommand({ DatabaseName: "many", TableInput: { Name: "t", StorageDescriptor: { Columns: [{ Name: "id", Type: "bigint" }] } } }));
-      const created = await Promise.all(Array.from({ length: 130 }, (_, i) => cleanrooms.send(new CreateConfiguredTableCommand({ name: `table-${i}`, tableReference: { glue: { databaseName: "many", tableName: "t" } }, allowedColumns: ["id"], analysisMethod: "DIRECT_QUERY" }))));
+      const created = await Promise.all(
+        Array.from({ length: 130 }, (_, i) =>
+          cleanrooms.send(
+            new CreateConfiguredTableCommand({ name: `table-${i}`, tableReference: { glue: { databaseName: "many", tableName: "t" } }, allowedColumns: ["id"], analysisMethod: "DIRECT_QUERY" }),
+          ),
+        ),
+      );
       const seen: string[] = [];
       let nextToken: string | undefined;
       do {
@@ -69,15 +82,27 @@ for (const store of ["pglite", "postgres"] as const) {
     it("gives exactly one of two members racing for a table name, in any letter case, the name", async () => {
       const [creator, other] = accounts;
       const { collaboration } = await clients.get(creator!)!.cleanrooms.send(
-        new CreateCollaborationCommand({ name: "race", description: "names", creatorDisplayName: "creator", creatorMemberAbilities: ["CAN_QUERY", "CAN_RECEIVE_RESULTS"], members: [{ accountId: other!, displayName: "other", memberAbilities: [] }], queryLogStatus: "DISABLED" }),
+        new CreateCollaborationCommand({
+          name: "race",
+          description: "names",
+          creatorDisplayName: "creator",
+          creatorMemberAbilities: ["CAN_QUERY", "CAN_RECEIVE_RESULTS"],
+          members: [{ accountId: other!, displayName: "other", memberAbilities: [] }],
+          queryLogStatus: "DISABLED",
+        }),
       );
       const associate = async (accountId: string, name: string) => {
         const { cleanrooms, glue } = clients.get(accountId)!;
         const { membership } = await cleanrooms.send(new CreateMembershipCommand({ collaborationIdentifier: collaboration!.id!, queryLogStatus: "DISABLED" }));
         await glue.send(new CreateDatabaseCommand({ DatabaseInput: { Name: "db" } })).catch(() => undefined);
         await glue.send(new CreateTableCommand({ DatabaseName: "db", TableInput: { Name: "t", StorageDescriptor: { Columns: [{ Name: "id", Type: "bigint" }] } } })).catch(() => undefined);
-        const { configuredTable } = await cleanrooms.send(new CreateConfiguredTableCommand({ name: `t-${accountId}`, tableReference: { glue: { databaseName: "db", tableName: "t" } }, allowedColumns: ["id"], analysisMethod: "DIRECT_QUERY" }));
-        return () => cleanrooms.send(new CreateConfiguredTableAssociationCommand({ membershipIdentifier: membership!.id!, configuredTableIdentifier: configuredTable!.id!, name, roleArn: `arn:aws:iam::${accountId}:role/r` }));
+        const { configuredTable } = await cleanrooms.send(
+          new CreateConfiguredTableCommand({ name: `t-${accountId}`, tableReference: { glue: { databaseName: "db", tableName: "t" } }, allowedColumns: ["id"], analysisMethod: "DIRECT_QUERY" }),
+        );
+        return () =>
+          cleanrooms.send(
+            new CreateConfiguredTableAssociationCommand({ membershipIdentifier: membership!.id!, configuredTableIdentifier: configuredTable!.id!, name, roleArn: `arn:aws:iam::${accountId}:role/r` }),
+          );
       };
       const [first, second] = [await associate(creator!, "shared_name"), await associate(other!, "SHARED_NAME")];
       const results = await Promise.allSettled([first(), second()]);

@@ -61,7 +61,14 @@ export function configuredTableShape(table: ConfiguredTable) {
 function ruleShape(table: ConfiguredTable, type: AnalysisRuleType) {
   const rule = table.body.analysisRules[type];
   if (!rule) throw notFound("ANALYSIS_RULE", `${table.id}/${type}`, "analysis rule");
-  return { configuredTableId: table.id, configuredTableArn: table.arn, policy: rule.policy, type, createTime: new Date(rule.createTime).getTime() / 1000, updateTime: new Date(rule.updateTime).getTime() / 1000 };
+  return {
+    configuredTableId: table.id,
+    configuredTableArn: table.arn,
+    policy: rule.policy,
+    type,
+    createTime: new Date(rule.createTime).getTime() / 1000,
+    updateTime: new Date(rule.updateTime).getTime() / 1000,
+  };
 }
 
 const analysisMethod = z.enum(["DIRECT_QUERY", "DIRECT_JOB", "MULTIPLE"]);
@@ -73,7 +80,15 @@ export const configuredTableRoutes = [
     "POST",
     "/configuredTables",
     200,
-    z.looseObject({ name: resourceName, description: description.optional(), tableReference, allowedColumns: z.array(columnName).min(1).max(100), analysisMethod, selectedAnalysisMethods: z.array(z.enum(["DIRECT_QUERY", "DIRECT_JOB"])).optional(), tags }),
+    z.looseObject({
+      name: resourceName,
+      description: description.optional(),
+      tableReference,
+      allowedColumns: z.array(columnName).min(1).max(100),
+      analysisMethod,
+      selectedAnalysisMethods: z.array(z.enum(["DIRECT_QUERY", "DIRECT_JOB"])).optional(),
+      tags,
+    }),
     async ({ input, caller }) => {
       const columns = await glueColumns(caller.accountId, input.tableReference);
       checkAllowedColumns(input.allowedColumns, columns, `${input.tableReference.glue!.databaseName}.${input.tableReference.glue!.tableName}`);
@@ -81,13 +96,29 @@ export const configuredTableRoutes = [
       const body: ConfiguredTableBody = {
         region: caller.region,
         description: input.description,
-        tableReference: { glue: { databaseName: input.tableReference.glue!.databaseName, tableName: input.tableReference.glue!.tableName, ...(input.tableReference.glue!.region ? { region: input.tableReference.glue!.region } : {}) } },
+        tableReference: {
+          glue: {
+            databaseName: input.tableReference.glue!.databaseName,
+            tableName: input.tableReference.glue!.tableName,
+            ...(input.tableReference.glue!.region ? { region: input.tableReference.glue!.region } : {}),
+          },
+        },
         allowedColumns: input.allowedColumns,
         analysisMethod: input.analysisMethod,
         selectedAnalysisMethods: input.selectedAnalysisMethods,
         analysisRules: {},
       };
-      const table = await insertResource({ id, kind: "configuredTable", accountId: caller.accountId, collaborationId: null, membershipId: null, arn: arn(caller, caller.accountId, `configuredtable/${id}`), name: input.name, body, tags: input.tags });
+      const table = await insertResource({
+        id,
+        kind: "configuredTable",
+        accountId: caller.accountId,
+        collaborationId: null,
+        membershipId: null,
+        arn: arn(caller, caller.accountId, `configuredtable/${id}`),
+        name: input.name,
+        body,
+        tags: input.tags,
+      });
       return { configuredTable: configuredTableShape(table) };
     },
   ),
@@ -112,7 +143,15 @@ export const configuredTableRoutes = [
     "PATCH",
     "/configuredTables/{configuredTableIdentifier}",
     200,
-    z.looseObject({ ...tableId, name: resourceName.optional(), description: description.optional(), tableReference: tableReference.optional(), allowedColumns: z.array(columnName).min(1).max(100).optional(), analysisMethod: analysisMethod.optional(), selectedAnalysisMethods: z.array(z.enum(["DIRECT_QUERY", "DIRECT_JOB"])).optional() }),
+    z.looseObject({
+      ...tableId,
+      name: resourceName.optional(),
+      description: description.optional(),
+      tableReference: tableReference.optional(),
+      allowedColumns: z.array(columnName).min(1).max(100).optional(),
+      analysisMethod: analysisMethod.optional(),
+      selectedAnalysisMethods: z.array(z.enum(["DIRECT_QUERY", "DIRECT_JOB"])).optional(),
+    }),
     async ({ input, caller }) => {
       const table = await ownConfiguredTable(input.configuredTableIdentifier, caller);
       const glue = input.tableReference || input.allowedColumns ? await glueColumns(caller.accountId, input.tableReference ?? table.body.tableReference) : null;
@@ -171,9 +210,16 @@ export const configuredTableRoutes = [
     },
   ),
 
-  route("GetConfiguredTableAnalysisRule", "GET", "/configuredTables/{configuredTableIdentifier}/analysisRule/{analysisRuleType}", 200, z.looseObject({ ...tableId, analysisRuleType: ruleType }), async ({ input, caller }) => ({
-    analysisRule: ruleShape(await ownConfiguredTable(input.configuredTableIdentifier, caller), input.analysisRuleType),
-  })),
+  route(
+    "GetConfiguredTableAnalysisRule",
+    "GET",
+    "/configuredTables/{configuredTableIdentifier}/analysisRule/{analysisRuleType}",
+    200,
+    z.looseObject({ ...tableId, analysisRuleType: ruleType }),
+    async ({ input, caller }) => ({
+      analysisRule: ruleShape(await ownConfiguredTable(input.configuredTableIdentifier, caller), input.analysisRuleType),
+    }),
+  ),
 
   route(
     "UpdateConfiguredTableAnalysisRule",
@@ -193,14 +239,21 @@ export const configuredTableRoutes = [
     },
   ),
 
-  route("DeleteConfiguredTableAnalysisRule", "DELETE", "/configuredTables/{configuredTableIdentifier}/analysisRule/{analysisRuleType}", 204, z.looseObject({ ...tableId, analysisRuleType: ruleType }), async ({ input, caller }) => {
-    const owned = await ownConfiguredTable(input.configuredTableIdentifier, caller);
-    await updateResource<ConfiguredTableBody>(owned.id, (table) => {
-      if (!table.body.analysisRules[input.analysisRuleType]) throw notFound("ANALYSIS_RULE", `${table.id}/${input.analysisRuleType}`, "analysis rule");
-      const rules = { ...table.body.analysisRules };
-      delete rules[input.analysisRuleType];
-      return { body: { ...table.body, analysisRules: rules } };
-    });
-    return {};
-  }),
+  route(
+    "DeleteConfiguredTableAnalysisRule",
+    "DELETE",
+    "/configuredTables/{configuredTableIdentifier}/analysisRule/{analysisRuleType}",
+    204,
+    z.looseObject({ ...tableId, analysisRuleType: ruleType }),
+    async ({ input, caller }) => {
+      const owned = await ownConfiguredTable(input.configuredTableIdentifier, caller);
+      await updateResource<ConfiguredTableBody>(owned.id, (table) => {
+        if (!table.body.analysisRules[input.analysisRuleType]) throw notFound("ANALYSIS_RULE", `${table.id}/${input.analysisRuleType}`, "analysis rule");
+        const rules = { ...table.body.analysisRules };
+        delete rules[input.analysisRuleType];
+        return { body: { ...table.body, analysisRules: rules } };
+      });
+      return {};
+    },
+  ),
 ];

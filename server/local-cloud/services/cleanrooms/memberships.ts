@@ -12,7 +12,11 @@ export const resultConfiguration = z.looseObject({
     s3: z.looseObject({
       resultFormat: z.enum(["CSV", "PARQUET"]),
       bucket: z.string().min(3).max(63),
-      keyPrefix: z.string().max(512).regex(/^[\w!.=*/-]*$/).optional(),
+      keyPrefix: z
+        .string()
+        .max(512)
+        .regex(/^[\w!.=*/-]*$/)
+        .optional(),
       singleFileOutput: z.boolean().optional(),
     }),
   }),
@@ -96,7 +100,10 @@ export const membershipRoutes = [
           paymentConfiguration: input.paymentConfiguration ?? (member.paymentConfiguration as Record<string, unknown>) ?? { queryCompute: { isResponsible: member.abilities.includes("CAN_QUERY") } },
           isMetricsEnabled: input.isMetricsEnabled,
         };
-        membership = await insertResource({ id, kind: "membership", accountId: caller.accountId, collaborationId: collaboration.id, membershipId: id, arn: membershipArn, name: collaboration.name, body, tags: input.tags }, tx);
+        membership = await insertResource(
+          { id, kind: "membership", accountId: caller.accountId, collaborationId: collaboration.id, membershipId: id, arn: membershipArn, name: collaboration.name, body, tags: input.tags },
+          tx,
+        );
         const now = new Date().toISOString();
         const members = collaboration.body.members.map((m) => (m.accountId === caller.accountId ? { ...m, status: "ACTIVE" as const, membershipId: id, membershipArn, updateTime: now } : m));
         return { body: { ...collaboration.body, members } };
@@ -111,11 +118,41 @@ export const membershipRoutes = [
   }),
 
   route("ListMemberships", "GET", "/memberships", 200, z.looseObject({ ...pageInput, status: z.enum(["ACTIVE", "REMOVED", "COLLABORATION_DELETED"]).optional() }), async ({ input, caller }) => {
-    const { page, nextToken } = await pageResources<MembershipBody>({ kind: "membership", accountId: caller.accountId, region: caller.region, ...(input.status ? { statuses: [input.status] } : {}) }, input.nextToken, input.maxResults);
+    const { page, nextToken } = await pageResources<MembershipBody>(
+      { kind: "membership", accountId: caller.accountId, region: caller.region, ...(input.status ? { statuses: [input.status] } : {}) },
+      input.nextToken,
+      input.maxResults,
+    );
     const summaries = [];
     for (const membership of page) {
-      const { id, arn: membershipArn, collaborationArn, collaborationId, collaborationCreatorAccountId, collaborationCreatorDisplayName, collaborationName, createTime, updateTime, status, memberAbilities, paymentConfiguration } = membershipShape(membership, await collaborationOf(membership));
-      summaries.push({ id, arn: membershipArn, collaborationArn, collaborationId, collaborationCreatorAccountId, collaborationCreatorDisplayName, collaborationName, createTime, updateTime, status, memberAbilities, paymentConfiguration });
+      const {
+        id,
+        arn: membershipArn,
+        collaborationArn,
+        collaborationId,
+        collaborationCreatorAccountId,
+        collaborationCreatorDisplayName,
+        collaborationName,
+        createTime,
+        updateTime,
+        status,
+        memberAbilities,
+        paymentConfiguration,
+      } = membershipShape(membership, await collaborationOf(membership));
+      summaries.push({
+        id,
+        arn: membershipArn,
+        collaborationArn,
+        collaborationId,
+        collaborationCreatorAccountId,
+        collaborationCreatorDisplayName,
+        collaborationName,
+        createTime,
+        updateTime,
+        status,
+        memberAbilities,
+        paymentConfiguration,
+      });
     }
     return { membershipSummaries: summaries, ...(nextToken ? { nextToken } : {}) };
   }),
@@ -125,7 +162,13 @@ export const membershipRoutes = [
     "PATCH",
     "/memberships/{membershipIdentifier}",
     200,
-    z.looseObject({ membershipIdentifier: identifier, queryLogStatus: logStatus.optional(), jobLogStatus: logStatus.optional(), defaultResultConfiguration: resultConfiguration.optional(), defaultJobResultConfiguration: z.unknown().optional() }),
+    z.looseObject({
+      membershipIdentifier: identifier,
+      queryLogStatus: logStatus.optional(),
+      jobLogStatus: logStatus.optional(),
+      defaultResultConfiguration: resultConfiguration.optional(),
+      defaultJobResultConfiguration: z.unknown().optional(),
+    }),
     async ({ input, caller }) => {
       const membership = await ownMembership(input.membershipIdentifier, caller, { activeOnly: true });
       const collaboration = await collaborationOf(membership);
@@ -150,7 +193,9 @@ export const membershipRoutes = [
     if (inside.length) throw conflict("SUBRESOURCES_EXIST", "Delete this membership's configured table associations and analysis templates first.", membership.id, "MEMBERSHIP");
     if (collaboration) {
       const now = new Date().toISOString();
-      await updateResource<CollaborationBody>(collaboration.id, (current) => ({ body: { ...current.body, members: current.body.members.map((m) => (m.accountId === caller.accountId ? { ...m, status: "LEFT" as const, updateTime: now } : m)) } }));
+      await updateResource<CollaborationBody>(collaboration.id, (current) => ({
+        body: { ...current.body, members: current.body.members.map((m) => (m.accountId === caller.accountId ? { ...m, status: "LEFT" as const, updateTime: now } : m)) },
+      }));
     }
     await updateResource<MembershipBody>(membership.id, (current) => ({ body: { ...current.body, status: "REMOVED" as const } }));
     return {};

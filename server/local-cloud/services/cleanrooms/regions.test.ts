@@ -36,7 +36,14 @@ it("keeps collaborations, memberships and configured tables in their region", as
   const ohioB = await client("org-b", "us-east-2");
   const irelandB = await client("org-b", "eu-west-1");
   const { collaboration } = await ohio.cleanrooms.send(
-    new CreateCollaborationCommand({ name: "ohio", description: "regional", creatorDisplayName: "A", creatorMemberAbilities: ["CAN_QUERY", "CAN_RECEIVE_RESULTS"], members: [{ accountId: "222222222222", displayName: "B", memberAbilities: [] }], queryLogStatus: "DISABLED" }),
+    new CreateCollaborationCommand({
+      name: "ohio",
+      description: "regional",
+      creatorDisplayName: "A",
+      creatorMemberAbilities: ["CAN_QUERY", "CAN_RECEIVE_RESULTS"],
+      members: [{ accountId: "222222222222", displayName: "B", memberAbilities: [] }],
+      queryLogStatus: "DISABLED",
+    }),
   );
   expect(collaboration!.arn).toContain(":us-east-2:");
   const id = collaboration!.id!;
@@ -52,7 +59,9 @@ it("keeps collaborations, memberships and configured tables in their region", as
 
   await ohio.glue.send(new CreateDatabaseCommand({ DatabaseInput: { Name: "regional" } }));
   await ohio.glue.send(new CreateTableCommand({ DatabaseName: "regional", TableInput: { Name: "t", StorageDescriptor: { Columns: [{ Name: "id", Type: "bigint" }] } } }));
-  const { configuredTable } = await ohio.cleanrooms.send(new CreateConfiguredTableCommand({ name: "t", tableReference: { glue: { databaseName: "regional", tableName: "t" } }, allowedColumns: ["id"], analysisMethod: "DIRECT_QUERY" }));
+  const { configuredTable } = await ohio.cleanrooms.send(
+    new CreateConfiguredTableCommand({ name: "t", tableReference: { glue: { databaseName: "regional", tableName: "t" } }, allowedColumns: ["id"], analysisMethod: "DIRECT_QUERY" }),
+  );
   expect((await ireland.cleanrooms.send(new ListConfiguredTablesCommand({}))).configuredTableSummaries!.map((t) => t.id)).not.toContain(configuredTable!.id);
   expect(await ireland.cleanrooms.send(new GetConfiguredTableCommand({ configuredTableIdentifier: configuredTable!.id! })).catch((e: Error) => e.name)).toBe("ResourceNotFoundException");
   expect((await ohio.cleanrooms.send(new GetConfiguredTableCommand({ configuredTableIdentifier: configuredTable!.id! }))).configuredTable!.name).toBe("t");

@@ -12,7 +12,11 @@ describeEachDatabase("association names", () => {
 
   it("refuses a second association of the same name in any letter case, even when both race", async () => {
     const collaboration = newId();
-    const results = await Promise.allSettled([association(collaboration, "222222222222", "b_vict"), association(collaboration, "111111111111", "B_VICT"), association(collaboration, "111111111111", "B_Vict")]);
+    const results = await Promise.allSettled([
+      association(collaboration, "222222222222", "b_vict"),
+      association(collaboration, "111111111111", "B_VICT"),
+      association(collaboration, "111111111111", "B_Vict"),
+    ]);
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
     for (const rejected of results.filter((r) => r.status === "rejected")) expect(isUniqueViolation(rejected.reason)).toBe(true);
   });

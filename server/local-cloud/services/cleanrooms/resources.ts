@@ -55,7 +55,10 @@ export function inRegion(resource: Resource, region: string): boolean {
 
 export async function findResource<B = unknown>(kind: ResourceKind, id: string): Promise<Resource<B> | undefined> {
   const db = await getDb();
-  const [row] = await db.select().from(cleanroomsResources).where(and(eq(cleanroomsResources.kind, kind), eq(cleanroomsResources.id, id)));
+  const [row] = await db
+    .select()
+    .from(cleanroomsResources)
+    .where(and(eq(cleanroomsResources.kind, kind), eq(cleanroomsResources.id, id)));
   return row && toResource<B>(row);
 }
 
@@ -98,7 +101,12 @@ export async function listResources<B = unknown>(filter: ResourceFilter, after?:
   const db = await getDb();
   const where = conditions(filter);
   if (after) where.push(gt(cleanroomsResources.id, after));
-  const rows = await db.select().from(cleanroomsResources).where(and(...where)).orderBy(asc(cleanroomsResources.id)).limit(limit);
+  const rows = await db
+    .select()
+    .from(cleanroomsResources)
+    .where(and(...where))
+    .orderBy(asc(cleanroomsResources.id))
+    .limit(limit);
   return rows.map((row) => toResource<B>(row));
 }
 

@@ -18,7 +18,13 @@ it("names every route by the SDK's operation for its method and path", () => {
   const text = fs.readFileSync(path.join(sdk, "schemas", "schemas_0.js"), "utf8");
   const operations = new Map<string, string>();
   for (const m of text.matchAll(/exports\.([A-Za-z]+)\$ = \[9, n0, [^,]+,\s*\{ \[_h\]: \["([A-Z]+)", "([^"]+)", \d+\] \}/g)) {
-    operations.set(m[1]!, `${m[2]} ${m[3]!.split("?")[0]!.replace(/\{[^}]+\}/g, "{}").toLowerCase()}`);
+    operations.set(
+      m[1]!,
+      `${m[2]} ${m[3]!
+        .split("?")[0]!
+        .replace(/\{[^}]+\}/g, "{}")
+        .toLowerCase()}`,
+    );
   }
   expect(operations.size).toBeGreaterThan(80);
   const routes = [...collaborationRoutes, ...membershipRoutes, ...configuredTableRoutes, ...associationRoutes, ...schemaRoutes, ...analysisTemplateRoutes, ...tagRoutes, ...protectedQueryRoutes];

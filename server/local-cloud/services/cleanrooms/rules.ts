@@ -8,7 +8,32 @@ import type { AnalysisRuleType } from "./model";
 const aggregateFunction = z.enum(["SUM", "SUM_DISTINCT", "COUNT", "COUNT_DISTINCT", "AVG"]);
 const joinOperator = z.enum(["AND", "OR"]);
 const additionalAnalyses = z.enum(["ALLOWED", "REQUIRED", "NOT_ALLOWED"]);
-export const scalarFunctionNames = ["ABS", "CAST", "CEILING", "COALESCE", "CONVERT", "CURRENT_DATE", "DATEADD", "EXTRACT", "FLOOR", "GETDATE", "LN", "LOG", "LOWER", "ROUND", "RTRIM", "SQRT", "SUBSTRING", "TO_CHAR", "TO_DATE", "TO_NUMBER", "TO_TIMESTAMP", "TRIM", "TRUNC", "UPPER"] as const;
+export const scalarFunctionNames = [
+  "ABS",
+  "CAST",
+  "CEILING",
+  "COALESCE",
+  "CONVERT",
+  "CURRENT_DATE",
+  "DATEADD",
+  "EXTRACT",
+  "FLOOR",
+  "GETDATE",
+  "LN",
+  "LOG",
+  "LOWER",
+  "ROUND",
+  "RTRIM",
+  "SQRT",
+  "SUBSTRING",
+  "TO_CHAR",
+  "TO_DATE",
+  "TO_NUMBER",
+  "TO_TIMESTAMP",
+  "TRIM",
+  "TRUNC",
+  "UPPER",
+] as const;
 
 export const aggregationRule = z.object({
   aggregateColumns: z.array(z.object({ columnNames: z.array(columnName).min(1), function: aggregateFunction })).min(1),
@@ -35,7 +60,14 @@ export const customRule = z.object({
   allowedAnalysisProviders: z.array(accountId).optional(),
   additionalAnalyses: additionalAnalyses.optional(),
   disallowedOutputColumns: z.array(columnName).optional(),
-  differentialPrivacy: z.object({ columns: z.array(z.object({ name: columnName })).min(1).max(1) }).optional(),
+  differentialPrivacy: z
+    .object({
+      columns: z
+        .array(z.object({ name: columnName }))
+        .min(1)
+        .max(1),
+    })
+    .optional(),
 });
 
 export const configuredTableRulePolicy = z.object({
@@ -66,12 +98,18 @@ export function checkConfiguredTableRule(type: AnalysisRuleType, policy: z.outpu
     });
     requireAllowed("joinColumns", rule.joinColumns);
     requireAllowed("dimensionColumns", rule.dimensionColumns);
-    requireAllowed("outputConstraints", rule.outputConstraints.map((c) => c.columnName));
+    requireAllowed(
+      "outputConstraints",
+      rule.outputConstraints.map((c) => c.columnName),
+    );
     unique(`${base}.joinColumns`, rule.joinColumns);
     unique(`${base}.dimensionColumns`, rule.dimensionColumns);
     unique(`${base}.scalarFunctions`, rule.scalarFunctions);
     unique(`${base}.allowedJoinOperators`, rule.allowedJoinOperators ?? []);
-    unique(`${base}.outputConstraints`, rule.outputConstraints.map((c) => c.columnName));
+    unique(
+      `${base}.outputConstraints`,
+      rule.outputConstraints.map((c) => c.columnName),
+    );
     const both = rule.joinColumns.filter((c) => rule.dimensionColumns.includes(c));
     if (both.length) {
       throw invalid(`${base}.dimensionColumns`, `Column "${both[0]}" cannot be both a join column and a dimension column: join columns are never output.`);
@@ -105,7 +143,10 @@ export function checkConfiguredTableRule(type: AnalysisRuleType, policy: z.outpu
     unique(`${base}.allowedAnalysisProviders`, rule.allowedAnalysisProviders ?? []);
     requireAllowed("disallowedOutputColumns", rule.disallowedOutputColumns ?? []);
     unique(`${base}.disallowedOutputColumns`, rule.disallowedOutputColumns ?? []);
-    requireAllowed("differentialPrivacy.columns", (rule.differentialPrivacy?.columns ?? []).map((c) => c.name));
+    requireAllowed(
+      "differentialPrivacy.columns",
+      (rule.differentialPrivacy?.columns ?? []).map((c) => c.name),
+    );
   }
   return { v1: { [member]: policy.v1[member] } };
 }

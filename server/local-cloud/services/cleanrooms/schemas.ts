@@ -49,7 +49,7 @@ function summary(source: SchemaSource, collaboration: Collaboration) {
 async function schemaShape(source: SchemaSource, collaboration: Collaboration) {
   const reference = source.table?.body.tableReference.glue;
   const glue = reference ? await findTable(source.association.accountId, reference.databaseName.toLowerCase(), reference.tableName.toLowerCase()) : undefined;
-  const glueColumns = ((glue?.input as { StorageDescriptor?: { Columns?: { Name: string; Type?: string }[] } } | undefined)?.StorageDescriptor?.Columns ?? []);
+  const glueColumns = (glue?.input as { StorageDescriptor?: { Columns?: { Name: string; Type?: string }[] } } | undefined)?.StorageDescriptor?.Columns ?? [];
   const typeOf = new Map(glueColumns.map((c) => [c.Name.toLowerCase(), c.Type ?? "string"]));
   const types = ruleTypes(source);
   return {
@@ -88,44 +88,82 @@ const errorOf = (error: unknown) => (error instanceof CloudError ? { code: error
 const ruleType = z.enum(["AGGREGATION", "LIST", "CUSTOM", "ID_MAPPING_TABLE"]);
 
 export const schemaRoutes = [
-  route("ListSchemas", "GET", "/collaborations/{collaborationIdentifier}/schemas", 200, z.looseObject({ collaborationIdentifier: identifier, schemaType: z.enum(["TABLE", "ID_MAPPING_TABLE"]).optional(), ...pageInput }), async ({ input, caller }) => {
-    const collaboration = await visibleCollaboration(input.collaborationIdentifier, caller);
-    const sources = input.schemaType === "ID_MAPPING_TABLE" ? [] : await sourcesOf(collaboration);
-    const { page, nextToken } = paginate(sources.map((s) => ({ ...s, id: s.association.name })), input.nextToken, input.maxResults);
-    return { schemaSummaries: page.map((s) => summary(s, collaboration)), ...(nextToken ? { nextToken } : {}) };
-  }),
+  route(
+    "ListSchemas",
+    "GET",
+    "/collaborations/{collaborationIdentifier}/schemas",
+    200,
+    z.looseObject({ collaborationIdentifier: identifier, schemaType: z.enum(["TABLE", "ID_MAPPING_TABLE"]).optional(), ...pageInput }),
+    async ({ input, caller }) => {
+      const collaboration = await visibleCollaboration(input.collaborationIdentifier, caller);
+      const sources = input.schemaType === "ID_MAPPING_TABLE" ? [] : await sourcesOf(collaboration);
+      const { page, nextToken } = paginate(
+        sources.map((s) => ({ ...s, id: s.association.name })),
+        input.nextToken,
+        input.maxResults,
+      );
+      return { schemaSummaries: page.map((s) => summary(s, collaboration)), ...(nextToken ? { nextToken } : {}) };
+    },
+  ),
 
-  route("GetSchema", "GET", "/collaborations/{collaborationIdentifier}/schemas/{name}", 200, z.looseObject({ collaborationIdentifier: identifier, name: z.string().min(1).max(128) }), async ({ input, caller }) => {
-    const collaboration = await visibleCollaboration(input.collaborationIdentifier, caller);
-    return { schema: await schemaShape(await sourceNamed(collaboration, input.name), collaboration) };
-  }),
+  route(
+    "GetSchema",
+    "GET",
+    "/collaborations/{collaborationIdentifier}/schemas/{name}",
+    200,
+    z.looseObject({ collaborationIdentifier: identifier, name: z.string().min(1).max(128) }),
+    async ({ input, caller }) => {
+      const collaboration = await visibleCollaboration(input.collaborationIdentifier, caller);
+      return { schema: await schemaShape(await sourceNamed(collaboration, input.name), collaboration) };
+    },
+  ),
 
-  route("BatchGetSchema", "POST", "/collaborations/{collaborationIdentifier}/batch-schema", 200, z.looseObject({ collaborationIdentifier: identifier, names: z.array(z.string().min(1).max(128)).min(1).max(25) }), async ({ input, caller }) => {
-    const collaboration = await visibleCollaboration(input.collaborationIdentifier, caller);
-    const schemas = [];
-    const errors = [];
-    for (const name of input.names) {
-      try {
-        schemas.push(await schemaShape(await sourceNamed(collaboration, name), collaboration));
-      } catch (error) {
-        errors.push({ name, ...errorOf(error) });
+  route(
+    "BatchGetSchema",
+    "POST",
+    "/collaborations/{collaborationIdentifier}/batch-schema",
+    200,
+    z.looseObject({ collaborationIdentifier: identifier, names: z.array(z.string().min(1).max(128)).min(1).max(25) }),
+    async ({ input, caller }) => {
+      const collaboration = await visibleCollaboration(input.collaborationIdentifier, caller);
+      const schemas = [];
+      const errors = [];
+      for (const name of input.names) {
+        try {
+          schemas.push(await schemaShape(await sourceNamed(collaboration, name), collaboration));
+        } catch (error) {
+          errors.push({ name, ...errorOf(error) });
+        }
       }
-    }
-    return { schemas, errors };
-  }),
+      return { schemas, errors };
+    },
+  ),
 
-  route("GetSchemaAnalysisRule", "GET", "/collaborations/{collaborationIdentifier}/schemas/{name}/analysisRule/{type}", 200, z.looseObject({ collaborationIdentifier: identifier, name: z.string().min(1).max(128), type: ruleType }), async ({ input, caller }) => {
-    const collaboration = await visibleCollaboration(input.collaborationIdentifier, caller);
-    if (input.type === "ID_MAPPING_TABLE") throw notFound("ANALYSIS_RULE", `${input.name}/${input.type}`, "analysis rule");
-    return { analysisRule: analysisRuleShape(await sourceNamed(collaboration, input.name), collaboration, input.type) };
-  }),
+  route(
+    "GetSchemaAnalysisRule",
+    "GET",
+    "/collaborations/{collaborationIdentifier}/schemas/{name}/analysisRule/{type}",
+    200,
+    z.looseObject({ collaborationIdentifier: identifier, name: z.string().min(1).max(128), type: ruleType }),
+    async ({ input, caller }) => {
+      const collaboration = await visibleCollaboration(input.collaborationIdentifier, caller);
+      if (input.type === "ID_MAPPING_TABLE") throw notFound("ANALYSIS_RULE", `${input.name}/${input.type}`, "analysis rule");
+      return { analysisRule: analysisRuleShape(await sourceNamed(collaboration, input.name), collaboration, input.type) };
+    },
+  ),
 
   route(
     "BatchGetSchemaAnalysisRule",
     "POST",
     "/collaborations/{collaborationIdentifier}/batch-schema-analysis-rule",
     200,
-    z.looseObject({ collaborationIdentifier: identifier, schemaAnalysisRuleRequests: z.array(z.object({ name: z.string().min(1).max(128), type: ruleType })).min(1).max(25) }),
+    z.looseObject({
+      collaborationIdentifier: identifier,
+      schemaAnalysisRuleRequests: z
+        .array(z.object({ name: z.string().min(1).max(128), type: ruleType }))
+        .min(1)
+        .max(25),
+    }),
     async ({ input, caller }) => {
       const collaboration = await visibleCollaboration(input.collaborationIdentifier, caller);
       const analysisRules = [];

@@ -29,7 +29,12 @@ function tableName(raw: string, prefix: string): string {
 }
 
 function globToRegExp(glob: string): SafePattern {
-  const escaped = glob.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*\*/g, "\u0000").replace(/\*/g, "[^/]*").replace(/\u0000/g, ".*").replace(/\?/g, "[^/]");
+  const escaped = glob
+    .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+    .replace(/\*\*/g, "\u0000")
+    .replace(/\*/g, "[^/]*")
+    .replace(/\u0000/g, ".*")
+    .replace(/\?/g, "[^/]");
   return safePattern(escaped);
 }
 
@@ -78,7 +83,15 @@ async function writeTable(accountId: string, databaseName: string, dataset: Data
     TableType: "EXTERNAL_TABLE",
     PartitionKeys: [],
     Parameters: { ...tableParametersFor[dataset.format], CrawlerSchemaSerializerVersion: "1.0", CrawlerSchemaDeserializerVersion: "1.0" },
-    StorageDescriptor: { Columns: columns, Location: dataset.location, Compressed: false, NumberOfBuckets: -1, StoredAsSubDirectories: false, Parameters: tableParametersFor[dataset.format], ...serdeFor[dataset.format] },
+    StorageDescriptor: {
+      Columns: columns,
+      Location: dataset.location,
+      Compressed: false,
+      NumberOfBuckets: -1,
+      StoredAsSubDirectories: false,
+      Parameters: tableParametersFor[dataset.format],
+      ...serdeFor[dataset.format],
+    },
   };
   const existing = await store.findTable(accountId, databaseName, dataset.table);
   if (!existing) {
@@ -103,7 +116,12 @@ export async function runCrawl(accountId: string, name: string): Promise<void> {
   try {
     const crawler = await store.findCrawler(accountId, name);
     if (!crawler) return;
-    const input = crawler.input as { DatabaseName?: string; TablePrefix?: string; Targets: { S3Targets?: { Path: string; Exclusions?: string[] }[] }; SchemaChangePolicy?: { UpdateBehavior?: string } };
+    const input = crawler.input as {
+      DatabaseName?: string;
+      TablePrefix?: string;
+      Targets: { S3Targets?: { Path: string; Exclusions?: string[] }[] };
+      SchemaChangePolicy?: { UpdateBehavior?: string };
+    };
     const databaseName = input.DatabaseName?.toLowerCase();
     if (!databaseName || !(await store.findDatabase(accountId, databaseName))) {
       throw new CrawlFailure(`Database ${input.DatabaseName ?? "(none)"} not found; create it before running the crawler.`);

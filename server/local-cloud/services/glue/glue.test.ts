@@ -77,7 +77,9 @@ describe("catalog", () => {
     expect(second.TableList?.map((t) => t.Name)).toEqual(["t2", "t3"]);
     const filtered = await glueA.send(new GetTablesCommand({ DatabaseName: "clean_rooms_analytics", Expression: "t[34]" }));
     expect(filtered.TableList?.map((t) => t.Name)).toEqual(["t3", "t4"]);
-    await glueA.send(new UpdateTableCommand({ DatabaseName: "clean_rooms_analytics", TableInput: { Name: "t0", Description: "updated", StorageDescriptor: { Columns: [{ Name: "id", Type: "string" }] } } }));
+    await glueA.send(
+      new UpdateTableCommand({ DatabaseName: "clean_rooms_analytics", TableInput: { Name: "t0", Description: "updated", StorageDescriptor: { Columns: [{ Name: "id", Type: "string" }] } } }),
+    );
     const { Table } = await glueA.send(new GetTableCommand({ DatabaseName: "clean_rooms_analytics", Name: "t0" }));
     expect(Table).toMatchObject({ Description: "updated", VersionId: "1", StorageDescriptor: { Columns: [{ Name: "id", Type: "string" }] } });
     await glueA.send(new DeleteTableCommand({ DatabaseName: "clean_rooms_analytics", Name: "t4" }));
@@ -123,7 +125,9 @@ describe("crawlers", () => {
   });
 
   it("infers one table per folder from CSV and Parquet, with Glue types and serdes", async () => {
-    await glueA.send(new CreateCrawlerCommand({ Name: "lake", Role: "arn:aws:iam::111111111111:role/GlueRole", DatabaseName: "clean_rooms_analytics", Targets: { S3Targets: [{ Path: "s3://org-a-lake/raw/" }] } }));
+    await glueA.send(
+      new CreateCrawlerCommand({ Name: "lake", Role: "arn:aws:iam::111111111111:role/GlueRole", DatabaseName: "clean_rooms_analytics", Targets: { S3Targets: [{ Path: "s3://org-a-lake/raw/" }] } }),
+    );
     const crawler = await crawlToEnd(glueA, "lake");
     expect(crawler.LastCrawl).toMatchObject({ Status: "SUCCEEDED" });
     const customers = (await glueA.send(new GetTableCommand({ DatabaseName: "clean_rooms_analytics", Name: "customers" }))).Table!;
@@ -148,7 +152,9 @@ describe("crawlers", () => {
   });
 
   it("fails a crawl of another account's bucket, saying why", async () => {
-    await glueB.send(new CreateCrawlerCommand({ Name: "peek", Role: "arn:aws:iam::222222222222:role/GlueRole", DatabaseName: "clean_rooms_analytics", Targets: { S3Targets: [{ Path: "s3://org-a-lake/raw/" }] } }));
+    await glueB.send(
+      new CreateCrawlerCommand({ Name: "peek", Role: "arn:aws:iam::222222222222:role/GlueRole", DatabaseName: "clean_rooms_analytics", Targets: { S3Targets: [{ Path: "s3://org-a-lake/raw/" }] } }),
+    );
     const crawler = await crawlToEnd(glueB, "peek");
     expect(crawler.LastCrawl).toMatchObject({ Status: "FAILED", ErrorMessage: expect.stringContaining("Access denied to s3://org-a-lake") });
     expect((await glueB.send(new GetTablesCommand({ DatabaseName: "clean_rooms_analytics" }))).TableList).toEqual([]);
@@ -156,7 +162,14 @@ describe("crawlers", () => {
 
   it("fails a crawl whose files are not what they claim, without leaking server paths", async () => {
     await s3A.send(new PutObjectCommand({ Bucket: "org-a-lake", Key: "broken/bad.parquet", Body: "this is not parquet" }));
-    await glueA.send(new CreateCrawlerCommand({ Name: "broken", Role: "arn:aws:iam::111111111111:role/GlueRole", DatabaseName: "clean_rooms_analytics", Targets: { S3Targets: [{ Path: "s3://org-a-lake/broken/" }] } }));
+    await glueA.send(
+      new CreateCrawlerCommand({
+        Name: "broken",
+        Role: "arn:aws:iam::111111111111:role/GlueRole",
+        DatabaseName: "clean_rooms_analytics",
+        Targets: { S3Targets: [{ Path: "s3://org-a-lake/broken/" }] },
+      }),
+    );
     const crawler = await crawlToEnd(glueA, "broken");
     expect(crawler.LastCrawl?.Status).toBe("FAILED");
     expect(crawler.LastCrawl?.ErrorMessage).not.toContain(cloud.dataDir);

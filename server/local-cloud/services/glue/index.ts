@@ -14,7 +14,8 @@ function ownCatalogOnly(operations: Record<string, JsonOperation>): Record<strin
         input: op.input,
         run(input, caller) {
           const catalogId = (input as { CatalogId?: unknown }).CatalogId;
-          if (catalogId !== undefined && catalogId !== caller.accountId) throw new CloudError(400, "AccessDeniedException", `Catalog ${String(catalogId)} is not the Data Catalog of account ${caller.accountId}.`);
+          if (catalogId !== undefined && catalogId !== caller.accountId)
+            throw new CloudError(400, "AccessDeniedException", `Catalog ${String(catalogId)} is not the Data Catalog of account ${caller.accountId}.`);
           return op.run(input, caller);
         },
       },

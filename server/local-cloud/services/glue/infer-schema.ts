@@ -47,10 +47,7 @@ export async function inferColumns(format: DatasetFormat, files: string[]): Prom
   const connection = await instance.connect();
   try {
     const list = `[${files.map(quote).join(", ")}]`;
-    const source =
-      format === "csv"
-        ? `read_csv(${list}, header = true, union_by_name = true, sample_size = 20480)`
-        : `read_parquet(${list}, union_by_name = true)`;
+    const source = format === "csv" ? `read_csv(${list}, header = true, union_by_name = true, sample_size = 20480)` : `read_parquet(${list}, union_by_name = true)`;
     const reader = await connection.runAndReadAll(`DESCRIBE SELECT * FROM ${source}`);
     return reader.getRowObjectsJS().map((row) => ({ Name: String(row.column_name).toLowerCase(), Type: glueType(String(row.column_type)) }));
   } finally {

@@ -44,6 +44,8 @@ export const crawlerInput = z.looseObject({
   Targets: crawlerTargets,
   TablePrefix: z.string().max(128).optional(),
   Schedule: z.string().optional(),
-  SchemaChangePolicy: z.looseObject({ UpdateBehavior: z.enum(["LOG", "UPDATE_IN_DATABASE"]).optional(), DeleteBehavior: z.enum(["LOG", "DELETE_FROM_DATABASE", "DEPRECATE_IN_DATABASE"]).optional() }).optional(),
+  SchemaChangePolicy: z
+    .looseObject({ UpdateBehavior: z.enum(["LOG", "UPDATE_IN_DATABASE"]).optional(), DeleteBehavior: z.enum(["LOG", "DELETE_FROM_DATABASE", "DEPRECATE_IN_DATABASE"]).optional() })
+    .optional(),
   Tags: z.record(z.string(), z.string()).optional(),
 });

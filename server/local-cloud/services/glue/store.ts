@@ -13,7 +13,10 @@ export async function insertDatabase(row: typeof glueDatabases.$inferInsert): Pr
 
 export async function findDatabase(accountId: string, name: string): Promise<GlueDatabaseRow | undefined> {
   const db = await getDb();
-  const [row] = await db.select().from(glueDatabases).where(and(eq(glueDatabases.accountId, accountId), eq(glueDatabases.name, name)));
+  const [row] = await db
+    .select()
+    .from(glueDatabases)
+    .where(and(eq(glueDatabases.accountId, accountId), eq(glueDatabases.name, name)));
   return row;
 }
 
@@ -27,7 +30,14 @@ export async function deleteDatabase(accountId: string, name: string): Promise<b
   const db = await getDb();
   return db.transaction(async (tx) => {
     await tx.delete(glueTables).where(and(eq(glueTables.accountId, accountId), eq(glueTables.databaseName, name)));
-    return (await tx.delete(glueDatabases).where(and(eq(glueDatabases.accountId, accountId), eq(glueDatabases.name, name))).returning()).length === 1;
+    return (
+      (
+        await tx
+          .delete(glueDatabases)
+          .where(and(eq(glueDatabases.accountId, accountId), eq(glueDatabases.name, name)))
+          .returning()
+      ).length === 1
+    );
   });
 }
 
@@ -49,7 +59,12 @@ export async function listTables(accountId: string, databaseName: string, after:
   const db = await getDb();
   const conditions = [eq(glueTables.accountId, accountId), eq(glueTables.databaseName, databaseName)];
   if (after !== null) conditions.push(gt(glueTables.name, after));
-  return db.select().from(glueTables).where(and(...conditions)).orderBy(asc(glueTables.name)).limit(limit);
+  return db
+    .select()
+    .from(glueTables)
+    .where(and(...conditions))
+    .orderBy(asc(glueTables.name))
+    .limit(limit);
 }
 
 export async function updateTableInput(accountId: string, databaseName: string, name: string, input: Record<string, unknown>): Promise<boolean> {
@@ -78,7 +93,10 @@ export async function insertCrawler(row: typeof glueCrawlers.$inferInsert): Prom
 
 export async function findCrawler(accountId: string, name: string): Promise<GlueCrawlerRow | undefined> {
   const db = await getDb();
-  const [row] = await db.select().from(glueCrawlers).where(and(eq(glueCrawlers.accountId, accountId), eq(glueCrawlers.name, name)));
+  const [row] = await db
+    .select()
+    .from(glueCrawlers)
+    .where(and(eq(glueCrawlers.accountId, accountId), eq(glueCrawlers.name, name)));
   return row;
 }
 
@@ -101,7 +119,10 @@ export async function transitionCrawler(accountId: string, name: string, from: s
 
 export async function deleteCrawler(accountId: string, name: string): Promise<boolean> {
   const db = await getDb();
-  const rows = await db.delete(glueCrawlers).where(and(eq(glueCrawlers.accountId, accountId), eq(glueCrawlers.name, name))).returning({ name: glueCrawlers.name });
+  const rows = await db
+    .delete(glueCrawlers)
+    .where(and(eq(glueCrawlers.accountId, accountId), eq(glueCrawlers.name, name)))
+    .returning({ name: glueCrawlers.name });
   return rows.length === 1;
 }
 

@@ -43,7 +43,12 @@ export async function createBucket({ ctx, caller, bucket }: S3Request & { bucket
       }
       throw new CloudError(409, "BucketAlreadyOwnedByYou", "Your previous request to create the named bucket succeeded and you already own it.", { BucketName: bucket });
     }
-    throw new CloudError(409, "BucketAlreadyExists", "The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.", { BucketName: bucket });
+    throw new CloudError(
+      409,
+      "BucketAlreadyExists",
+      "The requested bucket name is not available. The bucket namespace is shared by all users of the system. Please select a different name and try again.",
+      { BucketName: bucket },
+    );
   }
   ctx.res.writeHead(200, { Location: `/${bucket}`, "Content-Length": "0" });
   ctx.res.end();
@@ -107,9 +112,7 @@ export async function putBucketEncryption({ ctx, caller, bucket }: S3Request & {
 export async function getBucketEncryption({ ctx, caller, bucket }: S3Request & { bucket: string }) {
   const found = await ownedBucket(bucket, caller);
   // Like S3 since 2023, a bucket without its own setting reports the default, SSE-S3 (AES256).
-  const xml =
-    found.encryption ??
-    toXml("ServerSideEncryptionConfiguration", { Rule: { ApplyServerSideEncryptionByDefault: { SSEAlgorithm: "AES256" }, BucketKeyEnabled: false } }, ns);
+  const xml = found.encryption ?? toXml("ServerSideEncryptionConfiguration", { Rule: { ApplyServerSideEncryptionByDefault: { SSEAlgorithm: "AES256" }, BucketKeyEnabled: false } }, ns);
   sendXml(ctx.res, 200, xml);
 }
 
@@ -119,4 +122,3 @@ export async function deleteBucketEncryption({ ctx, caller, bucket }: S3Request 
   ctx.res.writeHead(204);
   ctx.res.end();
 }
-

@@ -28,7 +28,9 @@ it("answers preflights and uploads from allowed origins only, as the bucket's ru
   await s3.send(
     new PutBucketCorsCommand({
       Bucket,
-      CORSConfiguration: { CORSRules: [{ AllowedOrigins: ["https://*.example"], AllowedMethods: ["PUT", "GET"], AllowedHeaders: ["content-type", "x-amz-*"], ExposeHeaders: ["ETag"], MaxAgeSeconds: 600 }] },
+      CORSConfiguration: {
+        CORSRules: [{ AllowedOrigins: ["https://*.example"], AllowedMethods: ["PUT", "GET"], AllowedHeaders: ["content-type", "x-amz-*"], ExposeHeaders: ["ETag"], MaxAgeSeconds: 600 }],
+      },
     }),
   );
   const rules = (await s3.send(new GetBucketCorsCommand({ Bucket }))).CORSRules!;

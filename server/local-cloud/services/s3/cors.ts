@@ -31,7 +31,14 @@ export async function putBucketCors(request: S3Request & { bucket: string }) {
     if (allowedOrigins.some((o) => o.split("*").length > 2)) throw new CloudError(400, "InvalidRequest", "AllowedOrigin can have at most one * wildcard.");
     const maxAge = rule.MaxAgeSeconds === undefined ? undefined : Number(rule.MaxAgeSeconds);
     if (maxAge !== undefined && !(Number.isInteger(maxAge) && maxAge >= 0)) throw malformed("MaxAgeSeconds must be a whole number of seconds");
-    return { ...(rule.ID ? { id: String(rule.ID) } : {}), allowedOrigins, allowedMethods, allowedHeaders: list(rule.AllowedHeader), exposeHeaders: list(rule.ExposeHeader), ...(maxAge !== undefined ? { maxAgeSeconds: maxAge } : {}) };
+    return {
+      ...(rule.ID ? { id: String(rule.ID) } : {}),
+      allowedOrigins,
+      allowedMethods,
+      allowedHeaders: list(rule.AllowedHeader),
+      exposeHeaders: list(rule.ExposeHeader),
+      ...(maxAge !== undefined ? { maxAgeSeconds: maxAge } : {}),
+    };
   });
   await updateBucket(request.bucket, { cors: stored });
   request.ctx.res.writeHead(200, { "Content-Length": "0" });
@@ -41,7 +48,14 @@ export async function putBucketCors(request: S3Request & { bucket: string }) {
 export async function getBucketCors(request: S3Request & { bucket: string }) {
   const bucket = await ownedBucket(request.bucket, request.caller);
   if (!bucket.cors) throw new CloudError(404, "NoSuchCORSConfiguration", "The CORS configuration does not exist", { BucketName: request.bucket });
-  const rules = bucket.cors.map((r) => ({ ...(r.id ? { ID: r.id } : {}), AllowedHeader: r.allowedHeaders, AllowedMethod: r.allowedMethods, AllowedOrigin: r.allowedOrigins, ExposeHeader: r.exposeHeaders, ...(r.maxAgeSeconds !== undefined ? { MaxAgeSeconds: r.maxAgeSeconds } : {}) }));
+  const rules = bucket.cors.map((r) => ({
+    ...(r.id ? { ID: r.id } : {}),
+    AllowedHeader: r.allowedHeaders,
+    AllowedMethod: r.allowedMethods,
+    AllowedOrigin: r.allowedOrigins,
+    ExposeHeader: r.exposeHeaders,
+    ...(r.maxAgeSeconds !== undefined ? { MaxAgeSeconds: r.maxAgeSeconds } : {}),
+  }));
   sendXml(request.ctx.res, 200, toXml("CORSConfiguration", { CORSRule: rules }, ns));
 }
 
@@ -63,7 +77,9 @@ function wildcard(pattern: string, value: string, caseInsensitive = false): bool
 }
 
 function matchingRule(rules: CorsRule[] | null, origin: string, method: string, headers: string[]): CorsRule | undefined {
-  return rules?.find((rule) => rule.allowedOrigins.some((o) => wildcard(o, origin)) && rule.allowedMethods.includes(method) && headers.every((h) => rule.allowedHeaders.some((a) => wildcard(a, h, true))));
+  return rules?.find(
+    (rule) => rule.allowedOrigins.some((o) => wildcard(o, origin)) && rule.allowedMethods.includes(method) && headers.every((h) => rule.allowedHeaders.some((a) => wildcard(a, h, true))),
+  );
 }
 
 function setCorsHeaders(res: ServerResponse, rule: CorsRule, origin: string): void {
@@ -88,10 +104,19 @@ export async function answerPreflight(res: ServerResponse, bucketName: string | 
   const origin = headers.origin as string | undefined;
   const method = headers["access-control-request-method"] as string | undefined;
   if (!origin || !method || !bucketName) throw new CloudError(400, "BadRequest", "Insufficient information. Origin request header needed.");
-  const requested = String(headers["access-control-request-headers"] ?? "").split(",").map((h) => h.trim()).filter(Boolean);
+  const requested = String(headers["access-control-request-headers"] ?? "")
+    .split(",")
+    .map((h) => h.trim())
+    .filter(Boolean);
   const bucket = await findBucket(bucketName);
   const rule = matchingRule(bucket?.cors ?? null, origin, method, requested);
-  if (!rule) throw new CloudError(403, "AccessForbidden", "CORSResponse: This CORS request is not allowed. This is usually because the evalution of Origin, request method / Access-Control-Request-Method or Access-Control-Request-Headers are not whitelisted by the resource's CORS spec.", { Method: method, ResourceType: "OBJECT" });
+  if (!rule)
+    throw new CloudError(
+      403,
+      "AccessForbidden",
+      "CORSResponse: This CORS request is not allowed. This is usually because the evalution of Origin, request method / Access-Control-Request-Method or Access-Control-Request-Headers are not whitelisted by the resource's CORS spec.",
+      { Method: method, ResourceType: "OBJECT" },
+    );
   setCorsHeaders(res, rule, origin);
   if (requested.length) res.setHeader("Access-Control-Allow-Headers", requested.join(", "));
   res.writeHead(200, { "Content-Length": "0" });

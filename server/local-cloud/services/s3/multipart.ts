@@ -87,13 +87,22 @@ export async function completeMultipartUpload(request: KeyRequest, uploadId: str
     const found = stored.get(number);
     const etag = String(part.ETag ?? "").replace(/"/g, "");
     if (!found || found.etag !== etag) {
-      throw new CloudError(400, "InvalidPart", "One or more of the specified parts could not be found. The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.", { UploadId: uploadId, PartNumber: number });
+      throw new CloudError(
+        400,
+        "InvalidPart",
+        "One or more of the specified parts could not be found. The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.",
+        { UploadId: uploadId, PartNumber: number },
+      );
     }
     if (index > 0 && number <= Number(requested[index - 1]!.PartNumber)) {
       throw new CloudError(400, "InvalidPartOrder", "The list of parts was not in ascending order. Parts must be ordered by part number.", { UploadId: uploadId });
     }
     if (index < requested.length - 1 && found.size < MIN_PART_BYTES) {
-      throw new CloudError(400, "EntityTooSmall", "Your proposed upload is smaller than the minimum allowed object size.", { PartNumber: number, MinSizeAllowed: MIN_PART_BYTES, ProposedSize: found.size });
+      throw new CloudError(400, "EntityTooSmall", "Your proposed upload is smaller than the minimum allowed object size.", {
+        PartNumber: number,
+        MinSizeAllowed: MIN_PART_BYTES,
+        ProposedSize: found.size,
+      });
     }
     return found;
   });
@@ -125,7 +134,21 @@ export async function completeMultipartUpload(request: KeyRequest, uploadId: str
     checksum = { algorithm, value: composite.digest() };
   }
   const size = parts.reduce((sum, p) => sum + p.size, 0);
-  const replaced = await putObjectRow({ bucket, key, blob, size, etag, contentType: upload.contentType, headers: upload.headers, metadata: upload.metadata, checksum, partsCount: parts.length, tags: upload.tags, uploadId, partSizes: parts.map((p) => p.size) });
+  const replaced = await putObjectRow({
+    bucket,
+    key,
+    blob,
+    size,
+    etag,
+    contentType: upload.contentType,
+    headers: upload.headers,
+    metadata: upload.metadata,
+    checksum,
+    partsCount: parts.length,
+    tags: upload.tags,
+    uploadId,
+    partSizes: parts.map((p) => p.size),
+  });
   await removeBlob(replaced);
   for (const partBlob of await deleteUploadRows(uploadId)) await removeBlob(partBlob);
   const result: Record<string, unknown> = completedResult(bucket, key, etag);
@@ -184,7 +207,15 @@ export async function listMultipartUploads(request: S3Request & { bucket: string
     Prefix: prefix,
     MaxUploads: limit,
     IsTruncated: truncated,
-    Upload: page.map((u) => ({ Key: u.key, UploadId: u.uploadId, Initiator: owner, Owner: owner, StorageClass: "STANDARD", Initiated: new Date(u.createdAt).toISOString(), ...(u.checksumAlgorithm ? { ChecksumAlgorithm: u.checksumAlgorithm } : {}) })),
+    Upload: page.map((u) => ({
+      Key: u.key,
+      UploadId: u.uploadId,
+      Initiator: owner,
+      Owner: owner,
+      StorageClass: "STANDARD",
+      Initiated: new Date(u.createdAt).toISOString(),
+      ...(u.checksumAlgorithm ? { ChecksumAlgorithm: u.checksumAlgorithm } : {}),
+    })),
   };
   sendXml(ctx.res, 200, toXml("ListMultipartUploadsResult", body, ns));
 }
@@ -213,7 +244,13 @@ export async function uploadPartCopy(request: KeyRequest, uploadId: string, part
   let [start, end] = [0, object.size - 1];
   if (rangeHeader) {
     const m = /^bytes=(\d+)-(\d+)$/.exec(rangeHeader);
-    if (!m || Number(m[1]) > Number(m[2]) || Number(m[2]) >= object.size) throw new CloudError(400, "InvalidArgument", "The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy", { ArgumentName: "x-amz-copy-source-range" });
+    if (!m || Number(m[1]) > Number(m[2]) || Number(m[2]) >= object.size)
+      throw new CloudError(
+        400,
+        "InvalidArgument",
+        "The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy",
+        { ArgumentName: "x-amz-copy-source-range" },
+      );
     [start, end] = [Number(m[1]), Number(m[2])];
   }
   const temp = newTempPath();

@@ -195,7 +195,11 @@ export async function copyObject(request: KeyRequest, copySource: string) {
   // Tags are copied unless the request replaces them (x-amz-tagging-directive: REPLACE).
   const tags = ctx.req.headers["x-amz-tagging-directive"] === "REPLACE" ? tagsFromHeader(ctx.req.headers["x-amz-tagging"]) : object.tags;
   if (!replace && source.bucket === bucket && source.key === key) {
-    throw new CloudError(400, "InvalidRequest", "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.");
+    throw new CloudError(
+      400,
+      "InvalidRequest",
+      "This copy request is illegal because it is trying to copy an object to itself without changing the object's metadata, storage class, website redirect location or encryption attributes.",
+    );
   }
   const temp = newTempPath();
   let blob: string;
@@ -233,8 +237,16 @@ export async function getObjectAttributes(request: KeyRequest) {
   await ownedBucket(bucket, caller);
   const object = await findObject(bucket, key);
   if (!object) throw noSuchKey(key);
-  const wanted = new Set(String(ctx.req.headers["x-amz-object-attributes"] ?? "").split(",").map((a) => a.trim()).filter(Boolean));
-  if (!wanted.size) throw new CloudError(400, "InvalidArgument", "x-amz-object-attributes must name at least one of ETag, Checksum, ObjectParts, StorageClass, ObjectSize.", { ArgumentName: "x-amz-object-attributes" });
+  const wanted = new Set(
+    String(ctx.req.headers["x-amz-object-attributes"] ?? "")
+      .split(",")
+      .map((a) => a.trim())
+      .filter(Boolean),
+  );
+  if (!wanted.size)
+    throw new CloudError(400, "InvalidArgument", "x-amz-object-attributes must name at least one of ETag, Checksum, ObjectParts, StorageClass, ObjectSize.", {
+      ArgumentName: "x-amz-object-attributes",
+    });
   const body: Record<string, unknown> = {};
   if (wanted.has("ETag")) body.ETag = object.etag;
   if (wanted.has("Checksum") && object.checksum) body.Checksum = { [checksumXmlName(object.checksum.algorithm)]: object.checksum.value, ChecksumType: object.partsCount ? "COMPOSITE" : "FULL_OBJECT" };

@@ -22,7 +22,11 @@ import { signedFetch, startTestCloud, type TestCloud } from "../../testing";
 let cloud: TestCloud;
 let s3: S3Client;
 const Bucket = "promises";
-const failure = (promise: Promise<unknown>) => promise.then(() => null, (e: Error & { $metadata?: { httpStatusCode?: number } }) => `${e.$metadata?.httpStatusCode} ${e.name}`);
+const failure = (promise: Promise<unknown>) =>
+  promise.then(
+    () => null,
+    (e: Error & { $metadata?: { httpStatusCode?: number } }) => `${e.$metadata?.httpStatusCode} ${e.name}`,
+  );
 const codeOf = async (response: Response) => [response.status, /<Code>([^<]+)/.exec(await response.text())?.[1]];
 
 beforeAll(async () => {
@@ -45,7 +49,8 @@ describe("requests", () => {
     const { accessKeyId, secretAccessKey } = await cloud.credentials("org-a");
     const port = new URL(cloud.endpoint).port;
     // bucket.localhost names this machine; the agent resolves it so, whatever the resolver says.
-    const lookup = ((_host: string, options: { all?: boolean }, callback: (...args: unknown[]) => void) => (options.all ? callback(null, [{ address: "127.0.0.1", family: 4 }]) : callback(null, "127.0.0.1", 4))) as unknown as http.AgentOptions["lookup"];
+    const lookup = ((_host: string, options: { all?: boolean }, callback: (...args: unknown[]) => void) =>
+      options.all ? callback(null, [{ address: "127.0.0.1", family: 4 }]) : callback(null, "127.0.0.1", 4)) as unknown as http.AgentOptions["lookup"];
     const requestHandler = new NodeHttpHandler({ httpAgent: new http.Agent({ lookup }) });
     const virtual = new S3Client({ endpoint: `http://localhost:${port}`, region: "us-east-1", forcePathStyle: false, credentials: { accessKeyId, secretAccessKey }, requestHandler });
     expect(await (await virtual.send(new GetObjectCommand({ Bucket, Key: "doc.txt" }))).Body!.transformToString()).toBe("hello");
@@ -59,7 +64,16 @@ describe("reads", () => {
     expect(await failure(s3.send(new GetObjectCommand({ Bucket, Key: "doc.txt", IfMatch: '"0000"' })))).toBe("412 PreconditionFailed");
     expect(await failure(s3.send(new GetObjectCommand({ Bucket, Key: "doc.txt", IfModifiedSince: new Date(LastModified!.getTime() + 60_000) })))).toBe("304 Unknown");
     expect(await failure(s3.send(new GetObjectCommand({ Bucket, Key: "doc.txt", IfUnmodifiedSince: new Date(LastModified!.getTime() - 60_000) })))).toBe("412 PreconditionFailed");
-    const overridden = await s3.send(new GetObjectCommand({ Bucket, Key: "doc.txt", IfMatch: ETag, ResponseContentType: "application/x-custom", ResponseContentDisposition: 'attachment; filename="d.txt"', ResponseCacheControl: "no-cache" }));
+    const overridden = await s3.send(
+      new GetObjectCommand({
+        Bucket,
+        Key: "doc.txt",
+        IfMatch: ETag,
+        ResponseContentType: "application/x-custom",
+        ResponseContentDisposition: 'attachment; filename="d.txt"',
+        ResponseCacheControl: "no-cache",
+      }),
+    );
     expect([overridden.ContentType, overridden.ContentDisposition, overridden.CacheControl]).toEqual(["application/x-custom", 'attachment; filename="d.txt"', "no-cache"]);
   });
 
@@ -109,6 +123,8 @@ describe("uploads and checksums", () => {
     expect((await codeOf(await put({ "x-amz-checksum-sha1": createHash("sha1").update("another body").digest("base64") })))[0]).toBe(400);
     expect(await codeOf(await put({ "content-md5": createHash("md5").update("another body").digest("base64") }))).toEqual([400, "BadDigest"]);
     expect(await failure(s3.send(new HeadObjectCommand({ Bucket, Key: "checked.txt" })))).toBe("404 NotFound");
-    expect((await put({ "content-md5": createHash("md5").update("the real body").digest("base64"), "x-amz-checksum-sha1": createHash("sha1").update("the real body").digest("base64") })).status).toBe(200);
+    expect((await put({ "content-md5": createHash("md5").update("the real body").digest("base64"), "x-amz-checksum-sha1": createHash("sha1").update("the real body").digest("base64") })).status).toBe(
+      200,
+    );
   });
 });

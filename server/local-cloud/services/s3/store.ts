@@ -54,7 +54,10 @@ export async function deleteEmptyBucket(name: string): Promise<boolean> {
 
 export async function findObject(bucket: string, key: string): Promise<StoredObject | undefined> {
   const db = await getDb();
-  const [row] = await db.select().from(s3Objects).where(and(eq(s3Objects.bucket, bucket), eq(s3Objects.key, key)));
+  const [row] = await db
+    .select()
+    .from(s3Objects)
+    .where(and(eq(s3Objects.bucket, bucket), eq(s3Objects.key, key)));
   return row;
 }
 
@@ -99,7 +102,11 @@ export async function putObjectRow(row: typeof s3Objects.$inferInsert, within?: 
 /** Replaces an object's tags alone, in one statement; false when there is no such object. */
 export async function setObjectTags(bucket: string, key: string, tags: Record<string, string>): Promise<boolean> {
   const db = await getDb();
-  const rows = await db.update(s3Objects).set({ tags }).where(and(eq(s3Objects.bucket, bucket), eq(s3Objects.key, key))).returning({ key: s3Objects.key });
+  const rows = await db
+    .update(s3Objects)
+    .set({ tags })
+    .where(and(eq(s3Objects.bucket, bucket), eq(s3Objects.key, key)))
+    .returning({ key: s3Objects.key });
   return rows.length === 1;
 }
 
@@ -111,7 +118,10 @@ export async function setBucketTags(name: string, tags: Record<string, string> |
 /** Deletes an object row; returns its blob for removal, or null when there was none. */
 export async function deleteObjectRow(bucket: string, key: string): Promise<string | null> {
   const db = await getDb();
-  const [row] = await db.delete(s3Objects).where(and(eq(s3Objects.bucket, bucket), eq(s3Objects.key, key))).returning({ blob: s3Objects.blob });
+  const [row] = await db
+    .delete(s3Objects)
+    .where(and(eq(s3Objects.bucket, bucket), eq(s3Objects.key, key)))
+    .returning({ blob: s3Objects.blob });
   return row?.blob ?? null;
 }
 
@@ -198,7 +208,10 @@ export async function listUploadRows(bucket: string, prefix: string, after: { ke
 /** Ids of uploads started before `before`, which nobody completed or aborted. */
 export async function abandonedUploadIds(before: Date): Promise<string[]> {
   const db = await getDb();
-  const rows = await db.select({ id: s3MultipartUploads.uploadId }).from(s3MultipartUploads).where(sql`${s3MultipartUploads.createdAt} < ${before.toISOString()}`);
+  const rows = await db
+    .select({ id: s3MultipartUploads.uploadId })
+    .from(s3MultipartUploads)
+    .where(sql`${s3MultipartUploads.createdAt} < ${before.toISOString()}`);
   return rows.map((r) => r.id);
 }
 

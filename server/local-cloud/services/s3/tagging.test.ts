@@ -39,7 +39,11 @@ afterAll(async () => {
 });
 
 const tagsOf = async (Key: string) => Object.fromEntries(((await s3.send(new GetObjectTaggingCommand({ Bucket, Key }))).TagSet ?? []).map((t) => [t.Key, t.Value]));
-const failure = (promise: Promise<unknown>) => promise.then(() => null, (error: Error & { $metadata?: { httpStatusCode?: number } }) => `${error.$metadata?.httpStatusCode} ${error.name}`);
+const failure = (promise: Promise<unknown>) =>
+  promise.then(
+    () => null,
+    (error: Error & { $metadata?: { httpStatusCode?: number } }) => `${error.$metadata?.httpStatusCode} ${error.name}`,
+  );
 
 describe("object tags", () => {
   it("are set with PutObject, counted on reads, and replaced or deleted without touching the object", async () => {
@@ -78,7 +82,22 @@ describe("object tags", () => {
   it("follow S3's limits, and refuse a missing object or another account", async () => {
     const eleven = Array.from({ length: 11 }, (_, i) => ({ Key: `k${i}`, Value: "v" }));
     expect(await failure(s3.send(new PutObjectTaggingCommand({ Bucket, Key: "src", Tagging: { TagSet: eleven } })))).toBe("400 BadRequest");
-    expect(await failure(s3.send(new PutObjectTaggingCommand({ Bucket, Key: "src", Tagging: { TagSet: [{ Key: "a", Value: "1" }, { Key: "a", Value: "2" }] } })))).toBe("400 InvalidTag");
+    expect(
+      await failure(
+        s3.send(
+          new PutObjectTaggingCommand({
+            Bucket,
+            Key: "src",
+            Tagging: {
+              TagSet: [
+                { Key: "a", Value: "1" },
+                { Key: "a", Value: "2" },
+              ],
+            },
+          }),
+        ),
+      ),
+    ).toBe("400 InvalidTag");
     expect(await failure(s3.send(new PutObjectTaggingCommand({ Bucket, Key: "src", Tagging: { TagSet: [{ Key: "aws:owner", Value: "1" }] } })))).toBe("400 InvalidTag");
     expect(await failure(s3.send(new PutObjectCommand({ Bucket, Key: "bad", Body: "x", Tagging: `k=${"v".repeat(257)}` })))).toBe("400 InvalidTag");
     expect(await failure(s3.send(new GetObjectCommand({ Bucket, Key: "bad" })))).toBe("404 NoSuchKey");

@@ -47,9 +47,23 @@ it("builds an object from parts copied out of others, and reports its attributes
   await s3.send(new PutObjectCommand({ Bucket, Key: "source", Body: `${five}TAIL` }));
   const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket, Key: "assembled" }));
   const whole = await s3.send(new UploadPartCopyCommand({ Bucket, Key: "assembled", UploadId, PartNumber: 1, CopySource: `${Bucket}/source`, CopySourceRange: `bytes=0-${five.length - 1}` }));
-  const tail = await s3.send(new UploadPartCopyCommand({ Bucket, Key: "assembled", UploadId, PartNumber: 2, CopySource: `${Bucket}/source`, CopySourceRange: `bytes=${five.length}-${five.length + 3}` }));
+  const tail = await s3.send(
+    new UploadPartCopyCommand({ Bucket, Key: "assembled", UploadId, PartNumber: 2, CopySource: `${Bucket}/source`, CopySourceRange: `bytes=${five.length}-${five.length + 3}` }),
+  );
   expect((await s3.send(new ListPartsCommand({ Bucket, Key: "assembled", UploadId }))).Parts!.map((p) => p.Size)).toEqual([five.length, 4]);
-  await s3.send(new CompleteMultipartUploadCommand({ Bucket, Key: "assembled", UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: whole.CopyPartResult!.ETag }, { PartNumber: 2, ETag: tail.CopyPartResult!.ETag }] } }));
+  await s3.send(
+    new CompleteMultipartUploadCommand({
+      Bucket,
+      Key: "assembled",
+      UploadId,
+      MultipartUpload: {
+        Parts: [
+          { PartNumber: 1, ETag: whole.CopyPartResult!.ETag },
+          { PartNumber: 2, ETag: tail.CopyPartResult!.ETag },
+        ],
+      },
+    }),
+  );
   const text = await (await s3.send(new GetObjectCommand({ Bucket, Key: "assembled" }))).Body!.transformToString();
   expect(text.length).toBe(five.length + 4);
   expect(text.endsWith("xTAIL")).toBe(true);
@@ -77,7 +91,20 @@ it("reads one part of a multipart object by number, and answers a repeated Compl
   const { UploadId } = await s3.send(new CreateMultipartUploadCommand({ Bucket, Key: "two-parts" }));
   const one = await s3.send(new UploadPartCommand({ Bucket, Key: "two-parts", UploadId, PartNumber: 1, Body: five }));
   const two = await s3.send(new UploadPartCommand({ Bucket, Key: "two-parts", UploadId, PartNumber: 2, Body: "second part" }));
-  const complete = () => s3.send(new CompleteMultipartUploadCommand({ Bucket, Key: "two-parts", UploadId, MultipartUpload: { Parts: [{ PartNumber: 1, ETag: one.ETag }, { PartNumber: 2, ETag: two.ETag }] } }));
+  const complete = () =>
+    s3.send(
+      new CompleteMultipartUploadCommand({
+        Bucket,
+        Key: "two-parts",
+        UploadId,
+        MultipartUpload: {
+          Parts: [
+            { PartNumber: 1, ETag: one.ETag },
+            { PartNumber: 2, ETag: two.ETag },
+          ],
+        },
+      }),
+    );
   const first = await complete();
   expect((await complete()).ETag).toBe(first.ETag);
 

@@ -33,9 +33,13 @@ for (const store of ["pglite", "postgres"] as const) {
       // One query at a time, cancelled ever later: from before it starts to after it ended.
       const outcomes = [];
       for (let i = 0; i < 30; i++) {
-        const { protectedQuery } = await world.cleanA.send(new StartProtectedQueryCommand({ membershipIdentifier: world.membershipA, type: "SQL", sqlParameters: { queryString: `SELECT region, count(*) + ${i} AS n FROM b_vict GROUP BY region` } }));
+        const { protectedQuery } = await world.cleanA.send(
+          new StartProtectedQueryCommand({ membershipIdentifier: world.membershipA, type: "SQL", sqlParameters: { queryString: `SELECT region, count(*) + ${i} AS n FROM b_vict GROUP BY region` } }),
+        );
         await new Promise((r) => setTimeout(r, i * 8));
-        const cancel = await sdk(world.cleanA.send(new UpdateProtectedQueryCommand({ membershipIdentifier: world.membershipA, protectedQueryIdentifier: protectedQuery!.id!, targetStatus: "CANCELLED" })));
+        const cancel = await sdk(
+          world.cleanA.send(new UpdateProtectedQueryCommand({ membershipIdentifier: world.membershipA, protectedQueryIdentifier: protectedQuery!.id!, targetStatus: "CANCELLED" })),
+        );
         const final = await ended(protectedQuery!.id!);
         const result = await sdk(s3.send(new HeadObjectCommand({ Bucket: "org-a-results", Key: `${protectedQuery!.id}/result.csv` })));
         outcomes.push({ cancel: cancel.status, final: final.status, written: result.status === 200 });

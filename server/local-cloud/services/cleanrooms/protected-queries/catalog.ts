@@ -25,11 +25,16 @@ export async function catalogFor(collaboration: Collaboration, runnerAccountId: 
     if (!configuredTable) continue;
     const glue = configuredTable.body.tableReference.glue;
     const glueTable = await findGlueTable(configuredTable.accountId, glue.databaseName.toLowerCase(), glue.tableName.toLowerCase());
-    const glueColumns = ((glueTable?.input as { StorageDescriptor?: { Columns?: { Name: string; Type?: string }[] } } | undefined)?.StorageDescriptor?.Columns ?? []);
+    const glueColumns = (glueTable?.input as { StorageDescriptor?: { Columns?: { Name: string; Type?: string }[] } } | undefined)?.StorageDescriptor?.Columns ?? [];
     const typeOf = new Map(glueColumns.map((c) => [c.Name.toLowerCase(), c.Type ?? "string"]));
     const [type, stored] = (Object.entries(configuredTable.body.analysisRules)[0] ?? []) as unknown as [AnalysisRuleType | undefined, { policy: { v1: Record<string, unknown> } } | undefined];
     const rule = type && stored ? ({ type, policy: stored.policy.v1[type.toLowerCase()] } as TableRule) : null;
-    const table: CatalogTable = { name: association.name, ownerAccountId: association.accountId, columns: configuredTable.body.allowedColumns.map((name) => ({ name, type: typeOf.get(name.toLowerCase()) ?? "string" })), rule };
+    const table: CatalogTable = {
+      name: association.name,
+      ownerAccountId: association.accountId,
+      columns: configuredTable.body.allowedColumns.map((name) => ({ name, type: typeOf.get(name.toLowerCase()) ?? "string" })),
+      rule,
+    };
     tables.push(table);
     sources.set(table, { association, configuredTable });
   }

@@ -24,7 +24,10 @@ export interface DeclaredColumn {
 }
 
 export function parquetCopyOf(blob: string, csvFile: string, columns: DeclaredColumn[]): Promise<string> {
-  const types = createHash("sha256").update(JSON.stringify(columns.map((c) => [c.name.toLowerCase(), c.duckdbType]))).digest("hex").slice(0, 16);
+  const types = createHash("sha256")
+    .update(JSON.stringify(columns.map((c) => [c.name.toLowerCase(), c.duckdbType])))
+    .digest("hex")
+    .slice(0, 16);
   const target = path.join(cacheDir(), `${blob}.${types}.parquet`);
   if (fs.existsSync(target)) return Promise.resolve(target);
   const pending = inFlight().get(target);

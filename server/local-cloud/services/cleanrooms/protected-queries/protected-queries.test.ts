@@ -34,8 +34,13 @@ let collaborationId: string;
 
 const ageGroups = ["18-24", "25-34", "35-44", "45-54", "55-64"];
 const regions = ["east", "west", "central"];
-const customersCsv = ["customer_id,age_group,region,purchase_amount,product_category", ...Array.from({ length: 300 }, (_, i) => `${1000 + i},${ageGroups[i % 5]},${i === 4 ? "north" : regions[i % 3]},${((i * 37) % 400) + 20.5},${["books", "home"][i % 2]}`)].join("\n");
-const engagementCsv = ["customer_id,engagement_score,channel_preference", ...Array.from({ length: 200 }, (_, i) => `${1000 + i * 2},${(i * 13) % 100},${["email", "social", "mobile"][i % 3]}`)].join("\n");
+const customersCsv = [
+  "customer_id,age_group,region,purchase_amount,product_category",
+  ...Array.from({ length: 300 }, (_, i) => `${1000 + i},${ageGroups[i % 5]},${i === 4 ? "north" : regions[i % 3]},${((i * 37) % 400) + 20.5},${["books", "home"][i % 2]}`),
+].join("\n");
+const engagementCsv = ["customer_id,engagement_score,channel_preference", ...Array.from({ length: 200 }, (_, i) => `${1000 + i * 2},${(i * 13) % 100},${["email", "social", "mobile"][i % 3]}`)].join(
+  "\n",
+);
 
 async function crawl(glue: GlueClient, name: string, path: string, account: string) {
   await glue.send(new CreateDatabaseCommand({ DatabaseInput: { Name: "analytics" } }));
@@ -78,19 +83,103 @@ beforeAll(async () => {
   await crawl(await cloud.glue("org-b"), "b", "s3://org-b-data/", "222222222222");
 
   const { collaboration } = await cleanA.send(
-    new CreateCollaborationCommand({ name: "retail x marketing", description: "seed scenario", creatorDisplayName: "Organization A", creatorMemberAbilities: ["CAN_QUERY", "CAN_RECEIVE_RESULTS"], members: [{ accountId: "222222222222", displayName: "Organization B", memberAbilities: [] }], queryLogStatus: "ENABLED" }),
+    new CreateCollaborationCommand({
+      name: "retail x marketing",
+      description: "seed scenario",
+      creatorDisplayName: "Organization A",
+      creatorMemberAbilities: ["CAN_QUERY", "CAN_RECEIVE_RESULTS"],
+      members: [{ accountId: "222222222222", displayName: "Organization B", memberAbilities: [] }],
+      queryLogStatus: "ENABLED",
+    }),
   );
   collaborationId = collaboration!.id!;
-  membershipA = (await cleanA.send(new CreateMembershipCommand({ collaborationIdentifier: collaborationId, queryLogStatus: "ENABLED", defaultResultConfiguration: { outputConfiguration: { s3: { resultFormat: "CSV", bucket: "org-a-results", keyPrefix: "query-results" } } } }))).membership!.id!;
+  membershipA = (
+    await cleanA.send(
+      new CreateMembershipCommand({
+        collaborationIdentifier: collaborationId,
+        queryLogStatus: "ENABLED",
+        defaultResultConfiguration: { outputConfiguration: { s3: { resultFormat: "CSV", bucket: "org-a-results", keyPrefix: "query-results" } } },
+      }),
+    )
+  ).membership!.id!;
   membershipB = (await cleanB.send(new CreateMembershipCommand({ collaborationIdentifier: collaborationId, queryLogStatus: "ENABLED" }))).membership!.id!;
 
-  const tableA = (await cleanA.send(new CreateConfiguredTableCommand({ name: "org-a-customers", tableReference: { glue: { databaseName: "analytics", tableName: "customers" } }, allowedColumns: ["customer_id", "age_group", "region", "purchase_amount"], analysisMethod: "DIRECT_QUERY" }))).configuredTable!.id!;
-  await cleanA.send(new CreateConfiguredTableAnalysisRuleCommand({ configuredTableIdentifier: tableA, analysisRuleType: "AGGREGATION", analysisRulePolicy: { v1: { aggregation: { aggregateColumns: [{ columnNames: ["purchase_amount"], function: "AVG" }, { columnNames: ["purchase_amount"], function: "SUM" }, { columnNames: ["customer_id"], function: "COUNT_DISTINCT" }], joinColumns: ["customer_id"], dimensionColumns: ["age_group", "region"], scalarFunctions: ["ROUND"], outputConstraints: [{ columnName: "customer_id", minimum: 3, type: "COUNT_DISTINCT" }] } } } }));
-  await cleanA.send(new CreateConfiguredTableAssociationCommand({ membershipIdentifier: membershipA, configuredTableIdentifier: tableA, name: "org_a_customers", roleArn: "arn:aws:iam::111111111111:role/CleanRooms" }));
+  const tableA = (
+    await cleanA.send(
+      new CreateConfiguredTableCommand({
+        name: "org-a-customers",
+        tableReference: { glue: { databaseName: "analytics", tableName: "customers" } },
+        allowedColumns: ["customer_id", "age_group", "region", "purchase_amount"],
+        analysisMethod: "DIRECT_QUERY",
+      }),
+    )
+  ).configuredTable!.id!;
+  await cleanA.send(
+    new CreateConfiguredTableAnalysisRuleCommand({
+      configuredTableIdentifier: tableA,
+      analysisRuleType: "AGGREGATION",
+      analysisRulePolicy: {
+        v1: {
+          aggregation: {
+            aggregateColumns: [
+              { columnNames: ["purchase_amount"], function: "AVG" },
+              { columnNames: ["purchase_amount"], function: "SUM" },
+              { columnNames: ["customer_id"], function: "COUNT_DISTINCT" },
+            ],
+            joinColumns: ["customer_id"],
+            dimensionColumns: ["age_group", "region"],
+            scalarFunctions: ["ROUND"],
+            outputConstraints: [{ columnName: "customer_id", minimum: 3, type: "COUNT_DISTINCT" }],
+          },
+        },
+      },
+    }),
+  );
+  await cleanA.send(
+    new CreateConfiguredTableAssociationCommand({
+      membershipIdentifier: membershipA,
+      configuredTableIdentifier: tableA,
+      name: "org_a_customers",
+      roleArn: "arn:aws:iam::111111111111:role/CleanRooms",
+    }),
+  );
 
-  const tableB = (await cleanB.send(new CreateConfiguredTableCommand({ name: "org-b-engagement", tableReference: { glue: { databaseName: "analytics", tableName: "engagement" } }, allowedColumns: ["customer_id", "engagement_score", "channel_preference"], analysisMethod: "DIRECT_QUERY" }))).configuredTable!.id!;
-  await cleanB.send(new CreateConfiguredTableAnalysisRuleCommand({ configuredTableIdentifier: tableB, analysisRuleType: "AGGREGATION", analysisRulePolicy: { v1: { aggregation: { aggregateColumns: [{ columnNames: ["engagement_score"], function: "AVG" }], joinColumns: ["customer_id"], joinRequired: "QUERY_RUNNER", dimensionColumns: ["channel_preference"], scalarFunctions: ["ROUND"], outputConstraints: [{ columnName: "customer_id", minimum: 5, type: "COUNT_DISTINCT" }] } } } }));
-  await cleanB.send(new CreateConfiguredTableAssociationCommand({ membershipIdentifier: membershipB, configuredTableIdentifier: tableB, name: "org_b_engagement", roleArn: "arn:aws:iam::222222222222:role/CleanRooms" }));
+  const tableB = (
+    await cleanB.send(
+      new CreateConfiguredTableCommand({
+        name: "org-b-engagement",
+        tableReference: { glue: { databaseName: "analytics", tableName: "engagement" } },
+        allowedColumns: ["customer_id", "engagement_score", "channel_preference"],
+        analysisMethod: "DIRECT_QUERY",
+      }),
+    )
+  ).configuredTable!.id!;
+  await cleanB.send(
+    new CreateConfiguredTableAnalysisRuleCommand({
+      configuredTableIdentifier: tableB,
+      analysisRuleType: "AGGREGATION",
+      analysisRulePolicy: {
+        v1: {
+          aggregation: {
+            aggregateColumns: [{ columnNames: ["engagement_score"], function: "AVG" }],
+            joinColumns: ["customer_id"],
+            joinRequired: "QUERY_RUNNER",
+            dimensionColumns: ["channel_preference"],
+            scalarFunctions: ["ROUND"],
+            outputConstraints: [{ columnName: "customer_id", minimum: 5, type: "COUNT_DISTINCT" }],
+          },
+        },
+      },
+    }),
+  );
+  await cleanB.send(
+    new CreateConfiguredTableAssociationCommand({
+      membershipIdentifier: membershipB,
+      configuredTableIdentifier: tableB,
+      name: "org_b_engagement",
+      roleArn: "arn:aws:iam::222222222222:role/CleanRooms",
+    }),
+  );
 }, 120_000);
 
 afterAll(async () => {
@@ -116,10 +205,23 @@ describe("protected queries", () => {
     // The same question to plain DuckDB, on the same rows, with both thresholds applied by hand.
     const instance = await DuckDBInstance.create(":memory:");
     const db = await instance.connect();
-    const values = (csv: string, quoted: number[]) => csv.split("\n").slice(1).map((line) => `(${line.split(",").map((v, i) => (quoted.includes(i) ? `'${v}'` : v)).join(",")})`).join(",");
+    const values = (csv: string, quoted: number[]) =>
+      csv
+        .split("\n")
+        .slice(1)
+        .map(
+          (line) =>
+            `(${line
+              .split(",")
+              .map((v, i) => (quoted.includes(i) ? `'${v}'` : v))
+              .join(",")})`,
+        )
+        .join(",");
     await db.run(`CREATE TABLE org_a_customers AS SELECT * FROM (VALUES ${values(customersCsv, [1, 2, 4])}) t(customer_id, age_group, region, purchase_amount, product_category)`);
     await db.run(`CREATE TABLE org_b_engagement AS SELECT * FROM (VALUES ${values(engagementCsv, [2])}) t(customer_id, engagement_score, channel_preference)`);
-    const expected = (await db.runAndReadAll(seedQuery.replace("GROUP BY a.age_group, a.region", "GROUP BY a.age_group, a.region HAVING count(DISTINCT a.customer_id) >= 3 AND count(DISTINCT b.customer_id) >= 5"))).getRowsJS();
+    const expected = (
+      await db.runAndReadAll(seedQuery.replace("GROUP BY a.age_group, a.region", "GROUP BY a.age_group, a.region HAVING count(DISTINCT a.customer_id) >= 3 AND count(DISTINCT b.customer_id) >= 5"))
+    ).getRowsJS();
     db.closeSync();
     instance.closeSync();
     const lines = csv.trim().split("\n");
@@ -129,22 +231,48 @@ describe("protected queries", () => {
   }, 60_000);
 
   it("refuses at once, with an explanation, what the rules forbid", async () => {
-    const refused = await errorOf(cleanA.send(new StartProtectedQueryCommand({ membershipIdentifier: membershipA, type: "SQL", sqlParameters: { queryString: "SELECT a.age_group, COUNT(a.purchase_amount) FROM org_a_customers a JOIN org_b_engagement b ON a.customer_id = b.customer_id GROUP BY a.age_group" } })));
+    const refused = await errorOf(
+      cleanA.send(
+        new StartProtectedQueryCommand({
+          membershipIdentifier: membershipA,
+          type: "SQL",
+          sqlParameters: { queryString: "SELECT a.age_group, COUNT(a.purchase_amount) FROM org_a_customers a JOIN org_b_engagement b ON a.customer_id = b.customer_id GROUP BY a.age_group" },
+        }),
+      ),
+    );
     expect([refused.name, refused.reason]).toEqual(["ValidationException", "INVALID_QUERY"]);
     expect(refused.message).toContain('Column "purchase_amount" of "org_a_customers" may only be aggregated with AVG or SUM');
-    const alone = await errorOf(cleanA.send(new StartProtectedQueryCommand({ membershipIdentifier: membershipA, type: "SQL", sqlParameters: { queryString: "SELECT a.region FROM org_a_customers a" } })));
+    const alone = await errorOf(
+      cleanA.send(new StartProtectedQueryCommand({ membershipIdentifier: membershipA, type: "SQL", sqlParameters: { queryString: "SELECT a.region FROM org_a_customers a" } })),
+    );
     expect(alone.message).toContain("must select at least one aggregate");
   });
 
   it("lets only a member who can query start queries, and only into its own buckets", async () => {
     const notQuerier = await errorOf(cleanB.send(new StartProtectedQueryCommand({ membershipIdentifier: membershipB, type: "SQL", sqlParameters: { queryString: seedQuery } })));
     expect(notQuerier.name).toBe("AccessDeniedException");
-    const otherBucket = await errorOf(cleanA.send(new StartProtectedQueryCommand({ membershipIdentifier: membershipA, type: "SQL", sqlParameters: { queryString: seedQuery }, resultConfiguration: { outputConfiguration: { s3: { resultFormat: "CSV", bucket: "org-b-data" } } } })));
+    const otherBucket = await errorOf(
+      cleanA.send(
+        new StartProtectedQueryCommand({
+          membershipIdentifier: membershipA,
+          type: "SQL",
+          sqlParameters: { queryString: seedQuery },
+          resultConfiguration: { outputConfiguration: { s3: { resultFormat: "CSV", bucket: "org-b-data" } } },
+        }),
+      ),
+    );
     expect(otherBucket.message).toContain('Bucket "org-b-data" is not a bucket of your account');
   });
 
   it("writes Parquet when asked, and lists queries by status", async () => {
-    const { protectedQuery } = await cleanA.send(new StartProtectedQueryCommand({ membershipIdentifier: membershipA, type: "SQL", sqlParameters: { queryString: "SELECT region, SUM(purchase_amount) AS total FROM org_a_customers GROUP BY region" }, resultConfiguration: { outputConfiguration: { s3: { resultFormat: "PARQUET", bucket: "org-a-results", keyPrefix: "parquet" } } } }));
+    const { protectedQuery } = await cleanA.send(
+      new StartProtectedQueryCommand({
+        membershipIdentifier: membershipA,
+        type: "SQL",
+        sqlParameters: { queryString: "SELECT region, SUM(purchase_amount) AS total FROM org_a_customers GROUP BY region" },
+        resultConfiguration: { outputConfiguration: { s3: { resultFormat: "PARQUET", bucket: "org-a-results", keyPrefix: "parquet" } } },
+      }),
+    );
     const done = await finished(cleanA, membershipA, protectedQuery!.id!);
     expect(done.result?.output?.s3?.location).toMatch(/^s3:\/\/org-a-results\/parquet\/.+\/result\.parquet$/);
     const listed = await cleanA.send(new ListProtectedQueriesCommand({ membershipIdentifier: membershipA, status: "SUCCESS" }));
@@ -153,8 +281,18 @@ describe("protected queries", () => {
   });
 
   it("rejects an analysis template run on aggregation tables", async () => {
-    const { analysisTemplate } = await cleanA.send(new CreateAnalysisTemplateCommand({ membershipIdentifier: membershipA, name: "by_region", format: "SQL", source: { text: "SELECT region, SUM(purchase_amount) FROM org_a_customers WHERE age_group = :age GROUP BY region" }, analysisParameters: [{ name: "age", type: "VARCHAR" }] }));
-    const refused = await errorOf(cleanA.send(new StartProtectedQueryCommand({ membershipIdentifier: membershipA, type: "SQL", sqlParameters: { analysisTemplateArn: analysisTemplate!.arn!, parameters: { age: "25-34" } } })));
+    const { analysisTemplate } = await cleanA.send(
+      new CreateAnalysisTemplateCommand({
+        membershipIdentifier: membershipA,
+        name: "by_region",
+        format: "SQL",
+        source: { text: "SELECT region, SUM(purchase_amount) FROM org_a_customers WHERE age_group = :age GROUP BY region" },
+        analysisParameters: [{ name: "age", type: "VARCHAR" }],
+      }),
+    );
+    const refused = await errorOf(
+      cleanA.send(new StartProtectedQueryCommand({ membershipIdentifier: membershipA, type: "SQL", sqlParameters: { analysisTemplateArn: analysisTemplate!.arn!, parameters: { age: "25-34" } } })),
+    );
     expect(refused.message).toContain("Analysis templates run only on tables with a custom analysis rule");
   });
 
@@ -183,13 +321,33 @@ describe("protected queries", () => {
 
   it("reads a replaced object's new rows, never a stale columnar copy", async () => {
     const totals = async () => {
-      const { protectedQuery } = await cleanA.send(new StartProtectedQueryCommand({ membershipIdentifier: membershipA, type: "SQL", sqlParameters: { queryString: "SELECT region, SUM(purchase_amount) AS total FROM org_a_customers GROUP BY region ORDER BY region" } }));
+      const { protectedQuery } = await cleanA.send(
+        new StartProtectedQueryCommand({
+          membershipIdentifier: membershipA,
+          type: "SQL",
+          sqlParameters: { queryString: "SELECT region, SUM(purchase_amount) AS total FROM org_a_customers GROUP BY region ORDER BY region" },
+        }),
+      );
       const done = await finished(cleanA, membershipA, protectedQuery!.id!);
       const object = await s3A.send(new GetObjectCommand({ Bucket: "org-a-results", Key: done.result!.output!.s3!.location!.replace("s3://org-a-results/", "") }));
-      return (await object.Body!.transformToString()).trim().split("\n").slice(1).map((line) => Number(line.split(",")[1]));
+      return (await object.Body!.transformToString())
+        .trim()
+        .split("\n")
+        .slice(1)
+        .map((line) => Number(line.split(",")[1]));
     };
     const before = await totals();
-    const doubled = customersCsv.split("\n").map((line, i) => (i === 0 ? line : line.split(",").map((v, j) => (j === 3 ? String(Number(v) * 2) : v)).join(","))).join("\n");
+    const doubled = customersCsv
+      .split("\n")
+      .map((line, i) =>
+        i === 0
+          ? line
+          : line
+              .split(",")
+              .map((v, j) => (j === 3 ? String(Number(v) * 2) : v))
+              .join(","),
+      )
+      .join("\n");
     await s3A.send(new PutObjectCommand({ Bucket: "org-a-data", Key: "customers/part-0.csv", Body: doubled }));
     expect(await totals()).toEqual(before.map((t) => t * 2));
   }, 60_000);

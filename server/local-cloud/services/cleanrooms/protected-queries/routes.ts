@@ -66,7 +66,8 @@ export const protectedQueryRoutes = [
     let source: { kind: "sql" } | { kind: "template"; arn: string } = { kind: "sql" };
     if (analysisTemplateArn !== undefined) {
       const template = (await findByArn(analysisTemplateArn)) as Resource<AnalysisTemplateBody> | undefined;
-      if (!template || template.kind !== "analysisTemplate" || template.collaborationId !== collaboration.id) throw invalid("sqlParameters.analysisTemplateArn", `No analysis template ${analysisTemplateArn} in this collaboration.`);
+      if (!template || template.kind !== "analysisTemplate" || template.collaborationId !== collaboration.id)
+        throw invalid("sqlParameters.analysisTemplateArn", `No analysis template ${analysisTemplateArn} in this collaboration.`);
       sql = toDuckDbParameters(String(template.body.source.text)).sql;
       source = { kind: "template", arn: analysisTemplateArn };
       const unknown = Object.keys(input.sqlParameters.parameters ?? {}).find((p) => !template.body.analysisParameters.some((d) => d.name === p));
@@ -85,45 +86,89 @@ export const protectedQueryRoutes = [
     }
 
     // Results go only to a member who can receive them, into a bucket of that member's account.
-    const output = input.resultConfiguration?.outputConfiguration.s3 ?? (membership.body.defaultResultConfiguration as { outputConfiguration?: { s3?: z.output<typeof s3Output> } } | undefined)?.outputConfiguration?.s3;
+    const output =
+      input.resultConfiguration?.outputConfiguration.s3 ??
+      (membership.body.defaultResultConfiguration as { outputConfiguration?: { s3?: z.output<typeof s3Output> } } | undefined)?.outputConfiguration?.s3;
     if (input.resultConfiguration?.outputConfiguration.member) throw invalid("resultConfiguration.outputConfiguration.member", "The local cloud delivers results to S3; give outputConfiguration.s3.");
     if (!output) throw invalid("resultConfiguration", "No result configuration: give one, or set the membership's defaultResultConfiguration.");
     if (!me.abilities.includes("CAN_RECEIVE_RESULTS")) throw accessDenied("You cannot receive results in this collaboration, so you cannot send them to S3.");
     const bucket = await findBucket(output.bucket);
-    if (!bucket || bucket.accountId !== caller.accountId) throw invalid("resultConfiguration.outputConfiguration.s3.bucket", `Bucket "${output.bucket}" is not a bucket of your account ${caller.accountId}.`);
+    if (!bucket || bucket.accountId !== caller.accountId)
+      throw invalid("resultConfiguration.outputConfiguration.s3.bucket", `Bucket "${output.bucket}" is not a bucket of your account ${caller.accountId}.`);
 
     const id = newId();
     const body: ProtectedQueryBody = { region: caller.region, status: "SUBMITTED", sqlParameters: input.sqlParameters, resultConfiguration: { outputConfiguration: { s3: output } } };
-    const query = await insertResource({ id, kind: "protectedQuery", accountId: caller.accountId, collaborationId: collaboration.id, membershipId: membership.id, arn: arn(caller, caller.accountId, `membership/${membership.id}/protectedquery/${id}`), name: id, body });
+    const query = await insertResource({
+      id,
+      kind: "protectedQuery",
+      accountId: caller.accountId,
+      collaborationId: collaboration.id,
+      membershipId: membership.id,
+      arn: arn(caller, caller.accountId, `membership/${membership.id}/protectedquery/${id}`),
+      name: id,
+      body,
+    });
     enqueue(id);
     return { protectedQuery: shape(query, membership) };
   }),
 
-  route("GetProtectedQuery", "GET", "/memberships/{membershipIdentifier}/protectedQueries/{protectedQueryIdentifier}", 200, z.looseObject({ membershipIdentifier: identifier, protectedQueryIdentifier: identifier }), async ({ input, caller }) => {
-    const { membership, query } = await ownQuery(input.membershipIdentifier, input.protectedQueryIdentifier, caller);
-    return { protectedQuery: shape(query, membership) };
-  }),
+  route(
+    "GetProtectedQuery",
+    "GET",
+    "/memberships/{membershipIdentifier}/protectedQueries/{protectedQueryIdentifier}",
+    200,
+    z.looseObject({ membershipIdentifier: identifier, protectedQueryIdentifier: identifier }),
+    async ({ input, caller }) => {
+      const { membership, query } = await ownQuery(input.membershipIdentifier, input.protectedQueryIdentifier, caller);
+      return { protectedQuery: shape(query, membership) };
+    },
+  ),
 
-  route("ListProtectedQueries", "GET", "/memberships/{membershipIdentifier}/protectedQueries", 200, z.looseObject({ membershipIdentifier: identifier, status: z.enum(["SUBMITTED", "STARTED", "CANCELLED", "CANCELLING", "FAILED", "SUCCESS", "TIMED_OUT"]).optional(), ...pageInput }), async ({ input, caller }) => {
-    const membership = await ownMembership(input.membershipIdentifier, caller);
-    const { page, nextToken } = await pageResources<ProtectedQueryBody>({ kind: "protectedQuery", membershipId: membership.id, ...(input.status ? { statuses: [input.status] } : {}) }, input.nextToken, input.maxResults);
-    return {
-      protectedQueries: page.map((q) => ({ id: q.id, membershipId: membership.id, membershipArn: membership.arn, createTime: new Date(q.createTime).getTime() / 1000, status: q.body.status, receiverConfigurations: [{ analysisType: "DIRECT_ANALYSIS" }] })),
-      ...(nextToken ? { nextToken } : {}),
-    };
-  }),
+  route(
+    "ListProtectedQueries",
+    "GET",
+    "/memberships/{membershipIdentifier}/protectedQueries",
+    200,
+    z.looseObject({ membershipIdentifier: identifier, status: z.enum(["SUBMITTED", "STARTED", "CANCELLED", "CANCELLING", "FAILED", "SUCCESS", "TIMED_OUT"]).optional(), ...pageInput }),
+    async ({ input, caller }) => {
+      const membership = await ownMembership(input.membershipIdentifier, caller);
+      const { page, nextToken } = await pageResources<ProtectedQueryBody>(
+        { kind: "protectedQuery", membershipId: membership.id, ...(input.status ? { statuses: [input.status] } : {}) },
+        input.nextToken,
+        input.maxResults,
+      );
+      return {
+        protectedQueries: page.map((q) => ({
+          id: q.id,
+          membershipId: membership.id,
+          membershipArn: membership.arn,
+          createTime: new Date(q.createTime).getTime() / 1000,
+          status: q.body.status,
+          receiverConfigurations: [{ analysisType: "DIRECT_ANALYSIS" }],
+        })),
+        ...(nextToken ? { nextToken } : {}),
+      };
+    },
+  ),
 
-  route("UpdateProtectedQuery", "PATCH", "/memberships/{membershipIdentifier}/protectedQueries/{protectedQueryIdentifier}", 200, z.looseObject({ membershipIdentifier: identifier, protectedQueryIdentifier: identifier, targetStatus: z.enum(["CANCELLED"]) }), async ({ input, caller }) => {
-    const { membership, query } = await ownQuery(input.membershipIdentifier, input.protectedQueryIdentifier, caller);
-    // Under the query's row lock: the runner's start and its delivery of the result serialize
-    // with this, so an acknowledged cancel is never followed by a result.
-    const outcome = await changeResource<ProtectedQueryBody>(query.id, async (current) => {
-      if (current.body.status === "SUBMITTED") return { ...current.body, status: "CANCELLED" };
-      if (current.body.status === "STARTED") return { ...current.body, status: "CANCELLING" };
-      return null;
-    });
-    if (!outcome?.changed) throw conflict("INVALID_STATE", `The query is ${outcome?.resource.body.status ?? query.body.status}; only SUBMITTED or STARTED queries can be cancelled.`, query.id);
-    if (outcome.resource.body.status === "CANCELLING") interrupt(query.id);
-    return { protectedQuery: shape(outcome.resource, membership) };
-  }),
+  route(
+    "UpdateProtectedQuery",
+    "PATCH",
+    "/memberships/{membershipIdentifier}/protectedQueries/{protectedQueryIdentifier}",
+    200,
+    z.looseObject({ membershipIdentifier: identifier, protectedQueryIdentifier: identifier, targetStatus: z.enum(["CANCELLED"]) }),
+    async ({ input, caller }) => {
+      const { membership, query } = await ownQuery(input.membershipIdentifier, input.protectedQueryIdentifier, caller);
+      // Under the query's row lock: the runner's start and its delivery of the result serialize
+      // with this, so an acknowledged cancel is never followed by a result.
+      const outcome = await changeResource<ProtectedQueryBody>(query.id, async (current) => {
+        if (current.body.status === "SUBMITTED") return { ...current.body, status: "CANCELLED" };
+        if (current.body.status === "STARTED") return { ...current.body, status: "CANCELLING" };
+        return null;
+      });
+      if (!outcome?.changed) throw conflict("INVALID_STATE", `The query is ${outcome?.resource.body.status ?? query.body.status}; only SUBMITTED or STARTED queries can be cancelled.`, query.id);
+      if (outcome.resource.body.status === "CANCELLING") interrupt(query.id);
+      return { protectedQuery: shape(outcome.resource, membership) };
+    },
+  ),
 ];

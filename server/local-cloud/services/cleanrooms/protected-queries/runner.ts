@@ -36,7 +36,12 @@ export async function recoverProtectedQueries(): Promise<void> {
   // Only unfinished queries: the history of finished ones can be long.
   for (const query of await listResources<ProtectedQueryBody>({ kind: "protectedQuery", statuses: ["SUBMITTED", "STARTED", "CANCELLING"] })) {
     if (query.body.status === "STARTED" || query.body.status === "CANCELLING") {
-      await finish(query, query.body.status === "CANCELLING" ? { status: "CANCELLED" } : { status: "FAILED", error: { code: "INTERNAL_ERROR", message: "The query was interrupted by a restart of the local cloud; start it again." } });
+      await finish(
+        query,
+        query.body.status === "CANCELLING"
+          ? { status: "CANCELLED" }
+          : { status: "FAILED", error: { code: "INTERNAL_ERROR", message: "The query was interrupted by a restart of the local cloud; start it again." } },
+      );
     } else if (query.body.status === "SUBMITTED") {
       enqueue(query.id);
     }
@@ -50,7 +55,9 @@ const finished = new Set(["SUCCESS", "FAILED", "CANCELLED", "TIMED_OUT"]);
  * cancel was acknowledged (CANCELLING) ends CANCELLED, whatever the run's own outcome.
  */
 async function finish(query: ProtectedQuery, outcome: Partial<ProtectedQueryBody>): Promise<void> {
-  await changeResource<ProtectedQueryBody>(query.id, async (current) => (finished.has(current.body.status) ? null : ended(current, current.body.status === "CANCELLING" ? { status: "CANCELLED" } : outcome)));
+  await changeResource<ProtectedQueryBody>(query.id, async (current) =>
+    finished.has(current.body.status) ? null : ended(current, current.body.status === "CANCELLING" ? { status: "CANCELLED" } : outcome),
+  );
 }
 
 function ended(current: ProtectedQuery, outcome: Partial<ProtectedQueryBody>): ProtectedQueryBody {
@@ -90,7 +97,9 @@ function typedValue(raw: string, type: string, name: string): string | number | 
 
 async function execute(id: string, signal: AbortSignal): Promise<void> {
   // SUBMITTED → STARTED only if no cancel came first.
-  const claimed = await changeResource<ProtectedQueryBody>(id, async (current) => (current.body.status === "SUBMITTED" ? { ...current.body, status: "STARTED", startedAt: new Date().toISOString() } : null));
+  const claimed = await changeResource<ProtectedQueryBody>(id, async (current) =>
+    current.body.status === "SUBMITTED" ? { ...current.body, status: "STARTED", startedAt: new Date().toISOString() } : null,
+  );
   if (!claimed?.changed) return;
   const query = claimed.resource;
   const outDir = path.join(dataDir(), "local-cloud", "results", id);
@@ -156,7 +165,10 @@ async function deliver(query: ProtectedQuery, file: string, bucket: string, key:
   const outcome = await changeResource<ProtectedQueryBody>(query.id, async (current, tx) => {
     if (current.body.status === "CANCELLING") return ended(current, { status: "CANCELLED" });
     if (current.body.status !== "STARTED") return null;
-    replaced = await putObjectRow({ bucket, key, blob, size, etag: md5.digest("hex"), contentType: format === "CSV" ? "text/csv" : "application/vnd.apache.parquet", headers: {}, metadata: {}, checksum: null, partsCount: null }, tx);
+    replaced = await putObjectRow(
+      { bucket, key, blob, size, etag: md5.digest("hex"), contentType: format === "CSV" ? "text/csv" : "application/vnd.apache.parquet", headers: {}, metadata: {}, checksum: null, partsCount: null },
+      tx,
+    );
     return ended(current, { status: "SUCCESS", result: { output: { s3: { location: `s3://${bucket}/${key}` } } } });
   });
   if (outcome?.resource.body.status === "SUCCESS" && outcome.changed) await removeBlob(replaced);

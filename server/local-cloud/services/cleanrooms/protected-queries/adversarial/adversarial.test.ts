@@ -41,7 +41,16 @@ type Outcome = { kind: "refused" | "failed" | "result"; status: number; text: st
 
 /** What the attacker receives for `sql`: a refusal, a failed query's error, or the result's bytes. */
 async function attempt(sql: string, bucket?: string): Promise<Outcome> {
-  const started = await sdk(world.cleanA.send(new StartProtectedQueryCommand({ membershipIdentifier: world.membershipA, type: "SQL", sqlParameters: { queryString: sql }, ...(bucket ? { resultConfiguration: { outputConfiguration: { s3: { resultFormat: "CSV", bucket } } } } : {}) })));
+  const started = await sdk(
+    world.cleanA.send(
+      new StartProtectedQueryCommand({
+        membershipIdentifier: world.membershipA,
+        type: "SQL",
+        sqlParameters: { queryString: sql },
+        ...(bucket ? { resultConfiguration: { outputConfiguration: { s3: { resultFormat: "CSV", bucket } } } } : {}),
+      }),
+    ),
+  );
   if (started.status !== 200) return { kind: started.text.startsWith("ValidationException") ? "refused" : "failed", status: started.status, text: started.text };
   const query = await finished((JSON.parse(started.text) as { protectedQuery: { id: string } }).protectedQuery.id);
   if (query.status !== "SUCCESS") return { kind: query.error?.code === "INVALID_QUERY" ? "refused" : "failed", status: 200, text: `${query.status} ${query.error?.code}: ${query.error?.message}` };
@@ -115,8 +124,16 @@ describe("what the rules allow still answers correctly", () => {
 
 describe("limits", () => {
   it("stops a query past PROTECTED_QUERY_TIMEOUT_SECONDS as TIMED_OUT, and runs one query at a time when the limit is one", async () => {
-    const bomb = await world.cleanA.send(new StartProtectedQueryCommand({ membershipIdentifier: world.membershipA, type: "SQL", sqlParameters: { queryString: "SELECT count(*) AS n FROM a_custom a, a_custom b, a_custom c, a_custom d, a_custom e, a_custom f, a_custom g, a_custom h" } }));
-    const next = await world.cleanA.send(new StartProtectedQueryCommand({ membershipIdentifier: world.membershipA, type: "SQL", sqlParameters: { queryString: "SELECT count(*) AS n FROM a_custom" } }));
+    const bomb = await world.cleanA.send(
+      new StartProtectedQueryCommand({
+        membershipIdentifier: world.membershipA,
+        type: "SQL",
+        sqlParameters: { queryString: "SELECT count(*) AS n FROM a_custom a, a_custom b, a_custom c, a_custom d, a_custom e, a_custom f, a_custom g, a_custom h" },
+      }),
+    );
+    const next = await world.cleanA.send(
+      new StartProtectedQueryCommand({ membershipIdentifier: world.membershipA, type: "SQL", sqlParameters: { queryString: "SELECT count(*) AS n FROM a_custom" } }),
+    );
     for (let i = 0; i < 100; i++) {
       const { protectedQuery } = await world.cleanA.send(new GetProtectedQueryCommand({ membershipIdentifier: world.membershipA, protectedQueryIdentifier: bomb.protectedQuery!.id! }));
       if (protectedQuery!.status === "STARTED") break;
@@ -136,13 +153,26 @@ describe("results go only where they may", () => {
     const s3A = await cloud.s3("org-a");
     const s3B = await cloud.s3("org-b");
     // A query that holds the only slot, so the next one waits in SUBMITTED.
-    const blocker = await world.cleanA.send(new StartProtectedQueryCommand({ membershipIdentifier: world.membershipA, type: "SQL", sqlParameters: { queryString: "SELECT count(*) FROM a_custom a, a_custom b, a_custom c, a_custom d, a_custom e, a_custom f, a_custom g" } }));
+    const blocker = await world.cleanA.send(
+      new StartProtectedQueryCommand({
+        membershipIdentifier: world.membershipA,
+        type: "SQL",
+        sqlParameters: { queryString: "SELECT count(*) FROM a_custom a, a_custom b, a_custom c, a_custom d, a_custom e, a_custom f, a_custom g" },
+      }),
+    );
     for (let i = 0; i < 200; i++) {
       const { protectedQuery } = await world.cleanA.send(new GetProtectedQueryCommand({ membershipIdentifier: world.membershipA, protectedQueryIdentifier: blocker.protectedQuery!.id! }));
       if (protectedQuery!.status === "STARTED") break;
       await new Promise((r) => setTimeout(r, 20));
     }
-    const waiting = await world.cleanA.send(new StartProtectedQueryCommand({ membershipIdentifier: world.membershipA, type: "SQL", sqlParameters: { queryString: "SELECT region, count(*) AS n FROM b_vict GROUP BY region" }, resultConfiguration: { outputConfiguration: { s3: { resultFormat: "CSV", bucket: "org-a-late" } } } }));
+    const waiting = await world.cleanA.send(
+      new StartProtectedQueryCommand({
+        membershipIdentifier: world.membershipA,
+        type: "SQL",
+        sqlParameters: { queryString: "SELECT region, count(*) AS n FROM b_vict GROUP BY region" },
+        resultConfiguration: { outputConfiguration: { s3: { resultFormat: "CSV", bucket: "org-a-late" } } },
+      }),
+    );
     expect(waiting.protectedQuery!.status).toBe("SUBMITTED");
     await s3A.send(new DeleteBucketCommand({ Bucket: "org-a-late" }));
     await s3B.send(new CreateBucketCommand({ Bucket: "org-a-late" }));

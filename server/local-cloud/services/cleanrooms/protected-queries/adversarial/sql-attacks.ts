@@ -3,17 +3,7 @@
 // result or a message, and no answer may be a 500. `refused` attacks must also be refused;
 // `runs` attacks must also succeed (the rules allow them, and they still leak nothing).
 
-export type AttackClass =
-  | "names"
-  | "thresholds"
-  | "errors"
-  | "custom-output"
-  | "big-integers"
-  | "file-access"
-  | "settings"
-  | "catalog"
-  | "exhaustion"
-  | "list";
+export type AttackClass = "names" | "thresholds" | "errors" | "custom-output" | "big-integers" | "file-access" | "settings" | "catalog" | "exhaustion" | "list";
 
 export interface SqlAttack {
   cls: AttackClass;
@@ -126,7 +116,12 @@ export const sqlAttacks: SqlAttack[] = [
     "SELECT segment, SUM(amount) AS s FROM b_customers GROUP BY segment HAVING CAST(SUM(amount) AS SMALLINT) > 0",
     "SELECT segment, CAST(AVG(amount) AS SMALLINT) AS a FROM b_customers GROUP BY segment HAVING CAST(SUM(amount) AS SMALLINT) > 0",
   ),
-  ...refused("errors", "SELECT region FROM b_vict WHERE error(email) IS NULL", "SELECT region FROM b_vict WHERE printf('%d', email) IS NULL", "SELECT region FROM b_vict WHERE format('{}', email) = ''"),
+  ...refused(
+    "errors",
+    "SELECT region FROM b_vict WHERE error(email) IS NULL",
+    "SELECT region FROM b_vict WHERE printf('%d', email) IS NULL",
+    "SELECT region FROM b_vict WHERE format('{}', email) = ''",
+  ),
 
   // 4. Disallowed output columns through DuckDB's own syntax.
   ...refused(
@@ -289,5 +284,9 @@ export const sqlAttacks: SqlAttack[] = [
     "SELECT DISTINCT c.city FROM b_contacts c JOIN a_list l ON c.customer_id = l.customer_id LIMIT 50%",
     "SELECT DISTINCT c.phone AS city FROM b_contacts c(customer_id, phone, city) JOIN a_list l ON c.customer_id = l.customer_id",
   ),
-  ...runs("list", "SELECT DISTINCT c.city, l.label FROM b_contacts c JOIN a_list l ON c.customer_id = l.customer_id", "SELECT DISTINCT c.city FROM b_contacts c JOIN a_list l ON c.customer_id = l.customer_id WHERE c.city LIKE 'O%' LIMIT 2"),
+  ...runs(
+    "list",
+    "SELECT DISTINCT c.city, l.label FROM b_contacts c JOIN a_list l ON c.customer_id = l.customer_id",
+    "SELECT DISTINCT c.city FROM b_contacts c JOIN a_list l ON c.customer_id = l.customer_id WHERE c.city LIKE 'O%' LIMIT 2",
+  ),
 ];

@@ -30,13 +30,17 @@ const lonely = [
   { customer_id: 101, segment: "cnry-seg-101", region: "east", amount: 86421.125 },
   { customer_id: 102, segment: "lonely-two", region: "west", amount: 72345.5 },
 ];
-export const bCustomers: Row[] = [
-  ...range(30).map((i) => ({ customer_id: i, segment: ["gold", "silver", "bronze"][i % 3]!, region: ["east", "west"][i % 2]!, amount: 10 + i })),
-  ...lonely,
-].map((row) => ({ ...row, email: `cnry-mail-${row.customer_id}@b.example`, ssn: `cnry-ssn-${row.customer_id}` }));
+export const bCustomers: Row[] = [...range(30).map((i) => ({ customer_id: i, segment: ["gold", "silver", "bronze"][i % 3]!, region: ["east", "west"][i % 2]!, amount: 10 + i })), ...lonely].map(
+  (row) => ({ ...row, email: `cnry-mail-${row.customer_id}@b.example`, ssn: `cnry-ssn-${row.customer_id}` }),
+);
 export const bContacts: Row[] = range(20).map((i) => ({ customer_id: i * 2, city: ["Lyon", "Oslo", "Pune"][i % 3]!, phone: `cnry-phone-${i}` }));
 export const bPeople: Row[] = range(40).map((i) => ({ customer_id: i, region: ["east", "west", "north"][i % 3]!, email: `cnry-person-${i}@b.example`, score: i * 1.5 }));
-export const aIds: Row[] = [...range(30).map((i) => ({ customer_id: i, grp: ["p", "q"][i % 2]! })), ...range(30).map(() => ({ customer_id: 101, grp: "p" })), { customer_id: 100, grp: "q" }, { customer_id: 102, grp: "q" }];
+export const aIds: Row[] = [
+  ...range(30).map((i) => ({ customer_id: i, grp: ["p", "q"][i % 2]! })),
+  ...range(30).map(() => ({ customer_id: 101, grp: "p" })),
+  { customer_id: 100, grp: "q" },
+  { customer_id: 102, grp: "q" },
+];
 export const aStrs: Row[] = [...range(30).map((i) => ({ customer_id: `${"0".repeat(i - 1)}101`, grp: "p" })), ...range(10).map((i) => ({ customer_id: String(i), grp: "q" }))];
 export const aList: Row[] = range(30).map((i) => ({ customer_id: i, label: ["new", "old"][i % 2]! }));
 export const aCustom: Row[] = range(40).map((i) => ({ customer_id: i, tag: `tag-${i % 4}` }));
@@ -81,10 +85,23 @@ export interface World {
   tables: Record<string, string>;
 }
 
-async function share(client: CleanRoomsClient, membership: string, account: string, name: string, glueTable: string, columns: string[], type: "AGGREGATION" | "LIST" | "CUSTOM", policy: ConfiguredTableAnalysisRulePolicyV1): Promise<string> {
-  const { configuredTable } = await client.send(new CreateConfiguredTableCommand({ name, tableReference: { glue: { databaseName: "analytics", tableName: glueTable } }, allowedColumns: columns, analysisMethod: "DIRECT_QUERY" }));
+async function share(
+  client: CleanRoomsClient,
+  membership: string,
+  account: string,
+  name: string,
+  glueTable: string,
+  columns: string[],
+  type: "AGGREGATION" | "LIST" | "CUSTOM",
+  policy: ConfiguredTableAnalysisRulePolicyV1,
+): Promise<string> {
+  const { configuredTable } = await client.send(
+    new CreateConfiguredTableCommand({ name, tableReference: { glue: { databaseName: "analytics", tableName: glueTable } }, allowedColumns: columns, analysisMethod: "DIRECT_QUERY" }),
+  );
   await client.send(new CreateConfiguredTableAnalysisRuleCommand({ configuredTableIdentifier: configuredTable!.id!, analysisRuleType: type, analysisRulePolicy: { v1: policy } }));
-  await client.send(new CreateConfiguredTableAssociationCommand({ membershipIdentifier: membership, configuredTableIdentifier: configuredTable!.id!, name, roleArn: `arn:aws:iam::${account}:role/CleanRooms` }));
+  await client.send(
+    new CreateConfiguredTableAssociationCommand({ membershipIdentifier: membership, configuredTableIdentifier: configuredTable!.id!, name, roleArn: `arn:aws:iam::${account}:role/CleanRooms` }),
+  );
   return configuredTable!.id!;
 }
 
@@ -110,26 +127,85 @@ export async function buildWorld(cloud: TestCloud): Promise<World> {
   await glueA.send(
     new CreateTableCommand({
       DatabaseName: "analytics",
-      TableInput: { Name: "strs_text", Parameters: { classification: "csv" }, StorageDescriptor: { Location: "s3://org-a-data/strs/", Columns: [{ Name: "customer_id", Type: "string" }, { Name: "grp", Type: "string" }] } },
+      TableInput: {
+        Name: "strs_text",
+        Parameters: { classification: "csv" },
+        StorageDescriptor: {
+          Location: "s3://org-a-data/strs/",
+          Columns: [
+            { Name: "customer_id", Type: "string" },
+            { Name: "grp", Type: "string" },
+          ],
+        },
+      },
     }),
   );
 
   const { collaboration } = await cleanA.send(
-    new CreateCollaborationCommand({ name: "adversarial", description: "attacks", creatorDisplayName: "A", creatorMemberAbilities: ["CAN_QUERY", "CAN_RECEIVE_RESULTS"], members: [{ accountId: B, displayName: "B", memberAbilities: [] }], queryLogStatus: "ENABLED" }),
+    new CreateCollaborationCommand({
+      name: "adversarial",
+      description: "attacks",
+      creatorDisplayName: "A",
+      creatorMemberAbilities: ["CAN_QUERY", "CAN_RECEIVE_RESULTS"],
+      members: [{ accountId: B, displayName: "B", memberAbilities: [] }],
+      queryLogStatus: "ENABLED",
+    }),
   );
   const collaborationId = collaboration!.id!;
-  const membershipA = (await cleanA.send(new CreateMembershipCommand({ collaborationIdentifier: collaborationId, queryLogStatus: "ENABLED", defaultResultConfiguration: { outputConfiguration: { s3: { resultFormat: "CSV", bucket: "org-a-results" } } } }))).membership!.id!;
+  const membershipA = (
+    await cleanA.send(
+      new CreateMembershipCommand({
+        collaborationIdentifier: collaborationId,
+        queryLogStatus: "ENABLED",
+        defaultResultConfiguration: { outputConfiguration: { s3: { resultFormat: "CSV", bucket: "org-a-results" } } },
+      }),
+    )
+  ).membership!.id!;
   const membershipB = (await cleanB.send(new CreateMembershipCommand({ collaborationIdentifier: collaborationId, queryLogStatus: "ENABLED" }))).membership!.id!;
 
   const tables: Record<string, string> = {};
   const aggregation = (dimension: string[], aggregates: AggregateColumn[], minimum: number): ConfiguredTableAnalysisRulePolicyV1 => ({
-    aggregation: { aggregateColumns: aggregates, joinColumns: ["customer_id"], dimensionColumns: dimension, scalarFunctions, outputConstraints: [{ columnName: "customer_id", minimum, type: "COUNT_DISTINCT" as const }] },
+    aggregation: {
+      aggregateColumns: aggregates,
+      joinColumns: ["customer_id"],
+      dimensionColumns: dimension,
+      scalarFunctions,
+      outputConstraints: [{ columnName: "customer_id", minimum, type: "COUNT_DISTINCT" as const }],
+    },
   });
-  tables.b_customers = await share(cleanB, membershipB, B, "b_customers", "customers", ["customer_id", "segment", "region", "amount"], "AGGREGATION", aggregation(["segment", "region"], [{ columnNames: ["amount"], function: "SUM" }, { columnNames: ["amount"], function: "AVG" }, { columnNames: ["customer_id"], function: "COUNT_DISTINCT" }], 3));
+  tables.b_customers = await share(
+    cleanB,
+    membershipB,
+    B,
+    "b_customers",
+    "customers",
+    ["customer_id", "segment", "region", "amount"],
+    "AGGREGATION",
+    aggregation(
+      ["segment", "region"],
+      [
+        { columnNames: ["amount"], function: "SUM" },
+        { columnNames: ["amount"], function: "AVG" },
+        { columnNames: ["customer_id"], function: "COUNT_DISTINCT" },
+      ],
+      3,
+    ),
+  );
   tables.b_contacts = await share(cleanB, membershipB, B, "b_contacts", "contacts", ["customer_id", "city", "phone"], "LIST", { list: { joinColumns: ["customer_id"], listColumns: ["city"] } });
-  tables.b_vict = await share(cleanB, membershipB, B, "b_vict", "people", ["customer_id", "region", "email", "score"], "CUSTOM", { custom: { allowedAnalyses: ["ANY_QUERY"], allowedAnalysisProviders: [A], disallowedOutputColumns: ["email"] } });
+  tables.b_vict = await share(cleanB, membershipB, B, "b_vict", "people", ["customer_id", "region", "email", "score"], "CUSTOM", {
+    custom: { allowedAnalyses: ["ANY_QUERY"], allowedAnalysisProviders: [A], disallowedOutputColumns: ["email"] },
+  });
   tables.a_ids = await share(cleanA, membershipA, A, "a_ids", "ids", ["customer_id", "grp"], "AGGREGATION", aggregation(["grp"], [{ columnNames: ["customer_id"], function: "COUNT_DISTINCT" }], 2));
-  tables.a_strs = await share(cleanA, membershipA, A, "a_strs", "strs_text", ["customer_id", "grp"], "AGGREGATION", aggregation(["grp"], [{ columnNames: ["customer_id"], function: "COUNT_DISTINCT" }], 2));
+  tables.a_strs = await share(
+    cleanA,
+    membershipA,
+    A,
+    "a_strs",
+    "strs_text",
+    ["customer_id", "grp"],
+    "AGGREGATION",
+    aggregation(["grp"], [{ columnNames: ["customer_id"], function: "COUNT_DISTINCT" }], 2),
+  );
   tables.a_list = await share(cleanA, membershipA, A, "a_list", "list", ["customer_id", "label"], "LIST", { list: { joinColumns: ["customer_id"], listColumns: ["label"] } });
   tables.a_custom = await share(cleanA, membershipA, A, "a_custom", "custom", ["customer_id", "tag"], "CUSTOM", { custom: { allowedAnalyses: ["ANY_QUERY"], allowedAnalysisProviders: [A] } });
   return { cleanA, cleanB, membershipA, membershipB, collaborationId, tables };
