@@ -120,6 +120,20 @@ export const glueTables = localCloud.table(
   (t) => [primaryKey({ columns: [t.accountId, t.databaseName, t.name] })],
 );
 
+// Earlier definitions of Glue tables, one row per version an UpdateTable replaced (GetTableVersions).
+export const glueTableVersions = localCloud.table(
+  "glue_table_versions",
+  {
+    accountId: text("account_id").notNull(),
+    databaseName: text("database_name").notNull(),
+    name: text("name").notNull(),
+    versionId: integer("version_id").notNull(),
+    input: jsonb("input").$type<Record<string, unknown>>().notNull(),
+    updateTime: timestamp("update_time", { withTimezone: true }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.accountId, t.databaseName, t.name, t.versionId] })],
+);
+
 export interface CrawlSummary {
   Status: "SUCCEEDED" | "CANCELLED" | "FAILED";
   ErrorMessage?: string;

@@ -54,6 +54,12 @@ export const catalogOperations = {
     const shown = rows.slice(0, limit);
     return { DatabaseList: shown.map(databaseShape), ...(more ? { NextToken: encodeToken(shown.at(-1)!.name) } : {}) };
   }),
+  UpdateDatabase: operation(z.looseObject({ CatalogId: catalogId, Name: z.string().min(1), DatabaseInput: databaseInput }), async ({ Name, DatabaseInput }, caller) => {
+    const name = Name.toLowerCase();
+    if (DatabaseInput.Name.toLowerCase() !== name) throw new CloudError(400, "InvalidInputException", "A database cannot be renamed: DatabaseInput.Name must be its name.");
+    if (!(await store.updateDatabaseInput(caller.accountId, name, { ...DatabaseInput, Name: name }))) throw notFound(`Database ${Name}`);
+    return {};
+  }),
   DeleteDatabase: operation(z.looseObject({ CatalogId: catalogId, Name: z.string().min(1) }), async ({ Name }, caller) => {
     if (!(await store.deleteDatabase(caller.accountId, Name.toLowerCase()))) throw notFound(`Database ${Name}`);
     return {};
@@ -111,6 +117,34 @@ export const catalogOperations = {
     if (!(await store.updateTableInput(caller.accountId, database.name, name, { ...TableInput, Name: name }))) throw notFound(`Table ${TableInput.Name}`);
     return {};
   }),
+  GetTableVersions: operation(
+    z.looseObject({ CatalogId: catalogId, DatabaseName: z.string().min(1), TableName: z.string().min(1), ...page }),
+    async ({ DatabaseName, TableName, NextToken, MaxResults }, caller) => {
+      const database = await requireDatabase(caller.accountId, DatabaseName);
+      const table = await store.findTable(caller.accountId, database.name, TableName.toLowerCase());
+      if (!table) throw notFound(`Table ${TableName}`);
+      // The current definition first, then the ones it replaced, newest first.
+      const earlier = (await store.listTableVersions(caller.accountId, database.name, table.name)).map((v) => ({ ...table, input: v.input, versionId: v.versionId, updateTime: v.updateTime }));
+      const all = [table, ...earlier].map((row) => ({ Table: tableShape(row), VersionId: String(row.versionId) }));
+      const start = NextToken ? all.findIndex((v) => v.VersionId === decodeToken(NextToken)) + 1 : 0;
+      const limit = MaxResults ?? 100;
+      const shown = all.slice(start, start + limit);
+      return { TableVersions: shown, ...(start + limit < all.length ? { NextToken: encodeToken(shown.at(-1)!.VersionId) } : {}) };
+    },
+  ),
+  BatchDeleteTable: operation(
+    z.looseObject({ CatalogId: catalogId, DatabaseName: z.string().min(1), TablesToDelete: z.array(z.string().min(1)).min(1).max(100) }),
+    async ({ DatabaseName, TablesToDelete }, caller) => {
+      const database = await requireDatabase(caller.accountId, DatabaseName);
+      const Errors = [];
+      for (const name of TablesToDelete) {
+        if (!(await store.deleteTable(caller.accountId, database.name, name.toLowerCase()))) {
+          Errors.push({ TableName: name, ErrorDetail: { ErrorCode: "EntityNotFoundException", ErrorMessage: `Table ${name} not found.` } });
+        }
+      }
+      return { Errors };
+    },
+  ),
   DeleteTable: operation(z.looseObject({ CatalogId: catalogId, DatabaseName: z.string().min(1), Name: z.string().min(1) }), async ({ DatabaseName, Name }, caller) => {
     const database = await requireDatabase(caller.accountId, DatabaseName);
     if (!(await store.deleteTable(caller.accountId, database.name, Name.toLowerCase()))) throw notFound(`Table ${Name}`);

@@ -65,6 +65,15 @@ export const crawlerOperations = {
     }
     return {};
   }),
+  UpdateCrawler: operation(crawlerInput.partial().required({ Name: true }), async ({ Name, ...changes }, caller) => {
+    if (changes.Targets && !changes.Targets.S3Targets?.length) {
+      throw new CloudError(400, "InvalidInputException", "The local cloud crawls S3 targets; Targets.S3Targets must name at least one path.");
+    }
+    const outcome = await store.updateCrawlerInput(caller.accountId, Name, changes);
+    if (outcome === "missing") throw notFound(Name);
+    if (outcome === "busy") throw new CloudError(400, "CrawlerRunningException", `Crawler with name ${Name} is running and cannot be updated`);
+    return {};
+  }),
   DeleteCrawler: operation(z.looseObject({ Name: z.string().min(1) }), async ({ Name }, caller) => {
     const crawler = await store.findCrawler(caller.accountId, Name);
     if (!crawler) throw notFound(Name);

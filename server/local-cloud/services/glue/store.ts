@@ -1,6 +1,6 @@
 import { and, asc, eq, gt, sql } from "drizzle-orm";
 import { getDb } from "@/server/db/client";
-import { glueCrawlers, glueDatabases, glueTables } from "../../store/schema";
+import { glueCrawlers, glueDatabases, glueTables, glueTableVersions } from "../../store/schema";
 
 export type GlueDatabaseRow = typeof glueDatabases.$inferSelect;
 export type GlueTableRow = typeof glueTables.$inferSelect;
@@ -29,6 +29,7 @@ export async function listDatabases(accountId: string, after: string | null, lim
 export async function deleteDatabase(accountId: string, name: string): Promise<boolean> {
   const db = await getDb();
   return db.transaction(async (tx) => {
+    await tx.delete(glueTableVersions).where(and(eq(glueTableVersions.accountId, accountId), eq(glueTableVersions.databaseName, name)));
     await tx.delete(glueTables).where(and(eq(glueTables.accountId, accountId), eq(glueTables.databaseName, name)));
     return (
       (
@@ -67,23 +68,64 @@ export async function listTables(accountId: string, databaseName: string, after:
     .limit(limit);
 }
 
+/** Replaces a table's definition, keeping the one it replaces as a version, under the row's lock. */
 export async function updateTableInput(accountId: string, databaseName: string, name: string, input: Record<string, unknown>): Promise<boolean> {
   const db = await getDb();
+  return db.transaction(async (tx) => {
+    const where = and(eq(glueTables.accountId, accountId), eq(glueTables.databaseName, databaseName), eq(glueTables.name, name));
+    const [current] = await tx.select().from(glueTables).where(where).for("update");
+    if (!current) return false;
+    await tx.insert(glueTableVersions).values({ accountId, databaseName, name, versionId: current.versionId, input: current.input, updateTime: current.updateTime }).onConflictDoNothing();
+    await tx
+      .update(glueTables)
+      .set({ input, versionId: current.versionId + 1, updateTime: sql`now()` })
+      .where(where);
+    return true;
+  });
+}
+
+/** Earlier versions of a table, newest first (the current one is the table itself). */
+export async function listTableVersions(accountId: string, databaseName: string, name: string) {
+  const db = await getDb();
+  return db
+    .select()
+    .from(glueTableVersions)
+    .where(and(eq(glueTableVersions.accountId, accountId), eq(glueTableVersions.databaseName, databaseName), eq(glueTableVersions.name, name)))
+    .orderBy(sql`${glueTableVersions.versionId} desc`);
+}
+
+export async function updateDatabaseInput(accountId: string, name: string, input: Record<string, unknown>): Promise<boolean> {
+  const db = await getDb();
   const rows = await db
-    .update(glueTables)
-    .set({ input, versionId: sql`${glueTables.versionId} + 1`, updateTime: sql`now()` })
-    .where(and(eq(glueTables.accountId, accountId), eq(glueTables.databaseName, databaseName), eq(glueTables.name, name)))
-    .returning({ name: glueTables.name });
+    .update(glueDatabases)
+    .set({ input })
+    .where(and(eq(glueDatabases.accountId, accountId), eq(glueDatabases.name, name)))
+    .returning({ name: glueDatabases.name });
   return rows.length === 1;
+}
+
+/** Changes a crawler's settings if it is READY, in one statement; the result says why not otherwise. */
+export async function updateCrawlerInput(accountId: string, name: string, changes: Record<string, unknown>): Promise<"updated" | "missing" | "busy"> {
+  const db = await getDb();
+  const rows = await db
+    .update(glueCrawlers)
+    .set({ input: sql`${glueCrawlers.input} || ${JSON.stringify(changes)}::jsonb`, version: sql`${glueCrawlers.version} + 1`, lastUpdated: sql`now()` })
+    .where(and(eq(glueCrawlers.accountId, accountId), eq(glueCrawlers.name, name), eq(glueCrawlers.state, "READY")))
+    .returning({ name: glueCrawlers.name });
+  if (rows.length === 1) return "updated";
+  return (await findCrawler(accountId, name)) ? "busy" : "missing";
 }
 
 export async function deleteTable(accountId: string, databaseName: string, name: string): Promise<boolean> {
   const db = await getDb();
-  const rows = await db
-    .delete(glueTables)
-    .where(and(eq(glueTables.accountId, accountId), eq(glueTables.databaseName, databaseName), eq(glueTables.name, name)))
-    .returning({ name: glueTables.name });
-  return rows.length === 1;
+  return db.transaction(async (tx) => {
+    await tx.delete(glueTableVersions).where(and(eq(glueTableVersions.accountId, accountId), eq(glueTableVersions.databaseName, databaseName), eq(glueTableVersions.name, name)));
+    const rows = await tx
+      .delete(glueTables)
+      .where(and(eq(glueTables.accountId, accountId), eq(glueTables.databaseName, databaseName), eq(glueTables.name, name)))
+      .returning({ name: glueTables.name });
+    return rows.length === 1;
+  });
 }
 
 export async function insertCrawler(row: typeof glueCrawlers.$inferInsert): Promise<boolean> {
