@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { bigint, index, integer, jsonb, pgSchema, primaryKey, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
+import { bigint, bigserial, boolean, index, integer, jsonb, pgSchema, primaryKey, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
 
 // The local cloud's own tables, in a schema of their own: they describe AWS resources by account
 // id and know nothing of the console's organizations and users.
@@ -54,6 +54,8 @@ export const s3Objects = localCloud.table(
     metadata: jsonb("metadata").$type<Record<string, string>>().notNull(),
     checksum: jsonb("checksum").$type<StoredChecksum | null>(),
     partsCount: integer("parts_count"),
+    // The current version's id in a bucket that has had versioning; null is S3's "null" version.
+    versionId: text("version_id"),
     // For an object made by CompleteMultipartUpload: the upload it came from (a repeated Complete
     // answers as the first did) and its parts' sizes (GetObject with partNumber reads one part).
     uploadId: text("upload_id"),
@@ -63,6 +65,32 @@ export const s3Objects = localCloud.table(
     lastModified: timestamp("last_modified", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.bucket, t.key] })],
+);
+
+// Noncurrent versions and delete markers of keys in versioned buckets; the current version of a
+// key stays in s3_objects, so reads, listings, queries and crawlers see only current objects.
+export const s3ObjectVersions = localCloud.table(
+  "s3_object_versions",
+  {
+    // Orders a key's versions: a higher sequence is newer.
+    sequence: bigserial("sequence", { mode: "number" }).primaryKey(),
+    bucket: text("bucket").notNull(),
+    key: text("key").notNull(),
+    versionId: text("version_id").notNull(),
+    isDeleteMarker: boolean("is_delete_marker").notNull().default(false),
+    blob: text("blob"),
+    size: bigint("size", { mode: "number" }).notNull().default(0),
+    etag: text("etag"),
+    contentType: text("content_type"),
+    headers: jsonb("headers").$type<Record<string, string>>(),
+    metadata: jsonb("metadata").$type<Record<string, string>>(),
+    checksum: jsonb("checksum").$type<StoredChecksum | null>(),
+    partsCount: integer("parts_count"),
+    tags: jsonb("tags").$type<Record<string, string>>(),
+    partSizes: jsonb("part_sizes").$type<number[] | null>(),
+    lastModified: timestamp("last_modified", { withTimezone: true }).notNull(),
+  },
+  (t) => [uniqueIndex("s3_object_versions_key_idx").on(t.bucket, t.key, t.versionId), index("s3_object_versions_order_idx").on(t.bucket, t.key, t.sequence)],
 );
 
 export const s3MultipartUploads = localCloud.table("s3_multipart_uploads", {

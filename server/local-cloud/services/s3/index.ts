@@ -42,7 +42,7 @@ function locate(ctx: Pick<ServiceContext, "req" | "rawPath">): { bucket: string 
 
 async function dispatch(request: S3Request): Promise<void> {
   const route = routeOf(request);
-  refuseVersionIds(request);
+  refuseVersionIds(request, route.operation);
   await route.run(request as S3Request & { bucket: string; key: string });
 }
 

@@ -1,7 +1,8 @@
-import { CloudError } from "../../errors";
+import { CloudError, notImplemented } from "../../errors";
 import { sendXml, toXml } from "../../protocols/xml";
 import { isoDate, ownedBucket, quoteEtag, type S3Request } from "./context";
 import { listObjectRows, type StoredObject } from "./store";
+import { listVersionRows } from "./versions";
 
 const ns = "http://s3.amazonaws.com/doc/2006-03-01/";
 
@@ -127,4 +128,34 @@ export async function listObjectsV1({ ctx, caller, bucket }: S3Request & { bucke
     ...tail(page, caller.accountId),
   };
   sendXml(ctx.res, 200, toXml("ListBucketResult", body, ns));
+}
+
+/** ListObjectVersions: every version and delete marker, by key, newest first within a key. */
+export async function listObjectVersions({ ctx, caller, bucket }: S3Request & { bucket: string }) {
+  await ownedBucket(bucket, caller);
+  const q = ctx.query;
+  if (q.get("delimiter")) throw notImplemented("ListObjectVersions with a delimiter");
+  const prefix = q.get("prefix") ?? "";
+  const maxKeys = maxKeysOf(q.get("max-keys"));
+  const encode = encoder(q.get("encoding-type"));
+  const keyMarker = q.get("key-marker") ?? "";
+  const versionIdMarker = q.get("version-id-marker") || null;
+  const rows = maxKeys === 0 ? [] : await listVersionRows(bucket, prefix, keyMarker ? { key: keyMarker, versionId: versionIdMarker } : null, maxKeys);
+  const page = rows.slice(0, maxKeys);
+  const truncated = rows.length > maxKeys;
+  const owner = { ID: caller.accountId, DisplayName: caller.accountId };
+  const entry = (r: (typeof page)[number]) => ({ Key: encode(r.key), VersionId: r.versionId, IsLatest: r.isLatest, LastModified: isoDate(r.lastModified) });
+  const body: Record<string, unknown> = {
+    Name: bucket,
+    Prefix: encode(prefix),
+    KeyMarker: encode(keyMarker),
+    VersionIdMarker: versionIdMarker ?? "",
+    ...(truncated ? { NextKeyMarker: encode(page.at(-1)!.key), NextVersionIdMarker: page.at(-1)!.versionId } : {}),
+    MaxKeys: maxKeys,
+    IsTruncated: truncated,
+    ...(q.has("encoding-type") ? { EncodingType: "url" } : {}),
+    Version: page.filter((r) => !r.isDeleteMarker).map((r) => ({ ...entry(r), ETag: quoteEtag(r.etag ?? ""), Size: r.size, StorageClass: "STANDARD", Owner: owner })),
+    DeleteMarker: page.filter((r) => r.isDeleteMarker).map((r) => ({ ...entry(r), Owner: owner })),
+  };
+  sendXml(ctx.res, 200, toXml("ListVersionsResult", body, ns));
 }

@@ -10,8 +10,9 @@ import { objectHeadersFromRequest, ownedBucket, quoteEtag, type S3Request } from
 import { validateObjectKey } from "./names";
 import { receiveBody } from "./receive";
 import { tagsFromHeader } from "./tagging";
-import { parseCopySource } from "./objects";
-import { abandonedUploadIds, deleteUploadRows, findObject, findUpload, insertUpload, listPartRows, listUploadRows, putObjectRow, putPartRow, type MultipartUpload } from "./store";
+import { writeObject } from "./versions";
+import { copySourceObject, parseCopySource } from "./objects";
+import { abandonedUploadIds, deleteUploadRows, findObject, findUpload, insertUpload, listPartRows, listUploadRows, putPartRow, type MultipartUpload } from "./store";
 
 type KeyRequest = S3Request & { bucket: string; key: string };
 const ns = "http://s3.amazonaws.com/doc/2006-03-01/";
@@ -134,7 +135,7 @@ export async function completeMultipartUpload(request: KeyRequest, uploadId: str
     checksum = { algorithm, value: composite.digest() };
   }
   const size = parts.reduce((sum, p) => sum + p.size, 0);
-  const replaced = await putObjectRow({
+  const written = await writeObject({
     bucket,
     key,
     blob,
@@ -149,14 +150,14 @@ export async function completeMultipartUpload(request: KeyRequest, uploadId: str
     uploadId,
     partSizes: parts.map((p) => p.size),
   });
-  await removeBlob(replaced);
+  for (const gone of written.removed) await removeBlob(gone);
   for (const partBlob of await deleteUploadRows(uploadId)) await removeBlob(partBlob);
   const result: Record<string, unknown> = completedResult(bucket, key, etag);
   if (checksum) {
     result[checksumXmlName(checksum.algorithm)] = `${checksum.value}-${parts.length}`;
     result.ChecksumType = "COMPOSITE";
   }
-  sendXml(ctx.res, 200, toXml("CompleteMultipartUploadResult", result, ns));
+  sendXml(ctx.res, 200, toXml("CompleteMultipartUploadResult", result, ns), written.versionId ? { "x-amz-version-id": written.versionId } : {});
 }
 
 export async function abortMultipartUpload(request: KeyRequest, uploadId: string) {
@@ -238,8 +239,7 @@ export async function uploadPartCopy(request: KeyRequest, uploadId: string, part
   await ownedUpload(request, uploadId);
   const source = parseCopySource(String(request.ctx.req.headers["x-amz-copy-source"]));
   await ownedBucket(source.bucket, request.caller);
-  const object = await findObject(source.bucket, source.key);
-  if (!object) throw new CloudError(404, "NoSuchKey", "The specified key does not exist.", { Key: source.key });
+  const object = await copySourceObject(source);
   const rangeHeader = request.ctx.req.headers["x-amz-copy-source-range"] as string | undefined;
   let [start, end] = [0, object.size - 1];
   if (rangeHeader) {

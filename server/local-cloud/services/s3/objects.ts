@@ -9,7 +9,8 @@ import { accessDenied, httpDate, isoDate, objectHeadersFromRequest, ownedBucket,
 import { validateObjectKey } from "./names";
 import { receiveBody } from "./receive";
 import { tagsFromHeader } from "./tagging";
-import { deleteObjectRow, findBucket, findObject, putObjectRow, type StoredObject } from "./store";
+import { findBucket, findObject, type StoredObject } from "./store";
+import { deleteObjectVersion, findVersion, latestMarker, writeObject } from "./versions";
 
 type KeyRequest = S3Request & { bucket: string; key: string };
 
@@ -24,9 +25,14 @@ export async function putObject(request: KeyRequest) {
   const blob = await commitOrDiscard(received.tempPath);
   const etag = received.md5.toString("hex");
   const { contentType, headers, metadata } = objectHeadersFromRequest(ctx);
-  const replaced = await putObjectRow({ bucket, key, blob, size: received.size, etag, contentType, headers, metadata, checksum: received.checksum, partsCount: null, tags });
-  await removeBlob(replaced);
-  const responseHeaders: Record<string, string> = { ETag: quoteEtag(etag), "x-amz-server-side-encryption": "AES256", "Content-Length": "0" };
+  const written = await writeObject({ bucket, key, blob, size: received.size, etag, contentType, headers, metadata, checksum: received.checksum, partsCount: null, tags });
+  for (const gone of written.removed) await removeBlob(gone);
+  const responseHeaders: Record<string, string> = {
+    ETag: quoteEtag(etag),
+    "x-amz-server-side-encryption": "AES256",
+    "Content-Length": "0",
+    ...(written.versionId ? { "x-amz-version-id": written.versionId } : {}),
+  };
   if (received.checksum) responseHeaders[checksumHeader(received.checksum.algorithm)] = received.checksum.value;
   ctx.res.writeHead(200, responseHeaders);
   ctx.res.end();
@@ -91,11 +97,37 @@ function partRange(text: string, object: StoredObject, rangeHeader: string | und
   return { start, end: start + sizes[n - 1]! - 1 };
 }
 
-export async function getObject(request: KeyRequest, head: boolean) {
-  const { ctx, caller, bucket, key } = request;
-  await ownedBucket(bucket, caller);
+/**
+ * The version a read names: by `versionId`, or the current one. A delete marker is not an object:
+ * by id it answers 405, as the latest version it makes the key answer NoSuchKey.
+ */
+async function versionToRead(request: KeyRequest, versioned: boolean): Promise<StoredObject> {
+  const { bucket, key, ctx } = request;
+  const versionId = ctx.query.get("versionId");
+  if (versionId !== undefined) {
+    const found = await findVersion(bucket, key, versionId);
+    if (!found) throw new CloudError(404, "NoSuchVersion", "The specified version does not exist.", { Key: key, VersionId: versionId });
+    if (found.isDeleteMarker) {
+      ctx.res.setHeader("x-amz-delete-marker", "true");
+      throw new CloudError(405, "MethodNotAllowed", "The specified method is not allowed against this resource.", { Method: ctx.req.method, ResourceType: "DeleteMarker" });
+    }
+    return { ...(found as StoredObject), versionId: versionId === "null" ? null : versionId };
+  }
   const object = await findObject(bucket, key);
-  if (!object) throw noSuchKey(key);
+  if (object) return object;
+  const marker = versioned ? await latestMarker(bucket, key) : undefined;
+  if (marker) {
+    ctx.res.setHeader("x-amz-delete-marker", "true");
+    ctx.res.setHeader("x-amz-version-id", marker.versionId);
+  }
+  throw noSuchKey(key);
+}
+
+export async function getObject(request: KeyRequest, head: boolean) {
+  const { ctx, caller, bucket } = request;
+  const owned = await ownedBucket(bucket, caller);
+  const object = await versionToRead(request, owned.versioning !== null);
+  if (owned.versioning !== null) ctx.res.setHeader("x-amz-version-id", object.versionId ?? "null");
   const condition = checkConditions(request, object);
   if (condition === 412) throw new CloudError(412, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold", { Condition: "If-Match" });
   if (condition === 304) {
@@ -137,8 +169,11 @@ export async function getObject(request: KeyRequest, head: boolean) {
 
 export async function deleteObject({ ctx, caller, bucket, key }: KeyRequest) {
   await ownedBucket(bucket, caller);
-  await removeBlob(await deleteObjectRow(bucket, key));
-  ctx.res.writeHead(204);
+  const versionId = ctx.query.get("versionId");
+  const outcome = await deleteObjectVersion(bucket, key, versionId);
+  if (outcome === "no such version") throw new CloudError(400, "InvalidArgument", "Invalid version id specified", { ArgumentName: "versionId", ArgumentValue: versionId });
+  for (const gone of outcome.removed) await removeBlob(gone);
+  ctx.res.writeHead(204, { ...(outcome.versionId ? { "x-amz-version-id": outcome.versionId } : {}), ...(outcome.deleteMarker ? { "x-amz-delete-marker": "true" } : {}) });
   ctx.res.end();
 }
 
@@ -147,12 +182,12 @@ export async function deleteObjects({ ctx, caller, bucket }: S3Request & { bucke
   const text = (await readBody(ctx.req, 2 * 1024 * 1024)).toString("utf8");
   const parsed = parseXml(text).Delete as Record<string, unknown> | undefined;
   if (!parsed || typeof parsed !== "object") throw new CloudError(400, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema.");
-  const objects = ([] as unknown[]).concat(parsed.Object ?? []) as { Key?: unknown }[];
+  const objects = ([] as unknown[]).concat(parsed.Object ?? []) as { Key?: unknown; VersionId?: unknown }[];
   if (objects.length === 0 || objects.length > 1000) {
     throw new CloudError(400, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema: between 1 and 1000 objects per request.");
   }
   const quiet = parsed.Quiet === "true";
-  const deleted: { Key: string }[] = [];
+  const deleted: Record<string, unknown>[] = [];
   const errors: { Key: string; Code: string; Message: string }[] = [];
   for (const object of objects) {
     const key = typeof object.Key === "string" ? object.Key : String(object.Key ?? "");
@@ -160,13 +195,24 @@ export async function deleteObjects({ ctx, caller, bucket }: S3Request & { bucke
       errors.push({ Key: key, Code: "InvalidArgument", Message: "An object key must not be empty." });
       continue;
     }
-    await removeBlob(await deleteObjectRow(bucket, key));
-    deleted.push({ Key: key });
+    const versionId = object.VersionId === undefined ? undefined : String(object.VersionId);
+    const outcome = await deleteObjectVersion(bucket, key, versionId);
+    if (outcome === "no such version") {
+      errors.push({ Key: key, Code: "NoSuchVersion", Message: "The specified version does not exist." });
+      continue;
+    }
+    for (const gone of outcome.removed) await removeBlob(gone);
+    deleted.push({
+      Key: key,
+      ...(versionId !== undefined ? { VersionId: versionId } : {}),
+      ...(outcome.deleteMarker ? { DeleteMarker: true, DeleteMarkerVersionId: outcome.versionId } : {}),
+    });
   }
   sendXml(ctx.res, 200, toXml("DeleteResult", { ...(quiet ? {} : { Deleted: deleted }), Error: errors }, "http://s3.amazonaws.com/doc/2006-03-01/"));
 }
 
-export function parseCopySource(value: string): { bucket: string; key: string } {
+export function parseCopySource(value: string): { bucket: string; key: string; versionId?: string } {
+  const versionId = /[?&]versionId=([^&]*)/.exec(value)?.[1];
   let decoded: string;
   try {
     decoded = decodeURIComponent(value.split("?")[0]!);
@@ -178,7 +224,20 @@ export function parseCopySource(value: string): { bucket: string; key: string } 
   if (slash <= 0 || slash === path.length - 1) {
     throw new CloudError(400, "InvalidArgument", "Copy Source must mention the source bucket and key: sourcebucket/sourcekey.");
   }
-  return { bucket: path.slice(0, slash), key: path.slice(slash + 1) };
+  return { bucket: path.slice(0, slash), key: path.slice(slash + 1), ...(versionId !== undefined ? { versionId: decodeURIComponent(versionId) } : {}) };
+}
+
+/** The object a copy reads: the source's current version, or the version its `?versionId=` names. */
+export async function copySourceObject(source: { bucket: string; key: string; versionId?: string }): Promise<StoredObject> {
+  if (source.versionId === undefined) {
+    const object = await findObject(source.bucket, source.key);
+    if (!object) throw noSuchKey(source.key);
+    return object;
+  }
+  const found = await findVersion(source.bucket, source.key, source.versionId);
+  if (!found) throw new CloudError(404, "NoSuchVersion", "The specified version does not exist.", { Key: source.key, VersionId: source.versionId });
+  if (found.isDeleteMarker) throw new CloudError(400, "InvalidRequest", "The source of a copy request may not specifically refer to a delete marker by version id.");
+  return found as StoredObject;
 }
 
 export async function copyObject(request: KeyRequest, copySource: string) {
@@ -189,8 +248,7 @@ export async function copyObject(request: KeyRequest, copySource: string) {
   const sourceBucket = await findBucket(source.bucket);
   if (!sourceBucket) throw new CloudError(404, "NoSuchBucket", "The specified bucket does not exist", { BucketName: source.bucket });
   if (sourceBucket.accountId !== caller.accountId) throw accessDenied();
-  const object = await findObject(source.bucket, source.key);
-  if (!object) throw noSuchKey(source.key);
+  const object = await copySourceObject(source);
   const replace = ctx.req.headers["x-amz-metadata-directive"] === "REPLACE";
   // Tags are copied unless the request replaces them (x-amz-tagging-directive: REPLACE).
   const tags = ctx.req.headers["x-amz-tagging-directive"] === "REPLACE" ? tagsFromHeader(ctx.req.headers["x-amz-tagging"]) : object.tags;
@@ -211,7 +269,7 @@ export async function copyObject(request: KeyRequest, copySource: string) {
     throw error;
   }
   const fromRequest = objectHeadersFromRequest(ctx);
-  const replaced = await putObjectRow({
+  const written = await writeObject({
     bucket,
     key,
     blob,
@@ -224,11 +282,14 @@ export async function copyObject(request: KeyRequest, copySource: string) {
     partsCount: object.partsCount,
     tags,
   });
-  await removeBlob(replaced);
+  for (const gone of written.removed) await removeBlob(gone);
   const copied = await findObject(bucket, key);
   const result: Record<string, unknown> = { ETag: quoteEtag(object.etag), LastModified: isoDate(copied!.lastModified) };
   if (object.checksum && !object.partsCount) result[checksumXmlName(object.checksum.algorithm)] = object.checksum.value;
-  sendXml(ctx.res, 200, toXml("CopyObjectResult", result, "http://s3.amazonaws.com/doc/2006-03-01/"));
+  const responseHeaders: Record<string, string> = {};
+  if (written.versionId) responseHeaders["x-amz-version-id"] = written.versionId;
+  if (source.versionId !== undefined) responseHeaders["x-amz-copy-source-version-id"] = source.versionId;
+  sendXml(ctx.res, 200, toXml("CopyObjectResult", result, "http://s3.amazonaws.com/doc/2006-03-01/"), responseHeaders);
 }
 
 /** GetObjectAttributes: the attributes named in x-amz-object-attributes, without the body. */

@@ -3,7 +3,7 @@ import * as acl from "./acl";
 import * as buckets from "./buckets";
 import * as cors from "./cors";
 import type { S3Request } from "./context";
-import { listObjectsV1, listObjectsV2 } from "./list";
+import { listObjectsV1, listObjectsV2, listObjectVersions } from "./list";
 import * as multipart from "./multipart";
 import * as objects from "./objects";
 import * as tagging from "./tagging";
@@ -88,6 +88,7 @@ const routes: S3Route[] = [
   { operation: "DeleteBucketTagging", method: "DELETE", level: "bucket", subresource: "tagging", run: tagging.deleteBucketTagging },
   { operation: "DeleteObjects", method: "POST", level: "bucket", subresource: "delete", run: objects.deleteObjects },
   { operation: "ListMultipartUploads", method: "GET", level: "bucket", subresource: "uploads", run: multipart.listMultipartUploads },
+  { operation: "ListObjectVersions", method: "GET", level: "bucket", subresource: "versions", run: listObjectVersions },
   { operation: "PutBucketCors", method: "PUT", level: "bucket", subresource: "cors", run: cors.putBucketCors },
   { operation: "GetBucketCors", method: "GET", level: "bucket", subresource: "cors", run: cors.getBucketCors },
   { operation: "DeleteBucketCors", method: "DELETE", level: "bucket", subresource: "cors", run: cors.deleteBucketCors },
@@ -135,10 +136,12 @@ export function routeOf(request: S3Request): S3Route {
   throw notImplemented(`The ${level} operation ${method}${subresource === null ? "" : ` ?${subresource}`}`);
 }
 
-/** Versions do not exist yet: a request for one other than the null version names nothing here. */
-export function refuseVersionIds(request: S3Request): void {
+/** Operations that act on the version a `versionId` names; the others act on the current version. */
+const versionedOperations = new Set(["GetObject", "HeadObject", "DeleteObject"]);
+
+/** A `versionId` on an operation that would ignore it is refused, never silently applied to another version. */
+export function refuseVersionIds(request: S3Request, operation: string): void {
   const versionId = request.ctx.query.get("versionId");
-  if (versionId === undefined || versionId === "null" || request.key === null) return;
-  if (["GET", "HEAD"].includes(request.ctx.req.method ?? "")) throw new CloudError(404, "NoSuchVersion", "The specified version does not exist.", { Key: request.key, VersionId: versionId });
-  throw new CloudError(400, "InvalidArgument", "Invalid version id specified", { ArgumentName: "versionId", ArgumentValue: versionId });
+  if (versionId === undefined || request.key === null || versionedOperations.has(operation)) return;
+  throw notImplemented(`${operation} on a specific object version`);
 }

@@ -1,6 +1,6 @@
 import { and, asc, eq, sql } from "drizzle-orm";
 import { getDb, type Db } from "@/server/db/client";
-import { s3Buckets, s3MultipartParts, s3MultipartUploads, s3Objects } from "../../store/schema";
+import { s3Buckets, s3MultipartParts, s3MultipartUploads, s3ObjectVersions, s3Objects } from "../../store/schema";
 
 export type Bucket = typeof s3Buckets.$inferSelect;
 export type StoredObject = typeof s3Objects.$inferSelect;
@@ -44,6 +44,9 @@ export async function deleteEmptyBucket(name: string): Promise<boolean> {
   return db.transaction(async (tx) => {
     const [object] = await tx.select({ key: s3Objects.key }).from(s3Objects).where(eq(s3Objects.bucket, name)).limit(1);
     if (object) return false;
+    // Noncurrent versions and delete markers keep a bucket from being empty, as on S3.
+    const [version] = await tx.select({ key: s3ObjectVersions.key }).from(s3ObjectVersions).where(eq(s3ObjectVersions.bucket, name)).limit(1);
+    if (version) return false;
     const uploads = await tx.select({ id: s3MultipartUploads.uploadId }).from(s3MultipartUploads).where(eq(s3MultipartUploads.bucket, name));
     for (const { id } of uploads) await tx.delete(s3MultipartParts).where(eq(s3MultipartParts.uploadId, id));
     await tx.delete(s3MultipartUploads).where(eq(s3MultipartUploads.bucket, name));
@@ -61,44 +64,6 @@ export async function findObject(bucket: string, key: string): Promise<StoredObj
   return row;
 }
 
-/**
- * Inserts or replaces an object; returns the blob it replaced, for removal. Given a transaction,
- * the write commits or fails with it.
- */
-export async function putObjectRow(row: typeof s3Objects.$inferInsert, within?: Db): Promise<string | null> {
-  const db = within ?? (await getDb());
-  return db.transaction(async (tx) => {
-    await lockName(tx, "object", row.bucket, row.key);
-    const [previous] = await tx
-      .select({ blob: s3Objects.blob })
-      .from(s3Objects)
-      .where(and(eq(s3Objects.bucket, row.bucket), eq(s3Objects.key, row.key)))
-      .for("update");
-    await tx
-      .insert(s3Objects)
-      .values(row)
-      .onConflictDoUpdate({
-        target: [s3Objects.bucket, s3Objects.key],
-        set: {
-          blob: row.blob,
-          size: row.size,
-          etag: row.etag,
-          contentType: row.contentType,
-          headers: row.headers,
-          metadata: row.metadata,
-          checksum: row.checksum ?? null,
-          partsCount: row.partsCount ?? null,
-          // A new object version starts with the tags its request gave, or none.
-          tags: row.tags ?? {},
-          uploadId: row.uploadId ?? null,
-          partSizes: row.partSizes ?? null,
-          lastModified: sql`now()`,
-        },
-      });
-    return previous?.blob ?? null;
-  });
-}
-
 /** Replaces an object's tags alone, in one statement; false when there is no such object. */
 export async function setObjectTags(bucket: string, key: string, tags: Record<string, string>): Promise<boolean> {
   const db = await getDb();
@@ -113,16 +78,6 @@ export async function setObjectTags(bucket: string, key: string, tags: Record<st
 export async function setBucketTags(name: string, tags: Record<string, string> | null): Promise<void> {
   const db = await getDb();
   await db.update(s3Buckets).set({ tags }).where(eq(s3Buckets.name, name));
-}
-
-/** Deletes an object row; returns its blob for removal, or null when there was none. */
-export async function deleteObjectRow(bucket: string, key: string): Promise<string | null> {
-  const db = await getDb();
-  const [row] = await db
-    .delete(s3Objects)
-    .where(and(eq(s3Objects.bucket, bucket), eq(s3Objects.key, key)))
-    .returning({ blob: s3Objects.blob });
-  return row?.blob ?? null;
 }
 
 /** Objects in key order (byte order, as S3 lists them) after `after`, under `prefix`. */

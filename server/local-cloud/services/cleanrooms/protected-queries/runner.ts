@@ -9,7 +9,8 @@ import { toDuckDbParameters } from "@/server/engine/sql/parameters";
 import { QueryRefusal, validateQuery } from "@/server/engine/sql/validate";
 import { log } from "@/server/log";
 import { commitBlob, removeBlob } from "../../s3/blobs";
-import { findBucket, putObjectRow } from "../../s3/store";
+import { findBucket } from "../../s3/store";
+import { writeObject } from "../../s3/versions";
 import type { AnalysisTemplateBody, CollaborationBody, ProtectedQueryBody } from "../model";
 import { changeResource, findByArn, findResource, listResources, type Resource } from "../resources";
 import { catalogFor } from "./catalog";
@@ -161,16 +162,16 @@ async function deliver(query: ProtectedQuery, file: string, bucket: string, key:
   for await (const chunk of fs.createReadStream(file)) md5.update(chunk as Buffer);
   const size = fs.statSync(file).size;
   const blob = await commitBlob(file);
-  let replaced: string | null = null;
+  let removed: string[] = [];
   const outcome = await changeResource<ProtectedQueryBody>(query.id, async (current, tx) => {
     if (current.body.status === "CANCELLING") return ended(current, { status: "CANCELLED" });
     if (current.body.status !== "STARTED") return null;
-    replaced = await putObjectRow(
+    ({ removed } = await writeObject(
       { bucket, key, blob, size, etag: md5.digest("hex"), contentType: format === "CSV" ? "text/csv" : "application/vnd.apache.parquet", headers: {}, metadata: {}, checksum: null, partsCount: null },
       tx,
-    );
+    ));
     return ended(current, { status: "SUCCESS", result: { output: { s3: { location: `s3://${bucket}/${key}` } } } });
   });
-  if (outcome?.resource.body.status === "SUCCESS" && outcome.changed) await removeBlob(replaced);
+  if (outcome?.resource.body.status === "SUCCESS" && outcome.changed) for (const gone of removed) await removeBlob(gone);
   else await removeBlob(blob);
 }

@@ -1,0 +1,243 @@
+import { randomBytes } from "node:crypto";
+import { and, desc, eq, sql } from "drizzle-orm";
+import { getDb, type Db } from "@/server/db/client";
+import { s3Buckets, s3Objects, s3ObjectVersions } from "../../store/schema";
+
+// Object versions, as S3 keeps them. The current version of a key is its row in s3_objects (so
+// reads, listings, protected queries and crawlers see current objects only); versions it replaced
+// and delete markers are rows in s3_object_versions. In a bucket that never had versioning, a
+// write replaces the object and its body is removed; with versioning Enabled, every write and
+// delete keeps what it replaces; Suspended writes and deletes take the "null" version.
+
+type ObjectRow = typeof s3Objects.$inferSelect;
+type VersionRow = typeof s3ObjectVersions.$inferSelect;
+export type Versioning = "Enabled" | "Suspended" | null;
+
+/** What a write or delete did: bodies no version refers to any more, and the version it made. */
+export interface VersionOutcome {
+  removed: string[];
+  /** The version id to report (x-amz-version-id), or null in a bucket that never had versioning. */
+  versionId: string | null;
+  deleteMarker: boolean;
+}
+
+export const newVersionId = () => randomBytes(24).toString("base64url");
+
+/** Serializes writers of one key, even before its first row exists (see putPartRow). */
+async function lockKey(tx: Db, bucket: string, key: string): Promise<void> {
+  await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtextextended(${`object/${bucket}/${key}`}, 0))`);
+}
+
+async function versioningOf(tx: Db, bucket: string): Promise<Versioning> {
+  const [row] = await tx.select({ versioning: s3Buckets.versioning }).from(s3Buckets).where(eq(s3Buckets.name, bucket));
+  return (row?.versioning as Versioning) ?? null;
+}
+
+async function currentRow(tx: Db, bucket: string, key: string): Promise<ObjectRow | undefined> {
+  const [row] = await tx
+    .select()
+    .from(s3Objects)
+    .where(and(eq(s3Objects.bucket, bucket), eq(s3Objects.key, key)))
+    .for("update");
+  return row;
+}
+
+/** Moves the current row into the noncurrent versions (it stays readable by its id). */
+async function archive(tx: Db, row: ObjectRow): Promise<void> {
+  await tx.insert(s3ObjectVersions).values({
+    bucket: row.bucket,
+    key: row.key,
+    versionId: row.versionId ?? "null",
+    blob: row.blob,
+    size: row.size,
+    etag: row.etag,
+    contentType: row.contentType,
+    headers: row.headers,
+    metadata: row.metadata,
+    checksum: row.checksum,
+    partsCount: row.partsCount,
+    tags: row.tags,
+    partSizes: row.partSizes,
+    lastModified: row.lastModified,
+  });
+}
+
+/** Removes the noncurrent "null" version of a key, if there is one; returns its body. */
+async function dropNullVersion(tx: Db, bucket: string, key: string): Promise<string[]> {
+  const rows = await tx
+    .delete(s3ObjectVersions)
+    .where(and(eq(s3ObjectVersions.bucket, bucket), eq(s3ObjectVersions.key, key), eq(s3ObjectVersions.versionId, "null")))
+    .returning({ blob: s3ObjectVersions.blob });
+  return rows.flatMap((r) => (r.blob ? [r.blob] : []));
+}
+
+/** Makes the key's newest noncurrent version current again, unless that is a delete marker. */
+async function promoteNewest(tx: Db, bucket: string, key: string): Promise<void> {
+  if (await currentRow(tx, bucket, key)) return;
+  const [newest] = await tx
+    .select()
+    .from(s3ObjectVersions)
+    .where(and(eq(s3ObjectVersions.bucket, bucket), eq(s3ObjectVersions.key, key)))
+    .orderBy(desc(s3ObjectVersions.sequence))
+    .limit(1);
+  if (!newest || newest.isDeleteMarker) return;
+  await tx.delete(s3ObjectVersions).where(eq(s3ObjectVersions.sequence, newest.sequence));
+  await tx.insert(s3Objects).values({
+    bucket,
+    key,
+    blob: newest.blob!,
+    size: newest.size,
+    etag: newest.etag!,
+    contentType: newest.contentType!,
+    headers: newest.headers ?? {},
+    metadata: newest.metadata ?? {},
+    checksum: newest.checksum,
+    partsCount: newest.partsCount,
+    tags: newest.tags ?? {},
+    partSizes: newest.partSizes,
+    versionId: newest.versionId === "null" ? null : newest.versionId,
+    lastModified: newest.lastModified,
+  });
+}
+
+/** Writes a new current version of a key. Given a transaction, it commits or fails with it. */
+export async function writeObject(row: typeof s3Objects.$inferInsert, within?: Db): Promise<VersionOutcome> {
+  const db = within ?? (await getDb());
+  return db.transaction(async (tx) => {
+    await lockKey(tx, row.bucket, row.key);
+    const state = await versioningOf(tx, row.bucket);
+    const previous = await currentRow(tx, row.bucket, row.key);
+    const removed: string[] = [];
+    if (previous) {
+      // Enabled keeps every version; Suspended keeps real versions but replaces the null one.
+      if (state === "Enabled" || (state === "Suspended" && previous.versionId !== null)) await archive(tx, previous);
+      else removed.push(previous.blob);
+      await tx.delete(s3Objects).where(and(eq(s3Objects.bucket, row.bucket), eq(s3Objects.key, row.key)));
+    }
+    if (state === "Suspended") removed.push(...(await dropNullVersion(tx, row.bucket, row.key)));
+    const versionId = state === "Enabled" ? newVersionId() : null;
+    await tx.insert(s3Objects).values({ ...row, versionId, tags: row.tags ?? {}, lastModified: sql`now()` as unknown as Date });
+    return { removed, versionId: state === null ? null : (versionId ?? "null"), deleteMarker: false };
+  });
+}
+
+/**
+ * Deletes a key, or one version of it. Without a version id: in a versioned bucket a delete marker
+ * becomes the latest version and the object's versions stay; otherwise the object goes. With one:
+ * that version goes for good, and the newest remaining version becomes current again.
+ */
+export async function deleteObjectVersion(bucket: string, key: string, versionId?: string): Promise<VersionOutcome | "no such version"> {
+  const db = await getDb();
+  return db.transaction(async (tx) => {
+    await lockKey(tx, bucket, key);
+    const state = await versioningOf(tx, bucket);
+    const current = await currentRow(tx, bucket, key);
+    const removeCurrent = () => tx.delete(s3Objects).where(and(eq(s3Objects.bucket, bucket), eq(s3Objects.key, key)));
+    if (versionId === undefined) {
+      const removed: string[] = [];
+      if (current) {
+        if (state === "Enabled" || (state === "Suspended" && current.versionId !== null)) await archive(tx, current);
+        else removed.push(current.blob);
+        await removeCurrent();
+      }
+      if (state === null) return { removed, versionId: null, deleteMarker: false };
+      if (state === "Suspended") removed.push(...(await dropNullVersion(tx, bucket, key)));
+      const markerId = state === "Enabled" ? newVersionId() : "null";
+      await tx.insert(s3ObjectVersions).values({ bucket, key, versionId: markerId, isDeleteMarker: true, lastModified: new Date() });
+      return { removed, versionId: markerId, deleteMarker: true };
+    }
+    if (current && (current.versionId ?? "null") === versionId) {
+      await removeCurrent();
+      await promoteNewest(tx, bucket, key);
+      return { removed: [current.blob], versionId, deleteMarker: false };
+    }
+    const [gone] = await tx
+      .delete(s3ObjectVersions)
+      .where(and(eq(s3ObjectVersions.bucket, bucket), eq(s3ObjectVersions.key, key), eq(s3ObjectVersions.versionId, versionId)))
+      .returning();
+    if (!gone) return "no such version";
+    await promoteNewest(tx, bucket, key);
+    return { removed: gone.blob ? [gone.blob] : [], versionId, deleteMarker: gone.isDeleteMarker };
+  });
+}
+
+export type FoundVersion = (ObjectRow & { isDeleteMarker: false }) | (VersionRow & { isDeleteMarker: boolean });
+
+/** One version of a key by id: the current row if it has that id, else a noncurrent one. */
+export async function findVersion(bucket: string, key: string, versionId: string): Promise<FoundVersion | undefined> {
+  const db = await getDb();
+  const [current] = await db
+    .select()
+    .from(s3Objects)
+    .where(and(eq(s3Objects.bucket, bucket), eq(s3Objects.key, key)));
+  if (current && (current.versionId ?? "null") === versionId) return { ...current, isDeleteMarker: false };
+  const [row] = await db
+    .select()
+    .from(s3ObjectVersions)
+    .where(and(eq(s3ObjectVersions.bucket, bucket), eq(s3ObjectVersions.key, key), eq(s3ObjectVersions.versionId, versionId)));
+  return row;
+}
+
+/** The newest noncurrent entry of a key, when it has no current version (a delete marker, then). */
+export async function latestMarker(bucket: string, key: string): Promise<VersionRow | undefined> {
+  const db = await getDb();
+  const [row] = await db
+    .select()
+    .from(s3ObjectVersions)
+    .where(and(eq(s3ObjectVersions.bucket, bucket), eq(s3ObjectVersions.key, key)))
+    .orderBy(desc(s3ObjectVersions.sequence))
+    .limit(1);
+  return row?.isDeleteMarker ? row : undefined;
+}
+
+export interface ListedVersion {
+  key: string;
+  versionId: string;
+  isDeleteMarker: boolean;
+  isLatest: boolean;
+  etag: string | null;
+  size: number;
+  lastModified: Date;
+}
+
+/**
+ * Every version of the keys under `prefix`, in key order and newest first within a key, after
+ * (key, version id) if given. The current version of a key comes first and is its latest; a key
+ * without one has its newest noncurrent entry (a delete marker) as its latest.
+ */
+export async function listVersionRows(bucket: string, prefix: string, after: { key: string; versionId: string | null } | null, limit: number): Promise<ListedVersion[]> {
+  const db = await getDb();
+  const keyAfter = after ? sql`AND v.key COLLATE "C" >= ${after.key}` : sql``;
+  const rows = (await db.execute(sql`
+    SELECT v.key, v.version_id, v.is_delete_marker, v.etag, v.size, v.last_modified, v.grp, v.seq FROM (
+      SELECT key, coalesce(version_id, 'null') AS version_id, false AS is_delete_marker, etag, size, last_modified, 0 AS grp, 0::bigint AS seq
+        FROM local_cloud.s3_objects WHERE bucket = ${bucket} AND starts_with(key, ${prefix})
+      UNION ALL
+      SELECT key, version_id, is_delete_marker, etag, size, last_modified, 1 AS grp, sequence AS seq
+        FROM local_cloud.s3_object_versions WHERE bucket = ${bucket} AND starts_with(key, ${prefix})
+    ) v WHERE true ${keyAfter}
+    ORDER BY v.key COLLATE "C", v.grp, v.seq DESC
+    LIMIT ${limit + 1000}`)) as unknown as { rows: Record<string, unknown>[] } | Record<string, unknown>[];
+  const list = (Array.isArray(rows) ? rows : rows.rows).map((r) => ({
+    key: String(r.key),
+    versionId: String(r.version_id),
+    isDeleteMarker: r.is_delete_marker === true,
+    etag: (r.etag as string | null) ?? null,
+    size: Number(r.size),
+    lastModified: new Date(r.last_modified as string),
+    first: false,
+  }));
+  let previousKey: string | null = null;
+  for (const row of list) {
+    row.first = row.key !== previousKey;
+    previousKey = row.key;
+  }
+  let start = 0;
+  if (after) {
+    // Skip the marker key's versions up to and including the marker version (or all of them).
+    const index = after.versionId === null ? -1 : list.findIndex((r) => r.key === after.key && r.versionId === after.versionId);
+    start = index === -1 ? list.findIndex((r) => r.key !== after.key) : index + 1;
+    if (start === -1) start = list.length;
+  }
+  return list.slice(start, start + limit + 1).map(({ first, ...r }) => ({ ...r, isLatest: first }));
+}
