@@ -1,5 +1,6 @@
-import { CloudError } from "../../errors";
-import { sendXml, toXml } from "../../protocols/xml";
+import { readBody } from "../../body";
+import { CloudError, notImplemented } from "../../errors";
+import { parseXml, sendXml, toXml } from "../../protocols/xml";
 import { ownedBucket, type S3Request } from "./context";
 import { findObject } from "./store";
 
@@ -23,4 +24,40 @@ export async function getObjectAcl(request: S3Request & { bucket: string; key: s
   const bucket = await ownedBucket(request.bucket, request.caller);
   if (!(await findObject(request.bucket, request.key))) throw new CloudError(404, "NoSuchKey", "The specified key does not exist.", { Key: request.key });
   sendXml(request.ctx.res, 200, ownerOnlyPolicy(bucket.accountId));
+}
+
+/**
+ * Putting an ACL: the only ACL there is here is the owner's FULL_CONTROL, so a request that asks
+ * for exactly that (the canned `private` ACL, or a policy granting only the owner) succeeds and
+ * changes nothing; any other grant is refused with NotImplemented rather than silently ignored.
+ */
+async function checkPrivateAcl(request: S3Request & { bucket: string }, ownerId: string): Promise<void> {
+  const canned = request.ctx.req.headers["x-amz-acl"];
+  const grants = Object.keys(request.ctx.req.headers).filter((h) => h.startsWith("x-amz-grant-"));
+  const body = (await readBody(request.ctx.req, 64 * 1024)).toString("utf8");
+  if (grants.length) throw notImplemented("Granting access to other accounts (x-amz-grant-*)");
+  if (canned !== undefined) {
+    if (canned !== "private" || body.trim()) throw notImplemented(`The canned ACL "${String(canned)}"`);
+    return;
+  }
+  const policy = parseXml(body).AccessControlPolicy as Record<string, unknown> | undefined;
+  const list = (policy?.AccessControlList as Record<string, unknown> | undefined)?.Grant;
+  const entries = ([] as unknown[]).concat(list ?? []) as { Grantee?: { ID?: unknown }; Permission?: unknown }[];
+  if (!policy || entries.some((g) => String(g.Grantee?.ID ?? "") !== ownerId || g.Permission !== "FULL_CONTROL"))
+    throw notImplemented("Access control lists granting more than the owner's FULL_CONTROL");
+}
+
+export async function putBucketAcl(request: S3Request & { bucket: string }) {
+  const bucket = await ownedBucket(request.bucket, request.caller);
+  await checkPrivateAcl(request, bucket.accountId);
+  request.ctx.res.writeHead(200, { "Content-Length": "0" });
+  request.ctx.res.end();
+}
+
+export async function putObjectAcl(request: S3Request & { bucket: string; key: string }) {
+  const bucket = await ownedBucket(request.bucket, request.caller);
+  if (!(await findObject(request.bucket, request.key))) throw new CloudError(404, "NoSuchKey", "The specified key does not exist.", { Key: request.key });
+  await checkPrivateAcl(request, bucket.accountId);
+  request.ctx.res.writeHead(200, { "Content-Length": "0" });
+  request.ctx.res.end();
 }

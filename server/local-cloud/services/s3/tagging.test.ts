@@ -12,7 +12,9 @@ import {
   GetObjectCommand,
   GetObjectTaggingCommand,
   HeadObjectCommand,
+  PutBucketAclCommand,
   PutBucketTaggingCommand,
+  PutObjectAclCommand,
   PutObjectCommand,
   PutObjectTaggingCommand,
   UploadPartCommand,
@@ -122,6 +124,12 @@ describe("bucket tags and ACLs", () => {
       expect(acl.Grants).toEqual([{ Grantee: { ID: "111111111111", DisplayName: "111111111111", Type: "CanonicalUser" }, Permission: "FULL_CONTROL" }]);
     }
     expect(await failure(other.send(new GetBucketAclCommand({ Bucket })))).toBe("403 AccessDenied");
+    // Asking for the ACL there is succeeds and changes nothing; asking for more is refused, not ignored.
+    await s3.send(new PutBucketAclCommand({ Bucket, ACL: "private" }));
+    const owner = { ID: "111111111111", DisplayName: "111111111111" };
+    await s3.send(new PutObjectAclCommand({ Bucket, Key: "src", AccessControlPolicy: { Owner: owner, Grants: [{ Grantee: { ...owner, Type: "CanonicalUser" }, Permission: "FULL_CONTROL" }] } }));
+    expect(await failure(s3.send(new PutObjectAclCommand({ Bucket, Key: "src", ACL: "public-read" })))).toBe("501 NotImplemented");
+    expect(await failure(s3.send(new PutBucketAclCommand({ Bucket, GrantRead: "id=222222222222" })))).toBe("501 NotImplemented");
     expect(await failure(s3.send(new GetObjectAclCommand({ Bucket, Key: "missing" })))).toBe("404 NoSuchKey");
   });
 });
