@@ -4,6 +4,8 @@ import { CloudError } from "../errors";
 
 const builder = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: "@_", suppressEmptyNode: false, processEntities: true });
 const parser = new XMLParser({ ignoreAttributes: true, parseTagValue: false, trimValues: true, processEntities: true, isArray: () => false });
+// Where values are names (object keys in DeleteObjects), spaces at either end are part of them.
+const exactParser = new XMLParser({ ignoreAttributes: true, parseTagValue: false, trimValues: false, processEntities: true, isArray: () => false });
 
 export function toXml(root: string, body: Record<string, unknown>, namespace?: string): string {
   const node = namespace ? { "@_xmlns": namespace, ...body } : body;
@@ -11,10 +13,10 @@ export function toXml(root: string, body: Record<string, unknown>, namespace?: s
 }
 
 /** Parses a small XML request body; anything that is not well-formed XML is MalformedXML. */
-export function parseXml(text: string): Record<string, unknown> {
+export function parseXml(text: string, { exact = false }: { exact?: boolean } = {}): Record<string, unknown> {
   if (!text.trim()) throw new CloudError(400, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema.");
   try {
-    const result = parser.parse(text, true) as Record<string, unknown>;
+    const result = (exact ? exactParser : parser).parse(text, true) as Record<string, unknown>;
     return result;
   } catch {
     throw new CloudError(400, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema.");

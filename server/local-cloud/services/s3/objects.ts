@@ -180,13 +180,13 @@ export async function deleteObject({ ctx, caller, bucket, key }: KeyRequest) {
 export async function deleteObjects({ ctx, caller, bucket }: S3Request & { bucket: string }) {
   await ownedBucket(bucket, caller);
   const text = (await readBody(ctx.req, 2 * 1024 * 1024)).toString("utf8");
-  const parsed = parseXml(text).Delete as Record<string, unknown> | undefined;
+  const parsed = parseXml(text, { exact: true }).Delete as Record<string, unknown> | undefined;
   if (!parsed || typeof parsed !== "object") throw new CloudError(400, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema.");
   const objects = ([] as unknown[]).concat(parsed.Object ?? []) as { Key?: unknown; VersionId?: unknown }[];
   if (objects.length === 0 || objects.length > 1000) {
     throw new CloudError(400, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema: between 1 and 1000 objects per request.");
   }
-  const quiet = parsed.Quiet === "true";
+  const quiet = String(parsed.Quiet ?? "").trim() === "true";
   const deleted: Record<string, unknown>[] = [];
   const errors: { Key: string; Code: string; Message: string }[] = [];
   for (const object of objects) {

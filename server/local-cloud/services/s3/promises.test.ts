@@ -6,6 +6,7 @@ import {
   CopyObjectCommand,
   CreateBucketCommand,
   CreateMultipartUploadCommand,
+  DeleteObjectsCommand,
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectsCommand,
@@ -105,6 +106,16 @@ describe("listings", () => {
     expect([first.Contents!.map((o) => o.Key), first.IsTruncated]).toEqual([["list/a b.txt", "list/b.txt"], true]);
     const rest = await s3.send(new ListObjectsCommand({ Bucket, Prefix: "list/", Marker: "list/b.txt" }));
     expect([rest.Contents!.map((o) => o.Key), rest.IsTruncated]).toEqual([["list/c+d.txt", "list/é.txt"], false]);
+  });
+});
+
+describe("deletes", () => {
+  it("deletes many keys at once, spaces and markup characters in their names included", async () => {
+    const keys = [" ", "_ ", " lead", "a&b<c>", "q'\"uote"];
+    for (const Key of keys) await s3.send(new PutObjectCommand({ Bucket, Key, Body: Key }));
+    const { Deleted, Errors } = await s3.send(new DeleteObjectsCommand({ Bucket, Delete: { Objects: keys.map((Key) => ({ Key })) } }));
+    expect([Deleted!.map((d) => d.Key).sort(), Errors ?? []]).toEqual([[...keys].sort(), []]);
+    for (const Key of keys) expect(await failure(s3.send(new HeadObjectCommand({ Bucket, Key })))).toBe("404 NotFound");
   });
 });
 
