@@ -164,7 +164,10 @@ export async function getObject(request: KeyRequest, head: boolean) {
     ctx.res.end();
     return;
   }
-  await pipeline(file.createReadStream({ start, end, highWaterMark: 1024 * 1024 }), ctx.res);
+  // A client may hang up mid-body (a cancelled download): that ends the response, it is no error.
+  await pipeline(file.createReadStream({ start, end, highWaterMark: 1024 * 1024 }), ctx.res).catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== "ERR_STREAM_PREMATURE_CLOSE") throw error;
+  });
 }
 
 export async function deleteObject({ ctx, caller, bucket, key }: KeyRequest) {
