@@ -2,6 +2,7 @@ import type { ServiceContext } from "../../service";
 import type { SignedRequest } from "../../sigv4/verify";
 import { CloudError } from "../../errors";
 import { findBucket, type Bucket } from "./store";
+import { WriteConditionFailed } from "./versions";
 
 /** One S3 request after its signature was checked. */
 export interface S3Request {
@@ -53,4 +54,23 @@ export function httpDate(date: Date | string): string {
 
 export function isoDate(date: Date | string): string {
   return new Date(date).toISOString().replace(/\.\d{3}Z$/, ".000Z");
+}
+
+/** The conditions of a conditional write (If-Match / If-None-Match on PUT or on completing an upload). */
+export function writeConditionsOf(ctx: ServiceContext): { ifMatch?: string; ifNoneMatch?: string } {
+  const ifMatch = ctx.req.headers["if-match"] as string | undefined;
+  const ifNoneMatch = ctx.req.headers["if-none-match"] as string | undefined;
+  return { ...(ifMatch !== undefined ? { ifMatch } : {}), ...(ifNoneMatch !== undefined ? { ifNoneMatch } : {}) };
+}
+
+/** Writes through `write`; a failed condition removes the body already stored and answers as S3 does. */
+export async function conditionally<T>(blob: string, write: () => Promise<T>, remove: (blob: string) => Promise<void>, key: string): Promise<T> {
+  try {
+    return await write();
+  } catch (error) {
+    if (!(error instanceof WriteConditionFailed)) throw error;
+    await remove(blob);
+    if (error.status === 404) throw new CloudError(404, "NoSuchKey", error.message, { Key: key });
+    throw new CloudError(412, "PreconditionFailed", error.message, { Condition: "If-Match" });
+  }
 }

@@ -6,7 +6,7 @@ import { parseXml, sendXml, toXml } from "../../protocols/xml";
 import { readBody } from "../../body";
 import { blobPath, commitBlob, commitOrDiscard, newTempPath, removeBlob, removeTemp } from "./blobs";
 import { checksumHeader, checksummer, checksumXmlName, parseAlgorithm, type ChecksumAlgorithm } from "./checksums";
-import { objectHeadersFromRequest, ownedBucket, quoteEtag, type S3Request } from "./context";
+import { conditionally, objectHeadersFromRequest, ownedBucket, quoteEtag, writeConditionsOf, type S3Request } from "./context";
 import { validateObjectKey } from "./names";
 import { receiveBody } from "./receive";
 import { tagsFromHeader } from "./tagging";
@@ -135,7 +135,7 @@ export async function completeMultipartUpload(request: KeyRequest, uploadId: str
     checksum = { algorithm, value: composite.digest() };
   }
   const size = parts.reduce((sum, p) => sum + p.size, 0);
-  const written = await writeObject({
+  const row = {
     bucket,
     key,
     blob,
@@ -149,7 +149,8 @@ export async function completeMultipartUpload(request: KeyRequest, uploadId: str
     tags: upload.tags,
     uploadId,
     partSizes: parts.map((p) => p.size),
-  });
+  };
+  const written = await conditionally(blob, () => writeObject(row, undefined, writeConditionsOf(ctx)), removeBlob, key);
   for (const gone of written.removed) await removeBlob(gone);
   for (const partBlob of await deleteUploadRows(uploadId)) await removeBlob(partBlob);
   const result: Record<string, unknown> = completedResult(bucket, key, etag);

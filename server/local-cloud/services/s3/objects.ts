@@ -5,7 +5,7 @@ import { parseXml, sendXml, toXml } from "../../protocols/xml";
 import { readBody } from "../../body";
 import { blobPath, commitBlob, commitOrDiscard, newTempPath, removeBlob, removeTemp } from "./blobs";
 import { checksumHeader, checksumXmlName } from "./checksums";
-import { accessDenied, httpDate, isoDate, objectHeadersFromRequest, ownedBucket, quoteEtag, type S3Request } from "./context";
+import { accessDenied, conditionally, httpDate, isoDate, objectHeadersFromRequest, ownedBucket, quoteEtag, writeConditionsOf, type S3Request } from "./context";
 import { validateObjectKey } from "./names";
 import { receiveBody } from "./receive";
 import { tagsFromHeader } from "./tagging";
@@ -25,7 +25,12 @@ export async function putObject(request: KeyRequest) {
   const blob = await commitOrDiscard(received.tempPath);
   const etag = received.md5.toString("hex");
   const { contentType, headers, metadata } = objectHeadersFromRequest(ctx);
-  const written = await writeObject({ bucket, key, blob, size: received.size, etag, contentType, headers, metadata, checksum: received.checksum, partsCount: null, tags });
+  const written = await conditionally(
+    blob,
+    () => writeObject({ bucket, key, blob, size: received.size, etag, contentType, headers, metadata, checksum: received.checksum, partsCount: null, tags }, undefined, writeConditionsOf(ctx)),
+    removeBlob,
+    key,
+  );
   for (const gone of written.removed) await removeBlob(gone);
   const responseHeaders: Record<string, string> = {
     ETag: quoteEtag(etag),

@@ -139,3 +139,19 @@ describe("uploads and checksums", () => {
     );
   });
 });
+
+describe("conditional writes", () => {
+  it("writes only when If-Match or If-None-Match holds, deciding against the object there now", async () => {
+    const first = await s3.send(new PutObjectCommand({ Bucket, Key: "cond.txt", Body: "one", IfNoneMatch: "*" }));
+    expect(await failure(s3.send(new PutObjectCommand({ Bucket, Key: "cond.txt", Body: "two", IfNoneMatch: "*" })))).toBe("412 PreconditionFailed");
+    expect(await failure(s3.send(new PutObjectCommand({ Bucket, Key: "cond.txt", Body: "two", IfMatch: '"00000000000000000000000000000000"' })))).toBe("412 PreconditionFailed");
+    expect(await failure(s3.send(new PutObjectCommand({ Bucket, Key: "absent.txt", Body: "x", IfMatch: first.ETag })))).toBe("404 NoSuchKey");
+    await s3.send(new PutObjectCommand({ Bucket, Key: "cond.txt", Body: "two", IfMatch: first.ETag }));
+    expect(await (await s3.send(new GetObjectCommand({ Bucket, Key: "cond.txt" }))).Body!.transformToString()).toBe("two");
+
+    // Of ten writers that all ask for a key not to exist yet, exactly one wins.
+    const outcomes = await Promise.all(Array.from({ length: 10 }, (_, i) => failure(s3.send(new PutObjectCommand({ Bucket, Key: "once.txt", Body: `writer ${i}`, IfNoneMatch: "*" })))));
+    expect(outcomes.filter((o) => o === null)).toHaveLength(1);
+    expect(outcomes.filter((o) => o === "412 PreconditionFailed")).toHaveLength(9);
+  });
+});

@@ -101,12 +101,36 @@ async function promoteNewest(tx: Db, bucket: string, key: string): Promise<void>
 }
 
 /** Writes a new current version of a key. Given a transaction, it commits or fails with it. */
-export async function writeObject(row: typeof s3Objects.$inferInsert, within?: Db): Promise<VersionOutcome> {
+/** If-Match / If-None-Match of a write, checked against the current version under the key's lock. */
+export interface WriteConditions {
+  ifMatch?: string;
+  ifNoneMatch?: string;
+}
+
+export class WriteConditionFailed extends Error {
+  constructor(readonly status: 404 | 412) {
+    super(status === 404 ? "The specified key does not exist." : "At least one of the pre-conditions you specified did not hold");
+  }
+}
+
+function checkWriteConditions(previous: ObjectRow | undefined, conditions: WriteConditions): void {
+  const etag = previous ? `"${previous.etag}"` : null;
+  const matches = (list: string) => list.split(",").some((t) => t.trim() === "*" || t.trim() === etag || t.trim() === previous?.etag);
+  if (conditions.ifMatch !== undefined) {
+    if (!previous) throw new WriteConditionFailed(404);
+    if (!matches(conditions.ifMatch)) throw new WriteConditionFailed(412);
+  }
+  if (conditions.ifNoneMatch !== undefined && previous && matches(conditions.ifNoneMatch)) throw new WriteConditionFailed(412);
+}
+
+export async function writeObject(row: typeof s3Objects.$inferInsert, within?: Db, conditions: WriteConditions = {}): Promise<VersionOutcome> {
   const db = within ?? (await getDb());
   return db.transaction(async (tx) => {
     await lockKey(tx, row.bucket, row.key);
     const state = await versioningOf(tx, row.bucket);
     const previous = await currentRow(tx, row.bucket, row.key);
+    // Conditional writes (S3's If-Match / If-None-Match on PUT) decide against what is there now.
+    checkWriteConditions(previous, conditions);
     const removed: string[] = [];
     if (previous) {
       // Enabled keeps every version; Suspended keeps real versions but replaces the null one.
