@@ -235,6 +235,22 @@ export function parseCopySource(value: string): { bucket: string; key: string; v
   return { bucket: path.slice(0, slash), key: path.slice(slash + 1), ...(versionId !== undefined ? { versionId: decodeURIComponent(versionId) } : {}) };
 }
 
+/** x-amz-copy-source-if-*: a copy happens only when its source meets them, as S3 decides. */
+function checkCopySourceConditions(headers: Record<string, string | string[] | undefined>, object: StoredObject): void {
+  const get = (name: string) => headers[`x-amz-copy-source-${name}`] as string | undefined;
+  const etag = quoteEtag(object.etag);
+  const matches = (list: string) => list.split(",").some((t) => t.trim() === "*" || t.trim() === etag || t.trim() === object.etag);
+  const modified = new Date(object.lastModified).getTime();
+  const ifMatch = get("if-match");
+  const ifNoneMatch = get("if-none-match");
+  const failed =
+    (ifMatch !== undefined && !matches(ifMatch)) ||
+    (ifNoneMatch !== undefined && matches(ifNoneMatch)) ||
+    (ifMatch === undefined && get("if-unmodified-since") !== undefined && modified > Date.parse(get("if-unmodified-since")!) + 999) ||
+    (ifNoneMatch === undefined && get("if-modified-since") !== undefined && modified <= Date.parse(get("if-modified-since")!) + 999);
+  if (failed) throw new CloudError(412, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold", { Condition: "x-amz-copy-source-If-Match" });
+}
+
 /** The object a copy reads: the source's current version, or the version its `?versionId=` names. */
 export async function copySourceObject(source: { bucket: string; key: string; versionId?: string }): Promise<StoredObject> {
   if (source.versionId === undefined) {
@@ -257,6 +273,7 @@ export async function copyObject(request: KeyRequest, copySource: string) {
   if (!sourceBucket) throw new CloudError(404, "NoSuchBucket", "The specified bucket does not exist", { BucketName: source.bucket });
   if (sourceBucket.accountId !== caller.accountId) throw accessDenied();
   const object = await copySourceObject(source);
+  checkCopySourceConditions(ctx.req.headers, object);
   const replace = ctx.req.headers["x-amz-metadata-directive"] === "REPLACE";
   // Tags are copied unless the request replaces them (x-amz-tagging-directive: REPLACE).
   const tags = ctx.req.headers["x-amz-tagging-directive"] === "REPLACE" ? tagsFromHeader(ctx.req.headers["x-amz-tagging"]) : object.tags;

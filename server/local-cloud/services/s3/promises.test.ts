@@ -85,6 +85,12 @@ describe("reads", () => {
     await s3.send(new CopyObjectCommand({ Bucket, Key: "replaced.txt", CopySource: `${Bucket}/doc.txt`, MetadataDirective: "REPLACE", ContentType: "text/csv", Metadata: { team: "risk" } }));
     const replaced = await s3.send(new HeadObjectCommand({ Bucket, Key: "replaced.txt" }));
     expect([replaced.ContentType, replaced.Metadata]).toEqual(["text/csv", { team: "risk" }]);
+    // The source's conditions decide whether a copy happens at all.
+    const { ETag } = await s3.send(new HeadObjectCommand({ Bucket, Key: "doc.txt" }));
+    expect(await failure(s3.send(new CopyObjectCommand({ Bucket, Key: "guarded.txt", CopySource: `${Bucket}/doc.txt`, CopySourceIfMatch: '"0000"' })))).toBe("412 PreconditionFailed");
+    expect(await failure(s3.send(new CopyObjectCommand({ Bucket, Key: "guarded.txt", CopySource: `${Bucket}/doc.txt`, CopySourceIfNoneMatch: ETag })))).toBe("412 PreconditionFailed");
+    expect(await failure(s3.send(new HeadObjectCommand({ Bucket, Key: "guarded.txt" })))).toBe("404 NotFound");
+    await s3.send(new CopyObjectCommand({ Bucket, Key: "guarded.txt", CopySource: `${Bucket}/doc.txt`, CopySourceIfMatch: ETag }));
   });
 });
 
