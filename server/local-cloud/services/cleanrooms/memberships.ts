@@ -62,6 +62,22 @@ function checkResultConfiguration(config: z.output<typeof resultConfiguration> |
   }
 }
 
+// What ListMemberships shows of each membership: its summary, a subset of GetMembership's shape.
+const summaryFields = [
+  "id",
+  "arn",
+  "collaborationArn",
+  "collaborationId",
+  "collaborationCreatorAccountId",
+  "collaborationCreatorDisplayName",
+  "collaborationName",
+  "createTime",
+  "updateTime",
+  "status",
+  "memberAbilities",
+  "paymentConfiguration",
+] as const;
+
 export const membershipRoutes = [
   route(
     "CreateMembership",
@@ -125,34 +141,8 @@ export const membershipRoutes = [
     );
     const summaries = [];
     for (const membership of page) {
-      const {
-        id,
-        arn: membershipArn,
-        collaborationArn,
-        collaborationId,
-        collaborationCreatorAccountId,
-        collaborationCreatorDisplayName,
-        collaborationName,
-        createTime,
-        updateTime,
-        status,
-        memberAbilities,
-        paymentConfiguration,
-      } = membershipShape(membership, await collaborationOf(membership));
-      summaries.push({
-        id,
-        arn: membershipArn,
-        collaborationArn,
-        collaborationId,
-        collaborationCreatorAccountId,
-        collaborationCreatorDisplayName,
-        collaborationName,
-        createTime,
-        updateTime,
-        status,
-        memberAbilities,
-        paymentConfiguration,
-      });
+      const shape = membershipShape(membership, await collaborationOf(membership));
+      summaries.push(Object.fromEntries(summaryFields.map((field) => [field, shape[field]])));
     }
     return { membershipSummaries: summaries, ...(nextToken ? { nextToken } : {}) };
   }),

@@ -34,8 +34,18 @@ export function interrupt(id: string): boolean {
 }
 
 export async function recoverProtectedQueries(): Promise<void> {
-  // Only unfinished queries: the history of finished ones can be long.
-  for (const query of await listResources<ProtectedQueryBody>({ kind: "protectedQuery", statuses: ["SUBMITTED", "STARTED", "CANCELLING"] })) {
+  // Only unfinished queries (the history of finished ones can be long), a page at a time.
+  let after: string | null = null;
+  for (;;) {
+    const page: ProtectedQuery[] = await listResources<ProtectedQueryBody>({ kind: "protectedQuery", statuses: ["SUBMITTED", "STARTED", "CANCELLING"] }, after, 500);
+    if (!page.length) return;
+    await recoverPage(page);
+    after = page.at(-1)!.id;
+  }
+}
+
+async function recoverPage(page: ProtectedQuery[]): Promise<void> {
+  for (const query of page) {
     if (query.body.status === "STARTED" || query.body.status === "CANCELLING") {
       await finish(
         query,
