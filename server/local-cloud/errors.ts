@@ -6,6 +6,8 @@ export class CloudError extends Error {
     message: string,
     /** Protocol-specific extra fields (S3: BucketName, Key…; Clean Rooms: reason, fieldList…). */
     readonly extra: Record<string, unknown> = {},
+    /** Headers the answer carries besides the error document (S3: x-amz-delete-marker…). */
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
     this.name = code;

@@ -34,11 +34,11 @@ export function sendS3Error(res: ServerResponse, error: CloudError, requestId: s
   const xml = toXml("Error", { Code: error.code, Message: error.message, ...error.extra, RequestId: requestId });
   if (head) {
     // HEAD responses carry no body; the SDK reads the status (and our error code header).
-    res.writeHead(error.status, { "x-amz-request-id": requestId, "x-amz-error-code": error.code });
+    res.writeHead(error.status, { ...error.headers, "x-amz-request-id": requestId, "x-amz-error-code": error.code });
     res.end();
     return;
   }
-  sendXml(res, error.status, xml, { "x-amz-request-id": requestId });
+  sendXml(res, error.status, xml, { ...error.headers, "x-amz-request-id": requestId });
 }
 
 /** The query protocol's (STS) error document. */

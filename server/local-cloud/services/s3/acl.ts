@@ -1,29 +1,28 @@
 import { readBody } from "../../body";
 import { CloudError, notImplemented } from "../../errors";
-import { parseXml, sendXml, toXml } from "../../protocols/xml";
+import { parseXml } from "../../protocols/xml";
+import type { XmlAnswer } from "../../protocols/rest-xml";
 import { ownedBucket, type S3Request } from "./context";
 import { findObject } from "./store";
 
 // ACL reads: only the owning account can reach a bucket or its objects here, so every ACL is the
 // one S3 gives a new bucket or object: the owner has FULL_CONTROL, nobody else has a grant.
 
-const ns = "http://s3.amazonaws.com/doc/2006-03-01/";
-
-function ownerOnlyPolicy(accountId: string): string {
+function ownerOnlyPolicy(accountId: string): XmlAnswer {
   const owner = { ID: accountId, DisplayName: accountId };
   const grantee = { "@_xmlns:xsi": "http://www.w3.org/2001/XMLSchema-instance", "@_xsi:type": "CanonicalUser", ...owner };
-  return toXml("AccessControlPolicy", { Owner: owner, AccessControlList: { Grant: [{ Grantee: grantee, Permission: "FULL_CONTROL" }] } }, ns);
+  return { xml: { root: "AccessControlPolicy", body: { Owner: owner, AccessControlList: { Grant: [{ Grantee: grantee, Permission: "FULL_CONTROL" }] } } } };
 }
 
-export async function getBucketAcl(request: S3Request & { bucket: string }) {
+export async function getBucketAcl(request: S3Request & { bucket: string }): Promise<XmlAnswer> {
   const bucket = await ownedBucket(request.bucket, request.caller);
-  sendXml(request.ctx.res, 200, ownerOnlyPolicy(bucket.accountId));
+  return ownerOnlyPolicy(bucket.accountId);
 }
 
-export async function getObjectAcl(request: S3Request & { bucket: string; key: string }) {
+export async function getObjectAcl(request: S3Request & { bucket: string; key: string }): Promise<XmlAnswer> {
   const bucket = await ownedBucket(request.bucket, request.caller);
   if (!(await findObject(request.bucket, request.key))) throw new CloudError(404, "NoSuchKey", "The specified key does not exist.", { Key: request.key });
-  sendXml(request.ctx.res, 200, ownerOnlyPolicy(bucket.accountId));
+  return ownerOnlyPolicy(bucket.accountId);
 }
 
 /**
@@ -47,17 +46,15 @@ async function checkPrivateAcl(request: S3Request & { bucket: string }, ownerId:
     throw notImplemented("Access control lists granting more than the owner's FULL_CONTROL");
 }
 
-export async function putBucketAcl(request: S3Request & { bucket: string }) {
+export async function putBucketAcl(request: S3Request & { bucket: string }): Promise<XmlAnswer> {
   const bucket = await ownedBucket(request.bucket, request.caller);
   await checkPrivateAcl(request, bucket.accountId);
-  request.ctx.res.writeHead(200, { "Content-Length": "0" });
-  request.ctx.res.end();
+  return {};
 }
 
-export async function putObjectAcl(request: S3Request & { bucket: string; key: string }) {
+export async function putObjectAcl(request: S3Request & { bucket: string; key: string }): Promise<XmlAnswer> {
   const bucket = await ownedBucket(request.bucket, request.caller);
   if (!(await findObject(request.bucket, request.key))) throw new CloudError(404, "NoSuchKey", "The specified key does not exist.", { Key: request.key });
   await checkPrivateAcl(request, bucket.accountId);
-  request.ctx.res.writeHead(200, { "Content-Length": "0" });
-  request.ctx.res.end();
+  return {};
 }

@@ -1,27 +1,26 @@
 import { CloudError } from "../../errors";
-import { parseXml, sendXml, toXml } from "../../protocols/xml";
+import { parseXml, toXml } from "../../protocols/xml";
+import { s3Namespace, type XmlAnswer } from "../../protocols/rest-xml";
 import { readBody } from "../../body";
 import { ownedBucket, type S3Request } from "./context";
 import { validateBucketName } from "./names";
 import { deleteEmptyBucket, findBucket, insertBucket, listBuckets, updateBucket } from "./store";
 import { isoDate } from "./context";
 
-const ns = "http://s3.amazonaws.com/doc/2006-03-01/";
-
 function owner(accountId: string) {
   return { ID: accountId, DisplayName: accountId };
 }
 
-export async function listAllBuckets({ ctx, caller }: S3Request) {
+export async function listAllBuckets({ caller }: S3Request): Promise<XmlAnswer> {
   const buckets = await listBuckets(caller.accountId);
   const body = {
     Owner: owner(caller.accountId),
     Buckets: { Bucket: buckets.map((b) => ({ Name: b.name, CreationDate: isoDate(b.createdAt), BucketRegion: b.region })) },
   };
-  sendXml(ctx.res, 200, toXml("ListAllMyBucketsResult", body, ns));
+  return { xml: { root: "ListAllMyBucketsResult", body } };
 }
 
-export async function createBucket({ ctx, caller, bucket }: S3Request & { bucket: string }) {
+export async function createBucket({ ctx, caller, bucket }: S3Request & { bucket: string }): Promise<XmlAnswer> {
   validateBucketName(bucket);
   const body = (await readBody(ctx.req, 64 * 1024)).toString("utf8");
   let region = caller.region;
@@ -37,9 +36,7 @@ export async function createBucket({ ctx, caller, bucket }: S3Request & { bucket
     if (existing?.accountId === caller.accountId) {
       // us-east-1 keeps S3's legacy answer: creating a bucket you already own there succeeds.
       if (existing.region === "us-east-1" && region === "us-east-1") {
-        ctx.res.writeHead(200, { Location: `/${bucket}`, "Content-Length": "0" });
-        ctx.res.end();
-        return;
+        return { headers: { Location: `/${bucket}` } };
       }
       throw new CloudError(409, "BucketAlreadyOwnedByYou", "Your previous request to create the named bucket succeeded and you already own it.", { BucketName: bucket });
     }
@@ -50,32 +47,29 @@ export async function createBucket({ ctx, caller, bucket }: S3Request & { bucket
       { BucketName: bucket },
     );
   }
-  ctx.res.writeHead(200, { Location: `/${bucket}`, "Content-Length": "0" });
-  ctx.res.end();
+  return { headers: { Location: `/${bucket}` } };
 }
 
-export async function headBucket({ ctx, caller, bucket }: S3Request & { bucket: string }) {
+export async function headBucket({ caller, bucket }: S3Request & { bucket: string }): Promise<XmlAnswer> {
   const found = await ownedBucket(bucket, caller);
-  ctx.res.writeHead(200, { "x-amz-bucket-region": found.region, "Content-Length": "0" });
-  ctx.res.end();
+  return { headers: { "x-amz-bucket-region": found.region } };
 }
 
-export async function deleteBucket({ ctx, caller, bucket }: S3Request & { bucket: string }) {
+export async function deleteBucket({ caller, bucket }: S3Request & { bucket: string }): Promise<XmlAnswer> {
   await ownedBucket(bucket, caller);
   if (!(await deleteEmptyBucket(bucket))) {
     throw new CloudError(409, "BucketNotEmpty", "The bucket you tried to delete is not empty", { BucketName: bucket });
   }
-  ctx.res.writeHead(204);
-  ctx.res.end();
+  return { status: 204 };
 }
 
-export async function getBucketLocation({ ctx, caller, bucket }: S3Request & { bucket: string }) {
+export async function getBucketLocation({ caller, bucket }: S3Request & { bucket: string }): Promise<XmlAnswer> {
   const found = await ownedBucket(bucket, caller);
   const location = found.region === "us-east-1" ? "" : found.region;
-  sendXml(ctx.res, 200, `<?xml version="1.0" encoding="UTF-8"?>\n<LocationConstraint xmlns="${ns}">${location}</LocationConstraint>`);
+  return { text: `<?xml version="1.0" encoding="UTF-8"?>\n<LocationConstraint xmlns="${s3Namespace}">${location}</LocationConstraint>` };
 }
 
-export async function putBucketVersioning({ ctx, caller, bucket }: S3Request & { bucket: string }) {
+export async function putBucketVersioning({ ctx, caller, bucket }: S3Request & { bucket: string }): Promise<XmlAnswer> {
   await ownedBucket(bucket, caller);
   const config = parseXml((await readBody(ctx.req, 64 * 1024)).toString("utf8")).VersioningConfiguration as Record<string, unknown> | undefined;
   const status = config && typeof config === "object" ? config.Status : undefined;
@@ -83,18 +77,17 @@ export async function putBucketVersioning({ ctx, caller, bucket }: S3Request & {
     throw new CloudError(400, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema: Status must be Enabled or Suspended.");
   }
   await updateBucket(bucket, { versioning: status });
-  ctx.res.writeHead(200, { "Content-Length": "0" });
-  ctx.res.end();
+  return {};
 }
 
-export async function getBucketVersioning({ ctx, caller, bucket }: S3Request & { bucket: string }) {
+export async function getBucketVersioning({ caller, bucket }: S3Request & { bucket: string }): Promise<XmlAnswer> {
   const found = await ownedBucket(bucket, caller);
-  sendXml(ctx.res, 200, toXml("VersioningConfiguration", found.versioning ? { Status: found.versioning } : {}, ns));
+  return { xml: { root: "VersioningConfiguration", body: found.versioning ? { Status: found.versioning } : {} } };
 }
 
 const sseAlgorithms = ["AES256", "aws:kms", "aws:kms:dsse"];
 
-export async function putBucketEncryption({ ctx, caller, bucket }: S3Request & { bucket: string }) {
+export async function putBucketEncryption({ ctx, caller, bucket }: S3Request & { bucket: string }): Promise<XmlAnswer> {
   await ownedBucket(bucket, caller);
   const text = (await readBody(ctx.req, 64 * 1024)).toString("utf8");
   const config = parseXml(text).ServerSideEncryptionConfiguration as Record<string, unknown> | undefined;
@@ -105,20 +98,19 @@ export async function putBucketEncryption({ ctx, caller, bucket }: S3Request & {
     throw new CloudError(400, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema: SSEAlgorithm must be AES256, aws:kms or aws:kms:dsse.");
   }
   await updateBucket(bucket, { encryption: text });
-  ctx.res.writeHead(200, { "Content-Length": "0" });
-  ctx.res.end();
+  return {};
 }
 
-export async function getBucketEncryption({ ctx, caller, bucket }: S3Request & { bucket: string }) {
+export async function getBucketEncryption({ caller, bucket }: S3Request & { bucket: string }): Promise<XmlAnswer> {
   const found = await ownedBucket(bucket, caller);
   // Like S3 since 2023, a bucket without its own setting reports the default, SSE-S3 (AES256).
-  const xml = found.encryption ?? toXml("ServerSideEncryptionConfiguration", { Rule: { ApplyServerSideEncryptionByDefault: { SSEAlgorithm: "AES256" }, BucketKeyEnabled: false } }, ns);
-  sendXml(ctx.res, 200, xml);
+  // The stored setting is the document the owner sent, answered as it came.
+  const text = found.encryption ?? toXml("ServerSideEncryptionConfiguration", { Rule: { ApplyServerSideEncryptionByDefault: { SSEAlgorithm: "AES256" }, BucketKeyEnabled: false } }, s3Namespace);
+  return { text };
 }
 
-export async function deleteBucketEncryption({ ctx, caller, bucket }: S3Request & { bucket: string }) {
+export async function deleteBucketEncryption({ caller, bucket }: S3Request & { bucket: string }): Promise<XmlAnswer> {
   await ownedBucket(bucket, caller);
   await updateBucket(bucket, { encryption: null });
-  ctx.res.writeHead(204);
-  ctx.res.end();
+  return { status: 204 };
 }

@@ -1,6 +1,7 @@
 import type { ServerResponse } from "node:http";
 import { CloudError } from "../../errors";
-import { parseXml, sendXml, toXml } from "../../protocols/xml";
+import { parseXml } from "../../protocols/xml";
+import type { XmlAnswer } from "../../protocols/rest-xml";
 import { readBody } from "../../body";
 import type { CorsRule } from "../../store/schema";
 import { ownedBucket, type S3Request } from "./context";
@@ -11,12 +12,11 @@ import { findBucket, updateBucket } from "./store";
 // the rules; an actual request with an Origin header gets the matching rule's headers, so that a
 // page can upload with a presigned URL and read the ETag.
 
-const ns = "http://s3.amazonaws.com/doc/2006-03-01/";
 const methods = ["GET", "PUT", "POST", "DELETE", "HEAD"];
 const malformed = (why: string) => new CloudError(400, "MalformedXML", `The XML you provided was not well-formed or did not validate against our published schema: ${why}.`);
 const list = (value: unknown): string[] => ([] as unknown[]).concat(value ?? []).map((v) => String(v));
 
-export async function putBucketCors(request: S3Request & { bucket: string }) {
+export async function putBucketCors(request: S3Request & { bucket: string }): Promise<XmlAnswer> {
   await ownedBucket(request.bucket, request.caller);
   const config = parseXml((await readBody(request.ctx.req, 64 * 1024)).toString("utf8")).CORSConfiguration as Record<string, unknown> | undefined;
   if (!config || typeof config !== "object") throw malformed("CORSConfiguration is required");
@@ -41,11 +41,10 @@ export async function putBucketCors(request: S3Request & { bucket: string }) {
     };
   });
   await updateBucket(request.bucket, { cors: stored });
-  request.ctx.res.writeHead(200, { "Content-Length": "0" });
-  request.ctx.res.end();
+  return {};
 }
 
-export async function getBucketCors(request: S3Request & { bucket: string }) {
+export async function getBucketCors(request: S3Request & { bucket: string }): Promise<XmlAnswer> {
   const bucket = await ownedBucket(request.bucket, request.caller);
   if (!bucket.cors) throw new CloudError(404, "NoSuchCORSConfiguration", "The CORS configuration does not exist", { BucketName: request.bucket });
   const rules = bucket.cors.map((r) => ({
@@ -56,14 +55,13 @@ export async function getBucketCors(request: S3Request & { bucket: string }) {
     ExposeHeader: r.exposeHeaders,
     ...(r.maxAgeSeconds !== undefined ? { MaxAgeSeconds: r.maxAgeSeconds } : {}),
   }));
-  sendXml(request.ctx.res, 200, toXml("CORSConfiguration", { CORSRule: rules }, ns));
+  return { xml: { root: "CORSConfiguration", body: { CORSRule: rules } } };
 }
 
-export async function deleteBucketCors(request: S3Request & { bucket: string }) {
+export async function deleteBucketCors(request: S3Request & { bucket: string }): Promise<XmlAnswer> {
   await ownedBucket(request.bucket, request.caller);
   await updateBucket(request.bucket, { cors: null });
-  request.ctx.res.writeHead(204);
-  request.ctx.res.end();
+  return { status: 204 };
 }
 
 /** A rule's pattern with at most one `*`, which matches any run of characters, as S3 allows. */

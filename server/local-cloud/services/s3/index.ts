@@ -1,5 +1,6 @@
 import { CloudError } from "../../errors";
 import { sendS3Error } from "../../protocols/xml";
+import { sendXmlAnswer } from "../../protocols/rest-xml";
 import type { CloudService, ServiceContext } from "../../service";
 import { noSuchBucket, type S3Request } from "./context";
 import { findBucket } from "./store";
@@ -43,7 +44,8 @@ function locate(ctx: Pick<ServiceContext, "req" | "rawPath">): { bucket: string 
 async function dispatch(request: S3Request): Promise<void> {
   const route = routeOf(request);
   refuseVersionIds(request, route.operation);
-  await route.run(request as S3Request & { bucket: string; key: string });
+  const answer = await route.run(request as S3Request & { bucket: string; key: string });
+  await sendXmlAnswer(request.ctx.res, answer, request.ctx.req.method === "HEAD");
 }
 
 export const s3: CloudService = {

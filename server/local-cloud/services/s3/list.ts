@@ -1,10 +1,8 @@
 import { CloudError, notImplemented } from "../../errors";
-import { sendXml, toXml } from "../../protocols/xml";
+import type { XmlAnswer } from "../../protocols/rest-xml";
 import { isoDate, ownedBucket, quoteEtag, type S3Request } from "./context";
 import { listObjectRows, type StoredObject } from "./store";
 import { listVersionRows } from "./versions";
-
-const ns = "http://s3.amazonaws.com/doc/2006-03-01/";
 
 interface Page {
   contents: StoredObject[];
@@ -90,7 +88,7 @@ function listing(q: Map<string, string>) {
   return { prefix, delimiter, maxKeys, encode, common, tail };
 }
 
-export async function listObjectsV2({ ctx, caller, bucket }: S3Request & { bucket: string }) {
+export async function listObjectsV2({ ctx, caller, bucket }: S3Request & { bucket: string }): Promise<XmlAnswer> {
   await ownedBucket(bucket, caller);
   const q = ctx.query;
   const { prefix, delimiter, maxKeys, encode, common, tail } = listing(q);
@@ -111,10 +109,10 @@ export async function listObjectsV2({ ctx, caller, bucket }: S3Request & { bucke
     ...(page.truncated && page.last !== null ? { NextContinuationToken: Buffer.from(`k:${page.last}`).toString("base64url") } : {}),
     ...tail(page, q.get("fetch-owner") === "true" ? caller.accountId : null),
   };
-  sendXml(ctx.res, 200, toXml("ListBucketResult", body, ns));
+  return { xml: { root: "ListBucketResult", body } };
 }
 
-export async function listObjectsV1({ ctx, caller, bucket }: S3Request & { bucket: string }) {
+export async function listObjectsV1({ ctx, caller, bucket }: S3Request & { bucket: string }): Promise<XmlAnswer> {
   await ownedBucket(bucket, caller);
   const q = ctx.query;
   const { prefix, delimiter, maxKeys, encode, common, tail } = listing(q);
@@ -127,11 +125,11 @@ export async function listObjectsV1({ ctx, caller, bucket }: S3Request & { bucke
     ...(page.truncated && delimiter && page.last !== null ? { NextMarker: encode(page.last) } : {}),
     ...tail(page, caller.accountId),
   };
-  sendXml(ctx.res, 200, toXml("ListBucketResult", body, ns));
+  return { xml: { root: "ListBucketResult", body } };
 }
 
 /** ListObjectVersions: every version and delete marker, by key, newest first within a key. */
-export async function listObjectVersions({ ctx, caller, bucket }: S3Request & { bucket: string }) {
+export async function listObjectVersions({ ctx, caller, bucket }: S3Request & { bucket: string }): Promise<XmlAnswer> {
   await ownedBucket(bucket, caller);
   const q = ctx.query;
   if (q.get("delimiter")) throw notImplemented("ListObjectVersions with a delimiter");
@@ -157,5 +155,5 @@ export async function listObjectVersions({ ctx, caller, bucket }: S3Request & { 
     Version: page.filter((r) => !r.isDeleteMarker).map((r) => ({ ...entry(r), ETag: quoteEtag(r.etag ?? ""), Size: r.size, StorageClass: "STANDARD", Owner: owner })),
     DeleteMarker: page.filter((r) => r.isDeleteMarker).map((r) => ({ ...entry(r), Owner: owner })),
   };
-  sendXml(ctx.res, 200, toXml("ListVersionsResult", body, ns));
+  return { xml: { root: "ListVersionsResult", body } };
 }

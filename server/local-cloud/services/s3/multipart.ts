@@ -2,7 +2,8 @@ import fs from "node:fs";
 import { createHash, randomBytes } from "node:crypto";
 import { pipeline } from "node:stream/promises";
 import { CloudError } from "../../errors";
-import { parseXml, sendXml, toXml } from "../../protocols/xml";
+import { parseXml } from "../../protocols/xml";
+import type { XmlAnswer } from "../../protocols/rest-xml";
 import { readBody } from "../../body";
 import { blobPath, commitBlob, commitOrDiscard, newTempPath, removeBlob, removeTemp } from "./blobs";
 import { checksumHeader, checksummer, checksumXmlName, parseAlgorithm, type ChecksumAlgorithm } from "./checksums";
@@ -15,7 +16,6 @@ import { copySourceObject, parseCopySource } from "./objects";
 import { abandonedUploadIds, deleteUploadRows, findObject, findUpload, insertUpload, listPartRows, listUploadRows, putPartRow, type MultipartUpload } from "./store";
 
 type KeyRequest = S3Request & { bucket: string; key: string };
-const ns = "http://s3.amazonaws.com/doc/2006-03-01/";
 const MIN_PART_BYTES = 5 * 1024 * 1024;
 
 async function ownedUpload(request: KeyRequest, uploadId: string): Promise<MultipartUpload> {
@@ -27,7 +27,7 @@ async function ownedUpload(request: KeyRequest, uploadId: string): Promise<Multi
   return upload;
 }
 
-export async function createMultipartUpload(request: KeyRequest) {
+export async function createMultipartUpload(request: KeyRequest): Promise<XmlAnswer> {
   const { ctx, caller, bucket, key } = request;
   await ownedBucket(bucket, caller);
   validateObjectKey(key);
@@ -36,10 +36,10 @@ export async function createMultipartUpload(request: KeyRequest) {
   const tags = tagsFromHeader(ctx.req.headers["x-amz-tagging"]);
   await insertUpload({ uploadId, bucket, key, ...objectHeadersFromRequest(ctx), checksumAlgorithm: algorithm ?? null, tags });
   const headers: Record<string, string> = algorithm ? { "x-amz-checksum-algorithm": algorithm } : {};
-  sendXml(ctx.res, 200, toXml("InitiateMultipartUploadResult", { Bucket: bucket, Key: key, UploadId: uploadId }, ns), headers);
+  return { xml: { root: "InitiateMultipartUploadResult", body: { Bucket: bucket, Key: key, UploadId: uploadId } }, headers: headers };
 }
 
-export async function uploadPart(request: KeyRequest, uploadId: string, partNumberText: string) {
+export async function uploadPart(request: KeyRequest, uploadId: string, partNumberText: string): Promise<XmlAnswer> {
   const partNumber = Number(partNumberText);
   if (!Number.isInteger(partNumber) || partNumber < 1 || partNumber > 10000) {
     throw new CloudError(400, "InvalidArgument", "Part number must be an integer between 1 and 10000, inclusive", { ArgumentName: "partNumber" });
@@ -54,10 +54,9 @@ export async function uploadPart(request: KeyRequest, uploadId: string, partNumb
     await removeBlob(blob);
     throw new CloudError(404, "NoSuchUpload", "The specified upload does not exist.", { UploadId: uploadId });
   }
-  const headers: Record<string, string> = { ETag: quoteEtag(etag), "Content-Length": "0" };
+  const headers: Record<string, string> = { ETag: quoteEtag(etag) };
   if (received.checksum) headers[checksumHeader(received.checksum.algorithm)] = received.checksum.value;
-  request.ctx.res.writeHead(200, headers);
-  request.ctx.res.end();
+  return { headers };
 }
 
 interface RequestedPart {
@@ -68,13 +67,13 @@ interface RequestedPart {
 
 const completedResult = (bucket: string, key: string, etag: string) => ({ Location: `/${bucket}/${encodeURIComponent(key)}`, Bucket: bucket, Key: key, ETag: quoteEtag(etag) });
 
-export async function completeMultipartUpload(request: KeyRequest, uploadId: string) {
+export async function completeMultipartUpload(request: KeyRequest, uploadId: string): Promise<XmlAnswer> {
   const { ctx, bucket, key } = request;
   // A repeated Complete of an upload that made the current object answers as the first did.
   if (!(await findUpload(uploadId))) {
     await ownedBucket(bucket, request.caller);
     const object = await findObject(bucket, key);
-    if (object?.uploadId === uploadId) return sendXml(ctx.res, 200, toXml("CompleteMultipartUploadResult", completedResult(bucket, key, object.etag), ns));
+    if (object?.uploadId === uploadId) return { xml: { root: "CompleteMultipartUploadResult", body: completedResult(bucket, key, object.etag) } };
   }
   const upload = await ownedUpload(request, uploadId);
   const parsed = parseXml((await readBody(ctx.req, 4 * 1024 * 1024)).toString("utf8")).CompleteMultipartUpload as Record<string, unknown> | undefined;
@@ -158,17 +157,16 @@ export async function completeMultipartUpload(request: KeyRequest, uploadId: str
     result[checksumXmlName(checksum.algorithm)] = `${checksum.value}-${parts.length}`;
     result.ChecksumType = "COMPOSITE";
   }
-  sendXml(ctx.res, 200, toXml("CompleteMultipartUploadResult", result, ns), written.versionId ? { "x-amz-version-id": written.versionId } : {});
+  return { xml: { root: "CompleteMultipartUploadResult", body: result }, headers: written.versionId ? { "x-amz-version-id": written.versionId } : {} };
 }
 
-export async function abortMultipartUpload(request: KeyRequest, uploadId: string) {
+export async function abortMultipartUpload(request: KeyRequest, uploadId: string): Promise<XmlAnswer> {
   await ownedUpload(request, uploadId);
   for (const blob of await deleteUploadRows(uploadId)) await removeBlob(blob);
-  request.ctx.res.writeHead(204);
-  request.ctx.res.end();
+  return { status: 204 };
 }
 
-export async function listParts(request: KeyRequest, uploadId: string) {
+export async function listParts(request: KeyRequest, uploadId: string): Promise<XmlAnswer> {
   await ownedUpload(request, uploadId);
   const parts = await listPartRows(uploadId);
   const body = {
@@ -184,10 +182,10 @@ export async function listParts(request: KeyRequest, uploadId: string) {
       ...(p.checksum ? { [checksumXmlName(p.checksum.algorithm)]: p.checksum.value } : {}),
     })),
   };
-  sendXml(request.ctx.res, 200, toXml("ListPartsResult", body, ns));
+  return { xml: { root: "ListPartsResult", body: body } };
 }
 
-export async function listMultipartUploads(request: S3Request & { bucket: string }) {
+export async function listMultipartUploads(request: S3Request & { bucket: string }): Promise<XmlAnswer> {
   const { ctx, caller, bucket } = request;
   await ownedBucket(bucket, caller);
   const prefix = ctx.query.get("prefix") ?? "";
@@ -219,7 +217,7 @@ export async function listMultipartUploads(request: S3Request & { bucket: string
       ...(u.checksumAlgorithm ? { ChecksumAlgorithm: u.checksumAlgorithm } : {}),
     })),
   };
-  sendXml(ctx.res, 200, toXml("ListMultipartUploadsResult", body, ns));
+  return { xml: { root: "ListMultipartUploadsResult", body: body } };
 }
 
 /** Uploads nobody finished within a day are aborted, their parts' files removed (as a lifecycle rule would). */
@@ -232,7 +230,7 @@ export async function sweepAbandonedUploads(now = new Date()): Promise<number> {
 }
 
 /** UploadPartCopy: a part made of another object's bytes (or a range of them) the caller owns. */
-export async function uploadPartCopy(request: KeyRequest, uploadId: string, partNumberText: string) {
+export async function uploadPartCopy(request: KeyRequest, uploadId: string, partNumberText: string): Promise<XmlAnswer> {
   const partNumber = Number(partNumberText);
   if (!Number.isInteger(partNumber) || partNumber < 1 || partNumber > 10000) {
     throw new CloudError(400, "InvalidArgument", "Part number must be an integer between 1 and 10000, inclusive", { ArgumentName: "partNumber" });
@@ -274,5 +272,5 @@ export async function uploadPartCopy(request: KeyRequest, uploadId: string, part
     await removeBlob(blob);
     throw new CloudError(404, "NoSuchUpload", "The specified upload does not exist.", { UploadId: uploadId });
   }
-  sendXml(request.ctx.res, 200, toXml("CopyPartResult", { ETag: quoteEtag(etag), LastModified: new Date().toISOString() }, ns));
+  return { xml: { root: "CopyPartResult", body: { ETag: quoteEtag(etag), LastModified: new Date().toISOString() } } };
 }

@@ -1,7 +1,7 @@
 import fs from "node:fs";
-import { pipeline } from "node:stream/promises";
 import { CloudError } from "../../errors";
-import { parseXml, sendXml, toXml } from "../../protocols/xml";
+import { parseXml } from "../../protocols/xml";
+import type { XmlAnswer } from "../../protocols/rest-xml";
 import { readBody } from "../../body";
 import { blobPath, commitBlob, commitOrDiscard, newTempPath, removeBlob, removeTemp } from "./blobs";
 import { checksumHeader, checksumXmlName } from "./checksums";
@@ -16,7 +16,7 @@ type KeyRequest = S3Request & { bucket: string; key: string };
 
 const noSuchKey = (key: string) => new CloudError(404, "NoSuchKey", "The specified key does not exist.", { Key: key });
 
-export async function putObject(request: KeyRequest) {
+export async function putObject(request: KeyRequest): Promise<XmlAnswer> {
   const { ctx, caller, bucket, key, payloadHash } = request;
   await ownedBucket(bucket, caller);
   validateObjectKey(key);
@@ -35,12 +35,10 @@ export async function putObject(request: KeyRequest) {
   const responseHeaders: Record<string, string> = {
     ETag: quoteEtag(etag),
     "x-amz-server-side-encryption": "AES256",
-    "Content-Length": "0",
     ...(written.versionId ? { "x-amz-version-id": written.versionId } : {}),
   };
   if (received.checksum) responseHeaders[checksumHeader(received.checksum.algorithm)] = received.checksum.value;
-  ctx.res.writeHead(200, responseHeaders);
-  ctx.res.end();
+  return { headers: responseHeaders };
 }
 
 function objectResponseHeaders(object: StoredObject, withChecksum: boolean): Record<string, string> {
@@ -113,40 +111,33 @@ async function versionToRead(request: KeyRequest, versioned: boolean): Promise<S
     const found = await findVersion(bucket, key, versionId);
     if (!found) throw new CloudError(404, "NoSuchVersion", "The specified version does not exist.", { Key: key, VersionId: versionId });
     if (found.isDeleteMarker) {
-      ctx.res.setHeader("x-amz-delete-marker", "true");
-      throw new CloudError(405, "MethodNotAllowed", "The specified method is not allowed against this resource.", { Method: ctx.req.method, ResourceType: "DeleteMarker" });
+      const extra = { Method: ctx.req.method, ResourceType: "DeleteMarker" };
+      throw new CloudError(405, "MethodNotAllowed", "The specified method is not allowed against this resource.", extra, { "x-amz-delete-marker": "true", "x-amz-version-id": versionId });
     }
     return { ...(found as StoredObject), versionId: versionId === "null" ? null : versionId };
   }
   const object = await findObject(bucket, key);
   if (object) return object;
   const marker = versioned ? await latestMarker(bucket, key) : undefined;
-  if (marker) {
-    ctx.res.setHeader("x-amz-delete-marker", "true");
-    ctx.res.setHeader("x-amz-version-id", marker.versionId);
-  }
-  throw noSuchKey(key);
+  if (!marker) throw noSuchKey(key);
+  throw new CloudError(404, "NoSuchKey", "The specified key does not exist.", { Key: key }, { "x-amz-delete-marker": "true", "x-amz-version-id": marker.versionId });
 }
 
-export async function getObject(request: KeyRequest, head: boolean) {
+export async function getObject(request: KeyRequest, head: boolean): Promise<XmlAnswer> {
   const { ctx, caller, bucket } = request;
   const owned = await ownedBucket(bucket, caller);
   const object = await versionToRead(request, owned.versioning !== null);
-  if (owned.versioning !== null) ctx.res.setHeader("x-amz-version-id", object.versionId ?? "null");
+  const version: Record<string, string> = owned.versioning !== null ? { "x-amz-version-id": object.versionId ?? "null" } : {};
   const condition = checkConditions(request, object);
-  if (condition === 412) throw new CloudError(412, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold", { Condition: "If-Match" });
-  if (condition === 304) {
-    ctx.res.writeHead(304, { ETag: quoteEtag(object.etag), "Last-Modified": httpDate(object.lastModified) });
-    ctx.res.end();
-    return;
-  }
+  if (condition === 412) throw new CloudError(412, "PreconditionFailed", "At least one of the pre-conditions you specified did not hold", { Condition: "If-Match" }, version);
+  if (condition === 304) return { status: 304, headers: { ...version, ETag: quoteEtag(object.etag), "Last-Modified": httpDate(object.lastModified) } };
   const rangeHeader = ctx.req.headers.range;
   const range = ctx.query.has("partNumber") ? partRange(ctx.query.get("partNumber")!, object, rangeHeader) : rangeHeader ? parseRange(rangeHeader, object.size) : null;
   if (range === "invalid") {
     throw new CloudError(416, "InvalidRange", "The requested range is not satisfiable", { ActualObjectSize: object.size, RangeRequested: rangeHeader });
   }
   const wantsChecksum = ctx.req.headers["x-amz-checksum-mode"] === "ENABLED" && !range;
-  const headers = objectResponseHeaders(object, wantsChecksum);
+  const headers = { ...version, ...objectResponseHeaders(object, wantsChecksum) };
   for (const [param, header] of [
     ["response-content-type", "Content-Type"],
     ["response-content-disposition", "Content-Disposition"],
@@ -163,29 +154,20 @@ export async function getObject(request: KeyRequest, head: boolean) {
   headers["Content-Length"] = String(Math.max(0, end - start + 1));
   if (range) headers["Content-Range"] = `bytes ${start}-${end}/${object.size}`;
   // Open before answering: the blob stays readable even if a newer PutObject replaces it meanwhile.
-  const file = head || object.size === 0 ? null : await fs.promises.open(blobPath(object.blob), "r");
-  ctx.res.writeHead(range ? 206 : 200, headers);
-  if (!file) {
-    ctx.res.end();
-    return;
-  }
-  // A client may hang up mid-body (a cancelled download): that ends the response, it is no error.
-  await pipeline(file.createReadStream({ start, end, highWaterMark: 1024 * 1024 }), ctx.res).catch((error: NodeJS.ErrnoException) => {
-    if (error.code !== "ERR_STREAM_PREMATURE_CLOSE") throw error;
-  });
+  const handle = head || object.size === 0 ? null : await fs.promises.open(blobPath(object.blob), "r");
+  return { status: range ? 206 : 200, headers, ...(handle ? { file: { handle, start, end } } : {}) };
 }
 
-export async function deleteObject({ ctx, caller, bucket, key }: KeyRequest) {
+export async function deleteObject({ ctx, caller, bucket, key }: KeyRequest): Promise<XmlAnswer> {
   await ownedBucket(bucket, caller);
   const versionId = ctx.query.get("versionId");
   const outcome = await deleteObjectVersion(bucket, key, versionId);
   if (outcome === "no such version") throw new CloudError(400, "InvalidArgument", "Invalid version id specified", { ArgumentName: "versionId", ArgumentValue: versionId });
   for (const gone of outcome.removed) await removeBlob(gone);
-  ctx.res.writeHead(204, { ...(outcome.versionId ? { "x-amz-version-id": outcome.versionId } : {}), ...(outcome.deleteMarker ? { "x-amz-delete-marker": "true" } : {}) });
-  ctx.res.end();
+  return { status: 204, headers: { ...(outcome.versionId ? { "x-amz-version-id": outcome.versionId } : {}), ...(outcome.deleteMarker ? { "x-amz-delete-marker": "true" } : {}) } };
 }
 
-export async function deleteObjects({ ctx, caller, bucket }: S3Request & { bucket: string }) {
+export async function deleteObjects({ ctx, caller, bucket }: S3Request & { bucket: string }): Promise<XmlAnswer> {
   await ownedBucket(bucket, caller);
   const text = (await readBody(ctx.req, 2 * 1024 * 1024)).toString("utf8");
   const parsed = parseXml(text, { exact: true }).Delete as Record<string, unknown> | undefined;
@@ -216,7 +198,7 @@ export async function deleteObjects({ ctx, caller, bucket }: S3Request & { bucke
       ...(outcome.deleteMarker ? { DeleteMarker: true, DeleteMarkerVersionId: outcome.versionId } : {}),
     });
   }
-  sendXml(ctx.res, 200, toXml("DeleteResult", { ...(quiet ? {} : { Deleted: deleted }), Error: errors }, "http://s3.amazonaws.com/doc/2006-03-01/"));
+  return { xml: { root: "DeleteResult", body: { ...(quiet ? {} : { Deleted: deleted }), Error: errors } } };
 }
 
 export function parseCopySource(value: string): { bucket: string; key: string; versionId?: string } {
@@ -264,7 +246,7 @@ export async function copySourceObject(source: { bucket: string; key: string; ve
   return found as StoredObject;
 }
 
-export async function copyObject(request: KeyRequest, copySource: string) {
+export async function copyObject(request: KeyRequest, copySource: string): Promise<XmlAnswer> {
   const { ctx, caller, bucket, key } = request;
   await ownedBucket(bucket, caller);
   validateObjectKey(key);
@@ -314,11 +296,11 @@ export async function copyObject(request: KeyRequest, copySource: string) {
   const responseHeaders: Record<string, string> = {};
   if (written.versionId) responseHeaders["x-amz-version-id"] = written.versionId;
   if (source.versionId !== undefined) responseHeaders["x-amz-copy-source-version-id"] = source.versionId;
-  sendXml(ctx.res, 200, toXml("CopyObjectResult", result, "http://s3.amazonaws.com/doc/2006-03-01/"), responseHeaders);
+  return { xml: { root: "CopyObjectResult", body: result }, headers: responseHeaders };
 }
 
 /** GetObjectAttributes: the attributes named in x-amz-object-attributes, without the body. */
-export async function getObjectAttributes(request: KeyRequest) {
+export async function getObjectAttributes(request: KeyRequest): Promise<XmlAnswer> {
   const { ctx, caller, bucket, key } = request;
   await ownedBucket(bucket, caller);
   const object = await findObject(bucket, key);
@@ -339,5 +321,5 @@ export async function getObjectAttributes(request: KeyRequest) {
   if (wanted.has("ObjectParts") && object.partsCount) body.ObjectParts = { PartsCount: object.partsCount }; // TotalPartsCount in the SDKs
   if (wanted.has("StorageClass")) body.StorageClass = "STANDARD";
   if (wanted.has("ObjectSize")) body.ObjectSize = object.size;
-  sendXml(ctx.res, 200, toXml("GetObjectAttributesResponse", body, "http://s3.amazonaws.com/doc/2006-03-01/"), { "Last-Modified": httpDate(object.lastModified) });
+  return { xml: { root: "GetObjectAttributesResponse", body }, headers: { "Last-Modified": httpDate(object.lastModified) } };
 }

@@ -1,4 +1,5 @@
 import { CloudError, notImplemented } from "../../errors";
+import type { XmlAnswer } from "../../protocols/rest-xml";
 import * as acl from "./acl";
 import * as buckets from "./buckets";
 import * as cors from "./cors";
@@ -15,7 +16,7 @@ import * as tagging from "./tagging";
 // as PUT ?tagging can never fall through to PutObject and overwrite the object.
 
 type Level = "service" | "bucket" | "object";
-type Handler = (request: S3Request & { bucket: string; key: string }) => Promise<void>;
+type Handler = (request: S3Request & { bucket: string; key: string }) => Promise<XmlAnswer>;
 
 interface S3Route {
   operation: string;

@@ -1,5 +1,6 @@
 import { CloudError } from "../../errors";
-import { parseXml, sendXml, toXml } from "../../protocols/xml";
+import { parseXml } from "../../protocols/xml";
+import type { XmlAnswer } from "../../protocols/rest-xml";
 import { readBody } from "../../body";
 import { ownedBucket, type S3Request } from "./context";
 import { findObject, setBucketTags, setObjectTags } from "./store";
@@ -8,7 +9,6 @@ import { findObject, setBucketTags, setObjectTags } from "./store";
 // without touching its bytes, ETag or modification time. Limits are S3's: 10 tags per object
 // (50 per bucket), keys up to 128 characters, values up to 256, no duplicate keys.
 
-const ns = "http://s3.amazonaws.com/doc/2006-03-01/";
 type KeyRequest = S3Request & { bucket: string; key: string };
 type BucketRequest = S3Request & { bucket: string };
 
@@ -48,47 +48,43 @@ async function tagsFromBody(request: S3Request, limit: number): Promise<Record<s
   return checkTags(entries, limit);
 }
 
-const tagSetXml = (tags: Record<string, string>) => toXml("Tagging", { TagSet: { Tag: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) } }, ns);
+const tagSet = (tags: Record<string, string>): XmlAnswer => ({ xml: { root: "Tagging", body: { TagSet: { Tag: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) } } } });
 const noSuchKey = (key: string) => new CloudError(404, "NoSuchKey", "The specified key does not exist.", { Key: key });
 
-export async function putObjectTagging(request: KeyRequest) {
+export async function putObjectTagging(request: KeyRequest): Promise<XmlAnswer> {
   await ownedBucket(request.bucket, request.caller);
   const tags = await tagsFromBody(request, 10);
   if (!(await setObjectTags(request.bucket, request.key, tags))) throw noSuchKey(request.key);
-  request.ctx.res.writeHead(200, { "Content-Length": "0" });
-  request.ctx.res.end();
+  return {};
 }
 
-export async function getObjectTagging(request: KeyRequest) {
+export async function getObjectTagging(request: KeyRequest): Promise<XmlAnswer> {
   await ownedBucket(request.bucket, request.caller);
   const object = await findObject(request.bucket, request.key);
   if (!object) throw noSuchKey(request.key);
-  sendXml(request.ctx.res, 200, tagSetXml(object.tags));
+  return tagSet(object.tags);
 }
 
-export async function deleteObjectTagging(request: KeyRequest) {
+export async function deleteObjectTagging(request: KeyRequest): Promise<XmlAnswer> {
   await ownedBucket(request.bucket, request.caller);
   if (!(await setObjectTags(request.bucket, request.key, {}))) throw noSuchKey(request.key);
-  request.ctx.res.writeHead(204);
-  request.ctx.res.end();
+  return { status: 204 };
 }
 
-export async function putBucketTagging(request: BucketRequest) {
+export async function putBucketTagging(request: BucketRequest): Promise<XmlAnswer> {
   await ownedBucket(request.bucket, request.caller);
   await setBucketTags(request.bucket, await tagsFromBody(request, 50));
-  request.ctx.res.writeHead(204);
-  request.ctx.res.end();
+  return { status: 204 };
 }
 
-export async function getBucketTagging(request: BucketRequest) {
+export async function getBucketTagging(request: BucketRequest): Promise<XmlAnswer> {
   const bucket = await ownedBucket(request.bucket, request.caller);
   if (!bucket.tags) throw new CloudError(404, "NoSuchTagSet", "The TagSet does not exist", { BucketName: request.bucket });
-  sendXml(request.ctx.res, 200, tagSetXml(bucket.tags));
+  return tagSet(bucket.tags);
 }
 
-export async function deleteBucketTagging(request: BucketRequest) {
+export async function deleteBucketTagging(request: BucketRequest): Promise<XmlAnswer> {
   await ownedBucket(request.bucket, request.caller);
   await setBucketTags(request.bucket, null);
-  request.ctx.res.writeHead(204);
-  request.ctx.res.end();
+  return { status: 204 };
 }
