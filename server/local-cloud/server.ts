@@ -53,6 +53,10 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
       service = s3;
       return await s3.preflight!({ req, res, requestId, rawPath, pairs, query: new Map(pairs) });
     }
+    if (isFormUpload(req, pairs)) {
+      service = s3;
+      return await s3.formUpload!({ req, res, requestId, rawPath, pairs, query: new Map(pairs) });
+    }
     const parts = readAuthParts(req, pairs);
     service = services.get(parts.service) ?? jsonFallback;
     // No AWS name holds NUL, the store cannot keep one, and C code would read only what precedes it.
@@ -87,6 +91,11 @@ async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> 
     if (!req.complete) res.setHeader("Connection", "close");
     service.sendError({ req, res, requestId }, error);
   }
+}
+
+/** A browser form's POST: multipart/form-data, with no signature on the request itself. */
+function isFormUpload(req: IncomingMessage, pairs: [string, string][]): boolean {
+  return req.method === "POST" && /^multipart\/form-data/i.test(String(req.headers["content-type"] ?? "")) && !req.headers.authorization && !pairs.some(([k]) => k === "X-Amz-Signature");
 }
 
 function holdsNul(rawPath: string): boolean {

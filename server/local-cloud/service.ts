@@ -24,6 +24,8 @@ export interface CloudService {
   handle(ctx: ServiceContext): Promise<void>;
   /** Answers an unsigned CORS preflight (OPTIONS), where the service has one (S3). */
   preflight?(ctx: Omit<ServiceContext, "verify" | "presigned">): Promise<void>;
+  /** Answers an upload from an HTML form, signed by a policy in the form rather than the request (S3). */
+  formUpload?(ctx: Omit<ServiceContext, "verify" | "presigned">): Promise<void>;
   signatureError(error: SignatureError): CloudError;
   /** How the service refuses a request with no signature at all, where it depends on the request (S3). */
   unsignedError?(ctx: Pick<ServiceContext, "req" | "rawPath">): Promise<CloudError>;

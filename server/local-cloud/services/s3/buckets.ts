@@ -4,6 +4,7 @@ import { s3Namespace, type XmlAnswer } from "../../protocols/rest-xml";
 import { readBody } from "../../body";
 import { ownedBucket, type S3Request } from "./context";
 import { validateBucketName } from "./names";
+import { refuseAclHeaders } from "./acl";
 import { deleteEmptyBucket, findBucket, insertBucket, listBuckets, updateBucket } from "./store";
 import { isoDate } from "./context";
 
@@ -22,6 +23,7 @@ export async function listAllBuckets({ caller }: S3Request): Promise<XmlAnswer> 
 
 export async function createBucket({ ctx, caller, bucket }: S3Request & { bucket: string }): Promise<XmlAnswer> {
   validateBucketName(bucket);
+  refuseAclHeaders(ctx.req.headers, "bucket");
   const body = (await readBody(ctx.req, 64 * 1024)).toString("utf8");
   let region = caller.region;
   if (body.trim()) {

@@ -4,6 +4,7 @@ import { sendXmlAnswer } from "../../protocols/rest-xml";
 import type { CloudService, ServiceContext } from "../../service";
 import { noSuchBucket, type S3Request } from "./context";
 import { findBucket } from "./store";
+import { postObject } from "./post-object";
 import { answerPreflight, applyCors } from "./cors";
 import { refuseVersionIds, routeOf } from "./routes";
 
@@ -65,6 +66,12 @@ export const s3: CloudService = {
   /** A browser's CORS preflight: unsigned, answered from the bucket's CORS rules. */
   async preflight(ctx) {
     await answerPreflight(ctx.res, locate(ctx).bucket, ctx.req.headers);
+  },
+  /** PostObject: a browser form's upload, authorized by the policy it carries. */
+  async formUpload(ctx) {
+    const { bucket } = locate(ctx);
+    await applyCors(ctx.res, bucket, ctx.req.headers.origin, "POST");
+    await sendXmlAnswer(ctx.res, await postObject(ctx.req, bucket));
   },
   /** Anonymous requests: S3 says a bucket does not exist before it says access is denied. */
   async unsignedError(ctx) {

@@ -9,6 +9,7 @@ import { blobPath, commitBlob, commitOrDiscard, newTempPath, removeBlob, removeT
 import { checksumHeader, checksummer, checksumXmlName, parseAlgorithm, type ChecksumAlgorithm } from "./checksums";
 import { conditionally, objectHeadersFromRequest, ownedBucket, quoteEtag, writeConditionsOf, type S3Request } from "./context";
 import { validateObjectKey } from "./names";
+import { refuseAclHeaders } from "./acl";
 import { receiveBody } from "./receive";
 import { tagsFromHeader } from "./tagging";
 import { writeObject } from "./versions";
@@ -31,6 +32,7 @@ export async function createMultipartUpload(request: KeyRequest): Promise<XmlAns
   const { ctx, caller, bucket, key } = request;
   await ownedBucket(bucket, caller);
   validateObjectKey(key);
+  refuseAclHeaders(ctx.req.headers, "object");
   const algorithm = parseAlgorithm(ctx.req.headers["x-amz-checksum-algorithm"] as string | undefined);
   const uploadId = randomBytes(24).toString("base64url");
   const tags = tagsFromHeader(ctx.req.headers["x-amz-tagging"]);

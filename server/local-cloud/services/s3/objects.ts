@@ -7,6 +7,7 @@ import { blobPath, commitBlob, commitOrDiscard, newTempPath, removeBlob, removeT
 import { checksumHeader, checksumXmlName } from "./checksums";
 import { accessDenied, conditionally, httpDate, isoDate, objectHeadersFromRequest, ownedBucket, quoteEtag, writeConditionsOf, type S3Request } from "./context";
 import { validateObjectKey } from "./names";
+import { refuseAclHeaders } from "./acl";
 import { receiveBody } from "./receive";
 import { tagsFromHeader } from "./tagging";
 import { findBucket, findObject, type StoredObject } from "./store";
@@ -20,6 +21,7 @@ export async function putObject(request: KeyRequest): Promise<XmlAnswer> {
   const { ctx, caller, bucket, key, payloadHash } = request;
   await ownedBucket(bucket, caller);
   validateObjectKey(key);
+  refuseAclHeaders(ctx.req.headers, "object");
   const tags = tagsFromHeader(ctx.req.headers["x-amz-tagging"]);
   const received = await receiveBody(ctx, payloadHash);
   const blob = await commitOrDiscard(received.tempPath);
@@ -250,6 +252,7 @@ export async function copyObject(request: KeyRequest, copySource: string): Promi
   const { ctx, caller, bucket, key } = request;
   await ownedBucket(bucket, caller);
   validateObjectKey(key);
+  refuseAclHeaders(ctx.req.headers, "object");
   const source = parseCopySource(copySource);
   const sourceBucket = await findBucket(source.bucket);
   if (!sourceBucket) throw new CloudError(404, "NoSuchBucket", "The specified bucket does not exist", { BucketName: source.bucket });

@@ -60,25 +60,15 @@ export async function receiveBody(ctx: ServiceContext, payloadHash: string): Pro
   const sum = declared.algorithm ? checksummer(declared.algorithm) : null;
   const decoder = chunked ? new AwsChunkedDecoder() : null;
   const tempPath = newTempPath();
-  let size = 0;
   try {
     const source: Readable = decoder ? req.pipe(decoder) : req;
     if (decoder) req.once("error", (error) => decoder.destroy(error));
-    await pipeline(
-      source,
-      async function* (chunks: AsyncIterable<Buffer>) {
-        for await (const chunk of chunks) {
-          size += chunk.length;
-          if (size > MAX_PUT_BYTES) throw new CloudError(400, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed object size.");
-          md5.update(chunk);
-          sha256?.update(chunk);
-          sum?.update(chunk);
-          await md5.ready();
-          yield chunk;
-        }
-      },
-      fs.createWriteStream(tempPath, { highWaterMark: 1024 * 1024 }),
-    );
+    const size = await streamToFile(source, tempPath, MAX_PUT_BYTES, async (chunk) => {
+      md5.update(chunk);
+      sha256?.update(chunk);
+      sum?.update(chunk);
+      await md5.ready();
+    });
     if (!req.complete) throw new CloudError(400, "IncompleteBody", "The request body ended before Content-Length bytes arrived.");
     if (Number.isFinite(declaredLength) && size !== declaredLength) {
       throw new CloudError(400, "IncompleteBody", `You did not provide the number of bytes specified by the Content-Length HTTP header (expected ${declaredLength}, got ${size}).`);
@@ -112,7 +102,28 @@ export async function receiveBody(ctx: ServiceContext, payloadHash: string): Pro
   }
 }
 
-function inlineMd5(): Md5 {
+/**
+ * Streams `source` into the file at `tempPath`, handing each chunk to `onChunk` first (hashes),
+ * and answers the number of bytes written; more than `maxBytes` is EntityTooLarge.
+ */
+export async function streamToFile(source: Readable, tempPath: string, maxBytes: number, onChunk: (chunk: Buffer) => Promise<void> | void): Promise<number> {
+  let size = 0;
+  await pipeline(
+    source,
+    async function* (chunks: AsyncIterable<Buffer>) {
+      for await (const chunk of chunks) {
+        size += chunk.length;
+        if (size > maxBytes) throw new CloudError(400, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed size.");
+        await onChunk(chunk);
+        yield chunk;
+      }
+    },
+    fs.createWriteStream(tempPath, { highWaterMark: 1024 * 1024 }),
+  );
+  return size;
+}
+
+export function inlineMd5(): Md5 {
   const hash = createHash("md5");
   return { update: (chunk) => void hash.update(chunk), ready: async () => {}, digest: async () => hash.digest(), drop: () => {} };
 }

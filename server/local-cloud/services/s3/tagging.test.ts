@@ -124,12 +124,24 @@ describe("bucket tags and ACLs", () => {
       expect(acl.Grants).toEqual([{ Grantee: { ID: "111111111111", DisplayName: "111111111111", Type: "CanonicalUser" }, Permission: "FULL_CONTROL" }]);
     }
     expect(await failure(other.send(new GetBucketAclCommand({ Bucket })))).toBe("403 AccessDenied");
-    // Asking for the ACL there is succeeds and changes nothing; asking for more is refused, not ignored.
+    // Asking for the ACL there is succeeds and changes nothing; asking for more is refused, not
+    // ignored, as S3 refuses it with ACLs disabled (the default for buckets since April 2023).
     await s3.send(new PutBucketAclCommand({ Bucket, ACL: "private" }));
     const owner = { ID: "111111111111", DisplayName: "111111111111" };
     await s3.send(new PutObjectAclCommand({ Bucket, Key: "src", AccessControlPolicy: { Owner: owner, Grants: [{ Grantee: { ...owner, Type: "CanonicalUser" }, Permission: "FULL_CONTROL" }] } }));
-    expect(await failure(s3.send(new PutObjectAclCommand({ Bucket, Key: "src", ACL: "public-read" })))).toBe("501 NotImplemented");
-    expect(await failure(s3.send(new PutBucketAclCommand({ Bucket, GrantRead: "id=222222222222" })))).toBe("501 NotImplemented");
+    expect(await failure(s3.send(new PutObjectAclCommand({ Bucket, Key: "src", ACL: "public-read" })))).toBe("400 AccessControlListNotSupported");
+    expect(await failure(s3.send(new PutBucketAclCommand({ Bucket, GrantRead: "id=222222222222" })))).toBe("400 AccessControlListNotSupported");
+    const everyone = { Type: "Group" as const, URI: "http://acs.amazonaws.com/groups/global/AllUsers" };
+    expect(await failure(s3.send(new PutBucketAclCommand({ Bucket, AccessControlPolicy: { Owner: owner, Grants: [{ Grantee: everyone, Permission: "READ" }] } })))).toBe(
+      "400 AccessControlListNotSupported",
+    );
+    // Nor can a public ACL come in with a new bucket or object.
+    expect(await failure(s3.send(new CreateBucketCommand({ Bucket: "public-bucket", ACL: "public-read-write" })))).toBe("400 InvalidBucketAclWithObjectOwnership");
+    expect(await failure(s3.send(new PutObjectCommand({ Bucket, Key: "public", Body: "x", ACL: "public-read" })))).toBe("400 AccessControlListNotSupported");
+    expect(await failure(s3.send(new CreateMultipartUploadCommand({ Bucket, Key: "public", GrantRead: "id=222222222222" })))).toBe("400 AccessControlListNotSupported");
+    expect(await failure(s3.send(new CopyObjectCommand({ Bucket, Key: "public", CopySource: `${Bucket}/src`, ACL: "authenticated-read" })))).toBe("400 AccessControlListNotSupported");
+    await s3.send(new PutObjectCommand({ Bucket, Key: "owned", Body: "x", ACL: "bucket-owner-full-control" }));
+    expect(await failure(s3.send(new HeadObjectCommand({ Bucket, Key: "public" })))).toBe("404 NotFound");
     expect(await failure(s3.send(new GetObjectAclCommand({ Bucket, Key: "missing" })))).toBe("404 NoSuchKey");
   });
 });

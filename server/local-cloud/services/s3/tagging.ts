@@ -35,7 +35,12 @@ export function tagsFromHeader(header: string | string[] | undefined): Record<st
 }
 
 async function tagsFromBody(request: S3Request, limit: number): Promise<Record<string, string>> {
-  const parsed = parseXml((await readBody(request.ctx.req, 64 * 1024)).toString("utf8")).Tagging as Record<string, unknown> | undefined;
+  return tagsFromXml((await readBody(request.ctx.req, 64 * 1024)).toString("utf8"), limit);
+}
+
+/** A `<Tagging><TagSet>…` document (a PutObjectTagging body, or a browser form's `tagging` field). */
+export function tagsFromXml(text: string, limit = 10): Record<string, string> {
+  const parsed = parseXml(text).Tagging as Record<string, unknown> | undefined;
   if (!parsed || typeof parsed !== "object") throw malformed();
   const set = parsed.TagSet;
   if (set === undefined) throw malformed();
