@@ -74,6 +74,51 @@ const OUT_OF_SCOPE_NAMES = [
   "storage_class",
 ];
 
+// Tests that make a bucket or object public (a public-read or public-read-write canned ACL) or
+// call anonymously as the public. The local cloud never makes an organization's data public: like
+// S3 for every bucket created since April 2023 (ACLs disabled, Block Public Access on), it refuses
+// public ACLs with S3's own errors, so these tests stop at their setup.
+const NEEDS_PUBLIC_ACCESS = [
+  "test_100_continue",
+  "test_block_public_restrict_public_buckets",
+  "test_bucket_list_objects_anonymous",
+  "test_bucket_listv2_objects_anonymous",
+  "test_cors_header_option",
+  "test_cors_origin_response",
+  "test_cors_origin_wildcard",
+  "test_cors_presigned_get_object",
+  "test_cors_presigned_get_object_tenant",
+  "test_cors_presigned_get_object_v2",
+  "test_cors_presigned_get_object_tenant_v2",
+  "test_cors_presigned_put_object",
+  "test_cors_presigned_put_object_tenant",
+  "test_cors_presigned_put_object_v2",
+  "test_cors_presigned_put_object_tenant_v2",
+  "test_expected_bucket_owner",
+  "test_list_multipart_upload_owner",
+  "test_object_anon_put_write_access",
+  "test_object_copy_not_owned_object_bucket",
+  "test_object_delete_key_bucket_gone",
+  "test_object_raw_authenticated",
+  "test_object_raw_authenticated_bucket_gone",
+  "test_object_raw_authenticated_object_gone",
+  "test_object_raw_get",
+  "test_object_raw_get_bucket_gone",
+  "test_object_raw_get_object_gone",
+  "test_object_raw_get_x_amz_expires_not_expired",
+  "test_object_raw_get_x_amz_expires_not_expired_tenant",
+  "test_object_raw_get_x_amz_expires_out_max_range",
+  "test_object_raw_get_x_amz_expires_out_positive_range",
+  "test_object_raw_get_x_amz_expires_out_range_zero",
+  "test_post_object_anonymous_request",
+  "test_post_object_authenticated_no_content_type",
+  "test_post_object_authenticated_request_bad_access_key",
+  "test_post_object_set_invalid_success_code",
+  "test_post_object_set_success_code",
+  "test_post_object_success_redirect_action",
+  "test_post_object_tags_anonymous_request",
+];
+
 async function main() {
   const [suite, ...extra] = process.argv.slice(2);
   if (!suite || !fs.existsSync(path.join(suite, "s3tests", "functional", "test_s3.py"))) {
@@ -98,7 +143,8 @@ async function main() {
   const config = [
     `[DEFAULT]\nhost = 127.0.0.1\nport = ${cloud.port}\nis_secure = False\nssl_verify = False\n`,
     `[fixtures]\nbucket prefix = conformance-{random}-\n`,
-    `[s3 main]\n${await user("111111111111")}api_name = us-east-1\n`,
+    // No api_name: that is Ceph's zonegroup name; on AWS, us-east-1 has no location constraint.
+    `[s3 main]\n${await user("111111111111")}`,
     `[s3 alt]\n${await user("222222222222")}`,
     `[s3 tenant]\n${tenant}tenant = tenant\n`,
     `[iam]\n${tenant}`,
@@ -120,6 +166,7 @@ async function main() {
     OUT_OF_SCOPE_MARKERS.map((m) => `not ${m}`).join(" and "),
     "-k",
     OUT_OF_SCOPE_NAMES.map((n) => `not ${n}`).join(" and "),
+    ...NEEDS_PUBLIC_ACCESS.flatMap((name) => ["--deselect", `s3tests/functional/test_s3.py::${name}`]),
     ...extra,
   ];
   const output: string[] = [];

@@ -116,6 +116,8 @@ export interface LocalCloud {
 /** Starts the AWS-compatible endpoint; requests are routed by the SigV4 credential scope. */
 export async function startLocalCloud({ port, host = "127.0.0.1" }: { port: number; host?: string }): Promise<LocalCloud> {
   const server = http.createServer((req, res) => void handle(req, res));
+  // S3 ignores an Expect header it does not know; Node would answer 417 before we see the request.
+  server.on("checkExpectation", (req, res) => void handle(req, res));
   server.requestTimeout = 0; // large uploads take as long as they take
   server.keepAliveTimeout = 65_000;
   await new Promise<void>((resolve, reject) => {

@@ -54,13 +54,28 @@ export function canonicalQuery(pairs: [string, string][], omit?: string): string
     .join("&");
 }
 
+/**
+ * A header value as the client wrote it: Node reads header bytes as Latin-1, clients send (and
+ * sign) UTF-8, so non-ASCII values are read again as UTF-8 when they are valid UTF-8.
+ */
+export function headerText(value: string): string {
+  if (/^[\u0000-\u007f]*$/.test(value)) return value;
+  const bytes = Buffer.from(value, "latin1");
+  const text = bytes.toString("utf8");
+  return Buffer.from(text, "utf8").equals(bytes) ? text : value;
+}
+
 /** Values of the signed headers, from Node's rawHeaders (which keep repeats in order). */
 export function canonicalHeaders(rawHeaders: string[], signedHeaders: string[]): string | null {
   const values = new Map<string, string[]>();
   for (let i = 0; i < rawHeaders.length; i += 2) {
     const name = rawHeaders[i]!.toLowerCase();
     const list = values.get(name) ?? [];
-    list.push(rawHeaders[i + 1]!.trim().replace(/\s+/g, " "));
+    list.push(
+      headerText(rawHeaders[i + 1]!)
+        .trim()
+        .replace(/\s+/g, " "),
+    );
     values.set(name, list);
   }
   let out = "";

@@ -59,6 +59,20 @@ interface AuthParts extends Credential {
   expires?: number;
 }
 
+/**
+ * SigV4 takes the request time from X-Amz-Date or, without it, from the Date header (an HTTP
+ * date, which some clients sign instead); either way the string to sign holds it as YYYYMMDDTHHMMSSZ.
+ */
+function basicDate(date: string | undefined): string {
+  const time = date ? Date.parse(date) : NaN;
+  return Number.isNaN(time)
+    ? ""
+    : new Date(time)
+        .toISOString()
+        .replace(/[-:]/g, "")
+        .replace(/\.\d{3}/, "");
+}
+
 /** Reads the credential scope without checking anything: enough to route by service. */
 export function readAuthParts(req: IncomingMessage, pairs: [string, string][]): AuthParts {
   const header = req.headers.authorization;
@@ -75,7 +89,7 @@ export function readAuthParts(req: IncomingMessage, pairs: [string, string][]): 
     if (!fields.Credential || !fields.SignedHeaders || !fields.Signature) {
       throw new SignatureError("malformed", "Authorization header requires Credential, SignedHeaders and Signature.");
     }
-    const amzDate = (req.headers["x-amz-date"] as string | undefined) ?? "";
+    const amzDate = (req.headers["x-amz-date"] as string | undefined) ?? basicDate(req.headers.date);
     return { ...parseCredential(fields.Credential), signedHeaders: fields.SignedHeaders.split(";"), signature: fields.Signature, amzDate, presigned: false };
   }
   const query = new Map(pairs);
@@ -84,9 +98,9 @@ export function readAuthParts(req: IncomingMessage, pairs: [string, string][]): 
       throw new SignatureError("malformed", "X-Amz-Algorithm must be AWS4-HMAC-SHA256.");
     }
     const expires = Number(query.get("X-Amz-Expires"));
-    if (!Number.isInteger(expires) || expires < 1 || expires > MAX_PRESIGN_SECONDS) {
-      throw new SignatureError("malformed", "X-Amz-Expires must be a number of seconds between 1 and 604800.");
-    }
+    if (!Number.isInteger(expires)) throw new SignatureError("malformed", "X-Amz-Expires must be a whole number of seconds.");
+    // A URL that could never be valid (0, negative, beyond a week) is refused as an expired one is.
+    if (expires < 1 || expires > MAX_PRESIGN_SECONDS) throw new SignatureError("expired", "X-Amz-Expires must be a number of seconds between 1 and 604800.");
     return {
       ...parseCredential(query.get("X-Amz-Credential") ?? ""),
       signedHeaders: (query.get("X-Amz-SignedHeaders") ?? "").split(";"),

@@ -12,11 +12,20 @@ function owner(accountId: string) {
   return { ID: accountId, DisplayName: accountId };
 }
 
-export async function listAllBuckets({ caller }: S3Request): Promise<XmlAnswer> {
-  const buckets = await listBuckets(caller.accountId);
+export async function listAllBuckets({ ctx, caller }: S3Request): Promise<XmlAnswer> {
+  const q = ctx.query;
+  const max = q.has("max-buckets") ? Number(q.get("max-buckets")) : 10000;
+  if (!Number.isInteger(max) || max < 1 || max > 10000) throw new CloudError(400, "InvalidArgument", "max-buckets must be a whole number between 1 and 10000", { ArgumentName: "max-buckets" });
+  const token = q.get("continuation-token") || undefined;
+  const after = token === undefined ? null : Buffer.from(token, "base64url").toString("utf8");
+  const prefix = q.get("prefix") ?? "";
+  const rows = await listBuckets(caller.accountId, { after, limit: max + 1, prefix, region: q.get("bucket-region") || undefined });
+  const page = rows.slice(0, max);
   const body = {
     Owner: owner(caller.accountId),
-    Buckets: { Bucket: buckets.map((b) => ({ Name: b.name, CreationDate: isoDate(b.createdAt), BucketRegion: b.region })) },
+    Buckets: { Bucket: page.map((b) => ({ Name: b.name, CreationDate: isoDate(b.createdAt), BucketRegion: b.region })) },
+    ...(rows.length > max ? { ContinuationToken: Buffer.from(page.at(-1)!.name).toString("base64url") } : {}),
+    ...(q.has("prefix") ? { Prefix: prefix } : {}),
   };
   return { xml: { root: "ListAllMyBucketsResult", body } };
 }

@@ -1,6 +1,7 @@
 import type { ServiceContext } from "../../service";
 import type { SignedRequest } from "../../sigv4/verify";
 import { CloudError } from "../../errors";
+import { headerText } from "../../sigv4/canonical";
 import { findBucket, type Bucket } from "./store";
 import { WriteConditionFailed } from "./versions";
 
@@ -32,7 +33,7 @@ export function objectHeadersFromRequest(ctx: ServiceContext): { contentType: st
   const metadata: Record<string, string> = {};
   for (const [name, value] of Object.entries(ctx.req.headers)) {
     if (typeof value !== "string") continue;
-    if (name.startsWith("x-amz-meta-")) metadata[name.slice("x-amz-meta-".length)] = value;
+    if (name.startsWith("x-amz-meta-")) metadata[name.slice("x-amz-meta-".length)] = headerText(value);
     else if (storedHeaderNames.includes(name)) headers[name] = value;
   }
   const encoding = String(ctx.req.headers["content-encoding"] ?? "")
@@ -42,6 +43,14 @@ export function objectHeadersFromRequest(ctx: ServiceContext): { contentType: st
   if (encoding.length) headers["content-encoding"] = encoding.join(", ");
   const contentType = (ctx.req.headers["content-type"] as string | undefined) || "binary/octet-stream";
   return { contentType, headers, metadata };
+}
+
+/**
+ * A metadata value for a response header: Latin-1 text goes as is; anything beyond it is written
+ * as an RFC 2047 encoded word, as S3 does, since HTTP headers carry no other encoding.
+ */
+export function metadataHeader(value: string): string {
+  return /^[\u0000-\u00ff]*$/.test(value) ? value : `=?UTF-8?B?${Buffer.from(value, "utf8").toString("base64")}?=`;
 }
 
 export function quoteEtag(hex: string): string {

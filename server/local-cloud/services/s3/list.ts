@@ -74,9 +74,10 @@ function listing(q: Map<string, string>) {
   const delimiter = q.get("delimiter") ?? "";
   const maxKeys = maxKeysOf(q.get("max-keys"));
   const encode = encoder(q.get("encoding-type"));
-  const common = (bucket: string) => ({
+  // ListObjects (v1) answers its Prefix as given; v2 url-encodes it with the keys (clients decode both so).
+  const common = (bucket: string, encodePrefix = true) => ({
     Name: bucket,
-    Prefix: encode(prefix),
+    Prefix: encodePrefix ? encode(prefix) : prefix,
     ...(delimiter ? { Delimiter: encode(delimiter) } : {}),
     MaxKeys: maxKeys,
   });
@@ -92,7 +93,7 @@ export async function listObjectsV2({ ctx, caller, bucket }: S3Request & { bucke
   await ownedBucket(bucket, caller);
   const q = ctx.query;
   const { prefix, delimiter, maxKeys, encode, common, tail } = listing(q);
-  const token = q.get("continuation-token");
+  const token = q.get("continuation-token") || undefined;
   let after = q.get("start-after") ?? null;
   if (token !== undefined) {
     const decoded = Buffer.from(token, "base64url").toString("utf8");
@@ -104,7 +105,7 @@ export async function listObjectsV2({ ctx, caller, bucket }: S3Request & { bucke
     ...common(bucket),
     KeyCount: page.contents.length + page.commonPrefixes.length,
     IsTruncated: page.truncated,
-    ...(token !== undefined ? { ContinuationToken: token } : {}),
+    ...(q.has("continuation-token") ? { ContinuationToken: q.get("continuation-token") } : {}),
     ...(q.has("start-after") ? { StartAfter: encode(q.get("start-after")!) } : {}),
     ...(page.truncated && page.last !== null ? { NextContinuationToken: Buffer.from(`k:${page.last}`).toString("base64url") } : {}),
     ...tail(page, q.get("fetch-owner") === "true" ? caller.accountId : null),
@@ -119,7 +120,7 @@ export async function listObjectsV1({ ctx, caller, bucket }: S3Request & { bucke
   const marker = q.get("marker") ?? "";
   const page = await listPage(bucket, prefix, delimiter, marker || null, maxKeys);
   const body: Record<string, unknown> = {
-    ...common(bucket),
+    ...common(bucket, false),
     Marker: encode(marker),
     IsTruncated: page.truncated,
     ...(page.truncated && delimiter && page.last !== null ? { NextMarker: encode(page.last) } : {}),

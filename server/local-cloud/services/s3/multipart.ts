@@ -245,7 +245,9 @@ export async function uploadPartCopy(request: KeyRequest, uploadId: string, part
   let [start, end] = [0, object.size - 1];
   if (rangeHeader) {
     const m = /^bytes=(\d+)-(\d+)$/.exec(rangeHeader);
-    if (!m || Number(m[1]) > Number(m[2]) || Number(m[2]) >= object.size)
+    if (m && Number(m[1]) <= Number(m[2]) && Number(m[2]) >= object.size)
+      throw new CloudError(416, "InvalidRange", "The requested range is not satisfiable", { ActualObjectSize: object.size, RangeRequested: rangeHeader });
+    if (!m || Number(m[1]) > Number(m[2]))
       throw new CloudError(
         400,
         "InvalidArgument",

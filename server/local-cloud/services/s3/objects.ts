@@ -5,13 +5,13 @@ import type { XmlAnswer } from "../../protocols/rest-xml";
 import { readBody } from "../../body";
 import { blobPath, commitBlob, commitOrDiscard, newTempPath, removeBlob, removeTemp } from "./blobs";
 import { checksumHeader, checksumXmlName } from "./checksums";
-import { accessDenied, conditionally, httpDate, isoDate, objectHeadersFromRequest, ownedBucket, quoteEtag, writeConditionsOf, type S3Request } from "./context";
+import { accessDenied, metadataHeader, conditionally, httpDate, isoDate, objectHeadersFromRequest, ownedBucket, quoteEtag, writeConditionsOf, type S3Request } from "./context";
 import { validateObjectKey } from "./names";
 import { refuseAclHeaders } from "./acl";
 import { receiveBody } from "./receive";
 import { tagsFromHeader } from "./tagging";
 import { findBucket, findObject, type StoredObject } from "./store";
-import { deleteObjectVersion, findVersion, latestMarker, writeObject } from "./versions";
+import { deleteObjectVersion, findVersion, isVersionId, latestMarker, writeObject } from "./versions";
 
 type KeyRequest = S3Request & { bucket: string; key: string };
 
@@ -52,7 +52,7 @@ function objectResponseHeaders(object: StoredObject, withChecksum: boolean): Rec
     "x-amz-server-side-encryption": "AES256",
     ...object.headers,
   };
-  for (const [name, value] of Object.entries(object.metadata)) headers[`x-amz-meta-${name}`] = value;
+  for (const [name, value] of Object.entries(object.metadata)) headers[`x-amz-meta-${name}`] = metadataHeader(value);
   if (withChecksum && object.checksum) {
     headers[checksumHeader(object.checksum.algorithm)] = object.checksum.value + (object.partsCount ? `-${object.partsCount}` : "");
     if (object.partsCount) headers["x-amz-checksum-type"] = "COMPOSITE";
@@ -96,7 +96,7 @@ function partRange(text: string, object: StoredObject, rangeHeader: string | und
   const n = Number(text);
   if (!Number.isInteger(n) || n < 1 || n > 10000) throw new CloudError(400, "InvalidArgument", "Part number must be an integer between 1 and 10000, inclusive", { ArgumentName: "partNumber" });
   const sizes = object.partSizes ?? [object.size];
-  if (n > sizes.length) throw new CloudError(416, "InvalidPartNumber", "The requested partnumber is not satisfiable", { PartNumberRequested: n, ActualPartCount: sizes.length });
+  if (n > sizes.length) throw new CloudError(400, "InvalidPart", "The requested partnumber is not satisfiable", { PartNumberRequested: n, ActualPartCount: sizes.length });
   if (!object.partSizes) return null;
   const start = sizes.slice(0, n - 1).reduce((a, b) => a + b, 0);
   return { start, end: start + sizes[n - 1]! - 1 };
@@ -121,7 +121,7 @@ async function versionToRead(request: KeyRequest, versioned: boolean): Promise<S
   const object = await findObject(bucket, key);
   if (object) return object;
   const marker = versioned ? await latestMarker(bucket, key) : undefined;
-  if (!marker) throw noSuchKey(key);
+  if (!marker) throw new CloudError(404, "NoSuchKey", "The specified key does not exist.", { Key: key }, { "x-amz-delete-marker": "false" });
   throw new CloudError(404, "NoSuchKey", "The specified key does not exist.", { Key: key }, { "x-amz-delete-marker": "true", "x-amz-version-id": marker.versionId });
 }
 
@@ -164,7 +164,12 @@ export async function deleteObject({ ctx, caller, bucket, key }: KeyRequest): Pr
   await ownedBucket(bucket, caller);
   const versionId = ctx.query.get("versionId");
   const outcome = await deleteObjectVersion(bucket, key, versionId);
-  if (outcome === "no such version") throw new CloudError(400, "InvalidArgument", "Invalid version id specified", { ArgumentName: "versionId", ArgumentValue: versionId });
+  if (outcome === "no such version") {
+    // Deleting a version that is already gone succeeds, as on S3 (two deletes may race); an id
+    // this store could never have made is refused.
+    if (!isVersionId(versionId!)) throw new CloudError(400, "InvalidArgument", "Invalid version id specified", { ArgumentName: "versionId", ArgumentValue: versionId });
+    return { status: 204, headers: { "x-amz-version-id": versionId! } };
+  }
   for (const gone of outcome.removed) await removeBlob(gone);
   return { status: 204, headers: { ...(outcome.versionId ? { "x-amz-version-id": outcome.versionId } : {}), ...(outcome.deleteMarker ? { "x-amz-delete-marker": "true" } : {}) } };
 }
@@ -190,7 +195,8 @@ export async function deleteObjects({ ctx, caller, bucket }: S3Request & { bucke
     const versionId = object.VersionId === undefined ? undefined : String(object.VersionId);
     const outcome = await deleteObjectVersion(bucket, key, versionId);
     if (outcome === "no such version") {
-      errors.push({ Key: key, Code: "NoSuchVersion", Message: "The specified version does not exist." });
+      if (isVersionId(versionId!)) deleted.push({ Key: key, VersionId: versionId });
+      else errors.push({ Key: key, Code: "NoSuchVersion", Message: "The specified version does not exist." });
       continue;
     }
     for (const gone of outcome.removed) await removeBlob(gone);
@@ -304,10 +310,9 @@ export async function copyObject(request: KeyRequest, copySource: string): Promi
 
 /** GetObjectAttributes: the attributes named in x-amz-object-attributes, without the body. */
 export async function getObjectAttributes(request: KeyRequest): Promise<XmlAnswer> {
-  const { ctx, caller, bucket, key } = request;
-  await ownedBucket(bucket, caller);
-  const object = await findObject(bucket, key);
-  if (!object) throw noSuchKey(key);
+  const { ctx, caller, bucket } = request;
+  const owned = await ownedBucket(bucket, caller);
+  const object = await versionToRead(request, owned.versioning !== null);
   const wanted = new Set(
     String(ctx.req.headers["x-amz-object-attributes"] ?? "")
       .split(",")
@@ -321,8 +326,32 @@ export async function getObjectAttributes(request: KeyRequest): Promise<XmlAnswe
   const body: Record<string, unknown> = {};
   if (wanted.has("ETag")) body.ETag = object.etag;
   if (wanted.has("Checksum") && object.checksum) body.Checksum = { [checksumXmlName(object.checksum.algorithm)]: object.checksum.value, ChecksumType: object.partsCount ? "COMPOSITE" : "FULL_OBJECT" };
-  if (wanted.has("ObjectParts") && object.partsCount) body.ObjectParts = { PartsCount: object.partsCount }; // TotalPartsCount in the SDKs
+  if (wanted.has("ObjectParts") && object.partSizes) body.ObjectParts = objectParts(object.partSizes, ctx.req.headers);
   if (wanted.has("StorageClass")) body.StorageClass = "STANDARD";
   if (wanted.has("ObjectSize")) body.ObjectSize = object.size;
-  return { xml: { root: "GetObjectAttributesResponse", body }, headers: { "Last-Modified": httpDate(object.lastModified) } };
+  const version: Record<string, string> = owned.versioning !== null ? { "x-amz-version-id": object.versionId ?? "null" } : {};
+  return { xml: { root: "GetObjectAttributesResponse", body }, headers: { ...version, "Last-Modified": httpDate(object.lastModified) } };
+}
+
+/** The parts of a multipart object, a page at a time (x-amz-max-parts after x-amz-part-number-marker). */
+function objectParts(sizes: number[], headers: Record<string, string | string[] | undefined>) {
+  const whole = (name: string, fallback: number) => {
+    const text = headers[name];
+    if (text === undefined) return fallback;
+    const n = Number(text);
+    if (!Number.isInteger(n) || n < 0) throw new CloudError(400, "InvalidArgument", `${name} must be a whole number.`, { ArgumentName: name });
+    return n;
+  };
+  const maxParts = Math.min(whole("x-amz-max-parts", 1000), 1000);
+  const marker = whole("x-amz-part-number-marker", 0);
+  const page = sizes.map((size, i) => ({ PartNumber: i + 1, Size: size })).slice(marker, marker + maxParts);
+  const truncated = marker + maxParts < sizes.length;
+  return {
+    PartsCount: sizes.length, // TotalPartsCount in the SDKs
+    PartNumberMarker: marker,
+    ...(truncated ? { NextPartNumberMarker: page.at(-1)?.PartNumber ?? marker } : {}),
+    MaxParts: maxParts,
+    IsTruncated: truncated,
+    Part: page,
+  };
 }

@@ -20,7 +20,11 @@ afterAll(async () => {
   await cloud.close();
 });
 
-async function post(fields: Record<string, string>, file: string | Blob, { bucket = Bucket, filename = "data.csv", headers = {} }: { bucket?: string; filename?: string; headers?: Record<string, string> } = {}) {
+async function post(
+  fields: Record<string, string>,
+  file: string | Blob,
+  { bucket = Bucket, filename = "data.csv", headers = {} }: { bucket?: string; filename?: string; headers?: Record<string, string> } = {},
+) {
   const form = new FormData();
   for (const [name, value] of Object.entries(fields)) form.append(name, value);
   form.append("file", typeof file === "string" ? new Blob([file]) : file, filename);
@@ -33,7 +37,13 @@ it("stores the file a presigned POST allows, with its type, metadata and tags", 
   const { fields } = await createPresignedPost(s3, {
     Bucket,
     Key: "uploads/${filename}",
-    Conditions: [["starts-with", "$key", "uploads/"], ["content-length-range", 1, 1024], ["starts-with", "$Content-Type", "text/"], ["eq", "$x-amz-meta-owner", "data team"], ["starts-with", "$tagging", ""]],
+    Conditions: [
+      ["starts-with", "$key", "uploads/"],
+      ["content-length-range", 1, 1024],
+      ["starts-with", "$Content-Type", "text/"],
+      ["eq", "$x-amz-meta-owner", "data team"],
+      ["starts-with", "$tagging", ""],
+    ],
     Fields: { "Content-Type": "text/csv", "x-amz-meta-owner": "data team" },
     Expires: 600,
   });

@@ -153,7 +153,8 @@ export async function postObject(req: IncomingMessage, bucketName: string | null
   const account = await policySigner(fields);
   if (account !== bucket.accountId) throw accessDenied();
   if (!form.file) throw new CloudError(400, "InvalidArgument", "POST requires exactly one file upload per request.", { ArgumentName: "file" });
-  if (!fields.get("key")) throw new CloudError(400, "InvalidArgument", "Bucket POST must contain a field named 'key'.  If it is specified, please check the order of the fields.", { ArgumentName: "key" });
+  if (!fields.get("key"))
+    throw new CloudError(400, "InvalidArgument", "Bucket POST must contain a field named 'key'.  If it is specified, please check the order of the fields.", { ArgumentName: "key" });
   const key = fields.get("key")!.replaceAll("${filename}", form.file.filename.split(/[\\/]/).pop() ?? "");
   validateObjectKey(key);
   // The bucket is a field of every form: the one in the URL, whatever the form says.

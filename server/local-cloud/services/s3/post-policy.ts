@@ -22,7 +22,8 @@ export interface PostPolicy {
 
 const invalidPolicy = (why: string) => new CloudError(400, "InvalidPolicyDocument", `Invalid Policy: ${why}`);
 const denied = (why: string) => new CloudError(403, "AccessDenied", `Invalid according to Policy: ${why}`);
-const missingField = (name: string) => new CloudError(400, "InvalidArgument", `Bucket POST must contain a field named '${name}'.  If it is specified, please check the order of the fields.`, { ArgumentName: name });
+const missingField = (name: string) =>
+  new CloudError(400, "InvalidArgument", `Bucket POST must contain a field named '${name}'.  If it is specified, please check the order of the fields.`, { ArgumentName: name });
 
 /** Fields that are part of the request's machinery and need no condition. */
 function exempt(name: string): boolean {

@@ -48,11 +48,15 @@ export async function receiveBody(ctx: ServiceContext, payloadHash: string): Pro
   if (payloadHash.startsWith("STREAMING-AWS4-HMAC-SHA256-PAYLOAD") || payloadHash.startsWith("STREAMING-AWS4-ECDSA")) {
     throw notImplemented("Signed aws-chunked uploads (STREAMING-AWS4-HMAC-SHA256-PAYLOAD)");
   }
-  const chunked = payloadHash.startsWith("STREAMING-") || String(req.headers["content-encoding"] ?? "").includes("aws-chunked");
+  // The payload hash says whether the body is aws-chunked; a Content-Encoding naming aws-chunked
+  // without it is only a label (S3 drops it from the stored encoding either way).
+  const chunked = payloadHash.startsWith("STREAMING-");
   const declaredLength = Number(req.headers[chunked ? "x-amz-decoded-content-length" : "content-length"] ?? NaN);
   if (declaredLength > MAX_PUT_BYTES) {
     throw new CloudError(400, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed object size.");
   }
+  const contentMd5 = req.headers["content-md5"];
+  if (typeof contentMd5 === "string" && Buffer.from(contentMd5, "base64").length !== 16) throw new CloudError(400, "InvalidDigest", "The Content-MD5 you specified was invalid.");
   const declared = declaredChecksum(ctx);
   // Large bodies hash their ETag on a worker thread; small ones are not worth the message passing.
   const md5 = declaredLength >= 8 * 1024 * 1024 ? md5OnWorker() : inlineMd5();
@@ -74,7 +78,6 @@ export async function receiveBody(ctx: ServiceContext, payloadHash: string): Pro
       throw new CloudError(400, "IncompleteBody", `You did not provide the number of bytes specified by the Content-Length HTTP header (expected ${declaredLength}, got ${size}).`);
     }
     const md5Digest = await md5.digest();
-    const contentMd5 = req.headers["content-md5"];
     if (typeof contentMd5 === "string" && contentMd5 !== md5Digest.toString("base64")) {
       throw new CloudError(400, "BadDigest", "The Content-MD5 you specified did not match what we received.");
     }

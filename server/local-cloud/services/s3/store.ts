@@ -1,4 +1,4 @@
-import { and, asc, eq, sql } from "drizzle-orm";
+import { and, asc, eq, gt, sql } from "drizzle-orm";
 import { getDb, type Db } from "@/server/db/client";
 import { s3Buckets, s3MultipartParts, s3MultipartUploads, s3ObjectVersions, s3Objects } from "../../store/schema";
 
@@ -28,9 +28,22 @@ export async function insertBucket(bucket: { name: string; accountId: string; re
   return rows.length === 1;
 }
 
-export async function listBuckets(accountId: string): Promise<Bucket[]> {
+/** An account's buckets in name order, after `after`, at most `limit`, optionally by prefix and region. */
+export async function listBuckets(accountId: string, { after = null, limit, prefix = "", region }: { after?: string | null; limit: number; prefix?: string; region?: string }): Promise<Bucket[]> {
   const db = await getDb();
-  return db.select().from(s3Buckets).where(eq(s3Buckets.accountId, accountId)).orderBy(asc(s3Buckets.name));
+  return db
+    .select()
+    .from(s3Buckets)
+    .where(
+      and(
+        eq(s3Buckets.accountId, accountId),
+        after === null ? undefined : gt(s3Buckets.name, after),
+        prefix ? sql`starts_with(${s3Buckets.name}, ${prefix})` : undefined,
+        region ? eq(s3Buckets.region, region) : undefined,
+      ),
+    )
+    .orderBy(asc(s3Buckets.name))
+    .limit(limit);
 }
 
 export async function updateBucket(name: string, values: Partial<Pick<Bucket, "versioning" | "encryption" | "cors">>): Promise<void> {

@@ -83,7 +83,7 @@ describe("object tags", () => {
 
   it("follow S3's limits, and refuse a missing object or another account", async () => {
     const eleven = Array.from({ length: 11 }, (_, i) => ({ Key: `k${i}`, Value: "v" }));
-    expect(await failure(s3.send(new PutObjectTaggingCommand({ Bucket, Key: "src", Tagging: { TagSet: eleven } })))).toBe("400 BadRequest");
+    expect(await failure(s3.send(new PutObjectTaggingCommand({ Bucket, Key: "src", Tagging: { TagSet: eleven } })))).toBe("400 InvalidTag");
     expect(
       await failure(
         s3.send(

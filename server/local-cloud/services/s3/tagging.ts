@@ -16,7 +16,7 @@ const invalidTag = (message: string) => new CloudError(400, "InvalidTag", messag
 const malformed = () => new CloudError(400, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema.");
 
 function checkTags(entries: [string, string][], limit: number): Record<string, string> {
-  if (entries.length > limit) throw new CloudError(400, "BadRequest", `Object tags cannot be greater than ${limit}`);
+  if (entries.length > limit) throw invalidTag(`Object tags cannot be greater than ${limit}`);
   const tags: Record<string, string> = {};
   for (const [key, value] of entries) {
     if (key.length < 1 || key.length > 128) throw invalidTag("The TagKey you have provided is invalid");
@@ -53,7 +53,9 @@ export function tagsFromXml(text: string, limit = 10): Record<string, string> {
   return checkTags(entries, limit);
 }
 
-const tagSet = (tags: Record<string, string>): XmlAnswer => ({ xml: { root: "Tagging", body: { TagSet: { Tag: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) } } } });
+// Tags come back in key order (the store keeps a set, not the order they were sent in).
+const byKey = (tags: Record<string, string>) => Object.entries(tags).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+const tagSet = (tags: Record<string, string>): XmlAnswer => ({ xml: { root: "Tagging", body: { TagSet: { Tag: byKey(tags).map(([Key, Value]) => ({ Key, Value })) } } } });
 const noSuchKey = (key: string) => new CloudError(404, "NoSuchKey", "The specified key does not exist.", { Key: key });
 
 export async function putObjectTagging(request: KeyRequest): Promise<XmlAnswer> {

@@ -112,6 +112,6 @@ it("reads one part of a multipart object by number, and answers a repeated Compl
   expect(await second.Body!.transformToString()).toBe("second part");
   expect([second.PartsCount, second.ContentRange]).toEqual([2, `bytes ${five.length}-${five.length + 10}/${five.length + 11}`]);
   expect((await s3.send(new GetObjectCommand({ Bucket, Key: "two-parts", PartNumber: 1 }))).ContentLength).toBe(five.length);
-  expect(await s3.send(new GetObjectCommand({ Bucket, Key: "two-parts", PartNumber: 3 })).catch((e: Error) => e.name)).toBe("InvalidPartNumber");
+  expect(await s3.send(new GetObjectCommand({ Bucket, Key: "two-parts", PartNumber: 3 })).catch((e: Error) => e.name)).toBe("InvalidPart");
   expect(await (await s3.send(new GetObjectCommand({ Bucket, Key: "source", PartNumber: 1 }))).Body!.transformToString()).toHaveLength(five.length + 4);
 });

@@ -22,6 +22,8 @@ export interface VersionOutcome {
 }
 
 export const newVersionId = () => randomBytes(24).toString("base64url");
+/** Whether an id has the shape of the ids this store makes (or is the null version's). */
+export const isVersionId = (id: string) => id === "null" || /^[A-Za-z0-9_-]{32}$/.test(id);
 
 /** Serializes writers of one key, even before its first row exists (see putPartRow). */
 async function lockKey(tx: Db, bucket: string, key: string): Promise<void> {
@@ -141,7 +143,8 @@ export async function writeObject(row: typeof s3Objects.$inferInsert, within?: D
     if (state === "Suspended") removed.push(...(await dropNullVersion(tx, row.bucket, row.key)));
     const versionId = state === "Enabled" ? newVersionId() : null;
     await tx.insert(s3Objects).values({ ...row, versionId, tags: row.tags ?? {}, lastModified: sql`now()` as unknown as Date });
-    return { removed, versionId: state === null ? null : (versionId ?? "null"), deleteMarker: false };
+    // S3 reports a version id for writes to an Enabled bucket only (a Suspended write makes "null").
+    return { removed, versionId, deleteMarker: false };
   });
 }
 
