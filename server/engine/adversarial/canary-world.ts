@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import type { SandboxTable } from "../exec/sandbox";
-import { duckdbType, type CatalogTable, type QueryCatalog } from "../sql/catalog";
+import { duckdbType, type CatalogTable, type QueryCatalog, type TableRule } from "../sql/catalog";
 
 // A small collaboration whose protected values are canaries: every value of a disallowed output
 // column, of a column no rule allows, and every dimension value and amount of a group below its
@@ -31,8 +31,11 @@ interface WorldTable {
   hidden: string[];
 }
 
-const customRule = (disallowed: string[]) => ({ type: "CUSTOM" as const, policy: { allowedAnalyses: ["ANY_QUERY"], allowedAnalysisProviders: [ATTACKER], disallowedOutputColumns: disallowed } });
-const aggregationRule = (minimum: number, dimension: string, aggregates: { columnNames: string[]; function: "SUM" | "AVG" | "COUNT_DISTINCT" }[]) => ({
+const customRule = (disallowed: string[]): TableRule => ({
+  type: "CUSTOM" as const,
+  policy: { allowedAnalyses: ["ANY_QUERY"], allowedAnalysisProviders: [ATTACKER], disallowedOutputColumns: disallowed },
+});
+const aggregationRule = (minimum: number, dimension: string, aggregates: { columnNames: string[]; function: "SUM" | "AVG" | "COUNT_DISTINCT" }[]): TableRule => ({
   type: "AGGREGATION" as const,
   policy: {
     aggregateColumns: aggregates,

@@ -42,7 +42,7 @@ export function validateAggregation(select: Node, from: FromClause, catalog: Que
   }
 
   // Scalar functions must be allowed by every table's rule: the strictest list wins.
-  const scalar = new Set(tables.map((t) => new Set(policyOf(t).scalarFunctions)).reduce((a, b) => new Set([...a].filter((f) => b.has(f)))));
+  const scalar = new Set<string>(tables.map((t) => new Set<string>(policyOf(t).scalarFunctions)).reduce((a, b) => new Set([...a].filter((f) => b.has(f)))));
   const aliases = new Set((select.select_list as Node[]).map((e) => String(e.alias || "").toLowerCase()).filter(Boolean));
 
   const dimension = (resolved: ResolvedColumn, clause: Clause) => {

@@ -1,4 +1,7 @@
 import { z } from "zod";
+import { accountId, columnName } from "@/lib/analysis-rules";
+
+export { accountId, columnName };
 import { CloudError } from "../../errors";
 import type { SignedRequest } from "../../sigv4/verify";
 import { decodeToken, encodeToken } from "../../validation";
@@ -26,7 +29,6 @@ export function arn(caller: SignedRequest | { region: string }, accountId: strin
   return `arn:aws:cleanrooms:${caller.region}:${accountId}:${path}`;
 }
 
-export const accountId = z.string().regex(/^\d{12}$/, "Member must satisfy regular expression pattern: \\d+ (12 digits)");
 export const uuid = z.string().regex(/^[\da-f]{8}-[\da-f]{4}-[\da-f]{4}-[\da-f]{4}-[\da-f]{12}$/, "Member must be a resource identifier (UUID)");
 /** Identifier labels accept the id or the full ARN. */
 export const identifier = z.string().min(1).max(2048);
@@ -45,11 +47,6 @@ export const description = z
   .max(255)
   .regex(/^[\u0020-\uD7FF\uE000-\uFFFD\t\r\n]*$/);
 export const tags = z.record(z.string().min(1).max(128), z.string().max(256)).optional();
-export const columnName = z
-  .string()
-  .min(1)
-  .max(127)
-  .regex(/^[a-z0-9_](([a-z0-9_ ]+-)*([a-z0-9_ ]+))?$/, "Member must satisfy regular expression pattern: [a-z0-9_](([a-z0-9_ ]+-)*([a-z0-9_ ]+))?");
 export const roleArn = z
   .string()
   .min(32)

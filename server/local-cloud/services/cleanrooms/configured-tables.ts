@@ -4,7 +4,8 @@ import type { SignedRequest } from "../../sigv4/verify";
 import { findDatabase, findTable } from "../glue/store";
 import { arn, columnName, conflict, description, identifier, invalid, notFound, pageInput, pageResources, resolveId, resourceName, tags, timestamps } from "./common";
 import type { AnalysisRuleType, AssociationBody, ConfiguredTableBody } from "./model";
-import { checkConfiguredTableRule, columnsNamedBy, configuredTableRulePolicy } from "./rules";
+import { configuredTableRulePolicy } from "@/lib/analysis-rules";
+import { checkConfiguredTableRule, columnsNamedBy } from "./rules";
 import { deleteResources, findResource, inRegion, insertResource, listResources, newId, updateResource, type Resource } from "./resources";
 
 export type ConfiguredTable = Resource<ConfiguredTableBody>;

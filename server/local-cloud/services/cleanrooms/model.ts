@@ -1,3 +1,4 @@
+import type { AnalysisRuleType, ConfiguredTableRulePolicy } from "@/lib/analysis-rules";
 // The stored bodies of Clean Rooms resources. Field names follow the API.
 
 export type MemberAbility = "CAN_QUERY" | "CAN_RECEIVE_RESULTS" | "CAN_RUN_JOB";
@@ -41,10 +42,11 @@ export interface MembershipBody {
   isMetricsEnabled?: boolean;
 }
 
-export type AnalysisRuleType = "AGGREGATION" | "LIST" | "CUSTOM";
+export type { AnalysisRuleType } from "@/lib/analysis-rules";
 
-export interface StoredRule {
-  policy: Record<string, unknown>;
+/** A rule as stored: a configured table's policy, or a collaboration rule's (an association's). */
+export interface StoredRule<P = Record<string, unknown>> {
+  policy: P;
   createTime: string;
   updateTime: string;
 }
@@ -56,7 +58,7 @@ export interface ConfiguredTableBody {
   allowedColumns: string[];
   analysisMethod: string;
   selectedAnalysisMethods?: string[];
-  analysisRules: Partial<Record<AnalysisRuleType, StoredRule>>;
+  analysisRules: Partial<Record<AnalysisRuleType, StoredRule<ConfiguredTableRulePolicy>>>;
 }
 
 export interface AssociationBody {

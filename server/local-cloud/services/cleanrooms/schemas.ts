@@ -5,6 +5,7 @@ import { findTable } from "../glue/store";
 import { visibleCollaboration, type Collaboration } from "./access";
 import type { Association } from "./associations";
 import { identifier, notFound, pageInput, paginate, timestamps } from "./common";
+import { policyMember } from "@/lib/analysis-rules";
 import type { AnalysisRuleType, AssociationBody, ConfiguredTableBody } from "./model";
 import { findResource, listResources, type Resource } from "./resources";
 
@@ -69,9 +70,10 @@ function analysisRuleShape(source: SchemaSource, collaboration: Collaboration, t
   const rule = source.table?.body.analysisRules[type];
   if (!rule) throw notFound("ANALYSIS_RULE", `${source.association.name}/${type}`, "analysis rule");
   const collaborationRule = source.association.body.analysisRules[type];
-  const member = type.toLowerCase();
-  const base = (rule.policy as { v1: Record<string, Record<string, unknown>> }).v1[member] ?? {};
-  const extra = collaborationRule ? ((collaborationRule.policy as { v1: Record<string, Record<string, unknown>> }).v1[member] ?? {}) : {};
+  const member = policyMember[type];
+  const base = rule.policy.v1[member] ?? {};
+  // A collaboration rule's policy (an association's) has its own shape, keyed the same way.
+  const extra = collaborationRule ? (((collaborationRule.policy.v1 ?? {}) as Record<string, object | undefined>)[member] ?? {}) : {};
   return {
     collaborationId: collaboration.id,
     type,

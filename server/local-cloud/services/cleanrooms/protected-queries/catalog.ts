@@ -1,7 +1,8 @@
-import type { CatalogTable, QueryCatalog, TableRule } from "@/server/engine/sql/catalog";
+import { analysisRuleTypes, tableRuleOf } from "@/lib/analysis-rules";
+import type { CatalogTable, QueryCatalog } from "@/server/engine/sql/catalog";
 import { findTable as findGlueTable } from "../../glue/store";
 import type { Collaboration } from "../access";
-import type { AnalysisRuleType, AssociationBody, ConfiguredTableBody } from "../model";
+import type { AssociationBody, ConfiguredTableBody } from "../model";
 import { findResource, listResources, type Resource } from "../resources";
 
 // The catalog the validator reads: the collaboration's associated tables as the querying member
@@ -27,8 +28,9 @@ export async function catalogFor(collaboration: Collaboration, runnerAccountId: 
     const glueTable = await findGlueTable(configuredTable.accountId, glue.databaseName.toLowerCase(), glue.tableName.toLowerCase());
     const glueColumns = (glueTable?.input as { StorageDescriptor?: { Columns?: { Name: string; Type?: string }[] } } | undefined)?.StorageDescriptor?.Columns ?? [];
     const typeOf = new Map(glueColumns.map((c) => [c.Name.toLowerCase(), c.Type ?? "string"]));
-    const [type, stored] = (Object.entries(configuredTable.body.analysisRules)[0] ?? []) as unknown as [AnalysisRuleType | undefined, { policy: { v1: Record<string, unknown> } } | undefined];
-    const rule = type && stored ? ({ type, policy: stored.policy.v1[type.toLowerCase()] } as TableRule) : null;
+    // A configured table has one rule (the store keeps it so); its policy was checked on the way in.
+    const type = analysisRuleTypes.find((t) => configuredTable.body.analysisRules[t]);
+    const rule = type ? tableRuleOf(type, configuredTable.body.analysisRules[type]!.policy) : null;
     const table: CatalogTable = {
       name: association.name,
       ownerAccountId: association.accountId,
