@@ -14,6 +14,11 @@ export interface SandboxTable {
   format: "csv" | "parquet";
   files: string[];
   columns: { name: string; duckdbType: string }[];
+  /**
+   * A partitioned table's files by partition, with the values of its partition columns (which the
+   * files do not hold); `files` then lists them all, for the sandbox's file allow-list.
+   */
+  partitions?: { values: Record<string, string>; files: string[] }[];
 }
 
 export interface SandboxRun {
@@ -43,11 +48,25 @@ export class SandboxStopped extends Error {
 const literal = (value: string) => `'${value.replace(/'/g, "''")}'`;
 const list = (values: string[]) => `[${values.map(literal).join(", ")}]`;
 
+function readFiles(format: SandboxTable["format"], files: string[]): string {
+  // union_by_name lines up files whose columns differ in order; one file needs no lining up.
+  const union = files.length > 1 ? ", union_by_name = true" : "";
+  return format === "csv" ? `read_csv(${list(files)}, header = true${union})` : `read_parquet(${list(files)}${union})`;
+}
+
 function viewSql(table: SandboxTable): string {
   const columns = table.columns.map((c) => `CAST(${quoteIdent(c.name)} AS ${c.duckdbType}) AS ${quoteIdent(c.name)}`).join(", ");
-  // union_by_name lines up files whose columns differ in order; one file needs no lining up.
-  const union = table.files.length > 1 ? ", union_by_name = true" : "";
-  const source = table.format === "csv" ? `read_csv(${list(table.files)}, header = true${union})` : `read_parquet(${list(table.files)}${union})`;
+  // Each partition's files, with its values as literal columns, stacked by column name.
+  const source = table.partitions
+    ? `(${table.partitions
+        .map(
+          (p) =>
+            `SELECT *, ${Object.entries(p.values)
+              .map(([name, value]) => `${literal(value)} AS ${quoteIdent(name)}`)
+              .join(", ")} FROM ${readFiles(table.format, p.files)}`,
+        )
+        .join(" UNION ALL BY NAME ")})`
+    : readFiles(table.format, table.files);
   return `CREATE VIEW ${quoteIdent(table.name)} AS SELECT ${columns} FROM ${source}`;
 }
 

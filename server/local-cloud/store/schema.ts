@@ -162,6 +162,22 @@ export const glueTableVersions = localCloud.table(
   (t) => [primaryKey({ columns: [t.accountId, t.databaseName, t.name, t.versionId] })],
 );
 
+// Partitions of Glue tables (Hive-style `key=value/` folders), one row per value list. `valuesKey`
+// is the values joined by a separator no value holds, so a partition is unique per table.
+export const gluePartitions = localCloud.table(
+  "glue_partitions",
+  {
+    accountId: text("account_id").notNull(),
+    databaseName: text("database_name").notNull(),
+    tableName: text("table_name").notNull(),
+    valuesKey: text("values_key").notNull(),
+    values: jsonb("values").$type<string[]>().notNull(),
+    input: jsonb("input").$type<Record<string, unknown>>().notNull(),
+    createTime: timestamp("create_time", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.accountId, t.databaseName, t.tableName, t.valuesKey] })],
+);
+
 export interface CrawlSummary {
   Status: "SUCCEEDED" | "CANCELLED" | "FAILED";
   ErrorMessage?: string;

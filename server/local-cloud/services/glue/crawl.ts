@@ -6,7 +6,9 @@ import { formatOf, inferColumns, serdeFor, tableParametersFor, type DatasetForma
 import * as store from "./store";
 
 // A crawl: read the crawler's S3 targets, group objects into datasets (one per folder), infer each
-// dataset's schema with DuckDB, and create or update one table per dataset.
+// dataset's schema with DuckDB, and create or update one table per dataset. A dataset whose files
+// all sit in Hive-style folders with the same keys (`year=2024/region=eu/…`) makes one
+// partitioned table: the keys are its PartitionKeys and each folder is a partition.
 
 class CrawlFailure extends Error {}
 
@@ -15,6 +17,32 @@ interface Dataset {
   location: string;
   format: DatasetFormat;
   files: string[];
+  /** The Hive partition keys every file's folders name, in order; null once files disagree. */
+  partitionKeys: string[] | null | undefined;
+  partitions: Map<string, { values: string[]; location: string }>;
+}
+
+const hiveFolder = /^([^=/]+)=([^/]*)$/;
+const decodeValue = (value: string) => {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+};
+
+/** Records a file's partition folders in its dataset; files that break the pattern unpartition it. */
+function notePartition(dataset: Dataset, folders: string[]): void {
+  if (dataset.partitionKeys === null) return;
+  const pairs = folders.map((f) => hiveFolder.exec(f));
+  const keys = pairs.map((p) => p?.[1] ?? "");
+  if (!folders.length || pairs.some((p) => !p) || (dataset.partitionKeys !== undefined && keys.join("/") !== dataset.partitionKeys.join("/"))) {
+    dataset.partitionKeys = null;
+    return;
+  }
+  dataset.partitionKeys = keys;
+  const values = pairs.map((p) => decodeValue(p![2]!));
+  dataset.partitions.set(values.join("\u0001"), { values, location: `${dataset.location}${folders.join("/")}/` });
 }
 
 function parseS3Path(path: string): { bucket: string; prefix: string } {
@@ -63,25 +91,30 @@ async function datasetsOf(accountId: string, target: { Path: string; Exclusions?
     if (!file || file.startsWith("_") || file.startsWith(".") || exclusions.some((pattern) => pattern.matches(relative))) continue;
     const format = formatOf(file);
     if (!format) continue;
-    const folder = relative.includes("/") ? relative.split("/")[0]! : null;
+    const folders = relative.split("/").slice(0, -1);
+    // A target whose own folders are partitions (`sales/year=2024/…`) is one table, named for the target.
+    const folder = folders.length && !hiveFolder.test(folders[0]!) ? folders[0]! : null;
     const table = tableName(folder ?? rootName, tablePrefix);
     const location = `s3://${bucket}/${prefix}${folder ? `${folder}/` : ""}`;
-    const group = groups.get(table) ?? { table, location, format, files: [] };
+    const group: Dataset = groups.get(table) ?? { table, location, format, files: [], partitionKeys: undefined, partitions: new Map() };
     if (group.format !== format) throw new CrawlFailure(`The folder ${location} mixes CSV and Parquet files; a table needs one format.`);
     group.files.push(blobPath(object.blob));
+    notePartition(group, folder ? folders.slice(1) : folders);
     groups.set(table, group);
   }
   return [...groups.values()];
 }
 
 async function writeTable(accountId: string, databaseName: string, dataset: Dataset, updateBehavior: string) {
-  const columns = await inferColumns(dataset.format, dataset.files);
+  const keys = dataset.partitionKeys ?? [];
+  // Hive files do not hold their partition columns; a file column named like a key yields to it.
+  const columns = (await inferColumns(dataset.format, dataset.files)).filter((c) => !keys.some((k) => k.toLowerCase() === c.Name.toLowerCase()));
   const input = {
     Name: dataset.table,
     Owner: "owner",
     Retention: 0,
     TableType: "EXTERNAL_TABLE",
-    PartitionKeys: [],
+    PartitionKeys: keys.map((Name) => ({ Name: Name.toLowerCase(), Type: "string" })),
     Parameters: { ...tableParametersFor[dataset.format], CrawlerSchemaSerializerVersion: "1.0", CrawlerSchemaDeserializerVersion: "1.0" },
     StorageDescriptor: {
       Columns: columns,
@@ -98,7 +131,12 @@ async function writeTable(accountId: string, databaseName: string, dataset: Data
     await store.insertTable({ accountId, databaseName, name: dataset.table, input, createdBy: "local-cloud-crawler" });
   } else if (updateBehavior !== "LOG") {
     await store.updateTableInput(accountId, databaseName, dataset.table, { ...existing.input, ...input });
-  }
+  } else return;
+  if (dataset.partitionKeys)
+    for (const partition of dataset.partitions.values()) {
+      const storage = { ...input.StorageDescriptor, Location: partition.location };
+      await store.putPartition({ accountId, databaseName, tableName: dataset.table, values: partition.values, input: { Values: partition.values, StorageDescriptor: storage, Parameters: {} } }, true);
+    }
 }
 
 /** Runs one crawl to its end and records how it ended; never throws. */

@@ -2,8 +2,9 @@ import { CloudError } from "../../errors";
 import { awsJsonService, type JsonOperation } from "../../protocols/aws-json";
 import { catalogOperations } from "./catalog";
 import { crawlerOperations } from "./crawlers";
+import { partitionOperations } from "./partitions";
 
-// Glue over awsJson1.1: the Data Catalog (databases, tables) and crawlers, per account.
+// Glue over awsJson1.1: the Data Catalog (databases, tables, partitions) and crawlers, per account.
 
 /** Each account reaches only its own Data Catalog: a CatalogId naming another is refused. */
 function ownCatalogOnly(operations: Record<string, JsonOperation>): Record<string, JsonOperation> {
@@ -23,4 +24,4 @@ function ownCatalogOnly(operations: Record<string, JsonOperation>): Record<strin
   );
 }
 
-export const glue = awsJsonService("glue", "AWSGlue", ownCatalogOnly({ ...catalogOperations, ...crawlerOperations }));
+export const glue = awsJsonService("glue", "AWSGlue", ownCatalogOnly({ ...catalogOperations, ...partitionOperations, ...crawlerOperations }));

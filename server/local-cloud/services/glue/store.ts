@@ -1,10 +1,11 @@
 import { and, asc, eq, gt, sql } from "drizzle-orm";
 import { getDb } from "@/server/db/client";
-import { glueCrawlers, glueDatabases, glueTables, glueTableVersions } from "../../store/schema";
+import { glueCrawlers, glueDatabases, gluePartitions, glueTables, glueTableVersions } from "../../store/schema";
 
 export type GlueDatabaseRow = typeof glueDatabases.$inferSelect;
 export type GlueTableRow = typeof glueTables.$inferSelect;
 export type GlueCrawlerRow = typeof glueCrawlers.$inferSelect;
+export type GluePartitionRow = typeof gluePartitions.$inferSelect;
 
 export async function insertDatabase(row: typeof glueDatabases.$inferInsert): Promise<boolean> {
   const db = await getDb();
@@ -30,6 +31,7 @@ export async function deleteDatabase(accountId: string, name: string): Promise<b
   const db = await getDb();
   return db.transaction(async (tx) => {
     await tx.delete(glueTableVersions).where(and(eq(glueTableVersions.accountId, accountId), eq(glueTableVersions.databaseName, name)));
+    await tx.delete(gluePartitions).where(and(eq(gluePartitions.accountId, accountId), eq(gluePartitions.databaseName, name)));
     await tx.delete(glueTables).where(and(eq(glueTables.accountId, accountId), eq(glueTables.databaseName, name)));
     return (
       (
@@ -120,6 +122,7 @@ export async function deleteTable(accountId: string, databaseName: string, name:
   const db = await getDb();
   return db.transaction(async (tx) => {
     await tx.delete(glueTableVersions).where(and(eq(glueTableVersions.accountId, accountId), eq(glueTableVersions.databaseName, databaseName), eq(glueTableVersions.name, name)));
+    await tx.delete(gluePartitions).where(and(eq(gluePartitions.accountId, accountId), eq(gluePartitions.databaseName, databaseName), eq(gluePartitions.tableName, name)));
     const rows = await tx
       .delete(glueTables)
       .where(and(eq(glueTables.accountId, accountId), eq(glueTables.databaseName, databaseName), eq(glueTables.name, name)))
@@ -179,4 +182,46 @@ export async function failInterruptedCrawls(): Promise<void> {
       lastCrawl: sql`jsonb_build_object('Status', 'FAILED', 'ErrorMessage', 'The crawl was interrupted by a restart of the local cloud.', 'StartTime', coalesce(${glueCrawlers.crawlStartedAt}, now()))`,
     })
     .where(sql`${glueCrawlers.state} in ('RUNNING', 'STOPPING')`);
+}
+
+/** A partition's key in the store: its values, joined by a character no value may hold. */
+export const partitionKey = (values: string[]) => values.join("\u0001");
+
+/** Adds a partition, or (with `replace`) replaces the one with the same values; false if it exists. */
+export async function putPartition(row: Omit<typeof gluePartitions.$inferInsert, "valuesKey">, replace = false): Promise<boolean> {
+  const db = await getDb();
+  const values = { ...row, valuesKey: partitionKey(row.values) };
+  const insert = db.insert(gluePartitions).values(values);
+  const written = replace
+    ? await insert.onConflictDoUpdate({ target: [gluePartitions.accountId, gluePartitions.databaseName, gluePartitions.tableName, gluePartitions.valuesKey], set: { input: row.input } }).returning()
+    : await insert.onConflictDoNothing().returning();
+  return written.length === 1;
+}
+
+const partitionOf = (accountId: string, databaseName: string, tableName: string) =>
+  and(eq(gluePartitions.accountId, accountId), eq(gluePartitions.databaseName, databaseName), eq(gluePartitions.tableName, tableName));
+
+export async function findPartition(accountId: string, databaseName: string, tableName: string, values: string[]): Promise<GluePartitionRow | undefined> {
+  const db = await getDb();
+  const [row] = await db
+    .select()
+    .from(gluePartitions)
+    .where(and(partitionOf(accountId, databaseName, tableName), eq(gluePartitions.valuesKey, partitionKey(values))));
+  return row;
+}
+
+/** A table's partitions in a stable order, a page at a time. */
+export async function listPartitions(accountId: string, databaseName: string, tableName: string, after: string | null, limit: number): Promise<GluePartitionRow[]> {
+  const db = await getDb();
+  const where = after === null ? partitionOf(accountId, databaseName, tableName) : and(partitionOf(accountId, databaseName, tableName), gt(gluePartitions.valuesKey, after));
+  return db.select().from(gluePartitions).where(where).orderBy(asc(gluePartitions.valuesKey)).limit(limit);
+}
+
+export async function deletePartition(accountId: string, databaseName: string, tableName: string, values: string[]): Promise<boolean> {
+  const db = await getDb();
+  const rows = await db
+    .delete(gluePartitions)
+    .where(and(partitionOf(accountId, databaseName, tableName), eq(gluePartitions.valuesKey, partitionKey(values))))
+    .returning();
+  return rows.length === 1;
 }

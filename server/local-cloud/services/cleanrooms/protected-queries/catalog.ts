@@ -26,7 +26,9 @@ export async function catalogFor(collaboration: Collaboration, runnerAccountId: 
     if (!configuredTable) continue;
     const glue = configuredTable.body.tableReference.glue;
     const glueTable = await findGlueTable(configuredTable.accountId, glue.databaseName.toLowerCase(), glue.tableName.toLowerCase());
-    const glueColumns = (glueTable?.input as { StorageDescriptor?: { Columns?: { Name: string; Type?: string }[] } } | undefined)?.StorageDescriptor?.Columns ?? [];
+    const glueInput = glueTable?.input as { StorageDescriptor?: { Columns?: { Name: string; Type?: string }[] }; PartitionKeys?: { Name: string; Type?: string }[] } | undefined;
+    // A partitioned table's columns are its files' columns and its partition keys.
+    const glueColumns = [...(glueInput?.StorageDescriptor?.Columns ?? []), ...(glueInput?.PartitionKeys ?? [])];
     const typeOf = new Map(glueColumns.map((c) => [c.Name.toLowerCase(), c.Type ?? "string"]));
     // A configured table has one rule (the store keeps it so); its policy was checked on the way in.
     const type = analysisRuleTypes.find((t) => configuredTable.body.analysisRules[t]);
