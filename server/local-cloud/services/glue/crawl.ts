@@ -1,7 +1,7 @@
 import { safePattern, type SafePattern } from "../../patterns";
 import { log } from "@/server/log";
 import { blobPath, blobRoot } from "../s3/blobs";
-import { findBucket, listObjectRows, type StoredObject } from "../s3/store";
+import { findBucket, objectsUnder } from "../s3/store";
 import { formatOf, inferColumns, serdeFor, tableParametersFor, type DatasetFormat } from "./infer-schema";
 import * as store from "./store";
 
@@ -42,7 +42,7 @@ function notePartition(dataset: Dataset, folders: string[]): void {
   }
   dataset.partitionKeys = keys;
   const values = pairs.map((p) => decodeValue(p![2]!));
-  dataset.partitions.set(values.join("\u0001"), { values, location: `${dataset.location}${folders.join("/")}/` });
+  dataset.partitions.set(store.partitionKey(values), { values, location: `${dataset.location}${folders.join("/")}/` });
 }
 
 function parseS3Path(path: string): { bucket: string; prefix: string } {
@@ -66,17 +66,6 @@ function globToRegExp(glob: string): SafePattern {
   return safePattern(escaped);
 }
 
-async function allObjects(bucket: string, prefix: string): Promise<StoredObject[]> {
-  const out: StoredObject[] = [];
-  let after: string | null = null;
-  for (;;) {
-    const rows = await listObjectRows(bucket, prefix, after, 1000);
-    out.push(...rows);
-    if (rows.length < 1000) return out;
-    after = rows.at(-1)!.key;
-  }
-}
-
 async function datasetsOf(accountId: string, target: { Path: string; Exclusions?: string[] }, tablePrefix: string): Promise<Dataset[]> {
   const { bucket, prefix } = parseS3Path(target.Path);
   const found = await findBucket(bucket);
@@ -85,7 +74,7 @@ async function datasetsOf(accountId: string, target: { Path: string; Exclusions?
   const exclusions = (target.Exclusions ?? []).map(globToRegExp);
   const groups = new Map<string, Dataset>();
   const rootName = prefix.split("/").filter(Boolean).at(-1) ?? bucket;
-  for (const object of await allObjects(bucket, prefix)) {
+  for await (const object of objectsUnder(bucket, prefix)) {
     const relative = object.key.slice(prefix.length);
     const file = relative.split("/").at(-1)!;
     if (!file || file.startsWith("_") || file.startsWith(".") || exclusions.some((pattern) => pattern.matches(relative))) continue;

@@ -27,22 +27,36 @@ export async function ownedBucket(name: string, caller: SignedRequest): Promise<
 
 const storedHeaderNames = ["cache-control", "content-disposition", "content-language", "expires"];
 
-/** User metadata (x-amz-meta-*) and the standard headers S3 stores with an object. */
-export function objectHeadersFromRequest(ctx: ServiceContext): { contentType: string; headers: Record<string, string>; metadata: Record<string, string> } {
+export interface ObjectHeaders {
+  contentType: string;
+  headers: Record<string, string>;
+  metadata: Record<string, string>;
+}
+
+/**
+ * User metadata (x-amz-meta-*) and the standard headers S3 stores with an object, from
+ * lower-case names and values: a request's headers, or a browser form's fields.
+ */
+export function objectHeadersOf(values: Map<string, string>): ObjectHeaders {
   const headers: Record<string, string> = {};
   const metadata: Record<string, string> = {};
-  for (const [name, value] of Object.entries(ctx.req.headers)) {
-    if (typeof value !== "string") continue;
-    if (name.startsWith("x-amz-meta-")) metadata[name.slice("x-amz-meta-".length)] = headerText(value);
+  for (const [name, value] of values) {
+    if (name.startsWith("x-amz-meta-")) metadata[name.slice("x-amz-meta-".length)] = value;
     else if (storedHeaderNames.includes(name)) headers[name] = value;
   }
-  const encoding = String(ctx.req.headers["content-encoding"] ?? "")
+  const encoding = (values.get("content-encoding") ?? "")
     .split(",")
     .map((s) => s.trim())
     .filter((s) => s && s !== "aws-chunked");
   if (encoding.length) headers["content-encoding"] = encoding.join(", ");
-  const contentType = (ctx.req.headers["content-type"] as string | undefined) || "binary/octet-stream";
-  return { contentType, headers, metadata };
+  return { contentType: values.get("content-type") || "binary/octet-stream", headers, metadata };
+}
+
+/** objectHeadersOf a request; metadata values are read as the UTF-8 clients send. */
+export function objectHeadersFromRequest(ctx: ServiceContext): ObjectHeaders {
+  const values = new Map<string, string>();
+  for (const [name, value] of Object.entries(ctx.req.headers)) if (typeof value === "string") values.set(name, name.startsWith("x-amz-meta-") ? headerText(value) : value);
+  return objectHeadersOf(values);
 }
 
 /**

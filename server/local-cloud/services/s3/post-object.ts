@@ -5,7 +5,7 @@ import { CloudError } from "../../errors";
 import type { XmlAnswer } from "../../protocols/rest-xml";
 import { commitOrDiscard, newTempPath, removeBlob, removeTemp } from "./blobs";
 import { checksumAlgorithms, checksumHeader, checksummer } from "./checksums";
-import { accessDenied, noSuchBucket, quoteEtag } from "./context";
+import { accessDenied, noSuchBucket, objectHeadersOf, quoteEtag } from "./context";
 import { validateObjectKey } from "./names";
 import { checkPolicy, parsePolicy, policySigner, type FormFields } from "./post-policy";
 import { inlineMd5, MAX_PUT_BYTES, streamToFile } from "./receive";
@@ -115,16 +115,6 @@ function declaredChecksum(fields: FormFields) {
   return algorithm ? { algorithm, expected: fields.get(checksumHeader(algorithm))! } : null;
 }
 
-function objectHeadersFromForm(fields: FormFields) {
-  const headers: Record<string, string> = {};
-  const metadata: Record<string, string> = {};
-  for (const [name, value] of fields) {
-    if (name.startsWith("x-amz-meta-")) metadata[name.slice("x-amz-meta-".length)] = value;
-    else if (["cache-control", "content-disposition", "content-encoding", "expires"].includes(name)) headers[name] = value;
-  }
-  return { contentType: fields.get("content-type") || "binary/octet-stream", headers, metadata };
-}
-
 /** Where S3 sends the browser after the upload: success_action_redirect, with the object named. */
 function redirectTo(fields: FormFields, bucket: string, key: string, etag: string): string | null {
   const target = fields.get("success_action_redirect") ?? fields.get("redirect");
@@ -190,7 +180,7 @@ export async function postObject(req: IncomingMessage, bucketName: string | null
     blob,
     size,
     etag,
-    ...objectHeadersFromForm(fields),
+    ...objectHeadersOf(fields),
     checksum: checksum ? { algorithm: checksum.algorithm, value: checksum.expected } : null,
     partsCount: null,
     tags,

@@ -189,3 +189,14 @@ export async function liveBlobIds(): Promise<Set<string>> {
   const rows = await db.select({ blob: s3Objects.blob }).from(s3Objects);
   return new Set(rows.map((r) => r.blob));
 }
+
+/** Every current object under a prefix, in key order, read from the store a page at a time. */
+export async function* objectsUnder(bucket: string, prefix: string): AsyncGenerator<StoredObject> {
+  let after: string | null = null;
+  for (;;) {
+    const rows = await listObjectRows(bucket, prefix, after, 1000);
+    yield* rows;
+    if (rows.length < 1000) return;
+    after = rows.at(-1)!.key;
+  }
+}

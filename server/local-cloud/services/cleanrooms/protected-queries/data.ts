@@ -3,7 +3,7 @@ import { duckdbType, type CatalogTable } from "@/server/engine/sql/catalog";
 import { partitionKeysOf } from "../../glue/partitions";
 import { findTable as findGlueTable, listPartitions } from "../../glue/store";
 import { blobPath } from "../../s3/blobs";
-import { findBucket, listObjectRows } from "../../s3/store";
+import { findBucket, objectsUnder } from "../../s3/store";
 import { parquetCopyOf } from "./columnar-cache";
 import type { CatalogSource } from "./catalog";
 
@@ -23,17 +23,12 @@ async function filesAt(location: string, owner: string, tableName: string): Prom
   if (!bucket || bucket.accountId !== owner) throw new DataUnavailable(`The data of "${tableName}" is not in a bucket of its owner.`);
   const prefix = rawPrefix && !rawPrefix.endsWith("/") && !/\.\w+$/.test(rawPrefix) ? `${rawPrefix}/` : rawPrefix;
   const files: { blob: string; path: string }[] = [];
-  let after: string | null = null;
-  for (;;) {
-    const rows = await listObjectRows(bucketName, prefix, after, 1000);
-    for (const row of rows) {
-      const name = row.key.split("/").at(-1)!;
-      if (!name || name.startsWith("_") || name.startsWith(".") || row.size === 0) continue;
-      files.push({ blob: row.blob, path: blobPath(row.blob) });
-    }
-    if (rows.length < 1000) return files;
-    after = rows.at(-1)!.key;
+  for await (const row of objectsUnder(bucketName, prefix)) {
+    const name = row.key.split("/").at(-1)!;
+    if (!name || name.startsWith("_") || name.startsWith(".") || row.size === 0) continue;
+    files.push({ blob: row.blob, path: blobPath(row.blob) });
   }
+  return files;
 }
 
 /** The registered partitions of a Glue table, each with its location (Athena reads only these). */
