@@ -120,23 +120,26 @@ export const s3MultipartParts = localCloud.table(
   (t) => [primaryKey({ columns: [t.uploadId, t.partNumber] })],
 );
 
-// Glue Data Catalog: one catalog per account. Definitions are kept as the API shapes them
-// (TableInput, crawler settings), so Get* answers exactly what Create*/Update* were given.
+// Glue Data Catalog: one catalog per account and region, as on AWS (rows made before catalogs
+// had regions belong to us-east-1). Definitions are kept as the API shapes them (TableInput,
+// crawler settings), so Get* answers exactly what Create*/Update* were given.
 export const glueDatabases = localCloud.table(
   "glue_databases",
   {
     accountId: text("account_id").notNull(),
+    region: text("region").notNull().default("us-east-1"),
     name: text("name").notNull(),
     input: jsonb("input").$type<Record<string, unknown>>().notNull(),
     createTime: timestamp("create_time", { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [primaryKey({ columns: [t.accountId, t.name] })],
+  (t) => [primaryKey({ columns: [t.accountId, t.region, t.name] })],
 );
 
 export const glueTables = localCloud.table(
   "glue_tables",
   {
     accountId: text("account_id").notNull(),
+    region: text("region").notNull().default("us-east-1"),
     databaseName: text("database_name").notNull(),
     name: text("name").notNull(),
     input: jsonb("input").$type<Record<string, unknown>>().notNull(),
@@ -145,7 +148,7 @@ export const glueTables = localCloud.table(
     createTime: timestamp("create_time", { withTimezone: true }).notNull().defaultNow(),
     updateTime: timestamp("update_time", { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [primaryKey({ columns: [t.accountId, t.databaseName, t.name] })],
+  (t) => [primaryKey({ columns: [t.accountId, t.region, t.databaseName, t.name] })],
 );
 
 // Earlier definitions of Glue tables, one row per version an UpdateTable replaced (GetTableVersions).
@@ -153,13 +156,14 @@ export const glueTableVersions = localCloud.table(
   "glue_table_versions",
   {
     accountId: text("account_id").notNull(),
+    region: text("region").notNull().default("us-east-1"),
     databaseName: text("database_name").notNull(),
     name: text("name").notNull(),
     versionId: integer("version_id").notNull(),
     input: jsonb("input").$type<Record<string, unknown>>().notNull(),
     updateTime: timestamp("update_time", { withTimezone: true }).notNull(),
   },
-  (t) => [primaryKey({ columns: [t.accountId, t.databaseName, t.name, t.versionId] })],
+  (t) => [primaryKey({ columns: [t.accountId, t.region, t.databaseName, t.name, t.versionId] })],
 );
 
 // Partitions of Glue tables (Hive-style `key=value/` folders), one row per value list. `valuesKey`
@@ -168,6 +172,7 @@ export const gluePartitions = localCloud.table(
   "glue_partitions",
   {
     accountId: text("account_id").notNull(),
+    region: text("region").notNull().default("us-east-1"),
     databaseName: text("database_name").notNull(),
     tableName: text("table_name").notNull(),
     valuesKey: text("values_key").notNull(),
@@ -175,7 +180,7 @@ export const gluePartitions = localCloud.table(
     input: jsonb("input").$type<Record<string, unknown>>().notNull(),
     createTime: timestamp("create_time", { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [primaryKey({ columns: [t.accountId, t.databaseName, t.tableName, t.valuesKey] })],
+  (t) => [primaryKey({ columns: [t.accountId, t.region, t.databaseName, t.tableName, t.valuesKey] })],
 );
 
 export interface CrawlSummary {
@@ -189,6 +194,7 @@ export const glueCrawlers = localCloud.table(
   "glue_crawlers",
   {
     accountId: text("account_id").notNull(),
+    region: text("region").notNull().default("us-east-1"),
     name: text("name").notNull(),
     input: jsonb("input").$type<Record<string, unknown>>().notNull(),
     // READY → RUNNING → STOPPING → READY, as Glue reports it.
@@ -201,7 +207,7 @@ export const glueCrawlers = localCloud.table(
     creationTime: timestamp("creation_time", { withTimezone: true }).notNull().defaultNow(),
     lastUpdated: timestamp("last_updated", { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [primaryKey({ columns: [t.accountId, t.name] })],
+  (t) => [primaryKey({ columns: [t.accountId, t.region, t.name] })],
 );
 
 // Clean Rooms resources as documents: each kind's shape lives in its service module. One table

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { route } from "../../protocols/rest-json";
 import type { SignedRequest } from "../../sigv4/verify";
-import { findDatabase, findTable } from "../glue/store";
+import { findDatabase, findTable, type Catalog } from "../glue/store";
 import { arn, columnName, conflict, description, identifier, invalid, notFound, pageInput, pageResources, resolveId, resourceName, tags, timestamps } from "./common";
 import type { AnalysisRuleType, AssociationBody, ConfiguredTableBody } from "./model";
 import { configuredTableRulePolicy } from "@/lib/analysis-rules";
@@ -24,12 +24,22 @@ export async function ownConfiguredTable(identifierValue: string, caller: Signed
   return table;
 }
 
+/**
+ * The Data Catalog a configured table's Glue table lives in: its owner's, in the region the
+ * reference names or else the configured table's own region.
+ */
+export function glueCatalogOf(table: { accountId: string; body: Pick<ConfiguredTableBody, "region" | "tableReference"> }): Catalog {
+  return { accountId: table.accountId, region: table.body.tableReference.glue.region ?? table.body.region };
+}
+
 /** The Glue table behind a reference, with its column names, from the caller's own catalog. */
-export async function glueColumns(accountId: string, reference: z.output<typeof tableReference>) {
+export async function glueColumns(caller: SignedRequest, reference: z.output<typeof tableReference>) {
   if (!reference.glue) throw invalid("tableReference", "The local cloud supports Glue table references only (tableReference.glue).");
-  const { databaseName, tableName } = reference.glue;
-  if (!(await findDatabase(accountId, databaseName.toLowerCase()))) throw invalid("tableReference.glue.databaseName", `Glue database "${databaseName}" does not exist in your account.`);
-  const table = await findTable(accountId, databaseName.toLowerCase(), tableName.toLowerCase());
+  const { databaseName, tableName, region } = reference.glue;
+  const catalog = { accountId: caller.accountId, region: region ?? caller.region };
+  if (!(await findDatabase(catalog, databaseName.toLowerCase())))
+    throw invalid("tableReference.glue.databaseName", `Glue database "${databaseName}" does not exist in your account in ${catalog.region}.`);
+  const table = await findTable(catalog, databaseName.toLowerCase(), tableName.toLowerCase());
   if (!table) throw invalid("tableReference.glue.tableName", `Glue table "${tableName}" does not exist in database "${databaseName}".`);
   const descriptor = table.input as { StorageDescriptor?: { Columns?: { Name: string; Type?: string }[] }; PartitionKeys?: { Name: string; Type?: string }[] };
   return [...(descriptor.StorageDescriptor?.Columns ?? []), ...(descriptor.PartitionKeys ?? [])];
@@ -91,7 +101,7 @@ export const configuredTableRoutes = [
       tags,
     }),
     async ({ input, caller }) => {
-      const columns = await glueColumns(caller.accountId, input.tableReference);
+      const columns = await glueColumns(caller, input.tableReference);
       checkAllowedColumns(input.allowedColumns, columns, `${input.tableReference.glue!.databaseName}.${input.tableReference.glue!.tableName}`);
       const id = newId();
       const body: ConfiguredTableBody = {
@@ -155,7 +165,7 @@ export const configuredTableRoutes = [
     }),
     async ({ input, caller }) => {
       const table = await ownConfiguredTable(input.configuredTableIdentifier, caller);
-      const glue = input.tableReference || input.allowedColumns ? await glueColumns(caller.accountId, input.tableReference ?? table.body.tableReference) : null;
+      const glue = input.tableReference || input.allowedColumns ? await glueColumns(caller, input.tableReference ?? table.body.tableReference) : null;
       const updated = await updateResource<ConfiguredTableBody>(table.id, (table) => {
         const reference = input.tableReference ?? table.body.tableReference;
         const allowedColumns = input.allowedColumns ?? table.body.allowedColumns;

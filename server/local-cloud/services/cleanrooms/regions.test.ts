@@ -1,4 +1,4 @@
-import { CreateDatabaseCommand, CreateTableCommand, GlueClient } from "@aws-sdk/client-glue";
+import { CreateCrawlerCommand, CreateDatabaseCommand, CreateTableCommand, GetDatabaseCommand, GetDatabasesCommand, GetTableCommand, GetCrawlersCommand, GlueClient } from "@aws-sdk/client-glue";
 import {
   CleanRoomsClient,
   CreateCollaborationCommand,
@@ -65,4 +65,38 @@ it("keeps collaborations, memberships and configured tables in their region", as
   expect((await ireland.cleanrooms.send(new ListConfiguredTablesCommand({}))).configuredTableSummaries!.map((t) => t.id)).not.toContain(configuredTable!.id);
   expect(await ireland.cleanrooms.send(new GetConfiguredTableCommand({ configuredTableIdentifier: configuredTable!.id! })).catch((e: Error) => e.name)).toBe("ResourceNotFoundException");
   expect((await ohio.cleanrooms.send(new GetConfiguredTableCommand({ configuredTableIdentifier: configuredTable!.id! }))).configuredTable!.name).toBe("t");
+});
+
+it("keeps a Data Catalog per region: databases, tables and crawlers of one region are absent from another", async () => {
+  const ohio = await client("org-a", "us-east-2");
+  const ireland = await client("org-a", "eu-west-1");
+  await ohio.glue.send(new CreateDatabaseCommand({ DatabaseInput: { Name: "sales", Description: "ohio" } }));
+  await ohio.glue.send(new CreateTableCommand({ DatabaseName: "sales", TableInput: { Name: "orders", StorageDescriptor: { Columns: [{ Name: "id", Type: "bigint" }] } } }));
+  await ohio.glue.send(new CreateCrawlerCommand({ Name: "sales-crawler", Role: "arn:aws:iam::111111111111:role/crawler", DatabaseName: "sales", Targets: { S3Targets: [{ Path: "s3://nowhere/" }] } }));
+
+  expect((await ireland.glue.send(new GetDatabasesCommand({}))).DatabaseList!.map((d) => d.Name)).not.toContain("sales");
+  expect(await ireland.glue.send(new GetDatabaseCommand({ Name: "sales" })).catch((e: Error) => e.name)).toBe("EntityNotFoundException");
+  expect(await ireland.glue.send(new GetTableCommand({ DatabaseName: "sales", Name: "orders" })).catch((e: Error) => e.name)).toBe("EntityNotFoundException");
+  expect((await ireland.glue.send(new GetCrawlersCommand({}))).Crawlers!.map((c) => c.Name)).not.toContain("sales-crawler");
+
+  // The same names are free in another region, and each region answers its own.
+  await ireland.glue.send(new CreateDatabaseCommand({ DatabaseInput: { Name: "sales", Description: "ireland" } }));
+  expect((await ireland.glue.send(new GetDatabaseCommand({ Name: "sales" }))).Database!.Description).toBe("ireland");
+  expect((await ohio.glue.send(new GetDatabaseCommand({ Name: "sales" }))).Database!.Description).toBe("ohio");
+
+  // A configured table reads the Glue table of its own region unless the reference names another.
+  expect(
+    await ireland.cleanrooms
+      .send(new CreateConfiguredTableCommand({ name: "orders", tableReference: { glue: { databaseName: "sales", tableName: "orders" } }, allowedColumns: ["id"], analysisMethod: "DIRECT_QUERY" }))
+      .catch((e: Error) => e.name),
+  ).toBe("ValidationException");
+  const { configuredTable } = await ireland.cleanrooms.send(
+    new CreateConfiguredTableCommand({
+      name: "orders",
+      tableReference: { glue: { databaseName: "sales", tableName: "orders", region: "us-east-2" } },
+      allowedColumns: ["id"],
+      analysisMethod: "DIRECT_QUERY",
+    }),
+  );
+  expect(configuredTable!.tableReference).toEqual({ glue: { databaseName: "sales", tableName: "orders", region: "us-east-2" } });
 });

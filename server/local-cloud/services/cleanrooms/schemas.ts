@@ -2,6 +2,7 @@ import { z } from "zod";
 import { CloudError } from "../../errors";
 import { route } from "../../protocols/rest-json";
 import { findTable } from "../glue/store";
+import { glueCatalogOf } from "./configured-tables";
 import { visibleCollaboration, type Collaboration } from "./access";
 import type { Association } from "./associations";
 import { identifier, notFound, pageInput, paginate, timestamps } from "./common";
@@ -49,7 +50,7 @@ function summary(source: SchemaSource, collaboration: Collaboration) {
 
 async function schemaShape(source: SchemaSource, collaboration: Collaboration) {
   const reference = source.table?.body.tableReference.glue;
-  const glue = reference ? await findTable(source.association.accountId, reference.databaseName.toLowerCase(), reference.tableName.toLowerCase()) : undefined;
+  const glue = reference && source.table ? await findTable(glueCatalogOf(source.table), reference.databaseName.toLowerCase(), reference.tableName.toLowerCase()) : undefined;
   const glueColumns = (glue?.input as { StorageDescriptor?: { Columns?: { Name: string; Type?: string }[] } } | undefined)?.StorageDescriptor?.Columns ?? [];
   const typeOf = new Map(glueColumns.map((c) => [c.Name.toLowerCase(), c.Type ?? "string"]));
   const types = ruleTypes(source);

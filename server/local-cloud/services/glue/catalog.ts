@@ -30,8 +30,8 @@ export function tableShape(row: store.GlueTableRow) {
   };
 }
 
-async function requireDatabase(accountId: string, name: string) {
-  const database = await store.findDatabase(accountId, name.toLowerCase());
+async function requireDatabase(catalog: store.Catalog, name: string) {
+  const database = await store.findDatabase(catalog, name.toLowerCase());
   if (!database) throw notFound(`Database ${name}`);
   return database;
 }
@@ -39,17 +39,17 @@ async function requireDatabase(accountId: string, name: string) {
 export const catalogOperations = {
   CreateDatabase: operation(z.looseObject({ CatalogId: catalogId, DatabaseInput: databaseInput }), async ({ DatabaseInput }, caller) => {
     const name = DatabaseInput.Name.toLowerCase();
-    if (!(await store.insertDatabase({ accountId: caller.accountId, name, input: { ...DatabaseInput, Name: name } }))) {
+    if (!(await store.insertDatabase({ ...store.catalogOf(caller), name, input: { ...DatabaseInput, Name: name } }))) {
       throw new CloudError(400, "AlreadyExistsException", `Database already exists.`);
     }
     return {};
   }),
   GetDatabase: operation(z.looseObject({ CatalogId: catalogId, Name: z.string().min(1) }), async ({ Name }, caller) => ({
-    Database: databaseShape(await requireDatabase(caller.accountId, Name)),
+    Database: databaseShape(await requireDatabase(store.catalogOf(caller), Name)),
   })),
   GetDatabases: operation(z.looseObject({ CatalogId: catalogId, ...page }), async ({ NextToken, MaxResults }, caller) => {
     const limit = MaxResults ?? 100;
-    const rows = await store.listDatabases(caller.accountId, decodeToken(NextToken), limit + 1);
+    const rows = await store.listDatabases(store.catalogOf(caller), decodeToken(NextToken), limit + 1);
     const more = rows.length > limit;
     const shown = rows.slice(0, limit);
     return { DatabaseList: shown.map(databaseShape), ...(more ? { NextToken: encodeToken(shown.at(-1)!.name) } : {}) };
@@ -57,33 +57,33 @@ export const catalogOperations = {
   UpdateDatabase: operation(z.looseObject({ CatalogId: catalogId, Name: z.string().min(1), DatabaseInput: databaseInput }), async ({ Name, DatabaseInput }, caller) => {
     const name = Name.toLowerCase();
     if (DatabaseInput.Name.toLowerCase() !== name) throw new CloudError(400, "InvalidInputException", "A database cannot be renamed: DatabaseInput.Name must be its name.");
-    if (!(await store.updateDatabaseInput(caller.accountId, name, { ...DatabaseInput, Name: name }))) throw notFound(`Database ${Name}`);
+    if (!(await store.updateDatabaseInput(store.catalogOf(caller), name, { ...DatabaseInput, Name: name }))) throw notFound(`Database ${Name}`);
     return {};
   }),
   DeleteDatabase: operation(z.looseObject({ CatalogId: catalogId, Name: z.string().min(1) }), async ({ Name }, caller) => {
-    if (!(await store.deleteDatabase(caller.accountId, Name.toLowerCase()))) throw notFound(`Database ${Name}`);
+    if (!(await store.deleteDatabase(store.catalogOf(caller), Name.toLowerCase()))) throw notFound(`Database ${Name}`);
     return {};
   }),
 
   CreateTable: operation(z.looseObject({ CatalogId: catalogId, DatabaseName: z.string().min(1), TableInput: tableInput }), async ({ DatabaseName, TableInput }, caller) => {
-    const database = await requireDatabase(caller.accountId, DatabaseName);
+    const database = await requireDatabase(store.catalogOf(caller), DatabaseName);
     const name = TableInput.Name.toLowerCase();
     const input = { ...TableInput, Name: name };
-    if (!(await store.insertTable({ accountId: caller.accountId, databaseName: database.name, name, input, createdBy: `arn:aws:iam::${caller.accountId}:root` }))) {
+    if (!(await store.insertTable({ ...store.catalogOf(caller), databaseName: database.name, name, input, createdBy: `arn:aws:iam::${caller.accountId}:root` }))) {
       throw new CloudError(400, "AlreadyExistsException", `Table already exists.`);
     }
     return {};
   }),
   GetTable: operation(z.looseObject({ CatalogId: catalogId, DatabaseName: z.string().min(1), Name: z.string().min(1) }), async ({ DatabaseName, Name }, caller) => {
-    const database = await requireDatabase(caller.accountId, DatabaseName);
-    const table = await store.findTable(caller.accountId, database.name, Name.toLowerCase());
+    const database = await requireDatabase(store.catalogOf(caller), DatabaseName);
+    const table = await store.findTable(store.catalogOf(caller), database.name, Name.toLowerCase());
     if (!table) throw notFound(`Table ${Name}`);
     return { Table: tableShape(table) };
   }),
   GetTables: operation(
     z.looseObject({ CatalogId: catalogId, DatabaseName: z.string().min(1), Expression: z.string().optional(), ...page }),
     async ({ DatabaseName, Expression, NextToken, MaxResults }, caller) => {
-      const database = await requireDatabase(caller.accountId, DatabaseName);
+      const database = await requireDatabase(store.catalogOf(caller), DatabaseName);
       const limit = MaxResults ?? 100;
       // Expression is a regular expression over table names, as in Glue ("*" means any).
       let pattern: SafePattern | null = null;
@@ -99,7 +99,7 @@ export const catalogOperations = {
       let after = decodeToken(NextToken);
       let more = false;
       while (shown.length <= limit) {
-        const rows = await store.listTables(caller.accountId, database.name, after, 200);
+        const rows = await store.listTables(store.catalogOf(caller), database.name, after, 200);
         for (const row of rows) if (!pattern || pattern.matches(row.name)) shown.push(row);
         if (rows.length < 200) break;
         after = rows.at(-1)!.name;
@@ -112,19 +112,19 @@ export const catalogOperations = {
     },
   ),
   UpdateTable: operation(z.looseObject({ CatalogId: catalogId, DatabaseName: z.string().min(1), TableInput: tableInput }), async ({ DatabaseName, TableInput }, caller) => {
-    const database = await requireDatabase(caller.accountId, DatabaseName);
+    const database = await requireDatabase(store.catalogOf(caller), DatabaseName);
     const name = TableInput.Name.toLowerCase();
-    if (!(await store.updateTableInput(caller.accountId, database.name, name, { ...TableInput, Name: name }))) throw notFound(`Table ${TableInput.Name}`);
+    if (!(await store.updateTableInput(store.catalogOf(caller), database.name, name, { ...TableInput, Name: name }))) throw notFound(`Table ${TableInput.Name}`);
     return {};
   }),
   GetTableVersions: operation(
     z.looseObject({ CatalogId: catalogId, DatabaseName: z.string().min(1), TableName: z.string().min(1), ...page }),
     async ({ DatabaseName, TableName, NextToken, MaxResults }, caller) => {
-      const database = await requireDatabase(caller.accountId, DatabaseName);
-      const table = await store.findTable(caller.accountId, database.name, TableName.toLowerCase());
+      const database = await requireDatabase(store.catalogOf(caller), DatabaseName);
+      const table = await store.findTable(store.catalogOf(caller), database.name, TableName.toLowerCase());
       if (!table) throw notFound(`Table ${TableName}`);
       // The current definition first, then the ones it replaced, newest first.
-      const earlier = (await store.listTableVersions(caller.accountId, database.name, table.name)).map((v) => ({ ...table, input: v.input, versionId: v.versionId, updateTime: v.updateTime }));
+      const earlier = (await store.listTableVersions(store.catalogOf(caller), database.name, table.name)).map((v) => ({ ...table, input: v.input, versionId: v.versionId, updateTime: v.updateTime }));
       const all = [table, ...earlier].map((row) => ({ Table: tableShape(row), VersionId: String(row.versionId) }));
       const start = NextToken ? all.findIndex((v) => v.VersionId === decodeToken(NextToken)) + 1 : 0;
       const limit = MaxResults ?? 100;
@@ -135,10 +135,10 @@ export const catalogOperations = {
   BatchDeleteTable: operation(
     z.looseObject({ CatalogId: catalogId, DatabaseName: z.string().min(1), TablesToDelete: z.array(z.string().min(1)).min(1).max(100) }),
     async ({ DatabaseName, TablesToDelete }, caller) => {
-      const database = await requireDatabase(caller.accountId, DatabaseName);
+      const database = await requireDatabase(store.catalogOf(caller), DatabaseName);
       const Errors = [];
       for (const name of TablesToDelete) {
-        if (!(await store.deleteTable(caller.accountId, database.name, name.toLowerCase()))) {
+        if (!(await store.deleteTable(store.catalogOf(caller), database.name, name.toLowerCase()))) {
           Errors.push({ TableName: name, ErrorDetail: { ErrorCode: "EntityNotFoundException", ErrorMessage: `Table ${name} not found.` } });
         }
       }
@@ -146,8 +146,8 @@ export const catalogOperations = {
     },
   ),
   DeleteTable: operation(z.looseObject({ CatalogId: catalogId, DatabaseName: z.string().min(1), Name: z.string().min(1) }), async ({ DatabaseName, Name }, caller) => {
-    const database = await requireDatabase(caller.accountId, DatabaseName);
-    if (!(await store.deleteTable(caller.accountId, database.name, Name.toLowerCase()))) throw notFound(`Table ${Name}`);
+    const database = await requireDatabase(store.catalogOf(caller), DatabaseName);
+    if (!(await store.deleteTable(store.catalogOf(caller), database.name, Name.toLowerCase()))) throw notFound(`Table ${Name}`);
     return {};
   }),
 };

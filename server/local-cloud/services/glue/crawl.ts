@@ -94,7 +94,7 @@ async function datasetsOf(accountId: string, target: { Path: string; Exclusions?
   return [...groups.values()];
 }
 
-async function writeTable(accountId: string, databaseName: string, dataset: Dataset, updateBehavior: string) {
+async function writeTable(catalog: store.Catalog, databaseName: string, dataset: Dataset, updateBehavior: string) {
   const keys = dataset.partitionKeys ?? [];
   // Hive files do not hold their partition columns; a file column named like a key yields to it.
   const columns = (await inferColumns(dataset.format, dataset.files)).filter((c) => !keys.some((k) => k.toLowerCase() === c.Name.toLowerCase()));
@@ -115,25 +115,25 @@ async function writeTable(accountId: string, databaseName: string, dataset: Data
       ...serdeFor[dataset.format],
     },
   };
-  const existing = await store.findTable(accountId, databaseName, dataset.table);
+  const existing = await store.findTable(catalog, databaseName, dataset.table);
   if (!existing) {
-    await store.insertTable({ accountId, databaseName, name: dataset.table, input, createdBy: "local-cloud-crawler" });
+    await store.insertTable({ ...catalog, databaseName, name: dataset.table, input, createdBy: "local-cloud-crawler" });
   } else if (updateBehavior !== "LOG") {
-    await store.updateTableInput(accountId, databaseName, dataset.table, { ...existing.input, ...input });
+    await store.updateTableInput(catalog, databaseName, dataset.table, { ...existing.input, ...input });
   } else return;
   if (dataset.partitionKeys)
     for (const partition of dataset.partitions.values()) {
       const storage = { ...input.StorageDescriptor, Location: partition.location };
-      await store.putPartition({ accountId, databaseName, tableName: dataset.table, values: partition.values, input: { Values: partition.values, StorageDescriptor: storage, Parameters: {} } }, true);
+      await store.putPartition({ ...catalog, databaseName, tableName: dataset.table, values: partition.values, input: { Values: partition.values, StorageDescriptor: storage, Parameters: {} } }, true);
     }
 }
 
 /** Runs one crawl to its end and records how it ended; never throws. */
-export async function runCrawl(accountId: string, name: string): Promise<void> {
+export async function runCrawl(catalog: store.Catalog, name: string): Promise<void> {
   const started = Date.now();
   const finish = async (status: "SUCCEEDED" | "FAILED" | "CANCELLED", errorMessage?: string) => {
-    await store.transitionCrawler(accountId, name, ["RUNNING", "STOPPING"], { state: "STOPPING" });
-    await store.transitionCrawler(accountId, name, ["STOPPING"], {
+    await store.transitionCrawler(catalog, name, ["RUNNING", "STOPPING"], { state: "STOPPING" });
+    await store.transitionCrawler(catalog, name, ["STOPPING"], {
       state: "READY",
       stopRequested: 0,
       crawlElapsedMs: Date.now() - started,
@@ -141,7 +141,7 @@ export async function runCrawl(accountId: string, name: string): Promise<void> {
     });
   };
   try {
-    const crawler = await store.findCrawler(accountId, name);
+    const crawler = await store.findCrawler(catalog, name);
     if (!crawler) return;
     const input = crawler.input as {
       DatabaseName?: string;
@@ -150,21 +150,21 @@ export async function runCrawl(accountId: string, name: string): Promise<void> {
       SchemaChangePolicy?: { UpdateBehavior?: string };
     };
     const databaseName = input.DatabaseName?.toLowerCase();
-    if (!databaseName || !(await store.findDatabase(accountId, databaseName))) {
+    if (!databaseName || !(await store.findDatabase(catalog, databaseName))) {
       throw new CrawlFailure(`Database ${input.DatabaseName ?? "(none)"} not found; create it before running the crawler.`);
     }
     for (const target of input.Targets.S3Targets ?? []) {
-      for (const dataset of await datasetsOf(accountId, target, input.TablePrefix ?? "")) {
-        const current = await store.findCrawler(accountId, name);
+      for (const dataset of await datasetsOf(catalog.accountId, target, input.TablePrefix ?? "")) {
+        const current = await store.findCrawler(catalog, name);
         if (!current || current.stopRequested) return await finish("CANCELLED");
-        await writeTable(accountId, databaseName, dataset, input.SchemaChangePolicy?.UpdateBehavior ?? "UPDATE_IN_DATABASE");
+        await writeTable(catalog, databaseName, dataset, input.SchemaChangePolicy?.UpdateBehavior ?? "UPDATE_IN_DATABASE");
       }
     }
     await finish("SUCCEEDED");
   } catch (error) {
     // DuckDB's messages name the object files; say "storage" instead of the server's paths.
     const message = error instanceof CrawlFailure ? error.message : `The crawl failed: ${(error as Error).message.split("\n")[0]!.replaceAll(blobRoot(), "<storage>")}`;
-    if (!(error instanceof CrawlFailure)) log("warn", "crawl failed", { accountId, crawler: name, error });
+    if (!(error instanceof CrawlFailure)) log("warn", "crawl failed", { ...catalog, crawler: name, error });
     await finish("FAILED", message).catch(() => {});
   }
 }

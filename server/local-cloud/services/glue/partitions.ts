@@ -30,7 +30,7 @@ export function partitionKeysOf(input: Record<string, unknown>): { Name: string;
 }
 
 async function requireTable(caller: SignedRequest, databaseName: string, name: string) {
-  const table = await store.findTable(caller.accountId, databaseName.toLowerCase(), name.toLowerCase());
+  const table = await store.findTable(store.catalogOf(caller), databaseName.toLowerCase(), name.toLowerCase());
   if (!table) throw notFound(`Table ${name}`);
   return table;
 }
@@ -66,7 +66,7 @@ export const partitionOperations = {
   CreatePartition: operation(z.looseObject({ ...tableName, PartitionInput: partitionInput }), async ({ DatabaseName, TableName, PartitionInput }, caller) => {
     const table = await requireTable(caller, DatabaseName, TableName);
     checkValues(table, PartitionInput.Values);
-    const added = await store.putPartition({ accountId: caller.accountId, databaseName: table.databaseName, tableName: table.name, values: PartitionInput.Values, input: PartitionInput });
+    const added = await store.putPartition({ ...store.catalogOf(caller), databaseName: table.databaseName, tableName: table.name, values: PartitionInput.Values, input: PartitionInput });
     if (!added) throw new CloudError(400, "AlreadyExistsException", "Partition already exists.");
     return {};
   }),
@@ -76,7 +76,7 @@ export const partitionOperations = {
     for (const input of PartitionInputList) {
       try {
         checkValues(table, input.Values);
-        if (!(await store.putPartition({ accountId: caller.accountId, databaseName: table.databaseName, tableName: table.name, values: input.Values, input })))
+        if (!(await store.putPartition({ ...store.catalogOf(caller), databaseName: table.databaseName, tableName: table.name, values: input.Values, input })))
           throw new CloudError(400, "AlreadyExistsException", "Partition already exists.");
       } catch (error) {
         if (!(error instanceof CloudError)) throw error;
@@ -87,7 +87,7 @@ export const partitionOperations = {
   }),
   GetPartition: operation(z.looseObject({ ...tableName, PartitionValues: values }), async ({ DatabaseName, TableName, PartitionValues }, caller) => {
     const table = await requireTable(caller, DatabaseName, TableName);
-    const row = await store.findPartition(caller.accountId, table.databaseName, table.name, PartitionValues);
+    const row = await store.findPartition(store.catalogOf(caller), table.databaseName, table.name, PartitionValues);
     if (!row) throw notFound("Partition");
     return { Partition: partitionShape(row) };
   }),
@@ -101,7 +101,7 @@ export const partitionOperations = {
     const shown: store.GluePartitionRow[] = [];
     let after = decodeToken(NextToken);
     for (;;) {
-      const rows = await store.listPartitions(caller.accountId, table.databaseName, table.name, after, 500);
+      const rows = await store.listPartitions(store.catalogOf(caller), table.databaseName, table.name, after, 500);
       for (const row of rows) if (shown.length <= limit && matches(row.values)) shown.push(row);
       if (rows.length < 500 || shown.length > limit) break;
       after = rows.at(-1)!.valuesKey;
@@ -123,7 +123,7 @@ export const partitionOperations = {
       const Partitions = [];
       const UnprocessedKeys = [];
       for (const wanted of PartitionsToGet) {
-        const row = await store.findPartition(caller.accountId, table.databaseName, table.name, wanted.Values);
+        const row = await store.findPartition(store.catalogOf(caller), table.databaseName, table.name, wanted.Values);
         if (row) Partitions.push(partitionShape(row));
         else UnprocessedKeys.push({ Values: wanted.Values });
       }
@@ -132,7 +132,7 @@ export const partitionOperations = {
   ),
   DeletePartition: operation(z.looseObject({ ...tableName, PartitionValues: values }), async ({ DatabaseName, TableName, PartitionValues }, caller) => {
     const table = await requireTable(caller, DatabaseName, TableName);
-    if (!(await store.deletePartition(caller.accountId, table.databaseName, table.name, PartitionValues))) throw notFound("Partition");
+    if (!(await store.deletePartition(store.catalogOf(caller), table.databaseName, table.name, PartitionValues))) throw notFound("Partition");
     return {};
   }),
 };

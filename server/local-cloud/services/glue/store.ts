@@ -7,37 +7,49 @@ export type GlueTableRow = typeof glueTables.$inferSelect;
 export type GlueCrawlerRow = typeof glueCrawlers.$inferSelect;
 export type GluePartitionRow = typeof gluePartitions.$inferSelect;
 
+/** A Data Catalog: each account has one in each region, as on AWS. */
+export interface Catalog {
+  accountId: string;
+  region: string;
+}
+
+/** The catalog a request works in: its account's, in the region it was signed for. */
+export const catalogOf = (caller: Catalog): Catalog => ({ accountId: caller.accountId, region: caller.region });
+
+type CatalogTable = typeof glueDatabases | typeof glueTables | typeof glueTableVersions | typeof gluePartitions | typeof glueCrawlers;
+const inCatalog = (table: CatalogTable, catalog: Catalog) => and(eq(table.accountId, catalog.accountId), eq(table.region, catalog.region))!;
+
 export async function insertDatabase(row: typeof glueDatabases.$inferInsert): Promise<boolean> {
   const db = await getDb();
   return (await db.insert(glueDatabases).values(row).onConflictDoNothing().returning({ name: glueDatabases.name })).length === 1;
 }
 
-export async function findDatabase(accountId: string, name: string): Promise<GlueDatabaseRow | undefined> {
+export async function findDatabase(catalog: Catalog, name: string): Promise<GlueDatabaseRow | undefined> {
   const db = await getDb();
   const [row] = await db
     .select()
     .from(glueDatabases)
-    .where(and(eq(glueDatabases.accountId, accountId), eq(glueDatabases.name, name)));
+    .where(and(inCatalog(glueDatabases, catalog), eq(glueDatabases.name, name)));
   return row;
 }
 
-export async function listDatabases(accountId: string, after: string | null, limit: number): Promise<GlueDatabaseRow[]> {
+export async function listDatabases(catalog: Catalog, after: string | null, limit: number): Promise<GlueDatabaseRow[]> {
   const db = await getDb();
-  const where = after === null ? eq(glueDatabases.accountId, accountId) : and(eq(glueDatabases.accountId, accountId), gt(glueDatabases.name, after));
+  const where = after === null ? inCatalog(glueDatabases, catalog) : and(inCatalog(glueDatabases, catalog), gt(glueDatabases.name, after));
   return db.select().from(glueDatabases).where(where).orderBy(asc(glueDatabases.name)).limit(limit);
 }
 
-export async function deleteDatabase(accountId: string, name: string): Promise<boolean> {
+export async function deleteDatabase(catalog: Catalog, name: string): Promise<boolean> {
   const db = await getDb();
   return db.transaction(async (tx) => {
-    await tx.delete(glueTableVersions).where(and(eq(glueTableVersions.accountId, accountId), eq(glueTableVersions.databaseName, name)));
-    await tx.delete(gluePartitions).where(and(eq(gluePartitions.accountId, accountId), eq(gluePartitions.databaseName, name)));
-    await tx.delete(glueTables).where(and(eq(glueTables.accountId, accountId), eq(glueTables.databaseName, name)));
+    await tx.delete(glueTableVersions).where(and(inCatalog(glueTableVersions, catalog), eq(glueTableVersions.databaseName, name)));
+    await tx.delete(gluePartitions).where(and(inCatalog(gluePartitions, catalog), eq(gluePartitions.databaseName, name)));
+    await tx.delete(glueTables).where(and(inCatalog(glueTables, catalog), eq(glueTables.databaseName, name)));
     return (
       (
         await tx
           .delete(glueDatabases)
-          .where(and(eq(glueDatabases.accountId, accountId), eq(glueDatabases.name, name)))
+          .where(and(inCatalog(glueDatabases, catalog), eq(glueDatabases.name, name)))
           .returning()
       ).length === 1
     );
@@ -49,18 +61,18 @@ export async function insertTable(row: typeof glueTables.$inferInsert): Promise<
   return (await db.insert(glueTables).values(row).onConflictDoNothing().returning({ name: glueTables.name })).length === 1;
 }
 
-export async function findTable(accountId: string, databaseName: string, name: string): Promise<GlueTableRow | undefined> {
+export async function findTable(catalog: Catalog, databaseName: string, name: string): Promise<GlueTableRow | undefined> {
   const db = await getDb();
   const [row] = await db
     .select()
     .from(glueTables)
-    .where(and(eq(glueTables.accountId, accountId), eq(glueTables.databaseName, databaseName), eq(glueTables.name, name)));
+    .where(and(inCatalog(glueTables, catalog), eq(glueTables.databaseName, databaseName), eq(glueTables.name, name)));
   return row;
 }
 
-export async function listTables(accountId: string, databaseName: string, after: string | null, limit: number): Promise<GlueTableRow[]> {
+export async function listTables(catalog: Catalog, databaseName: string, after: string | null, limit: number): Promise<GlueTableRow[]> {
   const db = await getDb();
-  const conditions = [eq(glueTables.accountId, accountId), eq(glueTables.databaseName, databaseName)];
+  const conditions = [inCatalog(glueTables, catalog), eq(glueTables.databaseName, databaseName)];
   if (after !== null) conditions.push(gt(glueTables.name, after));
   return db
     .select()
@@ -71,13 +83,16 @@ export async function listTables(accountId: string, databaseName: string, after:
 }
 
 /** Replaces a table's definition, keeping the one it replaces as a version, under the row's lock. */
-export async function updateTableInput(accountId: string, databaseName: string, name: string, input: Record<string, unknown>): Promise<boolean> {
+export async function updateTableInput(catalog: Catalog, databaseName: string, name: string, input: Record<string, unknown>): Promise<boolean> {
   const db = await getDb();
   return db.transaction(async (tx) => {
-    const where = and(eq(glueTables.accountId, accountId), eq(glueTables.databaseName, databaseName), eq(glueTables.name, name));
+    const where = and(inCatalog(glueTables, catalog), eq(glueTables.databaseName, databaseName), eq(glueTables.name, name));
     const [current] = await tx.select().from(glueTables).where(where).for("update");
     if (!current) return false;
-    await tx.insert(glueTableVersions).values({ accountId, databaseName, name, versionId: current.versionId, input: current.input, updateTime: current.updateTime }).onConflictDoNothing();
+    await tx
+      .insert(glueTableVersions)
+      .values({ ...catalog, databaseName, name, versionId: current.versionId, input: current.input, updateTime: current.updateTime })
+      .onConflictDoNothing();
     await tx
       .update(glueTables)
       .set({ input, versionId: current.versionId + 1, updateTime: sql`now()` })
@@ -87,45 +102,45 @@ export async function updateTableInput(accountId: string, databaseName: string, 
 }
 
 /** Earlier versions of a table, newest first (the current one is the table itself). */
-export async function listTableVersions(accountId: string, databaseName: string, name: string) {
+export async function listTableVersions(catalog: Catalog, databaseName: string, name: string) {
   const db = await getDb();
   return db
     .select()
     .from(glueTableVersions)
-    .where(and(eq(glueTableVersions.accountId, accountId), eq(glueTableVersions.databaseName, databaseName), eq(glueTableVersions.name, name)))
+    .where(and(inCatalog(glueTableVersions, catalog), eq(glueTableVersions.databaseName, databaseName), eq(glueTableVersions.name, name)))
     .orderBy(sql`${glueTableVersions.versionId} desc`);
 }
 
-export async function updateDatabaseInput(accountId: string, name: string, input: Record<string, unknown>): Promise<boolean> {
+export async function updateDatabaseInput(catalog: Catalog, name: string, input: Record<string, unknown>): Promise<boolean> {
   const db = await getDb();
   const rows = await db
     .update(glueDatabases)
     .set({ input })
-    .where(and(eq(glueDatabases.accountId, accountId), eq(glueDatabases.name, name)))
+    .where(and(inCatalog(glueDatabases, catalog), eq(glueDatabases.name, name)))
     .returning({ name: glueDatabases.name });
   return rows.length === 1;
 }
 
 /** Changes a crawler's settings if it is READY, in one statement; the result says why not otherwise. */
-export async function updateCrawlerInput(accountId: string, name: string, changes: Record<string, unknown>): Promise<"updated" | "missing" | "busy"> {
+export async function updateCrawlerInput(catalog: Catalog, name: string, changes: Record<string, unknown>): Promise<"updated" | "missing" | "busy"> {
   const db = await getDb();
   const rows = await db
     .update(glueCrawlers)
     .set({ input: sql`${glueCrawlers.input} || ${JSON.stringify(changes)}::jsonb`, version: sql`${glueCrawlers.version} + 1`, lastUpdated: sql`now()` })
-    .where(and(eq(glueCrawlers.accountId, accountId), eq(glueCrawlers.name, name), eq(glueCrawlers.state, "READY")))
+    .where(and(inCatalog(glueCrawlers, catalog), eq(glueCrawlers.name, name), eq(glueCrawlers.state, "READY")))
     .returning({ name: glueCrawlers.name });
   if (rows.length === 1) return "updated";
-  return (await findCrawler(accountId, name)) ? "busy" : "missing";
+  return (await findCrawler(catalog, name)) ? "busy" : "missing";
 }
 
-export async function deleteTable(accountId: string, databaseName: string, name: string): Promise<boolean> {
+export async function deleteTable(catalog: Catalog, databaseName: string, name: string): Promise<boolean> {
   const db = await getDb();
   return db.transaction(async (tx) => {
-    await tx.delete(glueTableVersions).where(and(eq(glueTableVersions.accountId, accountId), eq(glueTableVersions.databaseName, databaseName), eq(glueTableVersions.name, name)));
-    await tx.delete(gluePartitions).where(and(eq(gluePartitions.accountId, accountId), eq(gluePartitions.databaseName, databaseName), eq(gluePartitions.tableName, name)));
+    await tx.delete(glueTableVersions).where(and(inCatalog(glueTableVersions, catalog), eq(glueTableVersions.databaseName, databaseName), eq(glueTableVersions.name, name)));
+    await tx.delete(gluePartitions).where(and(inCatalog(gluePartitions, catalog), eq(gluePartitions.databaseName, databaseName), eq(gluePartitions.tableName, name)));
     const rows = await tx
       .delete(glueTables)
-      .where(and(eq(glueTables.accountId, accountId), eq(glueTables.databaseName, databaseName), eq(glueTables.name, name)))
+      .where(and(inCatalog(glueTables, catalog), eq(glueTables.databaseName, databaseName), eq(glueTables.name, name)))
       .returning({ name: glueTables.name });
     return rows.length === 1;
   });
@@ -136,37 +151,37 @@ export async function insertCrawler(row: typeof glueCrawlers.$inferInsert): Prom
   return (await db.insert(glueCrawlers).values(row).onConflictDoNothing().returning({ name: glueCrawlers.name })).length === 1;
 }
 
-export async function findCrawler(accountId: string, name: string): Promise<GlueCrawlerRow | undefined> {
+export async function findCrawler(catalog: Catalog, name: string): Promise<GlueCrawlerRow | undefined> {
   const db = await getDb();
   const [row] = await db
     .select()
     .from(glueCrawlers)
-    .where(and(eq(glueCrawlers.accountId, accountId), eq(glueCrawlers.name, name)));
+    .where(and(inCatalog(glueCrawlers, catalog), eq(glueCrawlers.name, name)));
   return row;
 }
 
-export async function listCrawlers(accountId: string, after: string | null, limit: number): Promise<GlueCrawlerRow[]> {
+export async function listCrawlers(catalog: Catalog, after: string | null, limit: number): Promise<GlueCrawlerRow[]> {
   const db = await getDb();
-  const where = after === null ? eq(glueCrawlers.accountId, accountId) : and(eq(glueCrawlers.accountId, accountId), gt(glueCrawlers.name, after));
+  const where = after === null ? inCatalog(glueCrawlers, catalog) : and(inCatalog(glueCrawlers, catalog), gt(glueCrawlers.name, after));
   return db.select().from(glueCrawlers).where(where).orderBy(asc(glueCrawlers.name)).limit(limit);
 }
 
 /** Moves a crawler from one state to another; false if it was not in `from` (someone else won). */
-export async function transitionCrawler(accountId: string, name: string, from: string[], values: Partial<typeof glueCrawlers.$inferInsert>): Promise<boolean> {
+export async function transitionCrawler(catalog: Catalog, name: string, from: string[], values: Partial<typeof glueCrawlers.$inferInsert>): Promise<boolean> {
   const db = await getDb();
   const rows = await db
     .update(glueCrawlers)
     .set({ ...values })
-    .where(and(eq(glueCrawlers.accountId, accountId), eq(glueCrawlers.name, name), sql`${glueCrawlers.state} in ${from}`))
+    .where(and(inCatalog(glueCrawlers, catalog), eq(glueCrawlers.name, name), sql`${glueCrawlers.state} in ${from}`))
     .returning({ name: glueCrawlers.name });
   return rows.length === 1;
 }
 
-export async function deleteCrawler(accountId: string, name: string): Promise<boolean> {
+export async function deleteCrawler(catalog: Catalog, name: string): Promise<boolean> {
   const db = await getDb();
   const rows = await db
     .delete(glueCrawlers)
-    .where(and(eq(glueCrawlers.accountId, accountId), eq(glueCrawlers.name, name)))
+    .where(and(inCatalog(glueCrawlers, catalog), eq(glueCrawlers.name, name)))
     .returning({ name: glueCrawlers.name });
   return rows.length === 1;
 }
@@ -193,35 +208,37 @@ export async function putPartition(row: Omit<typeof gluePartitions.$inferInsert,
   const values = { ...row, valuesKey: partitionKey(row.values) };
   const insert = db.insert(gluePartitions).values(values);
   const written = replace
-    ? await insert.onConflictDoUpdate({ target: [gluePartitions.accountId, gluePartitions.databaseName, gluePartitions.tableName, gluePartitions.valuesKey], set: { input: row.input } }).returning()
+    ? await insert
+        .onConflictDoUpdate({ target: [gluePartitions.accountId, gluePartitions.region, gluePartitions.databaseName, gluePartitions.tableName, gluePartitions.valuesKey], set: { input: row.input } })
+        .returning()
     : await insert.onConflictDoNothing().returning();
   return written.length === 1;
 }
 
-const partitionOf = (accountId: string, databaseName: string, tableName: string) =>
-  and(eq(gluePartitions.accountId, accountId), eq(gluePartitions.databaseName, databaseName), eq(gluePartitions.tableName, tableName));
+const partitionOf = (catalog: Catalog, databaseName: string, tableName: string) =>
+  and(inCatalog(gluePartitions, catalog), eq(gluePartitions.databaseName, databaseName), eq(gluePartitions.tableName, tableName));
 
-export async function findPartition(accountId: string, databaseName: string, tableName: string, values: string[]): Promise<GluePartitionRow | undefined> {
+export async function findPartition(catalog: Catalog, databaseName: string, tableName: string, values: string[]): Promise<GluePartitionRow | undefined> {
   const db = await getDb();
   const [row] = await db
     .select()
     .from(gluePartitions)
-    .where(and(partitionOf(accountId, databaseName, tableName), eq(gluePartitions.valuesKey, partitionKey(values))));
+    .where(and(partitionOf(catalog, databaseName, tableName), eq(gluePartitions.valuesKey, partitionKey(values))));
   return row;
 }
 
 /** A table's partitions in a stable order, a page at a time. */
-export async function listPartitions(accountId: string, databaseName: string, tableName: string, after: string | null, limit: number): Promise<GluePartitionRow[]> {
+export async function listPartitions(catalog: Catalog, databaseName: string, tableName: string, after: string | null, limit: number): Promise<GluePartitionRow[]> {
   const db = await getDb();
-  const where = after === null ? partitionOf(accountId, databaseName, tableName) : and(partitionOf(accountId, databaseName, tableName), gt(gluePartitions.valuesKey, after));
+  const where = after === null ? partitionOf(catalog, databaseName, tableName) : and(partitionOf(catalog, databaseName, tableName), gt(gluePartitions.valuesKey, after));
   return db.select().from(gluePartitions).where(where).orderBy(asc(gluePartitions.valuesKey)).limit(limit);
 }
 
-export async function deletePartition(accountId: string, databaseName: string, tableName: string, values: string[]): Promise<boolean> {
+export async function deletePartition(catalog: Catalog, databaseName: string, tableName: string, values: string[]): Promise<boolean> {
   const db = await getDb();
   const rows = await db
     .delete(gluePartitions)
-    .where(and(partitionOf(accountId, databaseName, tableName), eq(gluePartitions.valuesKey, partitionKey(values))))
+    .where(and(partitionOf(catalog, databaseName, tableName), eq(gluePartitions.valuesKey, partitionKey(values))))
     .returning();
   return rows.length === 1;
 }

@@ -1,6 +1,7 @@
 import { analysisRuleTypes, tableRuleOf } from "@/lib/analysis-rules";
 import type { CatalogTable, QueryCatalog } from "@/server/engine/sql/catalog";
 import { findTable as findGlueTable } from "../../glue/store";
+import { glueCatalogOf } from "../configured-tables";
 import type { Collaboration } from "../access";
 import type { AssociationBody, ConfiguredTableBody } from "../model";
 import { findResource, listResources, type Resource } from "../resources";
@@ -25,7 +26,7 @@ export async function catalogFor(collaboration: Collaboration, runnerAccountId: 
     const configuredTable = await findResource<ConfiguredTableBody>("configuredTable", association.body.configuredTableId);
     if (!configuredTable) continue;
     const glue = configuredTable.body.tableReference.glue;
-    const glueTable = await findGlueTable(configuredTable.accountId, glue.databaseName.toLowerCase(), glue.tableName.toLowerCase());
+    const glueTable = await findGlueTable(glueCatalogOf(configuredTable), glue.databaseName.toLowerCase(), glue.tableName.toLowerCase());
     const glueInput = glueTable?.input as { StorageDescriptor?: { Columns?: { Name: string; Type?: string }[] }; PartitionKeys?: { Name: string; Type?: string }[] } | undefined;
     // A partitioned table's columns are its files' columns and its partition keys.
     const glueColumns = [...(glueInput?.StorageDescriptor?.Columns ?? []), ...(glueInput?.PartitionKeys ?? [])];

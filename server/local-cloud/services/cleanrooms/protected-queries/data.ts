@@ -1,7 +1,8 @@
 import type { SandboxTable } from "@/server/engine/exec/sandbox";
 import { duckdbType, type CatalogTable } from "@/server/engine/sql/catalog";
 import { partitionKeysOf } from "../../glue/partitions";
-import { findTable as findGlueTable, listPartitions } from "../../glue/store";
+import { findTable as findGlueTable, listPartitions, type Catalog } from "../../glue/store";
+import { glueCatalogOf } from "../configured-tables";
 import { blobPath } from "../../s3/blobs";
 import { findBucket, objectsUnder } from "../../s3/store";
 import { parquetCopyOf } from "./columnar-cache";
@@ -32,11 +33,11 @@ async function filesAt(location: string, owner: string, tableName: string): Prom
 }
 
 /** The registered partitions of a Glue table, each with its location (Athena reads only these). */
-async function partitionsOf(owner: string, databaseName: string, tableName: string) {
+async function partitionsOf(catalog: Catalog, databaseName: string, tableName: string) {
   const partitions: { values: string[]; location: string }[] = [];
   let after: string | null = null;
   for (;;) {
-    const rows = await listPartitions(owner, databaseName, tableName, after, 500);
+    const rows = await listPartitions(catalog, databaseName, tableName, after, 500);
     for (const row of rows) {
       const location = (row.input as { StorageDescriptor?: { Location?: string } }).StorageDescriptor?.Location;
       if (location) partitions.push({ values: row.values, location });
@@ -49,7 +50,7 @@ async function partitionsOf(owner: string, databaseName: string, tableName: stri
 export async function sandboxTable(table: CatalogTable, source: CatalogSource): Promise<SandboxTable> {
   const owner = source.configuredTable.accountId;
   const glue = source.configuredTable.body.tableReference.glue;
-  const glueTable = await findGlueTable(owner, glue.databaseName.toLowerCase(), glue.tableName.toLowerCase());
+  const glueTable = await findGlueTable(glueCatalogOf(source.configuredTable), glue.databaseName.toLowerCase(), glue.tableName.toLowerCase());
   if (!glueTable) throw new DataUnavailable(`The Glue table behind "${table.name}" no longer exists.`);
   const input = glueTable.input as { Parameters?: Record<string, string>; StorageDescriptor?: { Location?: string; SerdeInfo?: { SerializationLibrary?: string } } };
   const parquet = (input.Parameters?.classification ?? "").toLowerCase() === "parquet" || /parquet/i.test(input.StorageDescriptor?.SerdeInfo?.SerializationLibrary ?? "");
@@ -64,7 +65,7 @@ export async function sandboxTable(table: CatalogTable, source: CatalogSource): 
     return { name: table.name, format: "parquet", files: await readable(files), columns };
   }
   const partitions = [];
-  for (const partition of await partitionsOf(owner, glueTable.databaseName, glueTable.name)) {
+  for (const partition of await partitionsOf(glueCatalogOf(source.configuredTable), glueTable.databaseName, glueTable.name)) {
     const files = await filesAt(partition.location, owner, table.name);
     if (files.length) partitions.push({ values: Object.fromEntries(keys.map((k, i) => [k, partition.values[i] ?? ""])), files: await readable(files) });
   }
