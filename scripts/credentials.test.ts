@@ -1,6 +1,5 @@
 import { execFile } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -8,6 +7,7 @@ import { afterAll, beforeAll, expect, it } from "vitest";
 import { openDatabase, setProcessDatabase } from "@/server/db/client";
 import { accessKeyForAccount } from "@/server/local-cloud/access-keys";
 import { seedDemo } from "@/server/seed/demo";
+import { freePort } from "@/server/testing/server-process";
 
 // `npm run credentials -- <org>` with the console stopped: nothing answers on its port, so the
 // command opens the embedded store itself (a new process, on the same DATA_DIR) and prints the
@@ -15,14 +15,6 @@ import { seedDemo } from "@/server/seed/demo";
 const run = promisify(execFile);
 let dataDir: string;
 const env = () => ({ ...process.env, DATA_DIR: dataDir, LOCAL_CLOUD_SECRET: "credentials-test-secret-0123456789abcdef", AUTH_SECRET: "credentials-test-auth-secret-0123456789", DATABASE_URL: "" });
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 beforeAll(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "credentials-"));
