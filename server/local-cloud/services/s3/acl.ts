@@ -3,7 +3,7 @@ import { CloudError } from "../../errors";
 import { parseXml } from "../../protocols/xml";
 import type { XmlAnswer } from "../../protocols/rest-xml";
 import { ownedBucket, type S3Request } from "./context";
-import { findObject } from "./store";
+import { versionToRead } from "./objects";
 
 // ACL reads: only the owning account can reach a bucket or its objects here, so every ACL is the
 // one S3 gives a new bucket or object: the owner has FULL_CONTROL, nobody else has a grant.
@@ -21,7 +21,7 @@ export async function getBucketAcl(request: S3Request & { bucket: string }): Pro
 
 export async function getObjectAcl(request: S3Request & { bucket: string; key: string }): Promise<XmlAnswer> {
   const bucket = await ownedBucket(request.bucket, request.caller);
-  if (!(await findObject(request.bucket, request.key))) throw new CloudError(404, "NoSuchKey", "The specified key does not exist.", { Key: request.key });
+  await versionToRead(request, true);
   return ownerOnlyPolicy(bucket.accountId);
 }
 
@@ -67,7 +67,7 @@ export async function putBucketAcl(request: S3Request & { bucket: string }): Pro
 
 export async function putObjectAcl(request: S3Request & { bucket: string; key: string }): Promise<XmlAnswer> {
   const bucket = await ownedBucket(request.bucket, request.caller);
-  if (!(await findObject(request.bucket, request.key))) throw new CloudError(404, "NoSuchKey", "The specified key does not exist.", { Key: request.key });
+  await versionToRead(request, true);
   await checkPrivateAcl(request, bucket.accountId);
   return {};
 }

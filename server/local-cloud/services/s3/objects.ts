@@ -106,7 +106,7 @@ function partRange(text: string, object: StoredObject, rangeHeader: string | und
  * The version a read names: by `versionId`, or the current one. A delete marker is not an object:
  * by id it answers 405, as the latest version it makes the key answer NoSuchKey.
  */
-async function versionToRead(request: KeyRequest, versioned: boolean): Promise<StoredObject> {
+export async function versionToRead(request: KeyRequest, versioned: boolean): Promise<StoredObject> {
   const { bucket, key, ctx } = request;
   const versionId = ctx.query.get("versionId");
   if (versionId !== undefined) {

@@ -140,7 +140,7 @@ export function routeOf(request: S3Request): S3Route {
 }
 
 /** Operations that act on the version a `versionId` names; the others act on the current version. */
-const versionedOperations = new Set(["GetObject", "HeadObject", "DeleteObject", "GetObjectAttributes"]);
+const versionedOperations = new Set(["GetObject", "HeadObject", "DeleteObject", "GetObjectAttributes", "GetObjectTagging", "PutObjectTagging", "DeleteObjectTagging", "GetObjectAcl", "PutObjectAcl"]);
 
 /** A `versionId` on an operation that would ignore it is refused, never silently applied to another version. */
 export function refuseVersionIds(request: S3Request, operation: string): void {

@@ -78,16 +78,6 @@ export async function findObject(bucket: string, key: string): Promise<StoredObj
 }
 
 /** Replaces an object's tags alone, in one statement; false when there is no such object. */
-export async function setObjectTags(bucket: string, key: string, tags: Record<string, string>): Promise<boolean> {
-  const db = await getDb();
-  const rows = await db
-    .update(s3Objects)
-    .set({ tags })
-    .where(and(eq(s3Objects.bucket, bucket), eq(s3Objects.key, key)))
-    .returning({ key: s3Objects.key });
-  return rows.length === 1;
-}
-
 export async function setBucketTags(name: string, tags: Record<string, string> | null): Promise<void> {
   const db = await getDb();
   await db.update(s3Buckets).set({ tags }).where(eq(s3Buckets.name, name));

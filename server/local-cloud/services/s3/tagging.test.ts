@@ -14,6 +14,7 @@ import {
   HeadObjectCommand,
   PutBucketAclCommand,
   PutBucketTaggingCommand,
+  PutBucketVersioningCommand,
   PutObjectAclCommand,
   PutObjectCommand,
   PutObjectTaggingCommand,
@@ -152,5 +153,40 @@ describe("version ids", () => {
     expect(await failure(s3.send(new GetObjectCommand({ Bucket, Key: "v", VersionId: "3HL4kqtJlcpXroDTDmJ" })))).toBe("404 NoSuchVersion");
     expect(await failure(s3.send(new DeleteObjectCommand({ Bucket, Key: "v", VersionId: "3HL4kqtJlcpXroDTDmJ" })))).toBe("400 InvalidArgument");
     expect(await (await s3.send(new GetObjectCommand({ Bucket, Key: "v", VersionId: "null" }))).Body!.transformToString()).toBe("current");
+  });
+});
+
+describe("tags of a versioned object", () => {
+  it("belong to each version: set, read and deleted by version id, the current version by default", async () => {
+    const Bucket = "tags-versioned";
+    await s3.send(new CreateBucketCommand({ Bucket }));
+    await s3.send(new PutBucketVersioningCommand({ Bucket, VersioningConfiguration: { Status: "Enabled" } }));
+    const old = await s3.send(new PutObjectCommand({ Bucket, Key: "k", Body: "old", Tagging: "era=old" }));
+    const current = await s3.send(new PutObjectCommand({ Bucket, Key: "k", Body: "new", Tagging: "era=new" }));
+    const tags = async (VersionId?: string) => {
+      const answer = await s3.send(new GetObjectTaggingCommand({ Bucket, Key: "k", VersionId }));
+      return [answer.VersionId, Object.fromEntries((answer.TagSet ?? []).map((t) => [t.Key, t.Value]))];
+    };
+    expect(await tags()).toEqual([current.VersionId, { era: "new" }]);
+    expect(await tags(old.VersionId)).toEqual([old.VersionId, { era: "old" }]);
+
+    const put = await s3.send(new PutObjectTaggingCommand({ Bucket, Key: "k", VersionId: old.VersionId, Tagging: { TagSet: [{ Key: "era", Value: "archived" }] } }));
+    expect(put.VersionId).toBe(old.VersionId);
+    expect(await tags(old.VersionId)).toEqual([old.VersionId, { era: "archived" }]);
+    expect(await tags()).toEqual([current.VersionId, { era: "new" }]);
+    expect(await (await s3.send(new GetObjectCommand({ Bucket, Key: "k", VersionId: old.VersionId }))).Body!.transformToString()).toBe("old");
+
+    await s3.send(new DeleteObjectTaggingCommand({ Bucket, Key: "k", VersionId: current.VersionId }));
+    expect(await tags()).toEqual([current.VersionId, {}]);
+    expect(await tags(old.VersionId)).toEqual([old.VersionId, { era: "archived" }]);
+    expect((await s3.send(new GetObjectAclCommand({ Bucket, Key: "k", VersionId: old.VersionId }))).Grants).toHaveLength(1);
+
+    // A version that does not exist, and a delete marker, have no tags to read or change.
+    expect(await failure(s3.send(new GetObjectTaggingCommand({ Bucket, Key: "k", VersionId: "A".repeat(32) })))).toBe("404 NoSuchVersion");
+    expect(await failure(s3.send(new PutObjectTaggingCommand({ Bucket, Key: "k", VersionId: "A".repeat(32), Tagging: { TagSet: [] } })))).toBe("404 NoSuchVersion");
+    const marker = await s3.send(new DeleteObjectCommand({ Bucket, Key: "k" }));
+    expect(await failure(s3.send(new GetObjectTaggingCommand({ Bucket, Key: "k", VersionId: marker.VersionId })))).toBe("405 MethodNotAllowed");
+    expect(await failure(s3.send(new GetObjectTaggingCommand({ Bucket, Key: "k" })))).toBe("404 NoSuchKey");
+    expect(await tags(old.VersionId)).toEqual([old.VersionId, { era: "archived" }]);
   });
 });

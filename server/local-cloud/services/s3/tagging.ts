@@ -3,7 +3,9 @@ import { parseXml } from "../../protocols/xml";
 import type { XmlAnswer } from "../../protocols/rest-xml";
 import { readBody } from "../../body";
 import { ownedBucket, type S3Request } from "./context";
-import { findObject, setBucketTags, setObjectTags } from "./store";
+import { versionToRead } from "./objects";
+import { setBucketTags } from "./store";
+import { setObjectTags } from "./versions";
 
 // Tags of objects and buckets: sub-resources, stored beside the object or bucket and changed
 // without touching its bytes, ETag or modification time. Limits are S3's: 10 tags per object
@@ -58,24 +60,33 @@ const byKey = (tags: Record<string, string>) => Object.entries(tags).sort(([a], 
 const tagSet = (tags: Record<string, string>): XmlAnswer => ({ xml: { root: "Tagging", body: { TagSet: { Tag: byKey(tags).map(([Key, Value]) => ({ Key, Value })) } } } });
 const noSuchKey = (key: string) => new CloudError(404, "NoSuchKey", "The specified key does not exist.", { Key: key });
 
+/**
+ * Sets the tags of the version a request names (by `versionId`, or the current one): the same
+ * errors as a read of that version, and the version's id in `x-amz-version-id`, as S3 answers.
+ */
+async function retag(request: KeyRequest, tags: Record<string, string>, status: number): Promise<XmlAnswer> {
+  const object = await versionToRead(request, true);
+  const versionId = request.ctx.query.get("versionId") ?? object.versionId ?? undefined;
+  if (!(await setObjectTags(request.bucket, request.key, tags, versionId))) throw noSuchKey(request.key);
+  return { status, headers: versionHeader(object) };
+}
+
+const versionHeader = (object: { versionId: string | null }): Record<string, string> => (object.versionId ? { "x-amz-version-id": object.versionId } : {});
+
 export async function putObjectTagging(request: KeyRequest): Promise<XmlAnswer> {
   await ownedBucket(request.bucket, request.caller);
-  const tags = await tagsFromBody(request, 10);
-  if (!(await setObjectTags(request.bucket, request.key, tags))) throw noSuchKey(request.key);
-  return {};
+  return retag(request, await tagsFromBody(request, 10), 200);
 }
 
 export async function getObjectTagging(request: KeyRequest): Promise<XmlAnswer> {
   await ownedBucket(request.bucket, request.caller);
-  const object = await findObject(request.bucket, request.key);
-  if (!object) throw noSuchKey(request.key);
-  return tagSet(object.tags);
+  const object = await versionToRead(request, true);
+  return { ...tagSet(object.tags ?? {}), headers: versionHeader(object) };
 }
 
 export async function deleteObjectTagging(request: KeyRequest): Promise<XmlAnswer> {
   await ownedBucket(request.bucket, request.caller);
-  if (!(await setObjectTags(request.bucket, request.key, {}))) throw noSuchKey(request.key);
-  return { status: 204 };
+  return retag(request, {}, 204);
 }
 
 export async function putBucketTagging(request: BucketRequest): Promise<XmlAnswer> {

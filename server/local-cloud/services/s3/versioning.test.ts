@@ -103,6 +103,59 @@ describe("an Enabled bucket", () => {
   });
 });
 
+describe("listing versions with a delimiter", () => {
+  it("folds keys into common prefixes, counts each prefix once against max-keys, and pages past them", async () => {
+    const Bucket = "folded";
+    await s3.send(new CreateBucketCommand({ Bucket }));
+    await s3.send(new PutBucketVersioningCommand({ Bucket, VersioningConfiguration: { Status: "Enabled" } }));
+    for (const Key of ["a.csv", "a.csv", "photos/2024/x.jpg", "photos/2025/y.jpg", "photos/z.jpg", "videos/v.mp4", "zeta"]) await s3.send(new PutObjectCommand({ Bucket, Key, Body: Key }));
+    await s3.send(new DeleteObjectCommand({ Bucket, Key: "zeta" }));
+
+    const all = await s3.send(new ListObjectVersionsCommand({ Bucket, Delimiter: "/" }));
+    expect(all.CommonPrefixes!.map((p) => p.Prefix)).toEqual(["photos/", "videos/"]);
+    expect(all.Versions!.map((v) => [v.Key, v.IsLatest])).toEqual([
+      ["a.csv", true],
+      ["a.csv", false],
+      ["zeta", false],
+    ]);
+    expect(all.DeleteMarkers!.map((m) => [m.Key, m.IsLatest])).toEqual([["zeta", true]]);
+    expect(all.Delimiter).toBe("/");
+
+    const inside = await s3.send(new ListObjectVersionsCommand({ Bucket, Delimiter: "/", Prefix: "photos/" }));
+    expect(inside.CommonPrefixes!.map((p) => p.Prefix)).toEqual(["photos/2024/", "photos/2025/"]);
+    expect(inside.Versions!.map((v) => v.Key)).toEqual(["photos/z.jpg"]);
+
+    // Two entries a page: a page may end on a version (resumed by key and version id) or on a prefix.
+    const seen: string[] = [];
+    let page = await s3.send(new ListObjectVersionsCommand({ Bucket, Delimiter: "/", MaxKeys: 2 }));
+    for (;;) {
+      const entries = [
+        ...(page.Versions ?? []).map((v) => `${v.Key}@${v.IsLatest}`),
+        ...(page.DeleteMarkers ?? []).map((m) => `${m.Key}#marker`),
+        ...(page.CommonPrefixes ?? []).map((p) => p.Prefix!),
+      ];
+      expect(entries.length).toBeLessThanOrEqual(2);
+      seen.push(...entries);
+      if (!page.IsTruncated) break;
+      page = await s3.send(new ListObjectVersionsCommand({ Bucket, Delimiter: "/", MaxKeys: 2, KeyMarker: page.NextKeyMarker, VersionIdMarker: page.NextVersionIdMarker }));
+    }
+    expect(seen.sort()).toEqual(["a.csv@false", "a.csv@true", "photos/", "videos/", "zeta#marker", "zeta@false"].sort());
+  });
+
+  it("resumes within a key that has more versions than a batch", async () => {
+    const Bucket = "deep";
+    await s3.send(new CreateBucketCommand({ Bucket }));
+    await s3.send(new PutBucketVersioningCommand({ Bucket, VersioningConfiguration: { Status: "Enabled" } }));
+    for (let i = 0; i < 1100; i += 50) await Promise.all(Array.from({ length: 50 }, () => s3.send(new PutObjectCommand({ Bucket, Key: "deep", Body: "v" }))));
+    await s3.send(new PutObjectCommand({ Bucket, Key: "later", Body: "v" }));
+    const first = await s3.send(new ListObjectVersionsCommand({ Bucket, MaxKeys: 1000 }));
+    expect([first.Versions!.length, first.IsTruncated, first.NextKeyMarker]).toEqual([1000, true, "deep"]);
+    const rest = await s3.send(new ListObjectVersionsCommand({ Bucket, KeyMarker: first.NextKeyMarker, VersionIdMarker: first.NextVersionIdMarker }));
+    expect(rest.Versions!.map((v) => v.Key)).toEqual([...Array(100).fill("deep"), "later"]);
+    expect(new Set([...first.Versions!, ...rest.Versions!].map((v) => v.VersionId)).size).toBe(1101);
+  }, 60_000);
+});
+
 describe("a Suspended bucket", () => {
   it("writes and deletes the null version, keeping the versions made while Enabled", async () => {
     const Bucket = "suspended";

@@ -188,6 +188,31 @@ export async function deleteObjectVersion(bucket: string, key: string, versionId
   });
 }
 
+/**
+ * Replaces the tags of a key's current version, or of the version `versionId` names (current or
+ * not), under the key's lock so that a concurrent overwrite cannot move the version away between
+ * finding it and writing it. False if there is no such object or version (or it is a delete marker).
+ */
+export async function setObjectTags(bucket: string, key: string, tags: Record<string, string>, versionId?: string): Promise<boolean> {
+  const db = await getDb();
+  return db.transaction(async (tx) => {
+    await lockKey(tx, bucket, key);
+    const named = versionId === undefined ? undefined : sql`coalesce(${s3Objects.versionId}, 'null') = ${versionId}`;
+    const current = await tx
+      .update(s3Objects)
+      .set({ tags })
+      .where(and(eq(s3Objects.bucket, bucket), eq(s3Objects.key, key), named))
+      .returning({ key: s3Objects.key });
+    if (current.length === 1 || versionId === undefined) return current.length === 1;
+    const older = await tx
+      .update(s3ObjectVersions)
+      .set({ tags })
+      .where(and(eq(s3ObjectVersions.bucket, bucket), eq(s3ObjectVersions.key, key), eq(s3ObjectVersions.versionId, versionId), eq(s3ObjectVersions.isDeleteMarker, false)))
+      .returning({ key: s3ObjectVersions.key });
+    return older.length === 1;
+  });
+}
+
 export type FoundVersion = (ObjectRow & { isDeleteMarker: false }) | (VersionRow & { isDeleteMarker: boolean });
 
 /** One version of a key by id: the current row if it has that id, else a noncurrent one. */
@@ -227,44 +252,50 @@ export interface ListedVersion {
   lastModified: Date;
 }
 
+/** Where a version listing resumes: after this key, or after this version of it. */
+export interface VersionCursor {
+  key: string;
+  versionId: string | null;
+}
+
 /**
- * Every version of the keys under `prefix`, in key order and newest first within a key, after
- * (key, version id) if given. The current version of a key comes first and is its latest; a key
- * without one has its newest noncurrent entry (a delete marker) as its latest.
+ * Versions of the keys under `prefix`, in key order (bytewise) and newest first within a key,
+ * after `after`, paged in SQL. A key's current version comes first and is its latest; a key
+ * without one has its newest noncurrent entry (a delete marker) as its latest. A cursor's version
+ * id that is not (or no longer) the key's resumes after the whole key.
  */
-export async function listVersionRows(bucket: string, prefix: string, after: { key: string; versionId: string | null } | null, limit: number): Promise<ListedVersion[]> {
+export async function listVersionRows(bucket: string, prefix: string, after: VersionCursor | null, limit: number): Promise<ListedVersion[]> {
   const db = await getDb();
-  const keyAfter = after ? sql`AND v.key COLLATE "C" >= ${after.key}` : sql``;
-  const rows = (await db.execute(sql`
-    SELECT v.key, v.version_id, v.is_delete_marker, v.etag, v.size, v.last_modified, v.grp, v.seq FROM (
-      SELECT key, coalesce(version_id, 'null') AS version_id, false AS is_delete_marker, etag, size, last_modified, 0 AS grp, 0::bigint AS seq
-        FROM local_cloud.s3_objects WHERE bucket = ${bucket} AND starts_with(key, ${prefix})
+  // The cursor as a place in the order: the key, and below which sequence its noncurrent versions resume.
+  let currentAfter = sql``;
+  let versionsAfter = sql``;
+  if (after) {
+    const version = after.versionId === null ? undefined : await findVersion(bucket, after.key, after.versionId);
+    // After the current version come all noncurrent ones; after a noncurrent one, the older ones.
+    const below = version === undefined ? 0 : "sequence" in version ? version.sequence : Number.MAX_SAFE_INTEGER;
+    currentAfter = sql`AND key COLLATE "C" > ${after.key}`;
+    versionsAfter = sql`AND (v.key COLLATE "C" > ${after.key} OR (v.key = ${after.key} AND v.sequence < ${below}))`;
+  }
+  const result = (await db.execute(sql`
+    SELECT key, version_id, is_delete_marker, etag, size, last_modified, is_latest FROM (
+      SELECT key, coalesce(version_id, 'null') AS version_id, false AS is_delete_marker, etag, size, last_modified, true AS is_latest, 0 AS grp, 0::bigint AS seq
+        FROM local_cloud.s3_objects WHERE bucket = ${bucket} AND starts_with(key, ${prefix}) ${currentAfter}
       UNION ALL
-      SELECT key, version_id, is_delete_marker, etag, size, last_modified, 1 AS grp, sequence AS seq
-        FROM local_cloud.s3_object_versions WHERE bucket = ${bucket} AND starts_with(key, ${prefix})
-    ) v WHERE true ${keyAfter}
-    ORDER BY v.key COLLATE "C", v.grp, v.seq DESC
-    LIMIT ${limit + 1000}`)) as unknown as { rows: Record<string, unknown>[] } | Record<string, unknown>[];
-  const list = (Array.isArray(rows) ? rows : rows.rows).map((r) => ({
+      SELECT v.key, v.version_id, v.is_delete_marker, v.etag, v.size, v.last_modified,
+          NOT EXISTS (SELECT 1 FROM local_cloud.s3_objects o WHERE o.bucket = v.bucket AND o.key = v.key)
+            AND v.sequence = (SELECT max(w.sequence) FROM local_cloud.s3_object_versions w WHERE w.bucket = v.bucket AND w.key = v.key),
+          1, v.sequence
+        FROM local_cloud.s3_object_versions v WHERE v.bucket = ${bucket} AND starts_with(v.key, ${prefix}) ${versionsAfter}
+    ) listed
+    ORDER BY key COLLATE "C", grp, seq DESC
+    LIMIT ${limit}`)) as unknown as { rows: Record<string, unknown>[] } | Record<string, unknown>[];
+  return (Array.isArray(result) ? result : result.rows).map((r) => ({
     key: String(r.key),
     versionId: String(r.version_id),
     isDeleteMarker: r.is_delete_marker === true,
+    isLatest: r.is_latest === true,
     etag: (r.etag as string | null) ?? null,
     size: Number(r.size),
     lastModified: new Date(r.last_modified as string),
-    first: false,
   }));
-  let previousKey: string | null = null;
-  for (const row of list) {
-    row.first = row.key !== previousKey;
-    previousKey = row.key;
-  }
-  let start = 0;
-  if (after) {
-    // Skip the marker key's versions up to and including the marker version (or all of them).
-    const index = after.versionId === null ? -1 : list.findIndex((r) => r.key === after.key && r.versionId === after.versionId);
-    start = index === -1 ? list.findIndex((r) => r.key !== after.key) : index + 1;
-    if (start === -1) start = list.length;
-  }
-  return list.slice(start, start + limit + 1).map(({ first, ...r }) => ({ ...r, isLatest: first }));
 }
