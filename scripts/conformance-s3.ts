@@ -131,7 +131,7 @@ async function main() {
   const { openDatabase, setProcessDatabase } = await import("../server/db/client");
   const { seedDemo } = await import("../server/seed/demo");
   const { startLocalCloud } = await import("../server/local-cloud/server");
-  const { accessKeyForAccount, createAccessKey } = await import("../server/local-cloud/access-keys");
+  const { accessKeyForAccount, createAccessKey } = await import("../server/local-keys/access-keys");
   await setProcessDatabase(await openDatabase({ pgliteDir: "memory://" }));
   await seedDemo();
   const cloud = await startLocalCloud({ port: 0 });

@@ -5,7 +5,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { openDatabase, setProcessDatabase } from "@/server/db/client";
-import { accessKeyForAccount } from "@/server/local-cloud/access-keys";
+import { accessKeyForAccount } from "@/server/local-keys/access-keys";
 import { seedDemo } from "@/server/seed/demo";
 import { freePort } from "@/server/testing/server-process";
 

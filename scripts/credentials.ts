@@ -1,6 +1,6 @@
 // npm run -s credentials -- <org-slug>: prints export lines that point the AWS CLI and SDKs at the
 // local cloud as that organization:  eval "$(npm run -s credentials -- org-a)"
-import { credentialsForOrganization, exportLines, type LocalCredentials } from "../server/local-cloud/credentials";
+import { credentialsForOrganization, exportLines, type LocalCredentials } from "../server/local-keys/credentials";
 import { operatorToken } from "../server/operator";
 
 async function fromRunningServer(slug: string): Promise<LocalCredentials | null | undefined> {

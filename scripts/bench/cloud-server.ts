@@ -10,7 +10,7 @@ process.env.LOG_LEVEL = "warn";
 async function main() {
   const { openDatabase, setProcessDatabase } = await import("../../server/db/client");
   const { seedDemo } = await import("../../server/seed/demo");
-  const { credentialsForOrganization } = await import("../../server/local-cloud/credentials");
+  const { credentialsForOrganization } = await import("../../server/local-keys/credentials");
   const { startLocalCloud } = await import("../../server/local-cloud/server");
   await setProcessDatabase(await openDatabase({ pgliteDir: path.join(dir, "pglite") }));
   await seedDemo();

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getDb, openDatabase, setProcessDatabase } from "@/server/db/client";
 import { users } from "@/server/db/schema";
 import { getOrganizationBySlug } from "@/server/organizations/store";
-import type { LocalCredentials } from "./credentials";
+import type { LocalCredentials } from "@/server/local-keys/credentials";
 import { startServerProcess, type ServerProcess } from "@/server/testing/server-process";
 
 // A restart here is a new process on the same DATA_DIR, after the previous one was killed

@@ -11,7 +11,7 @@ import { setProcessDatabase } from "@/server/db/client";
 import { getOrganizationBySlug } from "@/server/organizations/store";
 import { seedDemo } from "@/server/seed/demo";
 import { openTestDatabase } from "@/server/testing/databases";
-import { accessKeyForAccount } from "./access-keys";
+import { accessKeyForAccount } from "@/server/local-keys/access-keys";
 import { startLocalCloud } from "./server";
 
 /**

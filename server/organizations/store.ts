@@ -1,6 +1,6 @@
 import { count, eq } from "drizzle-orm";
 import { getDb } from "@/server/db/client";
-import { createAccessKey } from "@/server/local-cloud/access-keys";
+import { createAccessKey } from "@/server/local-keys/access-keys";
 import { organizations, type NewOrganization, type Organization } from "@/server/db/schema";
 
 export async function createOrganization(input: Pick<NewOrganization, "slug" | "name" | "awsAccountId">): Promise<Organization> {

@@ -3,7 +3,7 @@
 // run it, stop it and run it again on the same DATA_DIR. When ready it prints one line, `ready`
 // and the local cloud credentials of the demo organizations that exist, as JSON.
 import { boot } from "@/server/boot";
-import { credentialsForOrganization } from "@/server/local-cloud/credentials";
+import { credentialsForOrganization } from "@/server/local-keys/credentials";
 
 async function main() {
   await boot();

@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import net from "node:net";
 import path from "node:path";
-import type { LocalCredentials } from "@/server/local-cloud/credentials";
+import type { LocalCredentials } from "@/server/local-keys/credentials";
 
 export async function freePort(): Promise<number> {
   const server = net.createServer();

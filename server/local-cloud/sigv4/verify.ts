@@ -1,6 +1,6 @@
 import { timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
-import { findAccessKey } from "../access-keys";
+import { findAccessKey } from "@/server/local-keys/access-keys";
 import { canonicalHeaders, canonicalQuery, canonicalUri, hmac, sha256Hex, signingKey } from "./canonical";
 
 export type SignatureProblem = "missing" | "malformed" | "unknown_key" | "mismatch" | "expired" | "skewed";

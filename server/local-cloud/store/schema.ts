@@ -5,13 +5,6 @@ import { bigint, bigserial, boolean, index, integer, jsonb, pgSchema, primaryKey
 // id and know nothing of the console's organizations and users.
 export const localCloud = pgSchema("local_cloud");
 
-export const accessKeys = localCloud.table("access_keys", {
-  // The secret is not stored: it is derived from this id and the server secret (see access-keys.ts).
-  accessKeyId: text("access_key_id").primaryKey(),
-  accountId: text("account_id").notNull(),
-  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
-});
-
 export const s3Buckets = localCloud.table("s3_buckets", {
   name: text("name").primaryKey(),
   accountId: text("account_id").notNull(),

@@ -1,7 +1,7 @@
 import { NextResponse } from "next/server";
 import { AppError } from "@/lib/errors";
 import { route } from "@/server/auth/route";
-import { credentialsForOrganization } from "@/server/local-cloud/credentials";
+import { credentialsForOrganization } from "@/server/local-keys/credentials";
 
 export const dynamic = "force-dynamic";
 

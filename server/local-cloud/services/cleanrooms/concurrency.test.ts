@@ -11,7 +11,7 @@ import {
   ListTagsForResourceCommand,
 } from "@aws-sdk/client-cleanrooms";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createAccessKey } from "../../access-keys";
+import { createAccessKey } from "@/server/local-keys/access-keys";
 import { startTestCloud, type TestCloud } from "../../testing";
 
 // Many SDK calls at once, on both stores: read-modify-writes of one resource serialize under its

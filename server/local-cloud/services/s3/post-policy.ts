@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { CloudError } from "../../errors";
-import { findAccessKey } from "../../access-keys";
+import { findAccessKey } from "@/server/local-keys/access-keys";
 import { signingKey } from "../../sigv4/canonical";
 
 // The policy of a browser form upload (S3 POST Object): a base64 JSON document signed with the

@@ -2,7 +2,7 @@ import { createHmac, randomBytes } from "node:crypto";
 import { asc, eq } from "drizzle-orm";
 import { getDb } from "@/server/db/client";
 import { ensureServerSecret } from "@/server/secrets";
-import { accessKeys } from "./store/schema";
+import { accessKeys } from "./schema";
 
 // Each account (organization) has access keys for the local cloud. Only the key id is stored; the
 // secret is an HMAC of the id under the server secret, so a copy of the database alone reveals no

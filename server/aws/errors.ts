@@ -1,0 +1,55 @@
+import { AppError, type ErrorCode } from "@/lib/errors";
+import { log } from "@/server/log";
+
+// SDK errors as users read them. AWS's message is shown (it is written for the caller and names
+// what was wrong); a ValidationException's `fieldList` is mapped onto the form's own field names,
+// so each message appears beside the field it concerns. Anything that is not an AWS answer (the
+// endpoint unreachable, a bug) is logged and shown as a generic failure, never as a stack trace.
+
+interface ServiceError {
+  name: string;
+  message: string;
+  $fault?: "client" | "server";
+  $metadata?: { httpStatusCode?: number };
+  fieldList?: { name?: string; message?: string }[];
+}
+
+const isServiceError = (error: unknown): error is ServiceError =>
+  error instanceof Error && typeof (error as ServiceError).$metadata === "object" && ((error as ServiceError).$fault === "client" || (error as ServiceError).$fault === "server");
+
+const codeOf = (error: ServiceError): ErrorCode => {
+  const status = error.$metadata?.httpStatusCode ?? 500;
+  if (error.name === "ConflictException" || status === 409) return "conflict";
+  if (/NotFound|NoSuch|EntityNotFound/.test(error.name) || status === 404) return "not_found";
+  if (status === 403) return "forbidden";
+  if (status === 429 || /Throttl/.test(error.name)) return "rate_limited";
+  return "invalid";
+};
+
+/**
+ * The AppError a form shows for an SDK failure. `fields` maps an API field (the first segment of a
+ * `fieldList` name, e.g. `allowedColumns` of `allowedColumns[2]`) to the form field it came from.
+ */
+export function appErrorOf(error: unknown, fields: Record<string, string> = {}, context = "The request"): AppError {
+  if (error instanceof AppError) return error;
+  if (!isServiceError(error) || error.$fault === "server") {
+    log("error", "AWS call failed", { context, error });
+    return new AppError("invalid", `${context} could not be completed: the cloud service did not answer as expected. Try again; if it keeps failing, ask an operator to check the server log.`);
+  }
+  const fieldErrors: Record<string, string[]> = {};
+  for (const field of error.fieldList ?? []) {
+    const apiField = (field.name ?? "").split(/[.[]/)[0]!;
+    const formField = fields[apiField];
+    if (formField && field.message) (fieldErrors[formField] ??= []).push(field.message);
+  }
+  return new AppError(codeOf(error), error.message || error.name, Object.keys(fieldErrors).length ? fieldErrors : undefined);
+}
+
+/** Runs an SDK call, turning its failure into the AppError a form shows. */
+export async function awsCall<T>(context: string, call: () => Promise<T>, fields?: Record<string, string>): Promise<T> {
+  try {
+    return await call();
+  } catch (error) {
+    throw appErrorOf(error, fields, context);
+  }
+}
