@@ -1,0 +1,75 @@
+import { Readable, Writable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { describe, expect, it } from "vitest";
+import { formatBytes } from "@/lib/format";
+import { datasetCheck, formatOf, type DatasetFormat } from "./file-check";
+
+// Files pass through the check in chunks, as an upload arrives; each kind of bad file is refused
+// with a message that says what is wrong.
+async function check(format: DatasetFormat, chunks: (string | Buffer)[], maxBytes = 1 << 20) {
+  const checker = datasetCheck(format, maxBytes);
+  let passed = 0;
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      passed += chunk.length;
+      done();
+    },
+  });
+  try {
+    await pipeline(Readable.from(chunks.map((c) => (typeof c === "string" ? Buffer.from(c) : c))), checker, sink);
+    return { ok: true as const, passed, ...checker.summary() };
+  } catch (error) {
+    return { ok: false as const, message: (error as Error).message };
+  }
+}
+
+describe("CSV", () => {
+  it("passes a well-formed file through unchanged, whatever the chunking, with quotes, CRLF and a BOM", async () => {
+    const text = '\uFEFFid,name,"note, with comma"\r\n1,"Ann ""A""",x\r\n2,"multi\nline",y\r\n';
+    for (const size of [1, 3, 7, text.length]) {
+      const bytes = Buffer.from(text);
+      const chunks = Array.from({ length: Math.ceil(bytes.length / size) }, (_, i) => bytes.subarray(i * size, (i + 1) * size));
+      expect(await check("csv", chunks)).toEqual({ ok: true, passed: bytes.length, bytes: bytes.length, rows: 2, columns: ["id", "name", "note, with comma"] });
+    }
+  });
+
+  it("reads a last row without a newline", async () => {
+    expect(await check("csv", ["a,b\n1,2"])).toMatchObject({ ok: true, rows: 1 });
+  });
+
+  it.each([
+    ["an empty file", [""], "The file is empty."],
+    ["a header alone", ["a,b\n"], "The file has a header but no rows of data."],
+    ["no header row", ["1,2,3\n4,5,6\n"], "The first row holds values, not column names. Add a header row naming each column."],
+    ["a ragged row", ["a,b\n1,2\n3\n"], "Row 3 has 1 field where the header has 2. Every row needs one value per column."],
+    ["a duplicate column name", ["id,Name,name\n1,2,3\n"], 'The header names "name" twice (columns 2 and 3). Column names must be distinct.'],
+    ["a blank column name", ["id,,x\n1,2,3\n"], "Column 2 of the header row has no name. Every column needs a name in the first row."],
+    ["text that is not UTF-8", [Buffer.from([0x61, 0x2c, 0x62, 0x0a, 0xe9, 0x2c, 0x31, 0x0a])], "The file is not UTF-8 text. Save it as CSV UTF-8 and upload it again."],
+    ["an unclosed quote", ['a,b\n1,"2\n'], 'The file ends inside a quoted field: a closing quote (") is missing.'],
+  ])("refuses %s", async (_what, chunks, message) => {
+    expect(await check("csv", chunks)).toEqual({ ok: false, message });
+  });
+
+  it("refuses a file over the size limit as soon as it passes it", async () => {
+    const result = await check("csv", ["a,b\n", "1,2\n".repeat(300)], 1000);
+    expect(result).toEqual({ ok: false, message: "The file is larger than the 1000 bytes a dataset may hold." });
+  });
+});
+
+describe("Parquet", () => {
+  it("passes a file that begins and ends with PAR1, and refuses one that does not", async () => {
+    expect(await check("parquet", ["PAR1", Buffer.alloc(100), "PA", "R1"])).toMatchObject({ ok: true, bytes: 108 });
+    expect(await check("parquet", ["a,b\n1,2\n"])).toMatchObject({ ok: false, message: expect.stringContaining("not a Parquet file") });
+  });
+});
+
+describe("formatOf", () => {
+  it("knows CSV and Parquet by extension and refuses anything else", () => {
+    expect([formatOf("Customers.CSV"), formatOf("x.parquet")]).toEqual(["csv", "parquet"]);
+    expect(() => formatOf("data.xlsx")).toThrow('"data.xlsx" is not a CSV or Parquet file');
+  });
+
+  it("formats sizes", () => {
+    expect([formatBytes(512), formatBytes(1536), formatBytes(5 * 1024 ** 3)]).toEqual(["512 bytes", "1.5 KB", "5.0 GB"]);
+  });
+});
