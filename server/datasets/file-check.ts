@@ -1,6 +1,7 @@
 import { Transform, type TransformCallback } from "node:stream";
 import { AppError } from "@/lib/errors";
 import { formatBytes } from "@/lib/format";
+import { CsvRows } from "./csv";
 
 // Checks a dataset file while it streams to storage, so a bad file is refused before anything is
 // kept and a good one is never read twice or held whole in memory. CSV is checked for what
@@ -18,72 +19,6 @@ export function formatOf(filename: string): DatasetFormat {
 }
 
 const refuse = (message: string) => new AppError("invalid", message, { file: [message] });
-
-/** A CSV field-and-row splitter (RFC 4180 quoting), fed text a chunk at a time. */
-class CsvRows {
-  private field = "";
-  private fields: string[] = [];
-  private quoted = false;
-  private afterQuote = false;
-  private fieldStarted = false;
-  private pendingCr = false;
-
-  constructor(private readonly onRow: (fields: string[]) => void) {}
-
-  push(text: string): void {
-    for (const char of text) {
-      if (this.pendingCr) {
-        this.pendingCr = false;
-        if (char === "\n") continue;
-      }
-      if (this.quoted) {
-        if (char === '"') {
-          this.quoted = false;
-          this.afterQuote = true;
-        } else this.field += char;
-        continue;
-      }
-      if (char === '"') {
-        if (this.afterQuote) {
-          this.field += '"'; // "" inside quotes
-          this.quoted = true;
-          this.afterQuote = false;
-        } else if (!this.fieldStarted) {
-          this.quoted = true;
-          this.fieldStarted = true;
-        } else this.field += char;
-        continue;
-      }
-      this.afterQuote = false;
-      if (char === ",") {
-        this.fields.push(this.field);
-        this.field = "";
-        this.fieldStarted = false;
-      } else if (char === "\n" || char === "\r") {
-        this.endRow();
-        this.pendingCr = char === "\r";
-      } else {
-        this.field += char;
-        this.fieldStarted = true;
-      }
-    }
-  }
-
-  private endRow() {
-    this.fields.push(this.field);
-    const row = this.fields;
-    this.fields = [];
-    this.field = "";
-    this.fieldStarted = false;
-    // A line with nothing on it (a trailing newline) is not a row.
-    if (!(row.length === 1 && row[0] === "")) this.onRow(row);
-  }
-
-  end(): void {
-    if (this.quoted) throw refuse('The file ends inside a quoted field: a closing quote (") is missing.');
-    if (this.fields.length || this.field !== "" || this.fieldStarted) this.endRow();
-  }
-}
 
 const looksLikeData = (name: string) => /^-?\d+([.,]\d+)?$/.test(name.trim()) || /^\d{4}-\d{2}-\d{2}/.test(name.trim());
 
