@@ -1,4 +1,5 @@
 import type { ReactNode } from "react";
+import { QueryProvider } from "@/components/query-provider";
 import { SidebarNav } from "@/components/shell/sidebar-nav";
 import { UserMenu } from "@/components/shell/user-menu";
 import { navItems } from "@/lib/navigation";
@@ -30,7 +31,9 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
           </p>
           <UserMenu name={actor.name} email={actor.email} role={actor.role} />
         </header>
-        <main className="flex-1 px-8 py-6">{children}</main>
+        <main className="flex-1 px-8 py-6">
+          <QueryProvider>{children}</QueryProvider>
+        </main>
       </div>
     </div>
   );

@@ -32,7 +32,7 @@ export function route(access: Access, handler: Handler<Actor> | Handler<null>) {
       return await run(request, actor);
     } catch (error) {
       if (error instanceof AppError) {
-        return NextResponse.json({ error: { code: error.code, message: error.message } }, { status: error.status });
+        return NextResponse.json({ error: { code: error.code, message: error.message, ...(error.fieldErrors ? { fieldErrors: error.fieldErrors } : {}) } }, { status: error.status });
       }
       log("error", "route handler failed", { path: new URL(request.url).pathname, error });
       return NextResponse.json({ error: { code: "internal", message: "Something went wrong on our side." } }, { status: 500 });

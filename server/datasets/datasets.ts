@@ -20,6 +20,7 @@ import { awsClientsFor, type AwsClients, type AwsPrincipal } from "@/server/aws/
 import { appErrorOf, awsCall } from "@/server/aws/errors";
 import { datasetCheck, formatOf } from "./file-check";
 import { parseCsvRows } from "./csv";
+import type { Dataset } from "@/lib/datasets";
 
 // A dataset is one file in the organization's data bucket, under datasets/<name>/, catalogued by a
 // Glue crawler of its own into the organization's `cleanrooms_datasets` database as the table
@@ -31,6 +32,13 @@ export const datasetName = z
   .string()
   .trim()
   .regex(/^[a-z][a-z0-9_]{0,62}$/, "Use 1 to 63 lower-case letters, digits or underscores, starting with a letter.");
+
+function nameOf(value: string): string {
+  const parsed = datasetName.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const message = `"${value}" cannot name a dataset. ${parsed.error.issues[0]!.message}`;
+  throw new AppError("invalid", message, { name: [message] });
+}
 
 /** The bucket each organization's datasets live in: one per account, made on first upload. */
 export const dataBucketOf = (accountId: string) => `cleanrooms-data-${accountId}`;
@@ -113,7 +121,7 @@ export interface UploadResult {
  * kept; a good one replaces the dataset's previous file and starts a crawl.
  */
 export async function uploadDataset(principal: AwsPrincipal, input: { name: string; filename: string; body: Readable; signal?: AbortSignal }): Promise<UploadResult> {
-  const name = datasetName.parse(input.name);
+  const name = nameOf(input.name);
   const format = formatOf(input.filename);
   const clients = await awsClientsFor(principal);
   const bucket = dataBucketOf(clients.accountId);
@@ -145,18 +153,6 @@ export async function uploadDataset(principal: AwsPrincipal, input: { name: stri
   await ensureCatalog(clients, name, bucket);
   await crawlDataset(principal, name);
   return { name, ...check.summary() };
-}
-
-export interface DatasetColumn {
-  name: string;
-  type: string;
-}
-
-export interface Dataset {
-  name: string;
-  file: { key: string; size: number; lastModified: string } | null;
-  crawl: { state: string; lastStatus: string | null; lastError: string | null };
-  columns: DatasetColumn[];
 }
 
 async function describe(clients: AwsClients, bucket: string, name: string): Promise<Dataset> {
@@ -243,7 +239,7 @@ async function usersOf(clients: AwsClients, name: string): Promise<string[]> {
  * Refused, with the reason, while a configured table reads it.
  */
 export async function deleteDataset(principal: AwsPrincipal, name: string): Promise<void> {
-  const parsed = datasetName.parse(name);
+  const parsed = nameOf(name);
   const clients = await awsClientsFor(principal);
   const bucket = dataBucketOf(clients.accountId);
   const using = await awsCall("Checking what uses the dataset", () => usersOf(clients, parsed));
