@@ -51,10 +51,10 @@ test("a data owner uploads, catalogues and previews a dataset; a bad file is ref
   await page.reload();
   await expect(page.getByRole("link", { name: "ragged" })).toHaveCount(0);
 
-  // Another organization's data owner sees no datasets, and org-a's page is not found for them.
+  // Another organization's admin (who may manage datasets) sees none, and org-a's page is not found for them.
   const other = await browser.newContext({ baseURL });
   const theirs = await other.newPage();
-  await new SignInPage(theirs).signIn("owner@org-b.example", DEMO_PASSWORD);
+  await new SignInPage(theirs).signIn("admin@org-b.example", DEMO_PASSWORD);
   await theirs.goto("/datasets");
   await expect(theirs.getByText("No datasets yet")).toBeVisible();
   await theirs.goto("/datasets/customers");
