@@ -94,8 +94,13 @@ export const configuredTableRulePolicy = z.object({
 });
 export type ConfiguredTableRulePolicy = z.infer<typeof configuredTableRulePolicy>;
 
-/** A rule as the engine reads it: its type, and the one policy that type names. */
-export type TableRule = { type: "AGGREGATION"; policy: AggregationPolicy } | { type: "LIST"; policy: ListPolicy } | { type: "CUSTOM"; policy: CustomPolicy };
+/** A rule as the engine reads it (and the console's rule form sends it): its type, and the one policy that type names. */
+export const tableRule = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("AGGREGATION"), policy: aggregationPolicy }),
+  z.object({ type: z.literal("LIST"), policy: listPolicy }),
+  z.object({ type: z.literal("CUSTOM"), policy: customPolicy }),
+]);
+export type TableRule = z.infer<typeof tableRule>;
 
 /** The member of `v1` each rule type fills. */
 export const policyMember = { AGGREGATION: "aggregation", LIST: "list", CUSTOM: "custom" } as const satisfies Record<AnalysisRuleType, string>;

@@ -27,8 +27,22 @@ const codeOf = (error: ServiceError): ErrorCode => {
 };
 
 /**
- * The AppError a form shows for an SDK failure. `fields` maps an API field (the first segment of a
- * `fieldList` name, e.g. `allowedColumns` of `allowedColumns[2]`) to the form field it came from.
+ * The form field an API field belongs to: the longest mapped prefix of its path, so that
+ * `analysisRulePolicy.v1.aggregation.aggregateColumns[2].columnNames` finds a mapping for
+ * `analysisRulePolicy.v1.aggregation.aggregateColumns` (or for `analysisRulePolicy`).
+ */
+function formFieldOf(apiField: string, fields: Record<string, string>): string | undefined {
+  const segments = apiField.replace(/\[(\d+)\]/g, ".$1").split(".");
+  for (let n = segments.length; n > 0; n--) {
+    const found = fields[segments.slice(0, n).join(".")];
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/**
+ * The AppError a form shows for an SDK failure. `fields` maps an API field path (or a prefix of
+ * one, e.g. `allowedColumns` for `allowedColumns[2]`) to the form field it came from.
  */
 export function appErrorOf(error: unknown, fields: Record<string, string> = {}, context = "The request"): AppError {
   if (error instanceof AppError) return error;
@@ -38,8 +52,7 @@ export function appErrorOf(error: unknown, fields: Record<string, string> = {}, 
   }
   const fieldErrors: Record<string, string[]> = {};
   for (const field of error.fieldList ?? []) {
-    const apiField = (field.name ?? "").split(/[.[]/)[0]!;
-    const formField = fields[apiField];
+    const formField = formFieldOf(field.name ?? "", fields);
     if (formField && field.message) (fieldErrors[formField] ??= []).push(field.message);
   }
   return new AppError(codeOf(error), error.message || error.name, Object.keys(fieldErrors).length ? fieldErrors : undefined);
