@@ -8,6 +8,8 @@ export interface FormState {
    * Secrets (passwords, keys) are never echoed.
    */
   values?: Record<string, string>;
+  /** Where a successful submission continues (the server action redirects there). */
+  redirectTo?: string;
 }
 
 export const idleState: FormState = { status: "idle" };

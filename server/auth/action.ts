@@ -1,4 +1,5 @@
 import { revalidatePath } from "next/cache";
+import { redirect } from "next/navigation";
 import { z } from "zod";
 import { AppError } from "@/lib/errors";
 import { echoValues, type FormState } from "@/lib/form-state";
@@ -13,8 +14,8 @@ import { currentActor, type Actor } from "./session";
 export interface Command<S extends z.ZodType> {
   permission: Permission;
   schema: S;
-  /** Returns the success message shown to the user. */
-  run(input: z.output<S>, actor: Actor): Promise<string>;
+  /** Returns the success message shown to the user, or that and the page to go to next. */
+  run(input: z.output<S>, actor: Actor): Promise<string | { message: string; redirectTo: string }>;
   /** Paths whose cached pages change when this succeeds. */
   revalidate?: string[];
 }
@@ -40,20 +41,25 @@ export async function runCommand<S extends z.ZodType>(actor: Actor | null, comma
         values,
       };
     }
-    return { status: "success", message: await command.run(parsed.data, actor) };
+    const outcome = await command.run(parsed.data, actor);
+    return typeof outcome === "string" ? { status: "success", message: outcome } : { status: "success", message: outcome.message, redirectTo: outcome.redirectTo };
   } catch (error) {
     if (error instanceof AppError) return { status: "error", message: error.message, fieldErrors: error.fieldErrors, values };
     throw error;
   }
 }
 
-export function formInput(formData: FormData): Record<string, FormDataEntryValue> {
+/** A form's fields; those named in `lists` (checkbox groups) keep every value they were sent. */
+export function formInput(formData: FormData, lists: string[] = []): Record<string, FormDataEntryValue | FormDataEntryValue[]> {
   // Next.js adds $ACTION_* fields to progressively enhanced forms; they are not input.
-  return Object.fromEntries([...formData.entries()].filter(([key]) => !key.startsWith("$ACTION")));
+  const input: Record<string, FormDataEntryValue | FormDataEntryValue[]> = Object.fromEntries([...formData.entries()].filter(([key]) => !key.startsWith("$ACTION")));
+  for (const name of lists) input[name] = formData.getAll(name);
+  return input;
 }
 
-export async function submitForm<S extends z.ZodType>(command: Command<S>, formData: FormData): Promise<FormState> {
-  const state = await runCommand(await currentActor(), command, formInput(formData));
+export async function submitForm<S extends z.ZodType>(command: Command<S>, formData: FormData, options: { lists?: string[] } = {}): Promise<FormState> {
+  const state = await runCommand(await currentActor(), command, formInput(formData, options.lists));
   if (state.status === "success") for (const path of command.revalidate ?? []) revalidatePath(path);
+  if (state.status === "success" && state.redirectTo) redirect(state.redirectTo);
   return state;
 }

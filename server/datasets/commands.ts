@@ -11,7 +11,7 @@ export const deleteDatasetCommand = defineCommand({
   schema: byName,
   async run({ name }, actor) {
     await deleteDataset(actor, name);
-    return `Deleted the dataset "${name}", its file and its catalogue table.`;
+    return { message: `Deleted the dataset "${name}", its file and its catalogue table.`, redirectTo: "/datasets" };
   },
   revalidate: ["/datasets"],
 });
