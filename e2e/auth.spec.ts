@@ -2,7 +2,7 @@ import { DEMO_PASSWORD, expect, test } from "./fixtures";
 
 const navByRole = {
   admin: ["Home", "Datasets", "Configured tables", "Collaborations", "Query workbench", "Query logs", "Members"],
-  owner: ["Home", "Datasets", "Configured tables"],
+  owner: ["Home", "Datasets", "Configured tables", "Collaborations"],
   analyst: ["Home", "Collaborations", "Query workbench"],
 };
 

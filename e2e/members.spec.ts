@@ -35,7 +35,7 @@ test("an admin adds a member, changes their role and deactivates them", async ({
   await row.getByRole("button", { name: "Save" }).click();
   await expect(row.getByLabel(`Role of ${email}`)).toHaveValue("data_owner");
   await theirPage.reload();
-  await expect(theirPage.getByRole("navigation", { name: "Main" }).getByRole("link")).toHaveText(["Home", "Datasets", "Configured tables"]);
+  await expect(theirPage.getByRole("navigation", { name: "Main" }).getByRole("link")).toHaveText(["Home", "Datasets", "Configured tables", "Collaborations"]);
 
   // Deactivation ends their session and stops them signing in again.
   await row.getByRole("button", { name: "Deactivate" }).click();

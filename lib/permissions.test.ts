@@ -6,7 +6,7 @@ describe("permission table", () => {
   it("gives each role the navigation the console promises", () => {
     const visible = (role: (typeof roles)[number]) => navItems.filter((item) => can(role, item.permission)).map((item) => item.label);
     expect(visible("admin")).toEqual(["Home", "Datasets", "Configured tables", "Collaborations", "Query workbench", "Query logs", "Members"]);
-    expect(visible("data_owner")).toEqual(["Home", "Datasets", "Configured tables"]);
+    expect(visible("data_owner")).toEqual(["Home", "Datasets", "Configured tables", "Collaborations"]);
     expect(visible("analyst")).toEqual(["Home", "Collaborations", "Query workbench"]);
   });
 
@@ -14,6 +14,12 @@ describe("permission table", () => {
     for (const permission of ["members.view", "members.manage", "queryLogs.view"] as const) {
       expect(roles.filter((role) => can(role, permission))).toEqual(["admin"]);
     }
+  });
+
+  it("lets admins create, join and leave collaborations, and data owners associate tables", () => {
+    expect(roles.filter((role) => can(role, "collaborations.manage"))).toEqual(["admin"]);
+    expect(roles.filter((role) => can(role, "collaborations.associate"))).toEqual(["admin", "data_owner"]);
+    expect(roles.filter((role) => can(role, "collaborations.view"))).toEqual(["admin", "data_owner", "analyst"]);
   });
 
   it("grants admins every permission", () => {

@@ -1,0 +1,279 @@
+import "server-only";
+import {
+  CreateCollaborationCommand,
+  CreateConfiguredTableAssociationAnalysisRuleCommand,
+  CreateConfiguredTableAssociationCommand,
+  CreateMembershipCommand,
+  DeleteCollaborationCommand,
+  DeleteConfiguredTableAssociationCommand,
+  DeleteMembershipCommand,
+  GetCollaborationCommand,
+  GetSchemaAnalysisRuleCommand,
+  GetSchemaCommand,
+  ListCollaborationAnalysisTemplatesCommand,
+  ListCollaborationsCommand,
+  ListConfiguredTableAssociationsCommand,
+  ListMembersCommand,
+  ListMembershipsCommand,
+  ListSchemasCommand,
+  type ConfiguredTableAssociationAnalysisRulePolicy,
+  type MemberAbility,
+} from "@aws-sdk/client-cleanrooms";
+import { analysisRuleTypes, configuredTableRulePolicy, tableRuleOf } from "@/lib/analysis-rules";
+import type { CollaborationDetail, CollaborationSummary, NewCollaboration } from "@/lib/collaborations";
+import { AppError } from "@/lib/errors";
+import { awsClientsFor, type AwsClients, type AwsPrincipal } from "@/server/aws/clients";
+import { awsCall } from "@/server/aws/errors";
+import { ensureBucket } from "@/server/datasets/datasets";
+
+// Collaborations as the organization's Clean Rooms member sees them: the ones it created or was
+// invited to, their members, every member's associated tables with what each rule allows, and
+// the analysis templates. All through the organization's own client, so what a member may see is
+// what Clean Rooms lets that member see.
+
+/** Where the API's field names land on the collaboration forms. */
+export const collaborationFields = {
+  name: "name",
+  description: "description",
+  creatorDisplayName: "creatorDisplayName",
+  members: "members",
+  creatorMemberAbilities: "creatorAbilities",
+  queryLogStatus: "queryLogStatus",
+  dataEncryptionMetadata: "encryption",
+};
+export const associationFields = { name: "name", description: "description", configuredTableIdentifier: "configuredTableId", roleArn: "name" };
+
+/** The bucket each organization's query results land in, made on first join. */
+export const resultsBucketOf = (accountId: string) => `cleanrooms-results-${accountId}`;
+
+const isNamed = (error: unknown, name: string) => error instanceof Error && error.name === name;
+
+export async function listCollaborations(principal: AwsPrincipal): Promise<CollaborationSummary[]> {
+  const clients = await awsClientsFor(principal);
+  return awsCall("Listing your collaborations", async () => {
+    const found: CollaborationSummary[] = [];
+    let nextToken: string | undefined;
+    do {
+      const page = await clients.cleanrooms.send(new ListCollaborationsCommand({ nextToken }));
+      for (const c of page.collaborationList ?? []) {
+        if (c.memberStatus === "LEFT" || c.memberStatus === "REMOVED") continue;
+        found.push({
+          id: c.id!,
+          name: c.name!,
+          creatorAccountId: c.creatorAccountId!,
+          creatorDisplayName: c.creatorDisplayName!,
+          memberStatus: c.memberStatus!,
+          createTime: (c.createTime ?? new Date()).toISOString(),
+          isCreator: c.creatorAccountId === clients.accountId,
+        });
+      }
+      nextToken = page.nextToken;
+    } while (nextToken);
+    return found.sort((a, b) => b.createTime.localeCompare(a.createTime));
+  });
+}
+
+export async function createCollaboration(principal: AwsPrincipal, input: NewCollaboration): Promise<string> {
+  const clients = await awsClientsFor(principal);
+  if (input.members.some((m) => m.accountId === clients.accountId)) {
+    throw new AppError("invalid", "Your own organization is the creator; invite the other organizations.", { members: ["Remove your own account id from the members."] });
+  }
+  const { collaboration } = await awsCall(
+    "Creating the collaboration",
+    () =>
+      clients.cleanrooms.send(
+        new CreateCollaborationCommand({
+          name: input.name,
+          description: input.description,
+          creatorDisplayName: input.creatorDisplayName,
+          creatorMemberAbilities: input.creatorAbilities as MemberAbility[],
+          members: input.members.map((m) => ({ accountId: m.accountId, displayName: m.displayName, memberAbilities: m.abilities as MemberAbility[] })),
+          queryLogStatus: input.queryLogStatus,
+          ...(input.encryption ? { dataEncryptionMetadata: input.encryption } : {}),
+        }),
+      ),
+    collaborationFields,
+  );
+  // The creator, too, is only invited until it joins: the console joins for it at once.
+  await joinCollaboration(principal, collaboration!.id!);
+  return collaboration!.id!;
+}
+
+async function membershipOf(clients: AwsClients, collaborationId: string) {
+  let nextToken: string | undefined;
+  do {
+    const page = await clients.cleanrooms.send(new ListMembershipsCommand({ nextToken }));
+    const found = page.membershipSummaries?.find((m) => m.collaborationId === collaborationId && m.status === "ACTIVE");
+    if (found) return found;
+    nextToken = page.nextToken;
+  } while (nextToken);
+  return undefined;
+}
+
+/**
+ * Joins a collaboration the organization was invited to: creates its membership, with query
+ * results going by default to the organization's results bucket (made on first use) when it may
+ * receive results.
+ */
+export async function joinCollaboration(principal: AwsPrincipal, collaborationId: string): Promise<void> {
+  const clients = await awsClientsFor(principal);
+  const { collaboration } = await awsCall("Reading the collaboration", () => clients.cleanrooms.send(new GetCollaborationCommand({ collaborationIdentifier: collaborationId })));
+  if (collaboration!.memberStatus !== "INVITED") throw new AppError("conflict", "Your organization is not waiting to join this collaboration.");
+  const members = await clients.cleanrooms.send(new ListMembersCommand({ collaborationIdentifier: collaborationId }));
+  const me = members.memberSummaries?.find((m) => m.accountId === clients.accountId);
+  const receives = me?.abilities?.includes("CAN_RECEIVE_RESULTS") ?? false;
+  const bucket = resultsBucketOf(clients.accountId);
+  if (receives) await ensureBucket(clients, bucket);
+  await awsCall("Joining the collaboration", () =>
+    clients.cleanrooms.send(
+      new CreateMembershipCommand({
+        collaborationIdentifier: collaborationId,
+        queryLogStatus: collaboration!.queryLogStatus ?? "DISABLED",
+        ...(receives ? { defaultResultConfiguration: { outputConfiguration: { s3: { resultFormat: "CSV", bucket, keyPrefix: `results/${collaborationId}/` } } } } : {}),
+      }),
+    ),
+  );
+}
+
+/**
+ * Associates one of the organization's configured tables with a collaboration under a table name
+ * for SQL, and lets the members that may receive results (or those named) receive results of it.
+ */
+export async function associateTable(
+  principal: AwsPrincipal,
+  collaborationId: string,
+  input: { configuredTableId: string; name: string; description?: string; resultReceivers?: string[] },
+): Promise<void> {
+  const clients = await awsClientsFor(principal);
+  const membership = await awsCall("Reading your membership", () => membershipOf(clients, collaborationId));
+  if (!membership) throw new AppError("conflict", "Your organization must join the collaboration before it can add tables.");
+  const { configuredTableAssociation } = await awsCall(
+    "Adding the table",
+    () =>
+      clients.cleanrooms.send(
+        new CreateConfiguredTableAssociationCommand({
+          membershipIdentifier: membership.id!,
+          configuredTableIdentifier: input.configuredTableId,
+          name: input.name,
+          description: input.description || undefined,
+          // In local mode the role is recorded and checked for the account, never assumed.
+          roleArn: `arn:aws:iam::${clients.accountId}:role/cleanrooms-console-association`,
+        }),
+      ),
+    associationFields,
+  );
+  const receivers = input.resultReceivers ?? [];
+  if (!receivers.length) return;
+  const table = configuredTableAssociation!;
+  const type = table.analysisRuleTypes?.[0] ?? "AGGREGATION";
+  const receiving = { allowedResultReceivers: receivers };
+  const analysisRulePolicy: ConfiguredTableAssociationAnalysisRulePolicy =
+    type === "LIST" ? { v1: { list: receiving } } : type === "CUSTOM" ? { v1: { custom: receiving } } : { v1: { aggregation: receiving } };
+  await awsCall(
+    "Setting who may receive results",
+    () =>
+      clients.cleanrooms.send(
+        new CreateConfiguredTableAssociationAnalysisRuleCommand({
+          membershipIdentifier: membership.id!,
+          configuredTableAssociationIdentifier: table.id!,
+          analysisRuleType: type,
+          analysisRulePolicy,
+        }),
+      ),
+    { analysisRulePolicy: "resultReceivers" },
+  );
+}
+
+export async function removeAssociation(principal: AwsPrincipal, collaborationId: string, associationId: string): Promise<void> {
+  const clients = await awsClientsFor(principal);
+  const membership = await awsCall("Reading your membership", () => membershipOf(clients, collaborationId));
+  if (!membership) throw new AppError("not_found", "Your organization is not a member of this collaboration.");
+  await awsCall("Removing the table", () =>
+    clients.cleanrooms.send(new DeleteConfiguredTableAssociationCommand({ membershipIdentifier: membership.id!, configuredTableAssociationIdentifier: associationId })),
+  );
+}
+
+export async function leaveCollaboration(principal: AwsPrincipal, collaborationId: string): Promise<void> {
+  const clients = await awsClientsFor(principal);
+  const membership = await awsCall("Reading your membership", () => membershipOf(clients, collaborationId));
+  if (!membership) throw new AppError("not_found", "Your organization is not a member of this collaboration.");
+  await awsCall("Leaving the collaboration", () => clients.cleanrooms.send(new DeleteMembershipCommand({ membershipIdentifier: membership.id! })));
+}
+
+export async function deleteCollaboration(principal: AwsPrincipal, collaborationId: string): Promise<void> {
+  const clients = await awsClientsFor(principal);
+  await awsCall("Deleting the collaboration", () => clients.cleanrooms.send(new DeleteCollaborationCommand({ collaborationIdentifier: collaborationId })));
+}
+
+/** Everything a member's people may see of a collaboration, or null when it is not theirs to see. */
+export async function getCollaboration(principal: AwsPrincipal, collaborationId: string): Promise<CollaborationDetail | null> {
+  if (!/^[\da-f-]{36}$/.test(collaborationId)) return null;
+  const clients = await awsClientsFor(principal);
+  const found = await clients.cleanrooms.send(new GetCollaborationCommand({ collaborationIdentifier: collaborationId })).catch((error: unknown) => {
+    if (isNamed(error, "ResourceNotFoundException") || isNamed(error, "AccessDeniedException")) return null;
+    throw error;
+  });
+  const collaboration = found?.collaboration;
+  if (!collaboration) return null;
+  return awsCall("Reading the collaboration", async () => {
+    const members = await clients.cleanrooms.send(new ListMembersCommand({ collaborationIdentifier: collaborationId }));
+    const active = collaboration.memberStatus === "ACTIVE";
+    const membership = active ? await membershipOf(clients, collaborationId) : undefined;
+    const tables: CollaborationDetail["tables"] = [];
+    const templates: CollaborationDetail["templates"] = [];
+    const ownAssociations = new Map<string, string>();
+    if (active) {
+      const schemas = await clients.cleanrooms.send(new ListSchemasCommand({ collaborationIdentifier: collaborationId }));
+      for (const summary of schemas.schemaSummaries ?? []) {
+        const { schema } = await clients.cleanrooms.send(new GetSchemaCommand({ collaborationIdentifier: collaborationId, name: summary.name! }));
+        const type = analysisRuleTypes.find((t) => schema?.analysisRuleTypes?.includes(t));
+        const rule = type
+          ? await clients.cleanrooms.send(new GetSchemaAnalysisRuleCommand({ collaborationIdentifier: collaborationId, name: summary.name!, type })).then((r) => {
+              const policy = configuredTableRulePolicy.safeParse(r.analysisRule?.policy);
+              return policy.success ? tableRuleOf(type, policy.data) : null;
+            })
+          : null;
+        tables.push({
+          name: schema!.name!,
+          ownerAccountId: schema!.creatorAccountId!,
+          description: schema!.description ?? "",
+          columns: (schema!.columns ?? []).map((c) => ({ name: c.name!, type: c.type! })),
+          rule,
+          associationId: null,
+        });
+      }
+      if (membership) {
+        const associations = await clients.cleanrooms.send(new ListConfiguredTableAssociationsCommand({ membershipIdentifier: membership.id! }));
+        for (const a of associations.configuredTableAssociationSummaries ?? []) ownAssociations.set(a.name!, a.id!);
+        for (const table of tables) if (table.ownerAccountId === clients.accountId) table.associationId = ownAssociations.get(table.name) ?? null;
+      }
+      const listed = await clients.cleanrooms.send(new ListCollaborationAnalysisTemplatesCommand({ collaborationIdentifier: collaborationId }));
+      for (const t of listed.collaborationAnalysisTemplateSummaries ?? []) {
+        templates.push({ name: t.name!, arn: t.arn!, creatorAccountId: t.creatorAccountId!, description: t.description ?? "" });
+      }
+    }
+    return {
+      id: collaboration.id!,
+      name: collaboration.name!,
+      description: collaboration.description ?? "",
+      creatorAccountId: collaboration.creatorAccountId!,
+      creatorDisplayName: collaboration.creatorDisplayName!,
+      memberStatus: collaboration.memberStatus!,
+      queryLogStatus: collaboration.queryLogStatus ?? "DISABLED",
+      encryption: collaboration.dataEncryptionMetadata
+        ? {
+            allowCleartext: !!collaboration.dataEncryptionMetadata.allowCleartext,
+            allowDuplicates: !!collaboration.dataEncryptionMetadata.allowDuplicates,
+            allowJoinsOnColumnsWithDifferentNames: !!collaboration.dataEncryptionMetadata.allowJoinsOnColumnsWithDifferentNames,
+            preserveNulls: !!collaboration.dataEncryptionMetadata.preserveNulls,
+          }
+        : null,
+      isCreator: collaboration.creatorAccountId === clients.accountId,
+      ownAccountId: clients.accountId,
+      membershipId: membership?.id ?? null,
+      members: (members.memberSummaries ?? []).map((m) => ({ accountId: m.accountId!, displayName: m.displayName!, status: m.status!, abilities: m.abilities ?? [] })),
+      tables,
+      templates,
+    };
+  });
+}
