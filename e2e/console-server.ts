@@ -23,10 +23,14 @@ export interface RunningConsole {
   stop(): Promise<void>;
 }
 
-/** Starts the console exactly as `npm start` does, on free ports with a throwaway data directory. */
-export async function startConsole(env: Record<string, string> = {}): Promise<RunningConsole> {
+/**
+ * Starts the console exactly as `npm start` does, on free ports with a throwaway data directory.
+ * `prepare` runs first, with the data directory, for a spec that needs something in the store.
+ */
+export async function startConsole(env: Record<string, string> = {}, prepare?: (dataDir: string) => Promise<void>): Promise<RunningConsole> {
   const [port, cloudPort] = [await freePort(), await freePort()];
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "cleanrooms-e2e-"));
+  await prepare?.(dataDir);
   const logFile = path.join(dataDir, "server.log");
   const out = fs.openSync(logFile, "a");
   const child = spawn(process.execPath, [path.join("node_modules", "tsx", "dist", "cli.mjs"), "scripts/start.ts"], {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { accountId, type TableRule } from "./analysis-rules";
+import type { TableRule } from "./analysis-rules";
 
 // Collaborations as the console shows and creates them; plain data and schemas, safe on both sides.
 
@@ -16,7 +16,7 @@ export const newCollaboration = z.object({
   creatorDisplayName: displayName,
   creatorAbilities: z.array(ability),
   members: z
-    .array(z.object({ accountId: accountId.describe("account id"), displayName, abilities: z.array(ability) }))
+    .array(z.object({ accountId: z.string().regex(/^\d{12}$/, "An AWS account id is 12 digits."), displayName, abilities: z.array(ability) }))
     .min(1, "Invite at least one other organization.")
     .max(9, "A collaboration has at most 10 members.")
     .refine((members) => new Set(members.map((m) => m.accountId)).size === members.length, "Each account may be invited once."),

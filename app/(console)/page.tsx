@@ -2,7 +2,9 @@ import Link from "next/link";
 import { PageHeader } from "@/components/ui/page-header";
 import { navItems } from "@/lib/navigation";
 import { can, roleLabels } from "@/lib/permissions";
+import { JoinForm } from "@/components/collaborations/join-form";
 import { requirePage } from "@/server/auth/session";
+import { listCollaborations } from "@/server/collaborations/collaborations";
 
 const blurbs: Record<string, string> = {
   "/datasets": "Upload and catalogue your organization's data.",
@@ -16,9 +18,35 @@ const blurbs: Record<string, string> = {
 export default async function HomePage() {
   const actor = await requirePage("home.view", "/");
   const destinations = navItems.filter((item) => item.href !== "/" && can(actor.role, item.permission));
+  // Invitations waiting for the organization; if the cloud cannot be reached, say so rather than fail the home page.
+  const invitations = can(actor.role, "collaborations.view")
+    ? await listCollaborations(actor).then(
+        (all) => all.filter((c) => c.memberStatus === "INVITED"),
+        () => null,
+      )
+    : [];
   return (
     <>
       <PageHeader title={`Welcome, ${actor.name}`} description={`You are signed in to ${actor.orgName} (AWS account ${actor.awsAccountId}) as ${roleLabels[actor.role].toLowerCase()}.`} />
+      {invitations === null && <p className="mb-6 text-sm text-amber-800">Invitations to collaborations could not be checked just now.</p>}
+      {invitations && invitations.length > 0 && (
+        <section className="mb-6 rounded-lg border border-brand-100 bg-brand-50 p-5" aria-label="Invitations">
+          <h2 className="font-semibold text-slate-800">Your organization is invited</h2>
+          <ul className="mt-3 space-y-3">
+            {invitations.map((c) => (
+              <li key={c.id} className="flex flex-wrap items-center justify-between gap-3 text-sm">
+                <span>
+                  <Link href={`/collaborations/${c.id}`} className="font-medium text-brand-700 hover:underline">
+                    {c.name}
+                  </Link>{" "}
+                  from {c.creatorDisplayName}
+                </span>
+                {can(actor.role, "collaborations.manage") ? <JoinForm id={c.id} name={c.name} /> : <span className="text-xs text-slate-600">An admin of your organization can join it.</span>}
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
       <ul className="grid gap-4 sm:grid-cols-2 lg:grid-cols-3">
         {destinations.map((item) => (
           <li key={item.href}>

@@ -163,9 +163,11 @@ export async function associateTable(
     associationFields,
   );
   const receivers = input.resultReceivers ?? [];
-  if (!receivers.length) return;
   const table = configuredTableAssociation!;
-  const type = table.analysisRuleTypes?.[0] ?? "AGGREGATION";
+  // Who may receive results is a rule of the association, of the same type as the table's rule;
+  // a table without a rule yet cannot be queried, so there is nothing to receive.
+  const type = table.analysisRuleTypes?.[0];
+  if (!receivers.length || !type) return;
   const receiving = { allowedResultReceivers: receivers };
   const analysisRulePolicy: ConfiguredTableAssociationAnalysisRulePolicy =
     type === "LIST" ? { v1: { list: receiving } } : type === "CUSTOM" ? { v1: { custom: receiving } } : { v1: { aggregation: receiving } };

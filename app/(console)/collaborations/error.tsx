@@ -1,0 +1,7 @@
+"use client";
+
+import { SectionError } from "@/components/shell/section-error";
+
+export default function CollaborationsError({ error, reset }: { error: Error; reset: () => void }) {
+  return <SectionError title="Your collaborations could not be loaded" error={error} reset={reset} />;
+}

@@ -1,0 +1,164 @@
+import { execFile } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import type { Browser, Page, TestInfo } from "@playwright/test";
+import { startConsole, type RunningConsole } from "./console-server";
+import { DEMO_PASSWORD, expect, test } from "./fixtures";
+import { SignInPage } from "./pages/sign-in";
+
+// The recipe's journey in a browser, on a console started on an empty data directory with
+// SEED_DEMO=false and only the two organizations and their users in the store: each data owner
+// uploads and configures a table, org-a's admin creates the collaboration, org-b's admin joins,
+// and both data owners associate their tables. A screenshot of each step is kept.
+const run = promisify(execFile);
+const orgA =
+  [
+    "customer_id,age_group,region,purchase_amount,product_category,registration_date",
+    "1001,25-34,east,250.00,electronics,2023-01-15",
+    "1002,35-44,west,180.50,clothing,2023-02-20",
+    "1003,45-54,central,320.75,home,2023-01-10",
+    "1004,25-34,east,95.25,books,2023-03-05",
+    "1005,55-64,west,450.00,electronics,2023-02-28",
+    "1006,25-34,central,180.00,electronics,2023-01-25",
+    "1007,35-44,east,275.50,clothing,2023-02-15",
+    "1008,45-54,west,395.25,home,2023-03-01",
+    "1009,25-34,central,125.75,books,2023-02-10",
+    "1010,55-64,east,520.00,electronics,2023-03-12",
+  ].join("\n") + "\n";
+const orgB =
+  [
+    "customer_id,age_group,region,engagement_score,channel_preference,last_interaction",
+    "2001,25-34,east,85,email,2023-03-15",
+    "2002,35-44,west,72,social,2023-03-20",
+    "2003,45-54,central,91,email,2023-03-10",
+    "2004,25-34,east,68,mobile,2023-03-25",
+    "2005,55-64,west,88,email,2023-03-18",
+    "2006,25-34,central,76,mobile,2023-03-08",
+    "2007,35-44,east,82,email,2023-03-22",
+    "2008,45-54,west,94,social,2023-03-05",
+    "2009,25-34,central,69,mobile,2023-03-14",
+    "2010,55-64,east,87,email,2023-03-20",
+  ].join("\n") + "\n";
+
+let running: RunningConsole;
+test.describe.configure({ mode: "serial" });
+
+test.beforeAll(async () => {
+  test.setTimeout(240_000);
+  running = await startConsole({ SEED_DEMO: "false" }, async (dataDir) => {
+    await run(process.execPath, [path.join("node_modules", "tsx", "dist", "cli.mjs"), "e2e/seed-organizations.ts"], { env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: "" } });
+  });
+});
+test.afterAll(async () => {
+  await running?.stop();
+});
+
+async function as(browser: Browser, email: string): Promise<Page> {
+  const context = await browser.newContext({ baseURL: running.baseURL, viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  await new SignInPage(page).signIn(email, DEMO_PASSWORD);
+  return page;
+}
+
+const shot = (page: Page, info: TestInfo, name: string) => page.screenshot({ path: info.outputPath(`${name}.png`), fullPage: true });
+
+async function uploadAndConfigure(page: Page, info: TestInfo, org: string, csv: string, columns: string[], extra: string) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "journey-"));
+  const file = path.join(dir, `customer_data_${org}.csv`);
+  fs.writeFileSync(file, csv);
+  await page.goto("/datasets");
+  await expect(page.getByText("No datasets yet")).toBeVisible();
+  await page.getByLabel("CSV or Parquet file").setInputFiles(file);
+  await page.getByLabel("Dataset name (the catalogue table's name)").fill("customers");
+  await page.getByRole("button", { name: "Upload" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Uploaded customers: 10 rows, 6 columns" })).toBeVisible();
+  await expect(page.getByRole("row", { name: /customers/ }).getByText("Catalogued")).toBeVisible({ timeout: 20_000 });
+  await shot(page, info, `${org}-1-dataset`);
+
+  await page.goto("/configured-tables");
+  const form = page.getByRole("form", { name: "Configure a table" });
+  for (const column of columns) await form.getByRole("checkbox", { name: column }).check();
+  await form.getByLabel("Name").fill(`${org.replace("-", "_")}_customers`);
+  await form.getByRole("button", { name: "Create configured table" }).click();
+  const rule = page.getByRole("form", { name: "Analysis rule" });
+  await rule.getByLabel("customer_id: join column").check();
+  await rule.getByLabel("customer_id: count distinct", { exact: true }).check();
+  await rule.getByLabel(`${extra}: sum`, { exact: true }).check();
+  await rule.getByLabel("age_group: dimension").check();
+  await rule.getByLabel("region: dimension").check();
+  await rule.getByLabel("customer_id: minimum distinct values per group").fill("3");
+  await expect(page.getByRole("complementary", { name: "What partners can learn" })).toContainText("only in groups of at least 3 distinct customers");
+  await rule.getByRole("button", { name: "Create rule" }).click();
+  await expect(rule.getByRole("status")).toContainText("Saved the aggregation rule.");
+  await shot(page, info, `${org}-2-configured-table`);
+}
+
+test("the recipe's collaboration is set up in the browser, step by step", async ({ browser }, testInfo) => {
+  test.setTimeout(180_000);
+  const ownerA = await as(browser, "owner@org-a.example");
+  await uploadAndConfigure(ownerA, testInfo, "org-a", orgA, ["customer_id", "age_group", "region", "purchase_amount"], "purchase_amount");
+
+  // org-a's admin creates the collaboration, inviting org-b.
+  const adminA = await as(browser, "admin@org-a.example");
+  await adminA.goto("/collaborations");
+  await expect(adminA.getByText("No collaborations yet")).toBeVisible();
+  const create = adminA.getByRole("form", { name: "Create a collaboration" });
+  await create.getByLabel("Name", { exact: true }).fill("Customer overlap");
+  await create.getByLabel("Purpose").fill("Which customers do we share, by age group and region?");
+  const invited = create.getByRole("group", { name: "Invited organization 1" });
+  await invited.getByLabel("AWS account id (12 digits)").fill("2222");
+  await invited.getByLabel("Display name").fill("Organization B");
+  await create.getByRole("button", { name: "Create collaboration" }).click();
+  await expect(create.getByText("Invited organization 1: An AWS account id is 12 digits.")).toBeVisible();
+  await invited.getByLabel("AWS account id (12 digits)").fill("222222222222");
+  await create.getByRole("button", { name: "Create collaboration" }).click();
+  await expect(adminA.getByRole("heading", { name: "Customer overlap" })).toBeVisible();
+  await expect(adminA.getByRole("table", { name: "Members" })).toContainText("Invited");
+  await shot(adminA, testInfo, "3-collaboration-created");
+
+  // org-b's admin sees the invitation on the home page and joins.
+  const adminB = await as(browser, "admin@org-b.example");
+  const invitation = adminB.getByRole("region", { name: "Invitations" });
+  await expect(invitation).toContainText("Customer overlap");
+  await shot(adminB, testInfo, "4-invitation");
+  await invitation.getByRole("button", { name: "Join Customer overlap" }).click();
+  await expect(adminB.getByRole("main").getByRole("status")).toContainText("Your organization has joined. Data owners can now add configured tables");
+  await expect(adminB.getByRole("table", { name: "Members" })).not.toContainText("Invited");
+
+  // org-b's owner uploads, configures and associates its table.
+  const ownerB = await as(browser, "owner@org-b.example");
+  await uploadAndConfigure(ownerB, testInfo, "org-b", orgB, ["customer_id", "age_group", "region", "engagement_score"], "engagement_score");
+  await ownerB.goto("/collaborations");
+  await ownerB.getByRole("link", { name: "Customer overlap" }).click();
+  const associateB = ownerB.getByRole("form", { name: "Add a configured table" });
+  await associateB.getByLabel("Name in SQL").fill("org_b_customers");
+  await associateB.getByRole("button", { name: "Add table" }).click();
+  await expect(ownerB.getByRole("article", { name: "Table org_b_customers" })).toBeVisible();
+  await shot(ownerB, testInfo, "5-org-b-associated");
+
+  // org-a's owner associates its table and sees both, each with what its rule allows.
+  await ownerA.goto("/collaborations");
+  await ownerA.getByRole("link", { name: "Customer overlap" }).click();
+  const associateA = ownerA.getByRole("form", { name: "Add a configured table" });
+  await associateA.getByLabel("Name in SQL").fill("org_a_customers");
+  await associateA.getByRole("button", { name: "Add table" }).click();
+  const tableA = ownerA.getByRole("article", { name: "Table org_a_customers" });
+  const tableB = ownerA.getByRole("article", { name: "Table org_b_customers" });
+  await expect(tableA).toContainText("Partners can sum purchase amounts and count distinct customers by age_group and region");
+  await expect(tableB).toContainText("from Organization B");
+  await expect(tableB).toContainText("Partners can sum engagement scores and count distinct customers by age_group and region");
+  await expect(ownerA.getByRole("table", { name: "Members" })).not.toContainText("Invited");
+  await shot(ownerA, testInfo, "6-both-tables");
+
+  // What org-b's people see of org-a is what the collaboration shows: never its datasets.
+  await ownerB.goto("/datasets");
+  await expect(ownerB.getByRole("link", { name: "customers" })).toHaveCount(1);
+  const analystB = await as(browser, "analyst@org-b.example");
+  await analystB.goto("/collaborations");
+  await analystB.getByRole("link", { name: "Customer overlap" }).click();
+  await expect(analystB.getByRole("article", { name: "Table org_a_customers" })).toContainText("They can never see the values of customer_id and purchase_amount");
+  await expect(analystB.getByRole("button", { name: "Leave collaboration" })).toHaveCount(0);
+  await expect(analystB.getByRole("form", { name: "Add a configured table" })).toHaveCount(0);
+});

@@ -1,0 +1,97 @@
+import { z } from "zod";
+import { AppError } from "@/lib/errors";
+import { newCollaboration } from "@/lib/collaborations";
+import { defineCommand } from "@/server/auth/action";
+import { associateTable, createCollaboration, deleteCollaboration, joinCollaboration, leaveCollaboration, removeAssociation } from "./collaborations";
+
+// The collaboration pages' server actions: each names its permission and parses its input.
+const byId = z.object({ id: z.string().min(1) });
+
+export const createCollaborationCommand = defineCommand({
+  permission: "collaborations.manage",
+  // The form sends the collaboration as one JSON field (its member list is dynamic).
+  schema: z.object({ collaboration: z.string().min(1) }),
+  async run({ collaboration }, actor) {
+    const parsed = newCollaboration.safeParse(
+      (() => {
+        try {
+          return JSON.parse(collaboration) as unknown;
+        } catch {
+          return null;
+        }
+      })(),
+    );
+    if (!parsed.success) {
+      const fieldErrors: Record<string, string[]> = {};
+      for (const issue of parsed.error.issues) {
+        const [field, index] = issue.path;
+        const message = field === "members" && typeof index === "number" ? `Invited organization ${index + 1}: ${issue.message}` : issue.message;
+        (fieldErrors[String(field ?? "collaboration")] ??= []).push(message);
+      }
+      throw new AppError("invalid", "Check the highlighted fields.", fieldErrors);
+    }
+    const id = await createCollaboration(actor, parsed.data);
+    return { message: `Created ${parsed.data.name} and invited ${parsed.data.members.map((m) => m.displayName).join(", ")}.`, redirectTo: `/collaborations/${id}` };
+  },
+  revalidate: ["/collaborations", "/"],
+});
+
+export const joinCollaborationCommand = defineCommand({
+  permission: "collaborations.manage",
+  schema: byId,
+  async run({ id }, actor) {
+    await joinCollaboration(actor, id);
+    // The invitation disappears from the page it was on; the collaboration's page says what happened.
+    return { message: "Your organization has joined.", redirectTo: `/collaborations/${id}?joined=1` };
+  },
+  revalidate: ["/collaborations", "/"],
+});
+
+export const associateTableCommand = defineCommand({
+  permission: "collaborations.associate",
+  schema: z.object({
+    id: z.string().min(1),
+    configuredTableId: z.string().min(1, "Choose a configured table."),
+    name: z
+      .string()
+      .trim()
+      .regex(/^(?!\d)[a-z0-9_]{1,128}$/, "Use lower-case letters, digits and underscores (not starting with a digit): it is the table's name in SQL."),
+    description: z.string().trim().max(255).optional(),
+    resultReceivers: z.array(z.string()),
+  }),
+  async run({ id, ...input }, actor) {
+    await associateTable(actor, id, input);
+    return `Added ${input.name}. Members who may query can now use it under its rule.`;
+  },
+  revalidate: ["/collaborations"],
+});
+
+export const removeAssociationCommand = defineCommand({
+  permission: "collaborations.associate",
+  schema: z.object({ id: z.string().min(1), associationId: z.string().min(1), name: z.string() }),
+  async run({ id, associationId, name }, actor) {
+    await removeAssociation(actor, id, associationId);
+    return `Removed ${name} from the collaboration.`;
+  },
+  revalidate: ["/collaborations"],
+});
+
+export const leaveCollaborationCommand = defineCommand({
+  permission: "collaborations.manage",
+  schema: byId,
+  async run({ id }, actor) {
+    await leaveCollaboration(actor, id);
+    return { message: "Your organization has left the collaboration.", redirectTo: "/collaborations" };
+  },
+  revalidate: ["/collaborations", "/"],
+});
+
+export const deleteCollaborationCommand = defineCommand({
+  permission: "collaborations.manage",
+  schema: byId,
+  async run({ id }, actor) {
+    await deleteCollaboration(actor, id);
+    return { message: "The collaboration was deleted.", redirectTo: "/collaborations" };
+  },
+  revalidate: ["/collaborations", "/"],
+});
