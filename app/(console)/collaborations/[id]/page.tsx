@@ -183,11 +183,11 @@ export default async function CollaborationPage({ params, searchParams }: { para
             />
           ) : (
             <p className="mt-1 text-sm text-slate-600">
-              Your organization has no configured table to add.{" "}
+              {ownTables.length ? "All of your organization's configured tables are in this collaboration." : "Your organization has no configured table yet."}{" "}
               <Link href="/configured-tables" className="text-brand-700 hover:underline">
                 Configure one
               </Link>{" "}
-              first.
+              to add it.
             </p>
           )}
         </section>
