@@ -1,7 +1,7 @@
 import { DEMO_PASSWORD, expect, test } from "./fixtures";
 
 const navByRole = {
-  admin: ["Home", "Datasets", "Configured tables", "Collaborations", "Query workbench", "Query logs", "Members"],
+  admin: ["Home", "Datasets", "Configured tables", "Collaborations", "Query workbench", "Query logs", "Users"],
   owner: ["Home", "Datasets", "Configured tables", "Collaborations"],
   analyst: ["Home", "Collaborations", "Query workbench"],
 };
@@ -41,20 +41,20 @@ test("repeated failures for one e-mail are rate-limited with a clear message", a
 });
 
 test("a signed-out visitor is sent to sign-in and comes back after signing in", async ({ page, signInPage }) => {
-  for (const path of ["/", "/datasets", "/members", "/workbench"]) {
+  for (const path of ["/", "/datasets", "/users", "/workbench"]) {
     await page.goto(path);
     await expect(page).toHaveURL(/\/sign-in/);
   }
-  await page.goto("/members");
-  await expect(page).toHaveURL(/callbackUrl=%2Fmembers/);
+  await page.goto("/users");
+  await expect(page).toHaveURL(/callbackUrl=%2Fusers/);
   await signInPage.fill("admin@org-a.example", DEMO_PASSWORD);
-  await expect(page).toHaveURL(/\/members$/);
-  await expect(page.getByRole("heading", { name: "Members" })).toBeVisible();
+  await expect(page).toHaveURL(/\/users$/);
+  await expect(page.getByRole("heading", { name: "Users" })).toBeVisible();
 });
 
 test("an analyst who opens admin pages is refused by the server", async ({ page, signInPage }) => {
   await signInPage.signIn("analyst@org-a.example", DEMO_PASSWORD);
-  for (const path of ["/members", "/query-logs", "/datasets"]) {
+  for (const path of ["/users", "/query-logs", "/datasets"]) {
     const response = await page.goto(path);
     expect(response?.status()).toBe(403);
     await expect(page.getByRole("heading", { name: "You do not have access to this page" })).toBeVisible();

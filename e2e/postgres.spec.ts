@@ -26,6 +26,6 @@ test("with DATABASE_URL the console runs on PostgreSQL", async ({ page, request 
   await page.getByLabel("Password").fill(DEMO_PASSWORD);
   await page.getByRole("button", { name: "Sign in", exact: true }).click();
   await expect(page.getByTestId("organization-name")).toHaveText("Organization B");
-  await page.goto(`${running.baseURL}/members`);
-  await expect(page.getByTestId("member-owner@org-b.example")).toContainText("Data owner");
+  await page.goto(`${running.baseURL}/users`);
+  await expect(page.getByTestId("user-owner@org-b.example")).toContainText("Data owner");
 });

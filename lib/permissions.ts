@@ -19,8 +19,8 @@ export const permissionTable = {
   "collaborations.associate": ["admin", "data_owner"],
   "queries.run": ["admin", "analyst"],
   "queryLogs.view": ["admin"],
-  "members.view": ["admin"],
-  "members.manage": ["admin"],
+  "users.view": ["admin"],
+  "users.manage": ["admin"],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof permissionTable;

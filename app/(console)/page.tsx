@@ -12,7 +12,7 @@ const blurbs: Record<string, string> = {
   "/collaborations": "See the clean rooms you belong to and what you may query.",
   "/workbench": "Run protected queries and chart their results.",
   "/query-logs": "Review every query and every change.",
-  "/members": "Manage who in your organization may sign in, and with which role.",
+  "/users": "Manage who in your organization may sign in, and with which role.",
 };
 
 export default async function HomePage() {

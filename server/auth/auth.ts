@@ -1,7 +1,7 @@
 import NextAuth from "next-auth";
 import Credentials from "next-auth/providers/credentials";
 import { authorizeWithPassword, clientIp } from "./credentials";
-import { memberForOidcProfile, oidcProviders } from "./oidc";
+import { userForOidcProfile, oidcProviders } from "./oidc";
 import { ensureAuthSecret } from "./secret";
 
 // Auth.js v5 (next-auth 5 beta): unlike v4 it gives App Router code one `auth()` that works in
@@ -23,11 +23,11 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
   callbacks: {
     async signIn({ account, profile }) {
       if (account?.provider !== "oidc") return true;
-      return (await memberForOidcProfile(profile)) !== null;
+      return (await userForOidcProfile(profile)) !== null;
     },
     async jwt({ token, user, account, profile }) {
       if (account?.provider === "oidc") {
-        const member = await memberForOidcProfile(profile);
+        const member = await userForOidcProfile(profile);
         if (member) {
           token.userId = member.id;
           token.organizationId = member.organizationId;

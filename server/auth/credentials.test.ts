@@ -1,11 +1,11 @@
 import { beforeAll, expect, it } from "vitest";
 import { seedDemo } from "@/server/seed/demo";
 import { DEMO_PASSWORD } from "@/server/seed/demo-data";
-import { setMemberActive } from "@/server/members/store";
+import { setUserActive } from "@/server/users/store";
 import { describeEachDatabase } from "@/server/testing/databases";
 import { actorFor } from "@/server/testing/actors";
 import { AccountDeactivated, TooManyAttempts, WrongCredentials, authorizeWithPassword, clientIp } from "./credentials";
-import { memberForOidcProfile } from "./oidc";
+import { userForOidcProfile } from "./oidc";
 import { signInLimits, signInLockedFor } from "./rate-limit";
 
 describeEachDatabase("sign-in", () => {
@@ -48,19 +48,19 @@ describeEachDatabase("sign-in", () => {
 
   it("refuses a deactivated user with the right password", async () => {
     const actor = await actorFor("analyst@org-b.example");
-    await setMemberActive({ orgId: actor.orgId, userId: actor.userId, active: false });
+    await setUserActive({ orgId: actor.orgId, userId: actor.userId, active: false });
     await expect(authorizeWithPassword({ email: "analyst@org-b.example", password: DEMO_PASSWORD }, "10.2.0.1")).rejects.toBeInstanceOf(AccountDeactivated);
-    await setMemberActive({ orgId: actor.orgId, userId: actor.userId, active: true });
+    await setUserActive({ orgId: actor.orgId, userId: actor.userId, active: true });
   });
 
   it("matches an OIDC profile to an existing active user by verified e-mail only", async () => {
-    expect(await memberForOidcProfile({ email: "ADMIN@org-b.example", email_verified: true })).toMatchObject({ email: "admin@org-b.example", role: "admin" });
-    expect(await memberForOidcProfile({ email: "admin@org-b.example", email_verified: false })).toBeNull();
-    expect(await memberForOidcProfile({ email: "admin@org-b.example" })).toBeNull();
-    expect(await memberForOidcProfile({ email: "stranger@example.com", email_verified: true })).toBeNull();
+    expect(await userForOidcProfile({ email: "ADMIN@org-b.example", email_verified: true })).toMatchObject({ email: "admin@org-b.example", role: "admin" });
+    expect(await userForOidcProfile({ email: "admin@org-b.example", email_verified: false })).toBeNull();
+    expect(await userForOidcProfile({ email: "admin@org-b.example" })).toBeNull();
+    expect(await userForOidcProfile({ email: "stranger@example.com", email_verified: true })).toBeNull();
     const actor = await actorFor("owner@org-a.example");
-    await setMemberActive({ orgId: actor.orgId, userId: actor.userId, active: false });
-    expect(await memberForOidcProfile({ email: "owner@org-a.example", email_verified: true })).toBeNull();
+    await setUserActive({ orgId: actor.orgId, userId: actor.userId, active: false });
+    expect(await userForOidcProfile({ email: "owner@org-a.example", email_verified: true })).toBeNull();
   });
 });
 

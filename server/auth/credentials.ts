@@ -1,7 +1,7 @@
 import { CredentialsSignin } from "next-auth";
 import { z } from "zod";
 import type { Role } from "@/lib/permissions";
-import { findUserForSignIn } from "@/server/members/store";
+import { findUserForSignIn } from "@/server/users/store";
 import { verifyPassword } from "./password";
 import { clearSignInFailures, recordSignInFailure, signInLockedFor } from "./rate-limit";
 

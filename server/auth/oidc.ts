@@ -1,5 +1,5 @@
 import type { Provider } from "next-auth/providers";
-import { findUserForSignIn } from "@/server/members/store";
+import { findUserForSignIn } from "@/server/users/store";
 
 // An optional OpenID Connect provider, configured entirely by environment. It signs in only users
 // who already exist, matched by a verified e-mail (see callbacks in auth.ts).
@@ -31,7 +31,7 @@ export function oidcProviders(): Provider[] {
  * The existing, active user an OIDC profile signs in as, or null. Only a verified e-mail counts:
  * an unverified one could be anybody's. Nobody is created here.
  */
-export async function memberForOidcProfile(profile: { email?: unknown; email_verified?: unknown } | undefined) {
+export async function userForOidcProfile(profile: { email?: unknown; email_verified?: unknown } | undefined) {
   if (profile?.email_verified !== true || typeof profile.email !== "string") return null;
   const found = await findUserForSignIn({ email: profile.email });
   if (!found?.user.active) return null;

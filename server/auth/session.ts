@@ -1,7 +1,7 @@
 import { cache } from "react";
 import { forbidden, redirect } from "next/navigation";
 import { can, type Permission } from "@/lib/permissions";
-import { findSessionUser } from "@/server/members/store";
+import { findSessionUser } from "@/server/users/store";
 import { actorOf, type Actor } from "./actor";
 import { auth } from "./auth";
 

@@ -5,7 +5,7 @@ import { sql } from "drizzle-orm";
 import { afterAll, expect, it } from "vitest";
 import { countOrganizations } from "@/server/organizations/store";
 import { seedDemo } from "@/server/seed/demo";
-import { listMembers } from "@/server/members/store";
+import { listUsers } from "@/server/users/store";
 import { describeEachDatabase } from "@/server/testing/databases";
 import { createPostgresDatabase } from "@/server/testing/postgres";
 import { getDatabase, openDatabase, queryRows, setProcessDatabase } from "./client";
@@ -21,7 +21,7 @@ describeEachDatabase("metadata store", (kind) => {
     expect(await countOrganizations()).toBe(2);
     const { db } = await getDatabase();
     const [orgA] = await queryRows<{ id: string }>(db, sql`select id from organizations where slug = 'org-a'`);
-    const members = await listMembers({ orgId: orgA!.id });
+    const members = await listUsers({ orgId: orgA!.id });
     expect(members.map((m) => [m.email, m.role])).toEqual([
       ["admin@org-a.example", "admin"],
       ["analyst@org-a.example", "analyst"],

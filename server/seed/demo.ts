@@ -1,5 +1,5 @@
 import { createOrganization, countOrganizations } from "@/server/organizations/store";
-import { createMember } from "@/server/members/store";
+import { createUser } from "@/server/users/store";
 import { log } from "@/server/log";
 import { DEMO_PASSWORD, demoAccounts, demoOrganizations } from "./demo-data";
 
@@ -11,7 +11,7 @@ export async function seedDemo(): Promise<boolean> {
     orgIds.set(slug, (await createOrganization({ slug, name, awsAccountId })).id);
   }
   for (const account of demoAccounts()) {
-    await createMember({ orgId: orgIds.get(account.org)!, email: account.email, name: account.name, role: account.role, password: DEMO_PASSWORD });
+    await createUser({ orgId: orgIds.get(account.org)!, email: account.email, name: account.name, role: account.role, password: DEMO_PASSWORD });
   }
   log("info", "seeded the demo organizations", { organizations: demoOrganizations.map((o) => o.slug) });
   return true;

@@ -1,5 +1,5 @@
 import { actorOf, type Actor } from "@/server/auth/actor";
-import { findUserForSignIn } from "@/server/members/store";
+import { findUserForSignIn } from "@/server/users/store";
 
 /** The Actor the session wrapper would build for this user, as the store knows them now. */
 export async function actorFor(email: string): Promise<Actor> {

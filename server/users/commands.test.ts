@@ -4,10 +4,10 @@ import type { Actor } from "@/server/auth/session";
 import { seedDemo } from "@/server/seed/demo";
 import { actorFor } from "@/server/testing/actors";
 import { describeEachDatabase } from "@/server/testing/databases";
-import { addMemberCommand, changeRoleCommand, deactivateMemberCommand, reactivateMemberCommand } from "./commands";
-import { findUserForSignIn, getMember, listMembers } from "./store";
+import { addUserCommand, changeRoleCommand, deactivateUserCommand, reactivateUserCommand } from "./commands";
+import { findUserForSignIn, getUser, listUsers } from "./store";
 
-describeEachDatabase("members", () => {
+describeEachDatabase("users", () => {
   let adminA: Actor;
   let analystA: Actor;
   let orgBAnalystId: string;
@@ -22,26 +22,26 @@ describeEachDatabase("members", () => {
   });
 
   it("lists only the admin's own organization", async () => {
-    const emails = (await listMembers({ orgId: adminA.orgId })).map((m) => m.email);
+    const emails = (await listUsers({ orgId: adminA.orgId })).map((m) => m.email);
     expect(emails).toEqual(["admin@org-a.example", "analyst@org-a.example", "owner@org-a.example"]);
-    expect(await getMember({ orgId: adminA.orgId, userId: orgBAnalystId })).toBeUndefined();
+    expect(await getUser({ orgId: adminA.orgId, userId: orgBAnalystId })).toBeUndefined();
   });
 
   it("never lets an org-a admin change an org-b user, through any action", async () => {
     for (const [command, input] of [
       [changeRoleCommand, { userId: orgBAnalystId, role: "admin" }],
-      [deactivateMemberCommand, { userId: orgBAnalystId }],
-      [reactivateMemberCommand, { userId: orgBAnalystId }],
+      [deactivateUserCommand, { userId: orgBAnalystId }],
+      [reactivateUserCommand, { userId: orgBAnalystId }],
     ] as const) {
       const state = await runCommand(adminA, command, input);
-      expect(state).toMatchObject({ status: "error", message: "No such member in your organization." });
+      expect(state).toMatchObject({ status: "error", message: "No such user in your organization." });
     }
     const orgBAnalyst = await findUserForSignIn({ email: "analyst@org-b.example" });
     expect(orgBAnalyst?.user).toMatchObject({ role: "analyst", active: true });
   });
 
-  it("adds members to the admin's organization only, whatever the form says", async () => {
-    const state = await runCommand(adminA, addMemberCommand, {
+  it("adds users to the admin's organization only, whatever the form says", async () => {
+    const state = await runCommand(adminA, addUserCommand, {
       email: "New.Person@Org-A.example",
       name: "New Person",
       role: "analyst",
@@ -54,7 +54,7 @@ describeEachDatabase("members", () => {
   });
 
   it("refuses an e-mail that is already in use, in any organization", async () => {
-    const state = await runCommand(adminA, addMemberCommand, {
+    const state = await runCommand(adminA, addUserCommand, {
       email: "analyst@org-b.example",
       name: "Copy",
       role: "analyst",
@@ -65,41 +65,41 @@ describeEachDatabase("members", () => {
   });
 
   it("explains each invalid field and never echoes the password", async () => {
-    const state = await runCommand(adminA, addMemberCommand, { email: "nope", name: "", role: "owner", password: "short" });
+    const state = await runCommand(adminA, addUserCommand, { email: "nope", name: "", role: "owner", password: "short" });
     expect(state.status).toBe("error");
     expect(Object.keys(state.fieldErrors ?? {}).sort()).toEqual(["email", "name", "password", "role"]);
     expect(state.values).not.toHaveProperty("password");
   });
 
-  it("refuses members.manage to an analyst and to a missing session", async () => {
-    expect(await runCommand(analystA, deactivateMemberCommand, { userId: orgAOwnerId })).toMatchObject({
+  it("refuses users.manage to an analyst and to a missing session", async () => {
+    expect(await runCommand(analystA, deactivateUserCommand, { userId: orgAOwnerId })).toMatchObject({
       status: "error",
       message: "Your role does not allow this action.",
     });
-    expect(await runCommand(null, deactivateMemberCommand, { userId: orgAOwnerId })).toMatchObject({
+    expect(await runCommand(null, deactivateUserCommand, { userId: orgAOwnerId })).toMatchObject({
       status: "error",
       message: "Your session has ended. Sign in again.",
     });
-    expect((await getMember({ orgId: adminA.orgId, userId: orgAOwnerId }))?.active).toBe(true);
+    expect((await getUser({ orgId: adminA.orgId, userId: orgAOwnerId }))?.active).toBe(true);
   });
 
   it("changes a role, deactivates and reactivates within the organization", async () => {
     expect(await runCommand(adminA, changeRoleCommand, { userId: orgAOwnerId, role: "analyst" })).toMatchObject({ status: "success" });
-    expect((await getMember({ orgId: adminA.orgId, userId: orgAOwnerId }))?.role).toBe("analyst");
-    expect(await runCommand(adminA, deactivateMemberCommand, { userId: orgAOwnerId })).toMatchObject({ status: "success" });
-    expect((await getMember({ orgId: adminA.orgId, userId: orgAOwnerId }))?.active).toBe(false);
-    expect(await runCommand(adminA, reactivateMemberCommand, { userId: orgAOwnerId })).toMatchObject({ status: "success" });
-    expect((await getMember({ orgId: adminA.orgId, userId: orgAOwnerId }))?.active).toBe(true);
+    expect((await getUser({ orgId: adminA.orgId, userId: orgAOwnerId }))?.role).toBe("analyst");
+    expect(await runCommand(adminA, deactivateUserCommand, { userId: orgAOwnerId })).toMatchObject({ status: "success" });
+    expect((await getUser({ orgId: adminA.orgId, userId: orgAOwnerId }))?.active).toBe(false);
+    expect(await runCommand(adminA, reactivateUserCommand, { userId: orgAOwnerId })).toMatchObject({ status: "success" });
+    expect((await getUser({ orgId: adminA.orgId, userId: orgAOwnerId }))?.active).toBe(true);
   });
 
   it("keeps an admin from demoting or deactivating themselves", async () => {
     expect(await runCommand(adminA, changeRoleCommand, { userId: adminA.userId, role: "analyst" })).toMatchObject({ status: "error" });
-    expect(await runCommand(adminA, deactivateMemberCommand, { userId: adminA.userId })).toMatchObject({ status: "error" });
-    expect(await getMember({ orgId: adminA.orgId, userId: adminA.userId })).toMatchObject({ role: "admin", active: true });
+    expect(await runCommand(adminA, deactivateUserCommand, { userId: adminA.userId })).toMatchObject({ status: "error" });
+    expect(await getUser({ orgId: adminA.orgId, userId: adminA.userId })).toMatchObject({ role: "admin", active: true });
   });
 
-  it("rejects ids that are not member ids without touching the store", async () => {
-    const state = await runCommand(adminA, deactivateMemberCommand, { userId: "'; drop table users; --" });
-    expect(state).toMatchObject({ status: "error", fieldErrors: { userId: ["Pick a member."] } });
+  it("rejects ids that are not user ids without touching the store", async () => {
+    const state = await runCommand(adminA, deactivateUserCommand, { userId: "'; drop table users; --" });
+    expect(state).toMatchObject({ status: "error", fieldErrors: { userId: ["Pick a user."] } });
   });
 });

@@ -1,12 +1,12 @@
 "use client";
 
 import { useActionState } from "react";
-import { changeRole, deactivateMember, reactivateMember } from "@/app/(console)/members/actions";
+import { changeRole, deactivateUser, reactivateUser } from "@/app/(console)/users/actions";
 import { Button } from "@/components/ui/button";
 import { idleState } from "@/lib/form-state";
 import { roleLabels, roles, type Role } from "@/lib/permissions";
 
-interface MemberView {
+interface UserView {
   id: string;
   name: string;
   email: string;
@@ -14,26 +14,26 @@ interface MemberView {
   active: boolean;
 }
 
-export function MemberRow({ member, canManage, isSelf }: { member: MemberView; canManage: boolean; isSelf: boolean }) {
+export function UserRow({ user, canManage, isSelf }: { user: UserView; canManage: boolean; isSelf: boolean }) {
   const [roleState, roleAction, rolePending] = useActionState(changeRole, idleState);
-  const [activeState, activeAction, activePending] = useActionState(member.active ? deactivateMember : reactivateMember, idleState);
+  const [activeState, activeAction, activePending] = useActionState(user.active ? deactivateUser : reactivateUser, idleState);
   const locked = !canManage || isSelf;
   const message = [roleState, activeState].find((s) => s.status === "error")?.message;
   return (
-    <tr data-testid={`member-${member.email}`} className={member.active ? "" : "text-slate-400"}>
+    <tr data-testid={`user-${user.email}`} className={user.active ? "" : "text-slate-400"}>
       <td className="px-4 py-3 font-medium">
-        {member.name}
+        {user.name}
         {isSelf && <span className="ml-2 text-xs text-slate-500">(you)</span>}
       </td>
-      <td className="px-4 py-3">{member.email}</td>
+      <td className="px-4 py-3">{user.email}</td>
       <td className="px-4 py-3">
         {/* Keyed by role so that, after a change, the select starts from the role the server now holds. */}
-        <form key={member.role} action={roleAction} className="flex items-center gap-2">
-          <input type="hidden" name="userId" value={member.id} />
-          <label htmlFor={`role-${member.id}`} className="sr-only">
-            Role of {member.email}
+        <form key={user.role} action={roleAction} className="flex items-center gap-2">
+          <input type="hidden" name="userId" value={user.id} />
+          <label htmlFor={`role-${user.id}`} className="sr-only">
+            Role of {user.email}
           </label>
-          <select id={`role-${member.id}`} name="role" defaultValue={member.role} disabled={locked} className="rounded-md border border-slate-300 bg-white px-2 py-1 text-sm disabled:bg-slate-50">
+          <select id={`role-${user.id}`} name="role" defaultValue={user.role} disabled={locked} className="rounded-md border border-slate-300 bg-white px-2 py-1 text-sm disabled:bg-slate-50">
             {roles.map((role) => (
               <option key={role} value={role}>
                 {roleLabels[role]}
@@ -47,13 +47,13 @@ export function MemberRow({ member, canManage, isSelf }: { member: MemberView; c
           )}
         </form>
       </td>
-      <td className="px-4 py-3">{member.active ? "Active" : "Deactivated"}</td>
+      <td className="px-4 py-3">{user.active ? "Active" : "Deactivated"}</td>
       <td className="px-4 py-3 text-right">
         {!locked && (
           <form action={activeAction}>
-            <input type="hidden" name="userId" value={member.id} />
-            <Button type="submit" variant={member.active ? "danger" : "secondary"} className="px-2 py-1" disabled={activePending}>
-              {member.active ? "Deactivate" : "Reactivate"}
+            <input type="hidden" name="userId" value={user.id} />
+            <Button type="submit" variant={user.active ? "danger" : "secondary"} className="px-2 py-1" disabled={activePending}>
+              {user.active ? "Deactivate" : "Reactivate"}
             </Button>
           </form>
         )}

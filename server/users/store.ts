@@ -2,15 +2,16 @@ import { and, asc, eq } from "drizzle-orm";
 import { AppError } from "@/lib/errors";
 import type { Role } from "@/lib/permissions";
 import { getDb } from "@/server/db/client";
-import { organizations, users, type User } from "@/server/db/schema";
+import { organizations, users, type User as UserRow } from "@/server/db/schema";
 import { hashPassword } from "@/server/auth/password";
 
 // Every query that touches another user is scoped by organization in its WHERE clause:
 // an id from another organization simply matches nothing.
 
-export type Member = Omit<User, "passwordHash">;
+/** A console user as pages and commands see them: never with the password hash. */
+export type UserProfile = Omit<UserRow, "passwordHash">;
 
-const memberColumns = {
+const userColumns = {
   id: users.id,
   organizationId: users.organizationId,
   email: users.email,
@@ -25,50 +26,50 @@ export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
-export async function listMembers({ orgId }: { orgId: string }): Promise<Member[]> {
+export async function listUsers({ orgId }: { orgId: string }): Promise<UserProfile[]> {
   const db = await getDb();
-  return db.select(memberColumns).from(users).where(eq(users.organizationId, orgId)).orderBy(asc(users.email));
+  return db.select(userColumns).from(users).where(eq(users.organizationId, orgId)).orderBy(asc(users.email));
 }
 
-export async function getMember({ orgId, userId }: { orgId: string; userId: string }): Promise<Member | undefined> {
+export async function getUser({ orgId, userId }: { orgId: string; userId: string }): Promise<UserProfile | undefined> {
   const db = await getDb();
   const [row] = await db
-    .select(memberColumns)
+    .select(userColumns)
     .from(users)
     .where(and(eq(users.organizationId, orgId), eq(users.id, userId)));
   return row;
 }
 
-export async function createMember(input: { orgId: string; email: string; name: string; role: Role; password: string | null }): Promise<Member> {
+export async function createUser(input: { orgId: string; email: string; name: string; role: Role; password: string | null }): Promise<UserProfile> {
   const db = await getDb();
   const passwordHash = input.password ? await hashPassword(input.password) : null;
   const [row] = await db
     .insert(users)
     .values({ organizationId: input.orgId, email: normalizeEmail(input.email), name: input.name, role: input.role, passwordHash })
     .onConflictDoNothing({ target: users.email })
-    .returning(memberColumns);
+    .returning(userColumns);
   // E-mails are unique across organizations: one address signs in to one organization.
   if (!row) throw new AppError("conflict", "A user with this e-mail already exists.", { email: ["This e-mail is already in use."] });
   return row;
 }
 
-export async function setMemberRole({ orgId, userId, role }: { orgId: string; userId: string; role: Role }) {
+export async function setUserRole({ orgId, userId, role }: { orgId: string; userId: string; role: Role }) {
   const db = await getDb();
   const [row] = await db
     .update(users)
     .set({ role })
     .where(and(eq(users.organizationId, orgId), eq(users.id, userId)))
-    .returning(memberColumns);
+    .returning(userColumns);
   return row;
 }
 
-export async function setMemberActive({ orgId, userId, active }: { orgId: string; userId: string; active: boolean }) {
+export async function setUserActive({ orgId, userId, active }: { orgId: string; userId: string; active: boolean }) {
   const db = await getDb();
   const [row] = await db
     .update(users)
     .set({ active })
     .where(and(eq(users.organizationId, orgId), eq(users.id, userId)))
-    .returning(memberColumns);
+    .returning(userColumns);
   return row;
 }
 
@@ -86,6 +87,6 @@ export async function findUserForSignIn({ email }: { email: string }) {
 /** The signed-in user as the store knows them now (role and active flag may have changed). */
 export async function findSessionUser({ userId }: { userId: string }) {
   const db = await getDb();
-  const [row] = await db.select({ user: memberColumns, organization: organizations }).from(users).innerJoin(organizations, eq(organizations.id, users.organizationId)).where(eq(users.id, userId));
+  const [row] = await db.select({ user: userColumns, organization: organizations }).from(users).innerJoin(organizations, eq(organizations.id, users.organizationId)).where(eq(users.id, userId));
   return row;
 }
