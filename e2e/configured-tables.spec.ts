@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { DEMO_PASSWORD, expect, test } from "./fixtures";
+import { DEMO_PASSWORD, expect, expectAccessible, test } from "./fixtures";
 import { SignInPage } from "./pages/sign-in";
 
 // A data owner configures a table from a catalogued dataset, ticks its columns, writes an
@@ -32,6 +32,7 @@ test("a data owner configures a table, gives it an aggregation rule, and cannot 
   await form.getByRole("button", { name: "Create configured table" }).click();
   await expect(page.getByRole("heading", { name: "crm_customers" })).toBeVisible();
   await expect(page.getByText("This table has no analysis rule yet")).toBeVisible();
+  await expect(page.locator("[data-sonner-toast]")).toContainText("Created crm_customers. Now choose the analysis rule that guards it.");
 
   // An incomplete rule says what is missing, beside the columns, before anything is sent.
   const rule = page.getByRole("form", { name: "Analysis rule" });
@@ -55,6 +56,7 @@ test("a data owner configures a table, gives it an aggregation rule, and cannot 
   await expect(page.getByLabel("customer_id: minimum distinct values per group")).toHaveValue("3");
   await page.goto("/configured-tables");
   await expect(page.getByRole("row", { name: /crm_customers/ })).toContainText("Aggregation.");
+  await expectAccessible(page, "the configured tables page");
 
   // Another organization's data manager cannot open it.
   const other = await browser.newContext({ baseURL });

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { DEMO_PASSWORD, expect, test } from "./fixtures";
+import { DEMO_PASSWORD, expect, expectAccessible, test } from "./fixtures";
 import { SignInPage } from "./pages/sign-in";
 
 // A data owner uploads the recipe's sample customers file through the browser, watches it upload
@@ -42,6 +42,7 @@ test("a data owner uploads, catalogues and previews a dataset; a bad file is ref
   await expect(page.getByRole("table", { name: "Preview" }).getByRole("row")).toHaveCount(21);
   await expect(page.getByRole("table", { name: "Preview" }).getByRole("row").nth(1)).toContainText("18-24");
   await page.screenshot({ path: testInfo.outputPath("dataset-detail.png"), fullPage: true });
+  await expectAccessible(page, "the dataset page");
 
   // A ragged file is refused with the reason, and no dataset is made of it.
   await page.goto("/datasets");

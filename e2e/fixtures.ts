@@ -1,4 +1,5 @@
-import { test as base, expect } from "@playwright/test";
+import AxeBuilder from "@axe-core/playwright";
+import { test as base, expect, type Page } from "@playwright/test";
 import { SignInPage } from "./pages/sign-in";
 
 export const DEMO_PASSWORD = "cleanrooms-demo";
@@ -14,3 +15,16 @@ export const test = base.extend<{ signInPage: SignInPage }>({
 });
 
 export { expect };
+
+/**
+ * Checks the page with axe (WCAG 2.1 A and AA rules) and fails on any serious or critical
+ * violation, naming each rule and the elements it found.
+ */
+export async function expectAccessible(page: Page, what: string) {
+  const { violations } = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
+  const serious = violations.filter((v) => v.impact === "serious" || v.impact === "critical");
+  expect(
+    serious.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`),
+    `accessibility of ${what}`,
+  ).toEqual([]);
+}

@@ -5,7 +5,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import type { Browser, Page, TestInfo } from "@playwright/test";
 import { startConsole, type RunningConsole } from "./console-server";
-import { DEMO_PASSWORD, expect, test } from "./fixtures";
+import { DEMO_PASSWORD, expect, expectAccessible, test } from "./fixtures";
 import { SignInPage } from "./pages/sign-in";
 
 // The recipe's journey in a browser, on a console started on an empty data directory with
@@ -76,6 +76,7 @@ async function uploadAndConfigure(page: Page, info: TestInfo, org: string, csv: 
   await expect(page.getByRole("status").filter({ hasText: "Uploaded customers: 10 rows, 6 columns" })).toBeVisible();
   await expect(page.getByRole("row", { name: /customers/ }).getByText("Catalogued")).toBeVisible({ timeout: 20_000 });
   await shot(page, info, `${org}-1-dataset`);
+  await expectAccessible(page, "the datasets page");
 
   await page.goto("/configured-tables");
   const form = page.getByRole("form", { name: "Configure a table" });
@@ -93,6 +94,7 @@ async function uploadAndConfigure(page: Page, info: TestInfo, org: string, csv: 
   await rule.getByRole("button", { name: "Create rule" }).click();
   await expect(rule.getByRole("status")).toContainText("Saved the aggregation rule.");
   await shot(page, info, `${org}-2-configured-table`);
+  await expectAccessible(page, "the configured table's rule editor");
 }
 
 test("the recipe's collaboration is set up in the browser, step by step", async ({ browser }, testInfo) => {
@@ -117,12 +119,15 @@ test("the recipe's collaboration is set up in the browser, step by step", async 
   await expect(adminA.getByRole("heading", { name: "Customer overlap" })).toBeVisible();
   await expect(adminA.getByRole("table", { name: "Members" })).toContainText("Invited");
   await shot(adminA, testInfo, "3-collaboration-created");
+  await expect(adminA.locator("[data-sonner-toast]")).toContainText("Created Customer overlap and invited Organization B.");
+  await expectAccessible(adminA, "the collaboration page");
 
   // org-b's admin sees the invitation on the home page and joins.
   const adminB = await as(browser, "admin@org-b.example");
   const invitation = adminB.getByRole("region", { name: "Invitations" });
   await expect(invitation).toContainText("Customer overlap");
   await shot(adminB, testInfo, "4-invitation");
+  await expectAccessible(adminB, "the home page with an invitation");
   await invitation.getByRole("button", { name: "Join Customer overlap" }).click();
   await expect(adminB.getByRole("main").getByRole("status")).toContainText("Your organization has joined. Data owners can now add configured tables");
   await expect(adminB.getByRole("table", { name: "Members" })).not.toContainText("Invited");
@@ -151,6 +156,9 @@ test("the recipe's collaboration is set up in the browser, step by step", async 
   await expect(tableB).toContainText("Partners can sum engagement scores and count distinct customers by age_group and region");
   await expect(ownerA.getByRole("table", { name: "Members" })).not.toContainText("Invited");
   await shot(ownerA, testInfo, "6-both-tables");
+  await expectAccessible(ownerA, "the collaboration page with both tables");
+  await ownerA.goto("/collaborations");
+  await expectAccessible(ownerA, "the collaborations list");
 
   // What org-b's people see of org-a is what the collaboration shows: never its datasets.
   await ownerB.goto("/datasets");

@@ -1,7 +1,11 @@
+import Image from "next/image";
+import { cookies } from "next/headers";
 import type { ReactNode } from "react";
+import { FlashToast } from "@/components/shell/flash-toast";
 import { QueryProvider } from "@/components/query-provider";
 import { SidebarNav } from "@/components/shell/sidebar-nav";
 import { UserMenu } from "@/components/shell/user-menu";
+import { FLASH_COOKIE } from "@/lib/flash";
 import { navItems } from "@/lib/navigation";
 import { can, roleLabels } from "@/lib/permissions";
 import { currentActor } from "@/server/auth/session";
@@ -12,11 +16,15 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
   const actor = await currentActor();
   if (!actor) return children;
   const items = navItems.filter((item) => can(actor.role, item.permission));
+  const flash = (await cookies()).get(FLASH_COOKIE)?.value;
   return (
     <div className="flex min-h-screen">
       <aside className="w-60 shrink-0 border-r border-slate-200 bg-white px-3 py-4">
         <div className="mb-6 px-3">
-          <p className="text-xs font-semibold uppercase tracking-wide text-slate-500">Clean Rooms Console</p>
+          <p className="flex items-center gap-2 text-xs font-semibold uppercase tracking-wide text-slate-500">
+            <Image src="/logo.svg" alt="" width={24} height={24} priority unoptimized />
+            Clean Rooms Console
+          </p>
           <p className="mt-1 text-sm font-semibold" data-testid="organization-name">
             {actor.orgName}
           </p>
@@ -33,6 +41,7 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
         </header>
         <main className="flex-1 px-8 py-6">
           <QueryProvider>{children}</QueryProvider>
+          <FlashToast message={flash ? decodeURIComponent(flash) : null} />
         </main>
       </div>
     </div>

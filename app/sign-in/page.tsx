@@ -1,3 +1,4 @@
+import Image from "next/image";
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { SignInForm } from "@/components/auth/sign-in-form";
@@ -22,6 +23,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Promi
   return (
     <main className="flex min-h-screen items-center justify-center px-4">
       <div className="w-full max-w-sm rounded-xl border border-slate-200 bg-white p-8 shadow-sm">
+        <Image src="/logo.svg" alt="" width={40} height={40} priority unoptimized className="mb-3" />
         <h1 className="text-xl font-semibold">Sign in to Clean Rooms Console</h1>
         <p className="mb-6 mt-1 text-sm text-slate-600">Analyse combined data without sharing raw rows.</p>
         {oidcError && (

@@ -1,4 +1,6 @@
 import { revalidatePath } from "next/cache";
+import { cookies } from "next/headers";
+import { FLASH_COOKIE } from "@/lib/flash";
 import { redirect } from "next/navigation";
 import { z } from "zod";
 import { AppError } from "@/lib/errors";
@@ -60,6 +62,10 @@ export function formInput(formData: FormData, lists: string[] = []): Record<stri
 export async function submitForm<S extends z.ZodType>(command: Command<S>, formData: FormData, options: { lists?: string[] } = {}): Promise<FormState> {
   const state = await runCommand(await currentActor(), command, formInput(formData, options.lists));
   if (state.status === "success") for (const path of command.revalidate ?? []) revalidatePath(path);
-  if (state.status === "success" && state.redirectTo) redirect(state.redirectTo);
+  if (state.status === "success" && state.redirectTo) {
+    // The form that would show the outcome is gone after the redirect: the next page shows it as a toast.
+    (await cookies()).set(FLASH_COOKIE, encodeURIComponent(state.message ?? ""), { path: "/", maxAge: 60, sameSite: "lax" });
+    redirect(state.redirectTo);
+  }
   return state;
 }

@@ -1,4 +1,8 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { Readable } from "node:stream";
+import { DuckDBInstance } from "@duckdb/node-api";
 import { CreateConfiguredTableCommand, DeleteConfiguredTableCommand } from "@aws-sdk/client-cleanrooms";
 import { ListObjectVersionsCommand } from "@aws-sdk/client-s3";
 import { GetTableCommand } from "@aws-sdk/client-glue";
@@ -69,6 +73,33 @@ describe("uploading a dataset", () => {
     expect((await listDatasets(orgA)).map((d) => d.name)).toEqual(["customers"]);
     await expect(uploadDataset(orgA, { name: "sheet", filename: "data.xlsx", body: Readable.from([Buffer.from("x")]) })).rejects.toThrow("is not a CSV or Parquet file");
     await expect(uploadDataset(orgA, { name: "Bad Name", filename: "x.csv", body: Readable.from([Buffer.from("a\n1\n")]) })).rejects.toThrow();
+  });
+});
+
+describe("a Parquet dataset", () => {
+  it("is catalogued and previewed with DuckDB", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "parquet-"));
+    const file = path.join(dir, "events.parquet");
+    const instance = await DuckDBInstance.create(":memory:");
+    const connection = await instance.connect();
+    await connection.run(`COPY (SELECT i AS event_id, 'kind ' || (i % 3) AS kind FROM range(1, 51) t(i)) TO '${file}' (FORMAT parquet)`);
+    connection.closeSync();
+    instance.closeSync();
+    await uploadDataset(orgA, { name: "events", filename: "events.parquet", body: fs.createReadStream(file) });
+    const dataset = await crawled(orgA, "events");
+    expect(dataset.columns).toEqual([
+      { name: "event_id", type: "bigint" },
+      { name: "kind", type: "string" },
+    ]);
+    const preview = await previewDataset(orgA, "events");
+    expect(preview?.columns).toEqual(["event_id", "kind"]);
+    expect(preview?.rows.slice(0, 2)).toEqual([
+      ["1", "kind 1"],
+      ["2", "kind 2"],
+    ]);
+    expect(preview?.rows).toHaveLength(20);
+    await deleteDataset(orgA, "events");
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 });
 

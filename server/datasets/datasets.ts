@@ -20,6 +20,7 @@ import { awsClientsFor, type AwsClients, type AwsPrincipal } from "@/server/aws/
 import { appErrorOf, awsCall } from "@/server/aws/errors";
 import { datasetCheck, formatOf } from "./file-check";
 import { parseCsvRows } from "./csv";
+import { PARQUET_PREVIEW_MAX_BYTES, parquetPreview } from "./parquet-preview";
 import type { Dataset } from "@/lib/datasets";
 
 // A dataset is one file in the organization's data bucket, under datasets/<name>/, catalogued by a
@@ -208,11 +209,19 @@ export async function getDataset(principal: AwsPrincipal, name: string): Promise
   return dataset?.file ? dataset : null;
 }
 
-/** The first rows of a CSV dataset, read from the start of its file (never the whole file). */
+/**
+ * The first rows of a dataset: of a CSV, read from the start of its file (never the whole file);
+ * of a Parquet file up to PARQUET_PREVIEW_MAX_BYTES, read with DuckDB from a temporary copy.
+ */
 export async function previewDataset(principal: AwsPrincipal, name: string, rows = 20): Promise<{ columns: string[]; rows: string[][] } | null> {
   const dataset = await getDataset(principal, name);
-  if (!dataset?.file || !dataset.file.key.toLowerCase().endsWith(".csv")) return null;
+  if (!dataset?.file) return null;
   const clients = await awsClientsFor(principal);
+  if (dataset.file.key.toLowerCase().endsWith(".parquet")) {
+    if (dataset.file.size > PARQUET_PREVIEW_MAX_BYTES) return null;
+    const object = await awsCall("Reading the preview", () => clients.s3.send(new GetObjectCommand({ Bucket: dataBucketOf(clients.accountId), Key: dataset.file!.key })));
+    return parquetPreview(object.Body as Readable, rows).catch(() => null);
+  }
   const object = await awsCall("Reading the preview", () => clients.s3.send(new GetObjectCommand({ Bucket: dataBucketOf(clients.accountId), Key: dataset.file!.key, Range: "bytes=0-262143" })));
   const parsed = parseCsvRows(await object.Body!.transformToString("utf8"), rows + 1, dataset.file.size > 262144);
   return { columns: parsed[0] ?? [], rows: parsed.slice(1) };

@@ -86,7 +86,7 @@ export default async function DatasetPage({ params }: { params: Promise<{ name: 
               </table>
             </div>
           ) : (
-            <p className="text-sm text-slate-600">A preview is shown for CSV files.</p>
+            <p className="text-sm text-slate-600">No preview: CSV files, and Parquet files up to 64 MB, are previewed.</p>
           )}
         </section>
       </div>
