@@ -36,7 +36,7 @@ export default async function HomePage() {
             {invitations.map((c) => (
               <li key={c.id} className="flex flex-wrap items-center justify-between gap-3 text-sm">
                 <span>
-                  <Link href={`/collaborations/${c.id}`} className="font-medium text-brand-700 hover:underline">
+                  <Link href={`/collaborations/${c.id}`} className="font-medium text-brand-700 underline">
                     {c.name}
                   </Link>{" "}
                   from {c.creatorDisplayName}

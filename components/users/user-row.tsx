@@ -20,7 +20,7 @@ export function UserRow({ user, canManage, isSelf }: { user: UserView; canManage
   const locked = !canManage || isSelf;
   const message = [roleState, activeState].find((s) => s.status === "error")?.message;
   return (
-    <tr data-testid={`user-${user.email}`} className={user.active ? "" : "text-slate-400"}>
+    <tr data-testid={`user-${user.email}`} className={user.active ? "" : "text-slate-500"}>
       <td className="px-4 py-3 font-medium">
         {user.name}
         {isSelf && <span className="ml-2 text-xs text-slate-500">(you)</span>}

@@ -25,7 +25,7 @@ export default async function CollaborationsPage() {
             {invitations.map((c) => (
               <li key={c.id} className="flex flex-wrap items-center justify-between gap-3">
                 <span className="text-sm">
-                  <Link href={`/collaborations/${c.id}`} className="font-medium text-brand-700 hover:underline">
+                  <Link href={`/collaborations/${c.id}`} className="font-medium text-brand-700 underline">
                     {c.name}
                   </Link>{" "}
                   from {c.creatorDisplayName} <span className="text-xs text-slate-500">({c.creatorAccountId})</span>
@@ -49,7 +49,7 @@ export default async function CollaborationsPage() {
         <ul className="grid gap-4 md:grid-cols-2">
           {joined.map((c) => (
             <li key={c.id} className="rounded-lg border border-slate-200 bg-white p-5">
-              <Link href={`/collaborations/${c.id}`} className="font-medium text-brand-700 hover:underline">
+              <Link href={`/collaborations/${c.id}`} className="font-medium text-brand-700 underline">
                 {c.name}
               </Link>
               <p className="mt-1 text-sm text-slate-600">

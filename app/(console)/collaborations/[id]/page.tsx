@@ -128,7 +128,7 @@ export default async function CollaborationPage({ params, searchParams }: { para
                   <span className="text-slate-500">Columns:</span>{" "}
                   {table.columns.map((c) => (
                     <span key={c.name} className="mr-2 font-mono text-xs">
-                      {c.name} <span className="text-slate-400">{c.type}</span>
+                      {c.name} <span className="text-slate-500">{c.type}</span>
                     </span>
                   ))}
                 </p>
@@ -184,7 +184,7 @@ export default async function CollaborationPage({ params, searchParams }: { para
           ) : (
             <p className="mt-1 text-sm text-slate-600">
               {ownTables.length ? "All of your organization's configured tables are in this collaboration." : "Your organization has no configured table yet."}{" "}
-              <Link href="/configured-tables" className="text-brand-700 hover:underline">
+              <Link href="/configured-tables" className="text-brand-700 underline">
                 Configure one
               </Link>{" "}
               to add it.
