@@ -17,6 +17,8 @@ function freePort(): Promise<number> {
 
 export interface RunningConsole {
   baseURL: string;
+  /** The process group of the console's processes (the start script, Next.js and the local cloud in it). */
+  processGroup: number;
   port: number;
   cloudPort: number;
   dataDir: string;
@@ -54,6 +56,7 @@ export async function startConsole(env: Record<string, string> = {}, prepare?: (
   }
   return {
     baseURL,
+    processGroup: child.pid!,
     port,
     cloudPort,
     dataDir,

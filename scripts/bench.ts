@@ -3,6 +3,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import { csvCacheBench, protectedQueryBench } from "./bench/protected-queries";
+import { browserUpload } from "./bench/browser-upload";
 import { s3Throughput } from "./bench/s3-throughput";
 
 const fmt = (n: number, digits = 0) => n.toFixed(digits);
@@ -26,6 +27,19 @@ async function main() {
     ...s3.rows.map((r) => `| ${r.operation} | ${fmt(r.baseline)} | ${fmt(r.cloud)} | ${fmt(r.cloud / r.baseline, 2)} |`),
     "",
     `A ${s3.uploadGb} GB multipart upload (\`@aws-sdk/lib-storage\`, 16 MB parts) raised the local cloud process's peak resident memory by ${fmt(s3.memoryGrowthMb)} MB.`,
+    "",
+  );
+  const upload = await browserUpload({ sizeGb: 1 });
+  lines.push(
+    "## Uploading a dataset through the console",
+    "",
+    `A ${fmt(upload.sizeMb / 1024, 1)} GB CSV uploaded on the Datasets page in Chromium: the browser streams the file to the console, which checks it as it passes and streams it on to the local cloud as a multipart upload (8 MB parts, 2 in flight). Beside it, the same file sent straight to the console's local cloud with \`@aws-sdk/lib-storage\` (16 MB parts), in the same run. Memory: the peak growth of the resident memory of all the console's processes (console and local cloud share one) during the upload.`,
+    "",
+    "| path | MB/s | peak memory growth of the console |",
+    "|---|---:|---:|",
+    `| browser → console → local cloud | ${fmt(upload.browser.mbPerSecond)} | ${fmt(upload.browser.growthMb)} MB |`,
+    `| SDK → local cloud | ${fmt(upload.sdk.mbPerSecond)} | ${fmt(upload.sdk.growthMb)} MB |`,
+    `| ratio (browser / SDK) | ${fmt(upload.browser.mbPerSecond / upload.sdk.mbPerSecond, 2)} | |`,
     "",
   );
   const queries = await protectedQueryBench();

@@ -2,6 +2,8 @@ import { Readable, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { describe, expect, it } from "vitest";
 import { formatBytes } from "@/lib/format";
+import fc from "fast-check";
+import { CsvRows } from "./csv";
 import { datasetCheck, formatOf, type DatasetFormat } from "./file-check";
 
 // Files pass through the check in chunks, as an upload arrives; each kind of bad file is refused
@@ -25,7 +27,7 @@ async function check(format: DatasetFormat, chunks: (string | Buffer)[], maxByte
 
 describe("CSV", () => {
   it("passes a well-formed file through unchanged, whatever the chunking, with quotes, CRLF and a BOM", async () => {
-    const text = '\uFEFFid,name,"note, with comma"\r\n1,"Ann ""A""",x\r\n2,"multi\nline",y\r\n';
+    const text = '\uFEFFid,name,"note, with comma"\r\n1,"Ann ""A""",x\r\n2,"multi\nline",café\r\n';
     for (const size of [1, 3, 7, text.length]) {
       const bytes = Buffer.from(text);
       const chunks = Array.from({ length: Math.ceil(bytes.length / size) }, (_, i) => bytes.subarray(i * size, (i + 1) * size));
@@ -71,5 +73,29 @@ describe("formatOf", () => {
 
   it("formats sizes", () => {
     expect([formatBytes(512), formatBytes(1536), formatBytes(5 * 1024 ** 3)]).toEqual(["512 bytes", "1.5 KB", "5.0 GB"]);
+  });
+});
+
+describe("the CSV splitter", () => {
+  it("reads back any table written with RFC 4180 quoting, however its bytes are cut into chunks", () => {
+    const field = fc.string({ unit: fc.constantFrom("a", "b", " ", ",", '"', "\n", "\r", "é", "x") });
+    const quote = (value: string) => (/[",\r\n]/.test(value) || value === "" ? `"${value.replace(/"/g, '""')}"` : value);
+    fc.assert(
+      fc.property(fc.array(fc.array(field, { minLength: 2, maxLength: 4 }), { minLength: 1, maxLength: 8 }), fc.array(fc.nat(), { maxLength: 6 }), fc.boolean(), (rows, cuts, crlf) => {
+        // Cut anywhere in the bytes, even inside a two-byte character.
+        const text = Buffer.from(rows.map((row) => row.map(quote).join(",")).join(crlf ? "\r\n" : "\n") + (crlf ? "\r\n" : "\n"));
+        const points = [...new Set(cuts.map((c) => c % (text.length + 1)))].sort((a, b) => a - b);
+        const read: string[][] = [];
+        const splitter = new CsvRows((fields) => read.push(fields));
+        let from = 0;
+        for (const point of [...points, text.length]) {
+          splitter.push(text.subarray(from, point));
+          from = point;
+        }
+        splitter.end();
+        expect(read).toEqual(rows);
+      }),
+      { numRuns: 300 },
+    );
   });
 });

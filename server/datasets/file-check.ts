@@ -1,3 +1,4 @@
+import { isUtf8 } from "node:buffer";
 import { Transform, type TransformCallback } from "node:stream";
 import { AppError } from "@/lib/errors";
 import { formatBytes } from "@/lib/format";
@@ -16,6 +17,19 @@ export function formatOf(filename: string): DatasetFormat {
   if (lower.endsWith(".csv")) return "csv";
   if (lower.endsWith(".parquet")) return "parquet";
   throw new AppError("invalid", `"${filename}" is not a CSV or Parquet file: the name must end in .csv or .parquet.`, { file: ["Choose a .csv or .parquet file."] });
+}
+
+const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+
+/** How many bytes of `buffer` end on a whole UTF-8 character (a character cut at the end is left out). */
+function completeUtf8(buffer: Buffer): number {
+  for (let back = 1; back <= Math.min(3, buffer.length); back++) {
+    const byte = buffer[buffer.length - back]!;
+    if ((byte & 0xc0) === 0x80) continue; // a continuation byte: look further back
+    const length = byte >= 0xf0 ? 4 : byte >= 0xe0 ? 3 : byte >= 0xc0 ? 2 : 1;
+    return length > back ? buffer.length - back : buffer.length;
+  }
+  return buffer.length;
 }
 
 const refuse = (message: string) => new AppError("invalid", message, { file: [message] });
@@ -39,25 +53,28 @@ export function datasetCheck(format: DatasetFormat, maxBytes: number): Transform
   let bytes = 0;
   let rows = 0;
   let columns: string[] = [];
-  const decoder = new TextDecoder("utf-8", { fatal: true });
+  // UTF-8 is checked per chunk (isUtf8 is native and fast); a character cut by the chunk's end
+  // waits for the next chunk.
+  let carry = Buffer.alloc(0);
   let head = Buffer.alloc(0);
   let tail = Buffer.alloc(0);
-  const csv = new CsvRows((fields) => {
+  const csv = new CsvRows((fields, count) => {
     if (!columns.length) {
       checkHeader(fields);
       columns = fields.map((f) => f.trim());
+      csv.keepValues = false; // past the header only the number of fields matters
     } else {
       rows += 1;
-      if (fields.length !== columns.length)
-        throw refuse(`Row ${rows + 1} has ${fields.length} field${fields.length === 1 ? "" : "s"} where the header has ${columns.length}. Every row needs one value per column.`);
+      if (count !== columns.length) throw refuse(`Row ${rows + 1} has ${count} field${count === 1 ? "" : "s"} where the header has ${columns.length}. Every row needs one value per column.`);
     }
   });
-  const decode = (chunk: Buffer, final: boolean) => {
-    try {
-      return decoder.decode(chunk, { stream: !final });
-    } catch {
-      throw refuse("The file is not UTF-8 text. Save it as CSV UTF-8 and upload it again.");
-    }
+  const notUtf8 = () => refuse("The file is not UTF-8 text. Save it as CSV UTF-8 and upload it again.");
+  const checkText = (chunk: Buffer) => {
+    const text = carry.length ? Buffer.concat([carry, chunk]) : chunk;
+    const whole = completeUtf8(text);
+    if (!isUtf8(text.subarray(0, whole))) throw notUtf8();
+    carry = Buffer.from(text.subarray(whole));
+    return text.subarray(0, whole);
   };
 
   const stream = new Transform({
@@ -66,8 +83,8 @@ export function datasetCheck(format: DatasetFormat, maxBytes: number): Transform
         bytes += chunk.length;
         if (bytes > maxBytes) throw refuse(`The file is larger than the ${formatBytes(maxBytes)} a dataset may hold.`);
         if (format === "csv") {
-          let text = decode(chunk, false);
-          if (bytes === chunk.length && text.startsWith("\uFEFF")) text = text.slice(1); // a UTF-8 byte-order mark
+          let text = checkText(chunk);
+          if (bytes === chunk.length && text.subarray(0, 3).equals(BOM)) text = text.subarray(3); // a UTF-8 byte-order mark
           csv.push(text);
         } else {
           if (head.length < 4) head = Buffer.concat([head, chunk.subarray(0, 4 - head.length)]);
@@ -82,7 +99,7 @@ export function datasetCheck(format: DatasetFormat, maxBytes: number): Transform
       try {
         if (bytes === 0) throw refuse("The file is empty.");
         if (format === "csv") {
-          csv.push(decode(Buffer.alloc(0), true));
+          if (carry.length) throw notUtf8();
           csv.end();
           if (!columns.length) throw refuse("The file has no header row.");
           if (rows === 0) throw refuse("The file has a header but no rows of data.");
