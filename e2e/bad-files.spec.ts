@@ -60,3 +60,35 @@ test("each bad file is refused with what is wrong, and leaves nothing in the buc
   const tables = await aws("glue", "get-tables", "--database-name", "cleanrooms_datasets");
   expect(tables.json?.TableList ?? []).toEqual([]);
 });
+
+test("cancelling an upload keeps nothing of it", async ({ page, signInPage }) => {
+  test.setTimeout(60_000);
+  await signInPage.signIn("owner@org-a.example", DEMO_PASSWORD);
+  await page.goto("/datasets");
+  // A slow uplink (64 KB/s), so that the upload is still under way when Cancel is pressed.
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("Network.enable");
+  await cdp.send("Network.emulateNetworkConditions", { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: 64 * 1024 });
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "e2e-cancel-")), "slow.csv");
+  fs.writeFileSync(file, "a,b\n" + "1,2\n".repeat(200_000));
+  await page.getByLabel("CSV or Parquet file").setInputFiles(file);
+  await page.getByLabel("Dataset name (the catalogue table's name)").fill("cancelled");
+  await page.getByRole("button", { name: "Upload" }).click();
+  await expect(page.getByRole("progressbar", { name: "Upload progress" })).toBeVisible();
+  await page.getByRole("button", { name: "Cancel" }).click();
+  await expect(page.getByRole("main").getByRole("alert")).toHaveText("Upload cancelled; nothing was kept.");
+  await cdp.send("Network.emulateNetworkConditions", { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+
+  const aws = await awsAs("org-a");
+  await expect
+    .poll(async () => {
+      const [versions, uploads] = await Promise.all([
+        aws("s3api", "list-object-versions", "--bucket", "cleanrooms-data-111111111111", "--prefix", "datasets/cancelled/"),
+        aws("s3api", "list-multipart-uploads", "--bucket", "cleanrooms-data-111111111111"),
+      ]);
+      return [versions.json?.Versions ?? [], uploads.json?.Uploads ?? []];
+    })
+    .toEqual([[], []]);
+  await page.reload();
+  await expect(page.getByRole("link", { name: "cancelled" })).toHaveCount(0);
+});

@@ -169,4 +169,17 @@ test("the recipe's collaboration is set up in the browser, step by step", async 
   await expect(analystB.getByRole("article", { name: "Table org_a_customers" })).toContainText("They can never see the values of customer_id and purchase_amount");
   await expect(analystB.getByRole("button", { name: "Leave collaboration" })).toHaveCount(0);
   await expect(analystB.getByRole("form", { name: "Add a configured table" })).toHaveCount(0);
+
+  // At tablet width the pages keep to the screen: wide tables scroll inside their own box.
+  await ownerA.setViewportSize({ width: 820, height: 1180 });
+  for (const path of ["/datasets", "/configured-tables", "/collaborations", analystB.url().replace(running.baseURL, "")]) {
+    await ownerA.goto(path);
+    const overflow = await ownerA.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow, `horizontal overflow of ${path} at 820 px`).toBeLessThanOrEqual(0);
+  }
+  await ownerA.goto("/configured-tables");
+  await ownerA.getByRole("link", { name: "org_a_customers" }).click();
+  await expect(ownerA.getByRole("form", { name: "Analysis rule" })).toBeVisible();
+  expect(await ownerA.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth), "horizontal overflow of the rule editor at 820 px").toBeLessThanOrEqual(0);
+  await shot(ownerA, testInfo, "7-tablet");
 });
