@@ -1,7 +1,7 @@
 import { DEMO_PASSWORD, expect, test } from "./fixtures";
 
 const navByRole = {
-  admin: ["Home", "Datasets", "Configured tables", "Collaborations", "Query workbench", "Query logs", "Users"],
+  admin: ["Home", "Datasets", "Configured tables", "Collaborations", "Query workbench", "Query logs", "Audit log", "Users"],
   owner: ["Home", "Datasets", "Configured tables", "Collaborations"],
   analyst: ["Home", "Collaborations", "Query workbench"],
 };

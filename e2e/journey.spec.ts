@@ -170,6 +170,21 @@ test("the recipe's collaboration is set up in the browser, step by step", async 
   await expect(analystB.getByRole("button", { name: "Leave collaboration" })).toHaveCount(0);
   await expect(analystB.getByRole("form", { name: "Add a configured table" })).toHaveCount(0);
 
+  // org-a's admin finds every step of the journey in the audit log, and the chain intact.
+  await adminA.goto("/audit");
+  const audit = adminA.getByRole("table", { name: "Audit entries" });
+  for (const action of ["datasets.upload", "configuredTables.create", "configuredTables.saveRule", "collaborations.create", "collaborations.associateTable", "auth.signIn"]) {
+    await expect(audit.getByRole("cell", { name: action, exact: true }).first()).toBeVisible();
+  }
+  await expect(audit.getByRole("row", { name: /collaborations\.create/ }).filter({ hasText: "Refused or failed" })).toContainText("Check the highlighted fields.");
+  await adminA.getByRole("form", { name: "Filter the audit log" }).getByLabel("Area").selectOption("datasets.");
+  await adminA.getByRole("button", { name: "Filter" }).click();
+  await expect(audit.getByRole("row")).toHaveCount(2);
+  await adminA.getByRole("button", { name: "Verify the chain" }).click();
+  await expect(adminA.getByRole("form", { name: "Verify the audit log" }).getByRole("status")).toContainText("The chain is intact");
+  await shot(adminA, testInfo, "7-audit-log");
+  await expectAccessible(adminA, "the audit log");
+
   // At tablet width the pages keep to the screen: wide tables scroll inside their own box.
   await ownerA.setViewportSize({ width: 820, height: 1180 });
   for (const path of ["/datasets", "/configured-tables", "/collaborations", analystB.url().replace(running.baseURL, "")]) {
@@ -181,5 +196,5 @@ test("the recipe's collaboration is set up in the browser, step by step", async 
   await ownerA.getByRole("link", { name: "org_a_customers" }).click();
   await expect(ownerA.getByRole("form", { name: "Analysis rule" })).toBeVisible();
   expect(await ownerA.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth), "horizontal overflow of the rule editor at 820 px").toBeLessThanOrEqual(0);
-  await shot(ownerA, testInfo, "7-tablet");
+  await shot(ownerA, testInfo, "8-tablet");
 });

@@ -14,5 +14,6 @@ export const navItems: readonly NavItem[] = [
   { href: "/collaborations", label: "Collaborations", permission: "collaborations.view" },
   { href: "/workbench", label: "Query workbench", permission: "queries.run" },
   { href: "/query-logs", label: "Query logs", permission: "queryLogs.view" },
+  { href: "/audit", label: "Audit log", permission: "audit.view" },
   { href: "/users", label: "Users", permission: "users.view" },
 ];

@@ -19,6 +19,7 @@ export const permissionTable = {
   "collaborations.associate": ["admin", "data_owner"],
   "queries.run": ["admin", "analyst"],
   "queryLogs.view": ["admin"],
+  "audit.view": ["admin"],
   "users.view": ["admin"],
   "users.manage": ["admin"],
 } as const satisfies Record<string, readonly Role[]>;

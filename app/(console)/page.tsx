@@ -11,7 +11,8 @@ const blurbs: Record<string, string> = {
   "/configured-tables": "Decide which columns collaborations may use, and under which rule.",
   "/collaborations": "See the clean rooms you belong to and what you may query.",
   "/workbench": "Run protected queries and chart their results.",
-  "/query-logs": "Review every query and every change.",
+  "/query-logs": "Review every protected query run by your organization.",
+  "/audit": "Every change made in the console, in a tamper-evident log.",
   "/users": "Manage who in your organization may sign in, and with which role.",
 };
 

@@ -5,6 +5,7 @@ import { redirect } from "next/navigation";
 import { z } from "zod";
 import { AppError } from "@/lib/errors";
 import { echoValues, type FormState } from "@/lib/form-state";
+import { recordAudit } from "@/server/audit/audit";
 import { can, type Permission } from "@/lib/permissions";
 import { currentActor, type Actor } from "./session";
 
@@ -14,6 +15,10 @@ import { currentActor, type Actor } from "./session";
  * can skip the session, the permission or the parse.
  */
 export interface Command<S extends z.ZodType> {
+  /** What the audit log calls this action ("datasets.delete"). */
+  action: string;
+  /** What the action acts on, for the audit log, when the input's naming field does not say. */
+  target?: (input: Record<string, unknown>) => string;
   permission: Permission;
   schema: S;
   /** Returns the success message shown to the user, or that and the page to go to next. */
@@ -26,8 +31,36 @@ export function defineCommand<S extends z.ZodType>(command: Command<S>): Command
   return command;
 }
 
-/** Session → permission → parse → work; errors become a FormState, never a stack trace. */
+/** What an action acted on, for the audit log: the first naming field of its input. */
+function targetOf(input: Record<string, unknown>): string {
+  for (const key of ["email", "name", "id", "userId", "dataset", "configuredTableId"]) {
+    if (typeof input[key] === "string" && input[key]) return input[key];
+  }
+  return "";
+}
+
+/**
+ * Session → permission → parse → work; errors become a FormState, never a stack trace. Every
+ * attempt by a signed-in user, allowed or not, is appended to the organization's audit log.
+ */
 export async function runCommand<S extends z.ZodType>(actor: Actor | null, command: Command<S>, input: Record<string, unknown>): Promise<FormState> {
+  const state = await attempt(actor, command, input);
+  if (actor) {
+    await recordAudit({
+      organizationId: actor.orgId,
+      userId: actor.userId,
+      userEmail: actor.email,
+      action: command.action,
+      target: command.target?.(input) ?? targetOf(input),
+      outcome: state.status === "success" ? "success" : "error",
+      // What was asked (never a password or key: echoValues leaves them out) and how it ended.
+      detail: { input: echoValues(input), message: state.message ?? "" },
+    });
+  }
+  return state;
+}
+
+async function attempt<S extends z.ZodType>(actor: Actor | null, command: Command<S>, input: Record<string, unknown>): Promise<FormState> {
   const values = echoValues(input);
   try {
     if (!actor) throw new AppError("unauthenticated", "Your session has ended. Sign in again.");

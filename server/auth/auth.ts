@@ -1,6 +1,7 @@
 import NextAuth from "next-auth";
 import Credentials from "next-auth/providers/credentials";
 import { authorizeWithPassword, clientIp } from "./credentials";
+import { recordAudit } from "@/server/audit/audit";
 import { userForOidcProfile, oidcProviders } from "./oidc";
 import { ensureAuthSecret } from "./secret";
 
@@ -23,7 +24,10 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
   callbacks: {
     async signIn({ account, profile }) {
       if (account?.provider !== "oidc") return true;
-      return (await userForOidcProfile(profile)) !== null;
+      const user = await userForOidcProfile(profile);
+      if (user)
+        await recordAudit({ organizationId: user.organizationId, userId: user.id, userEmail: user.email, action: "auth.signIn", target: user.email, outcome: "success", detail: { method: "oidc" } });
+      return user !== null;
     },
     async jwt({ token, user, account, profile }) {
       if (account?.provider === "oidc") {

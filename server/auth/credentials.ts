@@ -2,6 +2,7 @@ import { CredentialsSignin } from "next-auth";
 import { z } from "zod";
 import type { Role } from "@/lib/permissions";
 import { findUserForSignIn } from "@/server/users/store";
+import { recordAudit } from "@/server/audit/audit";
 import { verifyPassword } from "./password";
 import { clearSignInFailures, recordSignInFailure, signInLockedFor } from "./rate-limit";
 
@@ -37,13 +38,23 @@ export async function authorizeWithPassword(credentials: unknown, ip: string | n
   const keys = { email, ip };
   if ((await signInLockedFor(keys)) > 0) throw new TooManyAttempts();
   const found = await findUserForSignIn({ email });
+  // Attempts on a known account are audited in its organization (an unknown e-mail has none).
+  const audit = (outcome: "success" | "error", reason: string) =>
+    found
+      ? recordAudit({ organizationId: found.user.organizationId, userId: found.user.id, userEmail: email, action: "auth.signIn", target: email, outcome, detail: { method: "password", reason, ip } })
+      : Promise.resolve();
   if (!(await verifyPassword(password, found?.user.passwordHash))) {
     await recordSignInFailure(keys);
+    await audit("error", "wrong password");
     throw new WrongCredentials();
   }
   const { user } = found!;
-  if (!user.active) throw new AccountDeactivated();
+  if (!user.active) {
+    await audit("error", "deactivated");
+    throw new AccountDeactivated();
+  }
   await clearSignInFailures({ email });
+  await audit("success", "signed in");
   return { id: user.id, email: user.email, name: user.name, organizationId: user.organizationId, role: user.role };
 }
 

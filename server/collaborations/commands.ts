@@ -8,6 +8,14 @@ import { associateTable, createCollaboration, deleteCollaboration, joinCollabora
 const byId = z.object({ id: z.string().min(1) });
 
 export const createCollaborationCommand = defineCommand({
+  action: "collaborations.create",
+  target: (input) => {
+    try {
+      return String((JSON.parse(String(input.collaboration)) as { name?: unknown }).name ?? "");
+    } catch {
+      return "";
+    }
+  },
   permission: "collaborations.manage",
   // The form sends the collaboration as one JSON field (its member list is dynamic).
   schema: z.object({ collaboration: z.string().min(1) }),
@@ -37,6 +45,7 @@ export const createCollaborationCommand = defineCommand({
 });
 
 export const joinCollaborationCommand = defineCommand({
+  action: "collaborations.join",
   permission: "collaborations.manage",
   schema: byId,
   async run({ id }, actor) {
@@ -48,6 +57,7 @@ export const joinCollaborationCommand = defineCommand({
 });
 
 export const associateTableCommand = defineCommand({
+  action: "collaborations.associateTable",
   permission: "collaborations.associate",
   schema: z.object({
     id: z.string().min(1),
@@ -67,6 +77,7 @@ export const associateTableCommand = defineCommand({
 });
 
 export const removeAssociationCommand = defineCommand({
+  action: "collaborations.removeTable",
   permission: "collaborations.associate",
   schema: z.object({ id: z.string().min(1), associationId: z.string().min(1), name: z.string() }),
   async run({ id, associationId, name }, actor) {
@@ -77,6 +88,7 @@ export const removeAssociationCommand = defineCommand({
 });
 
 export const leaveCollaborationCommand = defineCommand({
+  action: "collaborations.leave",
   permission: "collaborations.manage",
   schema: byId,
   async run({ id }, actor) {
@@ -87,6 +99,7 @@ export const leaveCollaborationCommand = defineCommand({
 });
 
 export const deleteCollaborationCommand = defineCommand({
+  action: "collaborations.delete",
   permission: "collaborations.manage",
   schema: byId,
   async run({ id }, actor) {

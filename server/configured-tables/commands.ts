@@ -9,6 +9,7 @@ import { createConfiguredTable, deleteConfiguredTable, saveAnalysisRule } from "
 const tableName = z.string().trim().min(1, "Give the configured table a name.").max(128, "Use at most 128 characters.");
 
 export const createConfiguredTableCommand = defineCommand({
+  action: "configuredTables.create",
   permission: "configuredTables.manage",
   schema: z.object({
     name: tableName,
@@ -24,6 +25,7 @@ export const createConfiguredTableCommand = defineCommand({
 });
 
 export const saveAnalysisRuleCommand = defineCommand({
+  action: "configuredTables.saveRule",
   permission: "configuredTables.manage",
   schema: z.object({ id: z.string().min(1), rule: z.string().min(1) }),
   async run({ id, rule }, actor) {
@@ -44,6 +46,7 @@ export const saveAnalysisRuleCommand = defineCommand({
 });
 
 export const deleteConfiguredTableCommand = defineCommand({
+  action: "configuredTables.delete",
   permission: "configuredTables.manage",
   schema: z.object({ id: z.string().min(1), name: z.string() }),
   async run({ id, name }, actor) {

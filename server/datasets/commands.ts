@@ -7,6 +7,7 @@ import { crawlDataset, deleteDataset } from "./datasets";
 const byName = z.object({ name: z.string().min(1) });
 
 export const deleteDatasetCommand = defineCommand({
+  action: "datasets.delete",
   permission: "datasets.manage",
   schema: byName,
   async run({ name }, actor) {
@@ -17,6 +18,7 @@ export const deleteDatasetCommand = defineCommand({
 });
 
 export const crawlDatasetCommand = defineCommand({
+  action: "datasets.crawl",
   permission: "datasets.manage",
   schema: byName,
   async run({ name }, actor) {

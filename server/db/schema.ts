@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { boolean, index, pgEnum, pgTable, serial, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { bigserial, boolean, index, jsonb, pgEnum, pgTable, serial, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { roles } from "@/lib/permissions";
 
 export const roleEnum = pgEnum("role", roles);
@@ -53,3 +53,28 @@ export const signInFailures = pgTable(
   },
   (t) => [index("sign_in_failures_key_at_idx").on(t.key, t.at)],
 );
+
+// The audit log: every state-changing action in the console, per organization, append-only. Each
+// entry carries the hash of the one before it in its organization's chain and its own hash over
+// both, so an edited, removed or reordered entry breaks the chain where it was changed.
+export const auditLog = pgTable(
+  "audit_log",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    organizationId: uuid("organization_id").notNull(),
+    at: timestamp("at", { withTimezone: true }).notNull(),
+    // Who acted: a user id and e-mail, or null for an anonymous attempt (a failed sign-in).
+    userId: uuid("user_id"),
+    userEmail: text("user_email").notNull(),
+    // What: a dotted action name ("datasets.upload") and what it acted on.
+    action: text("action").notNull(),
+    target: text("target").notNull(),
+    outcome: text("outcome").$type<"success" | "error">().notNull(),
+    detail: jsonb("detail").$type<Record<string, unknown>>().notNull(),
+    previousHash: text("previous_hash").notNull(),
+    hash: text("hash").notNull(),
+  },
+  (t) => [index("audit_log_organization_idx").on(t.organizationId, t.id)],
+);
+
+export type AuditEntry = typeof auditLog.$inferSelect;

@@ -24,6 +24,7 @@ async function requireUser(orgId: string, userId: string) {
 }
 
 export const addUserCommand = defineCommand({
+  action: "users.add",
   permission: "users.manage",
   schema: userInputSchema,
   revalidate: ["/users"],
@@ -34,6 +35,7 @@ export const addUserCommand = defineCommand({
 });
 
 export const changeRoleCommand = defineCommand({
+  action: "users.changeRole",
   permission: "users.manage",
   schema: z.object({ userId: userId, role }),
   revalidate: ["/users"],
@@ -47,6 +49,7 @@ export const changeRoleCommand = defineCommand({
 });
 
 export const deactivateUserCommand = defineCommand({
+  action: "users.deactivate",
   permission: "users.manage",
   schema: z.object({ userId: userId }),
   revalidate: ["/users"],
@@ -59,6 +62,7 @@ export const deactivateUserCommand = defineCommand({
 });
 
 export const reactivateUserCommand = defineCommand({
+  action: "users.reactivate",
   permission: "users.manage",
   schema: z.object({ userId: userId }),
   revalidate: ["/users"],

@@ -3,6 +3,7 @@ import type { ReadableStream as NodeReadableStream } from "node:stream/web";
 import { NextResponse } from "next/server";
 import { AppError } from "@/lib/errors";
 import { formatBytes } from "@/lib/format";
+import { recordAudit } from "@/server/audit/audit";
 import { route } from "@/server/auth/route";
 import { uploadDataset } from "@/server/datasets/datasets";
 
@@ -15,9 +16,13 @@ export const POST = route({ permission: "datasets.manage" }, async (request, act
   const filename = url.searchParams.get("filename") ?? "";
   if (!request.body) throw new AppError("invalid", "Choose a file to upload.", { file: ["Choose a file to upload."] });
   const body = Readable.fromWeb(request.body as unknown as NodeReadableStream<Uint8Array>);
-  const result = await uploadDataset(actor, { name, filename, body, signal: request.signal });
-  return NextResponse.json({
-    message: `Uploaded ${result.name}: ${result.rows ? `${result.rows.toLocaleString("en")} rows, ${result.columns.length} columns, ` : ""}${formatBytes(result.bytes)}. Cataloguing has started.`,
-    dataset: result,
+  const audit = (outcome: "success" | "error", detail: Record<string, unknown>) =>
+    recordAudit({ organizationId: actor.orgId, userId: actor.userId, userEmail: actor.email, action: "datasets.upload", target: name, outcome, detail: { filename, ...detail } });
+  const result = await uploadDataset(actor, { name, filename, body, signal: request.signal }).catch(async (error: unknown) => {
+    await audit("error", { message: error instanceof Error ? error.message : "failed" });
+    throw error;
   });
+  const message = `Uploaded ${result.name}: ${result.rows ? `${result.rows.toLocaleString("en")} rows, ${result.columns.length} columns, ` : ""}${formatBytes(result.bytes)}. Cataloguing has started.`;
+  await audit("success", { message, bytes: result.bytes, rows: result.rows, columns: result.columns });
+  return NextResponse.json({ message, dataset: result });
 });
