@@ -99,7 +99,8 @@ export async function createCollaboration(principal: AwsPrincipal, input: NewCol
   return collaboration!.id!;
 }
 
-async function membershipOf(clients: AwsClients, collaborationId: string) {
+/** The organization's active membership of a collaboration, if it has joined. */
+export async function membershipOf(clients: AwsClients, collaborationId: string) {
   let nextToken: string | undefined;
   do {
     const page = await clients.cleanrooms.send(new ListMembershipsCommand({ nextToken }));

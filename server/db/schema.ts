@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { bigserial, boolean, index, jsonb, pgEnum, pgTable, serial, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { bigserial, boolean, index, integer, jsonb, pgEnum, pgTable, serial, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { roles } from "@/lib/permissions";
 
 export const roleEnum = pgEnum("role", roles);
@@ -78,3 +78,27 @@ export const auditLog = pgTable(
 );
 
 export type AuditEntry = typeof auditLog.$inferSelect;
+
+// Protected queries started from the console: Clean Rooms knows the member that ran a query, the
+// console records which of its users did, and what came of it, for the query logs.
+export const consoleQueries = pgTable(
+  "console_queries",
+  {
+    // The protected query's id in Clean Rooms.
+    id: text("id").primaryKey(),
+    organizationId: uuid("organization_id").notNull(),
+    userId: uuid("user_id").notNull(),
+    userEmail: text("user_email").notNull(),
+    collaborationId: text("collaboration_id").notNull(),
+    membershipId: text("membership_id").notNull(),
+    sql: text("sql").notNull(),
+    status: text("status").notNull(),
+    error: text("error"),
+    rows: integer("rows"),
+    startedAt: timestamp("started_at", { withTimezone: true }).notNull().defaultNow(),
+    finishedAt: timestamp("finished_at", { withTimezone: true }),
+  },
+  (t) => [index("console_queries_organization_idx").on(t.organizationId, t.startedAt), index("console_queries_user_idx").on(t.userId, t.startedAt)],
+);
+
+export type ConsoleQuery = typeof consoleQueries.$inferSelect;

@@ -1,0 +1,111 @@
+import { Readable } from "node:stream";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import type { TableRule } from "@/lib/analysis-rules";
+import { AppError } from "@/lib/errors";
+import type { Actor } from "@/server/auth/actor";
+import { associateTable, createCollaboration, joinCollaboration } from "@/server/collaborations/collaborations";
+import { createConfiguredTable, saveAnalysisRule } from "@/server/configured-tables/configured-tables";
+import { getDataset, uploadDataset } from "@/server/datasets/datasets";
+import { startTestCloud, type TestCloud } from "@/server/local-cloud/testing";
+import { actorFor } from "@/server/testing/actors";
+import { cancelQuery, getQuery, ownQueries, readResult, startQuery } from "./queries";
+
+// The workbench's queries through the console's clients against a real local cloud: org-a's
+// analyst runs an aggregation over both members' tables; the rules decide; the result is read
+// back from org-a's results bucket; the console records who ran what.
+let cloud: TestCloud;
+let analystA: Actor;
+let analystB: Actor;
+let collaborationId: string;
+const rule = (measure: string): TableRule => ({
+  type: "AGGREGATION",
+  policy: {
+    aggregateColumns: [
+      { columnNames: ["customer_id"], function: "COUNT_DISTINCT" },
+      { columnNames: [measure], function: "SUM" },
+    ],
+    joinColumns: ["customer_id"],
+    dimensionColumns: ["region"],
+    scalarFunctions: [],
+    outputConstraints: [{ columnName: "customer_id", minimum: 3, type: "COUNT_DISTINCT" }],
+  },
+});
+
+async function table(owner: Actor, name: string, measure: string, ids: number[]) {
+  const csv = `customer_id,region,${measure}\n` + ids.map((id) => `${id},${["north", "south"][id % 2]},${id % 7}`).join("\n") + "\n";
+  await uploadDataset(owner, { name, filename: `${name}.csv`, body: Readable.from([Buffer.from(csv)]) });
+  for (let i = 0; i < 200 && !(await getDataset(owner, name))?.columns.length; i++) await new Promise((r) => setTimeout(r, 50));
+  const id = await createConfiguredTable(owner, { name, dataset: name, columns: ["customer_id", "region", measure] });
+  await saveAnalysisRule(owner, id, rule(measure));
+  return id;
+}
+
+async function finished(actor: Actor, id: string) {
+  for (let i = 0; i < 400; i++) {
+    const state = await getQuery(actor, id);
+    if (state && ["SUCCESS", "FAILED", "CANCELLED", "TIMED_OUT"].includes(state.status)) return state;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error("the query did not finish");
+}
+
+beforeAll(async () => {
+  cloud = await startTestCloud();
+  vi.stubEnv("LOCAL_CLOUD_PORT", new URL(cloud.endpoint).port);
+  const [adminA, adminB, ownerA, ownerB] = [await actorFor("admin@org-a.example"), await actorFor("admin@org-b.example"), await actorFor("owner@org-a.example"), await actorFor("owner@org-b.example")];
+  analystA = await actorFor("analyst@org-a.example");
+  analystB = await actorFor("analyst@org-b.example");
+  collaborationId = await createCollaboration(adminA, {
+    name: "overlap",
+    description: "shared customers",
+    creatorDisplayName: "A",
+    creatorAbilities: ["CAN_QUERY", "CAN_RECEIVE_RESULTS"],
+    members: [{ accountId: adminB.awsAccountId, displayName: "B", abilities: [] }],
+    queryLogStatus: "ENABLED",
+    encryption: null,
+  });
+  await joinCollaboration(adminB, collaborationId);
+  const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
+  await associateTable(ownerA, collaborationId, { configuredTableId: await table(ownerA, "a_customers", "amount", range(1, 41)), name: "a_customers", resultReceivers: [adminA.awsAccountId] });
+  await associateTable(ownerB, collaborationId, { configuredTableId: await table(ownerB, "b_customers", "score", range(21, 61)), name: "b_customers", resultReceivers: [adminA.awsAccountId] });
+}, 60_000);
+afterAll(async () => {
+  vi.unstubAllEnvs();
+  await cloud.close();
+});
+
+const overlap = "SELECT a.region, COUNT(DISTINCT a.customer_id) AS customers, SUM(b.score) AS score FROM a_customers a JOIN b_customers b ON a.customer_id = b.customer_id GROUP BY a.region";
+
+describe("workbench queries", () => {
+  it("run as the organization, and their result is read back from its results bucket", async () => {
+    const id = await startQuery(analystA, collaborationId, overlap);
+    const state = await finished(analystA, id);
+    expect(state).toMatchObject({ status: "SUCCESS", error: null });
+    expect(state.resultLocation).toMatch(/^s3:\/\/cleanrooms-results-111111111111\/results\//);
+    const result = await readResult(analystA, id);
+    expect(result?.columns).toEqual(["region", "customers", "score"]);
+    // Customers 21 to 40 are shared: ten in each region.
+    expect(result?.rows.map((r) => [r[0], r[1]]).sort()).toEqual([
+      ["north", "10"],
+      ["south", "10"],
+    ]);
+    const [recorded] = await ownQueries(analystA);
+    expect(recorded).toMatchObject({ id, userEmail: "analyst@org-a.example", collaborationId, sql: overlap, status: "SUCCESS", rows: 2 });
+  });
+
+  it("are refused with the rule's reason when the rules forbid them", async () => {
+    const refused = await startQuery(analystA, collaborationId, "SELECT a.customer_id FROM a_customers a").catch((e: AppError) => e);
+    expect(refused).toBeInstanceOf(AppError);
+    expect((refused as AppError).message).toMatch(/customer_id/);
+  });
+
+  it("can be cancelled, and belong to their organization only", async () => {
+    const id = await startQuery(analystA, collaborationId, overlap);
+    await cancelQuery(analystA, id).catch(() => undefined); // it may already have finished
+    expect(["CANCELLED", "SUCCESS"]).toContain((await finished(analystA, id)).status);
+    expect(await getQuery(analystB, id)).toBeNull();
+    expect(await readResult(analystB, id)).toBeNull();
+    await expect(cancelQuery(analystB, id)).rejects.toThrow("There is no such query.");
+    await expect(startQuery(analystB, collaborationId, overlap)).rejects.toThrow();
+  });
+});

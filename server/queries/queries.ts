@@ -1,0 +1,115 @@
+import "server-only";
+import { GetProtectedQueryCommand, StartProtectedQueryCommand, UpdateProtectedQueryCommand } from "@aws-sdk/client-cleanrooms";
+import { GetObjectCommand } from "@aws-sdk/client-s3";
+import { and, desc, eq } from "drizzle-orm";
+import { AppError } from "@/lib/errors";
+import type { Actor } from "@/server/auth/actor";
+import { awsClientsFor } from "@/server/aws/clients";
+import { awsCall } from "@/server/aws/errors";
+import { membershipOf } from "@/server/collaborations/collaborations";
+import { parseCsvRows } from "@/server/datasets/csv";
+import { getDb } from "@/server/db/client";
+import { consoleQueries, type ConsoleQuery } from "@/server/db/schema";
+
+// Protected queries as the workbench runs them: started through the organization's own Clean
+// Rooms client (so the engine's rules, or AWS's, decide), with the console user who started each
+// one recorded, and results read back from the member's result location through its S3 client.
+
+export const finalStatuses = ["SUCCESS", "FAILED", "CANCELLED", "TIMED_OUT"] as const;
+
+export interface QueryState {
+  id: string;
+  status: string;
+  error: string | null;
+  durationMs: number | null;
+  resultLocation: string | null;
+}
+
+async function membershipFor(actor: Actor, collaborationId: string) {
+  const clients = await awsClientsFor(actor);
+  const membership = await awsCall("Reading your membership", () => membershipOf(clients, collaborationId));
+  if (!membership) throw new AppError("not_found", "Your organization is not a member of this collaboration.");
+  return { clients, membership };
+}
+
+/** Starts a protected query as the actor's organization, and records who started it. */
+export async function startQuery(actor: Actor, collaborationId: string, sql: string): Promise<string> {
+  const { clients, membership } = await membershipFor(actor, collaborationId);
+  const { protectedQuery } = await awsCall("Starting the query", () =>
+    clients.cleanrooms.send(new StartProtectedQueryCommand({ membershipIdentifier: membership.id!, type: "SQL", sqlParameters: { queryString: sql } })),
+  );
+  const db = await getDb();
+  await db.insert(consoleQueries).values({
+    id: protectedQuery!.id!,
+    organizationId: actor.orgId,
+    userId: actor.userId,
+    userEmail: actor.email,
+    collaborationId,
+    membershipId: membership.id!,
+    sql,
+    status: protectedQuery!.status ?? "SUBMITTED",
+  });
+  return protectedQuery!.id!;
+}
+
+/** A query's state now; a final state is written to the console's record of it. */
+export async function getQuery(actor: Actor, queryId: string): Promise<QueryState | null> {
+  const record = await recordOf(actor, queryId);
+  if (!record) return null;
+  const clients = await awsClientsFor(actor);
+  const { protectedQuery } = await awsCall("Reading the query", () =>
+    clients.cleanrooms.send(new GetProtectedQueryCommand({ membershipIdentifier: record.membershipId, protectedQueryIdentifier: queryId })),
+  );
+  const state: QueryState = {
+    id: queryId,
+    status: protectedQuery!.status!,
+    error: protectedQuery!.error?.message ?? null,
+    durationMs: protectedQuery!.statistics?.totalDurationInMillis ?? null,
+    resultLocation: protectedQuery!.result?.output && "s3" in protectedQuery!.result.output ? (protectedQuery!.result.output.s3?.location ?? null) : null,
+  };
+  if (record.status !== state.status && (finalStatuses as readonly string[]).includes(state.status)) {
+    const db = await getDb();
+    await db.update(consoleQueries).set({ status: state.status, error: state.error, finishedAt: new Date() }).where(eq(consoleQueries.id, queryId));
+  }
+  return state;
+}
+
+/** The console's record of a query, only within the actor's organization. */
+async function recordOf(actor: Actor, queryId: string): Promise<ConsoleQuery | undefined> {
+  const db = await getDb();
+  const [record] = await db
+    .select()
+    .from(consoleQueries)
+    .where(and(eq(consoleQueries.id, queryId), eq(consoleQueries.organizationId, actor.orgId)));
+  return record;
+}
+
+export async function cancelQuery(actor: Actor, queryId: string): Promise<void> {
+  const record = await recordOf(actor, queryId);
+  if (!record) throw new AppError("not_found", "There is no such query.");
+  const clients = await awsClientsFor(actor);
+  await awsCall("Cancelling the query", () =>
+    clients.cleanrooms.send(new UpdateProtectedQueryCommand({ membershipIdentifier: record.membershipId, protectedQueryIdentifier: queryId, targetStatus: "CANCELLED" })),
+  );
+}
+
+/** The result of a successful query, read from its S3 location: its columns, and up to `maxRows` rows. */
+export async function readResult(actor: Actor, queryId: string, maxRows = 100_000): Promise<{ columns: string[]; rows: string[][]; truncated: boolean } | null> {
+  const state = await getQuery(actor, queryId);
+  if (!state || state.status !== "SUCCESS" || !state.resultLocation) return null;
+  const match = /^s3:\/\/([^/]+)\/(.+)$/.exec(state.resultLocation);
+  if (!match) return null;
+  const clients = await awsClientsFor(actor);
+  const object = await awsCall("Reading the result", () => clients.s3.send(new GetObjectCommand({ Bucket: match[1]!, Key: match[2]! })));
+  const parsed = parseCsvRows(await object.Body!.transformToString("utf8"), maxRows + 2, false);
+  const rows = parsed.slice(1);
+  const db = await getDb();
+  await db.update(consoleQueries).set({ rows: rows.length }).where(eq(consoleQueries.id, queryId));
+  return { columns: parsed[0] ?? [], rows: rows.slice(0, maxRows), truncated: rows.length > maxRows };
+}
+
+/** The actor's own queries, newest first (the workbench's history). */
+export async function ownQueries(actor: Actor, limit = 50): Promise<ConsoleQuery[]> {
+  const db = await getDb();
+  return db.select().from(consoleQueries).where(eq(consoleQueries.userId, actor.userId)).orderBy(desc(consoleQueries.startedAt)).limit(limit);
+}
