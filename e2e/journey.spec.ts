@@ -170,10 +170,41 @@ test("the recipe's collaboration is set up in the browser, step by step", async 
   await expect(analystB.getByRole("button", { name: "Leave collaboration" })).toHaveCount(0);
   await expect(analystB.getByRole("form", { name: "Add a configured table" })).toHaveCount(0);
 
+  // org-a's analyst queries org-a's table in the workbench: status, table, chart, CSV.
+  const analystA = await as(browser, "analyst@org-a.example");
+  await analystA.goto("/workbench");
+  await analystA.getByRole("link", { name: /Customer overlap/ }).click();
+  await expect(analystA.getByRole("complementary", { name: "Tables you can query" })).toContainText("org_b_customers");
+  const editor = analystA.locator(".cm-content");
+  await editor.fill("SELECT region, COUNT(DISTINCT customer_id) AS customers, SUM(purchase_amount) AS revenue FROM org_a_customers GROUP BY region");
+  await editor.press("Control+Enter");
+  await expect(analystA.getByTestId("query-status")).toHaveText("SUCCESS", { timeout: 30_000 });
+  const rows = analystA.getByRole("table", { name: "Result rows" });
+  await expect(rows.getByRole("row")).toHaveCount(4);
+  await expect(analystA.getByRole("img", { name: /Bar chart of customers, revenue by region/ })).toBeVisible();
+  await shot(analystA, testInfo, "7-workbench-result");
+  await expectAccessible(analystA, "the workbench with a result");
+  const download = analystA.waitForEvent("download");
+  await analystA.getByRole("link", { name: "Download CSV" }).click();
+  const csv = fs.readFileSync(await (await download).path(), "utf8");
+  expect(csv.split("\n")[0]).toBe("region,customers,revenue");
+
+  // A query the rules forbid is refused with the rule's reason.
+  await editor.fill("SELECT customer_id FROM org_a_customers");
+  await analystA.getByRole("button", { name: "Run" }).click();
+  await expect(analystA.getByRole("form", { name: "Query" }).getByRole("alert")).toContainText("customer_id");
+
+  // org-b contributes data only: its analyst sees the tables, but cannot run.
+  const analystOfB = await as(browser, "analyst@org-b.example");
+  await analystOfB.goto("/workbench");
+  await analystOfB.getByRole("link", { name: /Customer overlap/ }).click();
+  await expect(analystOfB.getByRole("button", { name: "Run" })).toBeDisabled();
+  await expect(analystOfB.getByText("Your organization cannot run queries in this collaboration")).toBeVisible();
+
   // org-a's admin finds every step of the journey in the audit log, and the chain intact.
   await adminA.goto("/audit");
   const audit = adminA.getByRole("table", { name: "Audit entries" });
-  for (const action of ["datasets.upload", "configuredTables.create", "configuredTables.saveRule", "collaborations.create", "collaborations.associateTable", "auth.signIn"]) {
+  for (const action of ["datasets.upload", "configuredTables.create", "configuredTables.saveRule", "collaborations.create", "collaborations.associateTable", "queries.run", "auth.signIn"]) {
     await expect(audit.getByRole("cell", { name: action, exact: true }).first()).toBeVisible();
   }
   await expect(audit.getByRole("row", { name: /collaborations\.create/ }).filter({ hasText: "Refused or failed" })).toContainText("Check the highlighted fields.");
@@ -182,7 +213,7 @@ test("the recipe's collaboration is set up in the browser, step by step", async 
   await expect(audit.getByRole("row")).toHaveCount(2);
   await adminA.getByRole("button", { name: "Verify the chain" }).click();
   await expect(adminA.getByRole("form", { name: "Verify the audit log" }).getByRole("status")).toContainText("The chain is intact");
-  await shot(adminA, testInfo, "7-audit-log");
+  await shot(adminA, testInfo, "8-audit-log");
   await expectAccessible(adminA, "the audit log");
 
   // At tablet width the pages keep to the screen: wide tables scroll inside their own box.
@@ -196,5 +227,5 @@ test("the recipe's collaboration is set up in the browser, step by step", async 
   await ownerA.getByRole("link", { name: "org_a_customers" }).click();
   await expect(ownerA.getByRole("form", { name: "Analysis rule" })).toBeVisible();
   expect(await ownerA.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth), "horizontal overflow of the rule editor at 820 px").toBeLessThanOrEqual(0);
-  await shot(ownerA, testInfo, "8-tablet");
+  await shot(ownerA, testInfo, "9-tablet");
 });

@@ -10,6 +10,8 @@ export interface FormState {
   values?: Record<string, string>;
   /** Where a successful submission continues (the server action redirects there). */
   redirectTo?: string;
+  /** What a successful submission made, for the page to follow up (a started query's id). */
+  data?: Record<string, string>;
 }
 
 export const idleState: FormState = { status: "idle" };

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { listOf, ruleSummaryText, summarizeRule, thingsIn } from "./rule-summary";
+import type { TableRule } from "./analysis-rules";
+import { columnAllowances, listOf, ruleSummaryText, summarizeRule, thingsIn } from "./rule-summary";
 
 // The recipe's customer table: what partners learn under each kind of rule, in the words the
 // console shows beside the rule's form.
@@ -111,5 +112,24 @@ describe("a custom rule", () => {
       can: ["Partners can run no analysis on this table until you allow a template or any query."],
       cannot: [],
     });
+  });
+});
+
+describe("column allowances", () => {
+  it("say per column what each rule type lets a query do", () => {
+    const aggregation: TableRule = {
+      type: "AGGREGATION",
+      policy: {
+        aggregateColumns: [{ columnNames: ["customer_id"], function: "COUNT_DISTINCT" }],
+        joinColumns: ["customer_id"],
+        dimensionColumns: ["region"],
+        scalarFunctions: [],
+        outputConstraints: [{ columnName: "customer_id", minimum: 3, type: "COUNT_DISTINCT" }],
+      },
+    };
+    expect(["customer_id", "region", "purchase_amount"].map((c) => columnAllowances(aggregation, c))).toEqual([["join key", "COUNT_DISTINCT"], ["dimension"], ["not usable"]]);
+    expect(columnAllowances({ type: "LIST", policy: { joinColumns: ["customer_id"], listColumns: ["region"] } }, "region")).toEqual(["list"]);
+    expect(columnAllowances({ type: "CUSTOM", policy: { allowedAnalyses: ["ANY_QUERY"], disallowedOutputColumns: ["email"] } }, "email")).toEqual(["not in output"]);
+    expect(columnAllowances(null, "x")).toEqual(["not queryable (no rule)"]);
   });
 });

@@ -121,3 +121,24 @@ export function summarizeRule(rule: TableRule, allowedColumns: string[]): RuleSu
 export function ruleSummaryText(summary: RuleSummary): string {
   return [...summary.can, ...summary.cannot].join(" ");
 }
+
+/** What a rule lets a query do with one column, in a few words each (for the workbench's panel). */
+export function columnAllowances(rule: TableRule | null, column: string): string[] {
+  if (!rule) return ["not queryable (no rule)"];
+  if (rule.type === "AGGREGATION") {
+    const p = rule.policy;
+    const uses: string[] = [];
+    if (p.dimensionColumns.includes(column)) uses.push("dimension");
+    if (p.joinColumns.includes(column)) uses.push("join key");
+    const functions = p.aggregateColumns.filter((a) => a.columnNames.includes(column)).map((a) => a.function);
+    if (functions.length) uses.push(functions.join(", "));
+    return uses.length ? uses : ["not usable"];
+  }
+  if (rule.type === "LIST") {
+    const uses: string[] = [];
+    if (rule.policy.listColumns.includes(column)) uses.push("list");
+    if (rule.policy.joinColumns.includes(column)) uses.push("join key");
+    return uses.length ? uses : ["not usable"];
+  }
+  return rule.policy.disallowedOutputColumns?.includes(column) ? ["not in output"] : ["any use"];
+}

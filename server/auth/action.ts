@@ -22,7 +22,7 @@ export interface Command<S extends z.ZodType> {
   permission: Permission;
   schema: S;
   /** Returns the success message shown to the user, or that and the page to go to next. */
-  run(input: z.output<S>, actor: Actor): Promise<string | { message: string; redirectTo: string }>;
+  run(input: z.output<S>, actor: Actor): Promise<string | { message: string; redirectTo?: string; data?: Record<string, string> }>;
   /** Paths whose cached pages change when this succeeds. */
   revalidate?: string[];
 }
@@ -77,7 +77,7 @@ async function attempt<S extends z.ZodType>(actor: Actor | null, command: Comman
       };
     }
     const outcome = await command.run(parsed.data, actor);
-    return typeof outcome === "string" ? { status: "success", message: outcome } : { status: "success", message: outcome.message, redirectTo: outcome.redirectTo };
+    return typeof outcome === "string" ? { status: "success", message: outcome } : { status: "success", ...outcome };
   } catch (error) {
     if (error instanceof AppError) return { status: "error", message: error.message, fieldErrors: error.fieldErrors, values };
     throw error;

@@ -1,0 +1,122 @@
+"use client";
+
+import dynamic from "next/dynamic";
+import { useMemo, useState } from "react";
+import { chartData, chartOptions, chooseChart, columnKinds, type ChartSpec } from "@/lib/chart-choice";
+
+const ResultChart = dynamic(() => import("./result-chart"), { ssr: false, loading: () => <p className="text-sm text-slate-600">Drawing the chart…</p> });
+
+const PAGE = 50;
+
+const labelOf = (spec: ChartSpec) =>
+  spec.type === "number"
+    ? `Number: ${spec.measure}`
+    : spec.type === "bar"
+      ? `Bars by ${spec.x || "row"}`
+      : spec.type === "groupedBar"
+        ? `Grouped bars: ${spec.x} by ${spec.series}`
+        : spec.type === "line"
+          ? `Line over ${spec.x}`
+          : "Table only";
+
+/** A result as a chart chosen from its shape (with a picker) and a sortable, paged table. */
+export function ResultView({ columns, rows, truncated, downloadHref }: { columns: string[]; rows: string[][]; truncated: boolean; downloadHref: string }) {
+  const kinds = useMemo(() => columnKinds(columns, rows), [columns, rows]);
+  const options = useMemo(() => chartOptions(kinds, rows.length), [kinds, rows.length]);
+  const [choice, setChoice] = useState(() => options.indexOf(options.find((o) => JSON.stringify(o) === JSON.stringify(chooseChart(kinds, rows.length)))!));
+  const spec = options[choice] ?? options[0]!;
+  const data = useMemo(() => chartData(spec, columns, rows), [spec, columns, rows]);
+  const [sort, setSort] = useState<{ column: number; descending: boolean } | null>(null);
+  const [page, setPage] = useState(0);
+  const sorted = useMemo(() => {
+    if (!sort) return rows;
+    const numeric = kinds[sort.column]?.kind === "number";
+    const compare = (a: string[], b: string[]) => (numeric ? Number(a[sort.column]) - Number(b[sort.column]) : String(a[sort.column]).localeCompare(String(b[sort.column])));
+    return [...rows].sort((a, b) => (sort.descending ? -compare(a, b) : compare(a, b)));
+  }, [rows, sort, kinds]);
+  const pages = Math.max(1, Math.ceil(sorted.length / PAGE));
+  const shown = sorted.slice(page * PAGE, (page + 1) * PAGE);
+
+  return (
+    <section className="space-y-4" aria-label="Result">
+      <div className="flex flex-wrap items-center justify-between gap-3">
+        <p className="text-sm text-slate-700">
+          {rows.length.toLocaleString("en")} row{rows.length === 1 ? "" : "s"}
+          {truncated ? " (the first 100,000; download the CSV for all of them)" : ""}
+        </p>
+        <div className="flex items-center gap-3">
+          <label className="flex items-center gap-2 text-sm">
+            Chart
+            <select value={choice} onChange={(e) => setChoice(Number(e.target.value))} className="rounded-md border border-slate-300 px-2 py-1">
+              {options.map((option, i) => (
+                <option key={i} value={i}>
+                  {labelOf(option)}
+                </option>
+              ))}
+            </select>
+          </label>
+          <a href={downloadHref} className="text-sm text-brand-700 underline" download>
+            Download CSV
+          </a>
+        </div>
+      </div>
+      {spec.type === "number" ? (
+        <div className="rounded-lg border border-slate-200 bg-white p-6">
+          <p className="text-sm text-slate-600">{spec.measure}</p>
+          <p className="text-4xl font-semibold tabular-nums" data-testid="result-number">
+            {Number(rows[0]?.[columns.indexOf(spec.measure)] ?? 0).toLocaleString("en")}
+          </p>
+        </div>
+      ) : spec.type !== "table" ? (
+        <div className="rounded-lg border border-slate-200 bg-white p-4">
+          <ResultChart spec={spec} data={data} />
+          {data.shown < data.total && (
+            <p className="mt-2 text-xs text-slate-600">
+              The chart shows the {data.shown} largest of {data.total.toLocaleString("en")} groups; the table has them all.
+            </p>
+          )}
+        </div>
+      ) : null}
+      <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
+        <table className="min-w-full text-sm" aria-label="Result rows">
+          <thead className="bg-slate-50 text-left text-xs text-slate-600">
+            <tr>
+              {columns.map((column, i) => (
+                <th key={i} scope="col" className="px-3 py-2" aria-sort={sort?.column === i ? (sort.descending ? "descending" : "ascending") : "none"}>
+                  <button type="button" className="font-semibold" onClick={() => setSort((s) => ({ column: i, descending: s?.column === i ? !s.descending : false }))}>
+                    {column}
+                    {sort?.column === i ? (sort.descending ? " ↓" : " ↑") : ""}
+                  </button>
+                </th>
+              ))}
+            </tr>
+          </thead>
+          <tbody>
+            {shown.map((row, r) => (
+              <tr key={r} className="border-t border-slate-100">
+                {row.map((value, c) => (
+                  <td key={c} className={`whitespace-nowrap px-3 py-1.5 ${kinds[c]?.kind === "number" ? "text-right tabular-nums" : ""}`}>
+                    {value}
+                  </td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      {pages > 1 && (
+        <nav className="flex items-center gap-3 text-sm" aria-label="Result pages">
+          <button type="button" className="rounded border border-slate-300 px-2 py-1 disabled:text-slate-500" disabled={page === 0} onClick={() => setPage((p) => p - 1)}>
+            Previous
+          </button>
+          <span>
+            Page {page + 1} of {pages.toLocaleString("en")}
+          </span>
+          <button type="button" className="rounded border border-slate-300 px-2 py-1 disabled:text-slate-500" disabled={page + 1 >= pages} onClick={() => setPage((p) => p + 1)}>
+            Next
+          </button>
+        </nav>
+      )}
+    </section>
+  );
+}

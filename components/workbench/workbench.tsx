@@ -1,0 +1,126 @@
+"use client";
+
+import { useQuery } from "@tanstack/react-query";
+import dynamic from "next/dynamic";
+import { useActionState, useCallback, useEffect, useRef, useState } from "react";
+import { cancelRunningQuery, runQuery } from "@/app/(console)/workbench/actions";
+import { Button } from "@/components/ui/button";
+import { FormMessage } from "@/components/ui/form-message";
+import { idleState } from "@/lib/form-state";
+import { ResultView } from "./result-view";
+
+const SqlEditor = dynamic(() => import("./sql-editor"), {
+  ssr: false,
+  loading: () => <div className="h-[220px] rounded-md border border-slate-300 bg-slate-50" aria-hidden />,
+});
+
+const finals = ["SUCCESS", "FAILED", "CANCELLED", "TIMED_OUT"];
+type QueryState = { id: string; status: string; error: string | null; durationMs: number | null };
+type Result = { columns: string[]; rows: string[][]; truncated: boolean };
+
+async function json<T>(url: string): Promise<T> {
+  const response = await fetch(url);
+  const body = (await response.json()) as T & { error?: { message: string } };
+  if (!response.ok) throw new Error(body.error?.message ?? `status ${response.status}`);
+  return body;
+}
+
+/**
+ * Write SQL, run it as your organization, follow its status live, and see the result as a chart
+ * and a table. Running goes through a server action (which Clean Rooms' rules then judge); the
+ * status and the result are polled from the console's routes.
+ */
+export function Workbench({
+  collaborationId,
+  schema,
+  canQuery,
+  cannotQueryReason,
+  initialSql,
+}: {
+  collaborationId: string;
+  schema: Record<string, string[]>;
+  canQuery: boolean;
+  cannotQueryReason: string;
+  initialSql: string;
+}) {
+  const [sql, setSql] = useState(initialSql);
+  const [state, run, running] = useActionState(runQuery, idleState);
+  const [cancelState, cancel, cancelling] = useActionState(cancelRunningQuery, idleState);
+  const form = useRef<HTMLFormElement>(null);
+  const queryId = state.status === "success" ? state.data?.id : undefined;
+  const [startedAt, setStartedAt] = useState(0);
+  const [now, setNow] = useState(0);
+
+  const status = useQuery({
+    queryKey: ["query", queryId],
+    queryFn: () => json<{ query: QueryState }>(`/api/queries?id=${encodeURIComponent(queryId!)}`).then((r) => r.query),
+    enabled: !!queryId,
+    refetchInterval: (query) => (query.state.data && finals.includes(query.state.data.status) ? false : 500),
+  });
+  const done = status.data && finals.includes(status.data.status);
+  const result = useQuery({
+    queryKey: ["result", queryId],
+    queryFn: () => json<Result>(`/api/queries/result?id=${encodeURIComponent(queryId!)}`),
+    enabled: !!queryId && status.data?.status === "SUCCESS",
+    staleTime: Infinity,
+  });
+
+  // The clock ticks while the query runs; it started when Run was pressed.
+  useEffect(() => {
+    if (!queryId || done) return;
+    const timer = setInterval(() => setNow(Date.now()), 200);
+    return () => clearInterval(timer);
+  }, [queryId, done]);
+
+  const submit = useCallback(() => form.current?.requestSubmit(), []);
+  const elapsed = Math.max(0, now - startedAt);
+  const seconds = ((done && status.data?.durationMs != null ? status.data.durationMs : elapsed) / 1000).toFixed(1);
+
+  return (
+    <div className="min-w-0 space-y-4">
+      <form
+        ref={form}
+        action={run}
+        onSubmit={() => {
+          setStartedAt(Date.now());
+          setNow(Date.now());
+        }}
+        className="space-y-3"
+        aria-label="Query"
+      >
+        <input type="hidden" name="collaborationId" value={collaborationId} />
+        <input type="hidden" name="sql" value={sql} />
+        <SqlEditor value={sql} onChange={setSql} onRun={submit} schema={schema} />
+        <div className="flex flex-wrap items-center gap-3">
+          <Button type="submit" disabled={!canQuery || running} title={canQuery ? "Run (Ctrl+Enter)" : cannotQueryReason}>
+            {running ? "Starting…" : "Run"}
+          </Button>
+          <span className="text-xs text-slate-600">{canQuery ? "Ctrl+Enter (⌘+Enter) runs the query." : cannotQueryReason}</span>
+        </div>
+        {state.status === "error" && <FormMessage state={state} />}
+      </form>
+
+      {queryId && status.data && (
+        <div className="flex flex-wrap items-center gap-3 rounded-md border border-slate-200 bg-white px-3 py-2 text-sm" role="status" aria-live="polite">
+          <span>
+            Status: <strong data-testid="query-status">{status.data.status}</strong> · {seconds} s
+          </span>
+          {!done && (
+            <form action={cancel}>
+              <input type="hidden" name="id" value={queryId} />
+              <Button type="submit" variant="secondary" disabled={cancelling} className="px-2 py-1">
+                Cancel
+              </Button>
+            </form>
+          )}
+          {status.data.error && <span className="text-red-700">{status.data.error}</span>}
+        </div>
+      )}
+      {cancelState.status === "error" && <FormMessage state={cancelState} />}
+      {result.data && (
+        <ResultView columns={result.data.columns} rows={result.data.rows} truncated={result.data.truncated} downloadHref={`/api/queries/result?id=${encodeURIComponent(queryId!)}&format=csv`} />
+      )}
+      {result.error && <p className="text-sm text-red-700">{(result.error as Error).message}</p>}
+    </div>
+  );
+}
