@@ -201,6 +201,17 @@ test("the recipe's collaboration is set up in the browser, step by step", async 
   await expect(analystOfB.getByRole("button", { name: "Run" })).toBeDisabled();
   await expect(analystOfB.getByText("Your organization cannot run queries in this collaboration")).toBeVisible();
 
+  // org-a's admin sees both of the analyst's attempts in the query logs, and can export them.
+  await adminA.goto("/query-logs");
+  const logged = adminA.getByRole("table", { name: "Logged queries" });
+  await expect(logged.getByRole("row")).toHaveCount(3);
+  await expect(logged).toContainText("REFUSED");
+  await expect(logged).toContainText("SUCCESS");
+  await expect(logged).toContainText("analyst@org-a.example");
+  await expectAccessible(adminA, "the query logs");
+  const exported = await adminA.request.get(`${running.baseURL}/api/query-logs?status=SUCCESS`);
+  expect((await exported.text()).trim().split("\n")).toHaveLength(2);
+
   // org-a's admin finds every step of the journey in the audit log, and the chain intact.
   await adminA.goto("/audit");
   const audit = adminA.getByRole("table", { name: "Audit entries" });

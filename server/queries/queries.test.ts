@@ -8,7 +8,7 @@ import { createConfiguredTable, saveAnalysisRule } from "@/server/configured-tab
 import { getDataset, uploadDataset } from "@/server/datasets/datasets";
 import { startTestCloud, type TestCloud } from "@/server/local-cloud/testing";
 import { actorFor } from "@/server/testing/actors";
-import { cancelQuery, getQuery, ownQueries, readResult, startQuery } from "./queries";
+import { cancelQuery, getQuery, listQueryLog, ownQueries, queryLogRows, readResult, startQuery } from "./queries";
 
 // The workbench's queries through the console's clients against a real local cloud: org-a's
 // analyst runs an aggregation over both members' tables; the rules decide; the result is read
@@ -97,6 +97,19 @@ describe("workbench queries", () => {
     const refused = await startQuery(analystA, collaborationId, "SELECT a.customer_id FROM a_customers a").catch((e: AppError) => e);
     expect(refused).toBeInstanceOf(AppError);
     expect((refused as AppError).message).toMatch(/customer_id/);
+  });
+
+  it("are all in the organization's query log, refused ones too, filtered and searched in SQL", async () => {
+    const all = await listQueryLog(analystA, {}, { offset: 0, limit: 50 });
+    expect(all.queries.map((q) => q.status)).toEqual(["REFUSED", "SUCCESS"]);
+    expect(all.queries[0]!.error).toMatch(/customer_id/);
+    expect((await listQueryLog(analystA, { status: "SUCCESS" }, { offset: 0, limit: 50 })).total).toBe(1);
+    expect((await listQueryLog(analystA, { search: "count(distinct" }, { offset: 0, limit: 50 })).queries.map((q) => q.status)).toEqual(["SUCCESS"]);
+    expect((await listQueryLog(analystA, { user: "ANALYST@org-a.example" }, { offset: 0, limit: 1 })).total).toBe(2);
+    expect((await listQueryLog(analystB, {}, { offset: 0, limit: 50 })).total).toBe(0);
+    const exported = [];
+    for await (const row of queryLogRows(analystA, {})) exported.push(row.status);
+    expect(exported).toEqual(["REFUSED", "SUCCESS"]);
   });
 
   it("can be cancelled, and belong to their organization only", async () => {

@@ -1,7 +1,8 @@
 import "server-only";
+import { randomUUID } from "node:crypto";
 import { GetProtectedQueryCommand, StartProtectedQueryCommand, UpdateProtectedQueryCommand } from "@aws-sdk/client-cleanrooms";
 import { GetObjectCommand } from "@aws-sdk/client-s3";
-import { and, desc, eq } from "drizzle-orm";
+import { and, count, desc, eq, gte, ilike, lt } from "drizzle-orm";
 import { AppError } from "@/lib/errors";
 import type { Actor } from "@/server/auth/actor";
 import { awsClientsFor } from "@/server/aws/clients";
@@ -15,7 +16,8 @@ import { consoleQueries, type ConsoleQuery } from "@/server/db/schema";
 // Rooms client (so the engine's rules, or AWS's, decide), with the console user who started each
 // one recorded, and results read back from the member's result location through its S3 client.
 
-export const finalStatuses = ["SUCCESS", "FAILED", "CANCELLED", "TIMED_OUT"] as const;
+/** States a query does not leave; REFUSED is the console's own, for a query Clean Rooms would not start. */
+export const finalStatuses = ["SUCCESS", "FAILED", "CANCELLED", "TIMED_OUT", "REFUSED"] as const;
 
 export interface QueryState {
   id: string;
@@ -35,20 +37,16 @@ async function membershipFor(actor: Actor, collaborationId: string) {
 /** Starts a protected query as the actor's organization, and records who started it. */
 export async function startQuery(actor: Actor, collaborationId: string, sql: string): Promise<string> {
   const { clients, membership } = await membershipFor(actor, collaborationId);
+  const db = await getDb();
+  const record = { organizationId: actor.orgId, userId: actor.userId, userEmail: actor.email, collaborationId, membershipId: membership.id!, sql };
   const { protectedQuery } = await awsCall("Starting the query", () =>
     clients.cleanrooms.send(new StartProtectedQueryCommand({ membershipIdentifier: membership.id!, type: "SQL", sqlParameters: { queryString: sql } })),
-  );
-  const db = await getDb();
-  await db.insert(consoleQueries).values({
-    id: protectedQuery!.id!,
-    organizationId: actor.orgId,
-    userId: actor.userId,
-    userEmail: actor.email,
-    collaborationId,
-    membershipId: membership.id!,
-    sql,
-    status: protectedQuery!.status ?? "SUBMITTED",
+  ).catch(async (error: AppError) => {
+    // A refused query is an attempt the log must show too, with the reason it was refused.
+    await db.insert(consoleQueries).values({ ...record, id: `refused-${randomUUID()}`, status: "REFUSED", error: error.message, finishedAt: new Date() });
+    throw error;
   });
+  await db.insert(consoleQueries).values({ ...record, id: protectedQuery!.id!, status: protectedQuery!.status ?? "SUBMITTED" });
   return protectedQuery!.id!;
 }
 
@@ -112,4 +110,52 @@ export async function readResult(actor: Actor, queryId: string, maxRows = 100_00
 export async function ownQueries(actor: Actor, limit = 50): Promise<ConsoleQuery[]> {
   const db = await getDb();
   return db.select().from(consoleQueries).where(eq(consoleQueries.userId, actor.userId)).orderBy(desc(consoleQueries.startedAt)).limit(limit);
+}
+
+export interface QueryLogFilter {
+  status?: string;
+  user?: string;
+  collaborationId?: string;
+  from?: Date;
+  to?: Date;
+  search?: string;
+}
+
+function logConditions(organizationId: string, filter: QueryLogFilter) {
+  const conditions = [eq(consoleQueries.organizationId, organizationId)];
+  if (filter.status) conditions.push(eq(consoleQueries.status, filter.status));
+  if (filter.user) conditions.push(eq(consoleQueries.userEmail, filter.user.toLowerCase()));
+  if (filter.collaborationId) conditions.push(eq(consoleQueries.collaborationId, filter.collaborationId));
+  if (filter.from) conditions.push(gte(consoleQueries.startedAt, filter.from));
+  if (filter.to) conditions.push(lt(consoleQueries.startedAt, filter.to));
+  if (filter.search) conditions.push(ilike(consoleQueries.sql, `%${filter.search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`));
+  return and(...conditions)!;
+}
+
+/**
+ * A page of the organization's query log, newest first, paged in SQL by start time. Queries still
+ * running are asked for their state first, so the log shows how they ended.
+ */
+export async function listQueryLog(actor: Actor, filter: QueryLogFilter, page: { offset: number; limit: number }): Promise<{ queries: ConsoleQuery[]; total: number }> {
+  const db = await getDb();
+  const where = logConditions(actor.orgId, filter);
+  let queries = await db.select().from(consoleQueries).where(where).orderBy(desc(consoleQueries.startedAt), desc(consoleQueries.id)).limit(page.limit).offset(page.offset);
+  const unfinished = queries.filter((q) => !(finalStatuses as readonly string[]).includes(q.status));
+  if (unfinished.length) {
+    await Promise.all(unfinished.map((q) => getQuery(actor, q.id).catch(() => null)));
+    queries = await db.select().from(consoleQueries).where(where).orderBy(desc(consoleQueries.startedAt), desc(consoleQueries.id)).limit(page.limit).offset(page.offset);
+  }
+  const [{ total }] = (await db.select({ total: count() }).from(consoleQueries).where(where)) as [{ total: number }];
+  return { queries, total: Number(total) };
+}
+
+/** Every entry matching the filter, for the CSV export, a thousand at a time. */
+export async function* queryLogRows(actor: Actor, filter: QueryLogFilter): AsyncGenerator<ConsoleQuery> {
+  const db = await getDb();
+  const where = logConditions(actor.orgId, filter);
+  for (let offset = 0; ; offset += 1000) {
+    const rows = await db.select().from(consoleQueries).where(where).orderBy(desc(consoleQueries.startedAt), desc(consoleQueries.id)).limit(1000).offset(offset);
+    yield* rows;
+    if (rows.length < 1000) return;
+  }
 }

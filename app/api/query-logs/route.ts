@@ -1,0 +1,27 @@
+import { route } from "@/server/auth/route";
+import { queryLogFilterOf } from "@/server/queries/log-filter";
+import { queryLogRows } from "@/server/queries/queries";
+
+// GET /api/query-logs?<filter>: the organization's query log as CSV, every entry the filter
+// matches, streamed a thousand rows at a time.
+export const GET = route({ permission: "queryLogs.view" }, async (request, actor) => {
+  const filter = queryLogFilterOf(new URL(request.url).searchParams);
+  const quote = (v: unknown) => {
+    const text = v instanceof Date ? v.toISOString() : v === null || v === undefined ? "" : String(v);
+    return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+  };
+  const encoder = new TextEncoder();
+  const rows = queryLogRows(actor, filter);
+  const body = new ReadableStream<Uint8Array>({
+    start(controller) {
+      controller.enqueue(encoder.encode("id,started_at,finished_at,user,collaboration_id,status,rows,error,sql\n"));
+    },
+    async pull(controller) {
+      const next = await rows.next();
+      if (next.done) return controller.close();
+      const q = next.value;
+      controller.enqueue(encoder.encode([q.id, q.startedAt, q.finishedAt, q.userEmail, q.collaborationId, q.status, q.rows, q.error, q.sql].map(quote).join(",") + "\n"));
+    },
+  });
+  return new Response(body, { headers: { "content-type": "text/csv; charset=utf-8", "content-disposition": 'attachment; filename="query-log.csv"' } });
+});
