@@ -170,6 +170,18 @@ test("the recipe's collaboration is set up in the browser, step by step", async 
   await expect(analystB.getByRole("button", { name: "Leave collaboration" })).toHaveCount(0);
   await expect(analystB.getByRole("form", { name: "Add a configured table" })).toHaveCount(0);
 
+  // org-a's admin links the collaboration to its QuickSight dashboard (only a QuickSight link passes).
+  await adminA.goto("/collaborations");
+  await adminA.getByRole("link", { name: "Customer overlap" }).click();
+  const dashboard = adminA.getByRole("form", { name: "QuickSight dashboard" });
+  await dashboard.getByLabel("QuickSight dashboard link (leave empty for none)").fill("https://evil.example/sn/dashboards/x");
+  await dashboard.getByRole("button", { name: "Save link" }).click();
+  await expect(dashboard.getByText("Paste the https link of a QuickSight dashboard")).toBeVisible();
+  const dashboardUrl = "https://us-east-1.quicksight.aws.amazon.com/sn/dashboards/customer-overlap-1";
+  await dashboard.getByLabel("QuickSight dashboard link (leave empty for none)").fill(dashboardUrl);
+  await dashboard.getByRole("button", { name: "Save link" }).click();
+  await expect(dashboard.getByRole("status")).toContainText("now link to the QuickSight dashboard");
+
   // org-a's analyst queries org-a's table in the workbench: status, table, chart, CSV.
   const analystA = await as(browser, "analyst@org-a.example");
   await analystA.goto("/workbench");
@@ -182,6 +194,7 @@ test("the recipe's collaboration is set up in the browser, step by step", async 
   const rows = analystA.getByRole("table", { name: "Result rows" });
   await expect(rows.getByRole("row")).toHaveCount(4);
   await expect(analystA.getByRole("img", { name: /Bar chart of customers, revenue by region/ })).toBeVisible();
+  await expect(analystA.getByRole("link", { name: "Open in QuickSight" })).toHaveAttribute("href", dashboardUrl);
   await shot(analystA, testInfo, "7-workbench-result");
   await expectAccessible(analystA, "the workbench with a result");
   const download = analystA.waitForEvent("download");

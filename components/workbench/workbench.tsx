@@ -36,12 +36,14 @@ export function Workbench({
   canQuery,
   cannotQueryReason,
   initialSql,
+  dashboardUrl,
 }: {
   collaborationId: string;
   schema: Record<string, string[]>;
   canQuery: boolean;
   cannotQueryReason: string;
   initialSql: string;
+  dashboardUrl: string | null;
 }) {
   const [sql, setSql] = useState(initialSql);
   const [state, run, running] = useActionState(runQuery, idleState);
@@ -117,6 +119,13 @@ export function Workbench({
         </div>
       )}
       {cancelState.status === "error" && <FormMessage state={cancelState} />}
+      {result.data && dashboardUrl && (
+        <p className="text-sm">
+          <a href={dashboardUrl} target="_blank" rel="noopener noreferrer" className="text-brand-700 underline">
+            Open in QuickSight
+          </a>
+        </p>
+      )}
       {result.data && (
         <ResultView columns={result.data.columns} rows={result.data.rows} truncated={result.data.truncated} downloadHref={`/api/queries/result?id=${encodeURIComponent(queryId!)}&format=csv`} />
       )}

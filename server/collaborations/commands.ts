@@ -2,7 +2,9 @@ import { z } from "zod";
 import { AppError } from "@/lib/errors";
 import { newCollaboration } from "@/lib/collaborations";
 import { defineCommand } from "@/server/auth/action";
-import { associateTable, createCollaboration, deleteCollaboration, joinCollaboration, leaveCollaboration, removeAssociation } from "./collaborations";
+import { quicksightDashboardUrl } from "@/lib/quicksight";
+import { associateTable, createCollaboration, deleteCollaboration, getCollaboration, joinCollaboration, leaveCollaboration, removeAssociation } from "./collaborations";
+import { setDashboardUrl } from "./settings";
 
 // The collaboration pages' server actions: each names its permission and parses its input.
 const byId = z.object({ id: z.string().min(1) });
@@ -107,4 +109,23 @@ export const deleteCollaborationCommand = defineCommand({
     return { message: "The collaboration was deleted.", redirectTo: "/collaborations" };
   },
   revalidate: ["/collaborations", "/"],
+});
+
+export const setDashboardCommand = defineCommand({
+  action: "collaborations.setDashboard",
+  permission: "collaborations.manage",
+  schema: z.object({ id: z.string().min(1), url: z.string().trim().max(2048) }),
+  async run({ id, url }, actor) {
+    // Only a collaboration the organization can see may get a setting.
+    if (!(await getCollaboration(actor, id))) throw new AppError("not_found", "There is no such collaboration.");
+    if (!url) {
+      await setDashboardUrl(actor.orgId, id, null);
+      return "The QuickSight link was removed.";
+    }
+    const valid = quicksightDashboardUrl(url);
+    if (!valid) throw new AppError("invalid", "Check the link.", { url: ["Paste the https link of a QuickSight dashboard (…quicksight.aws.amazon.com/sn/dashboards/…)."] });
+    await setDashboardUrl(actor.orgId, id, valid);
+    return "Results of this collaboration now link to the QuickSight dashboard.";
+  },
+  revalidate: ["/collaborations", "/workbench"],
 });

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { bigserial, boolean, index, integer, jsonb, pgEnum, pgTable, serial, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { bigserial, boolean, index, integer, jsonb, pgEnum, pgTable, primaryKey, serial, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { roles } from "@/lib/permissions";
 
 export const roleEnum = pgEnum("role", roles);
@@ -102,3 +102,16 @@ export const consoleQueries = pgTable(
 );
 
 export type ConsoleQuery = typeof consoleQueries.$inferSelect;
+
+// An organization's own settings for a collaboration it belongs to (each member keeps its own).
+export const collaborationSettings = pgTable(
+  "collaboration_settings",
+  {
+    organizationId: uuid("organization_id").notNull(),
+    collaborationId: text("collaboration_id").notNull(),
+    // The QuickSight dashboard the organization publishes this collaboration's results to.
+    quicksightDashboardUrl: text("quicksight_dashboard_url"),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.organizationId, t.collaborationId] })],
+);

@@ -9,6 +9,7 @@ import {
   joinCollaborationCommand,
   leaveCollaborationCommand,
   removeAssociationCommand,
+  setDashboardCommand,
 } from "@/server/collaborations/commands";
 
 export async function createCollaboration(_prev: FormState, formData: FormData): Promise<FormState> {
@@ -33,4 +34,8 @@ export async function leaveCollaboration(_prev: FormState, formData: FormData): 
 
 export async function deleteCollaboration(_prev: FormState, formData: FormData): Promise<FormState> {
   return submitForm(deleteCollaborationCommand, formData);
+}
+
+export async function setDashboard(_prev: FormState, formData: FormData): Promise<FormState> {
+  return submitForm(setDashboardCommand, formData);
 }

@@ -3,6 +3,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { removeAssociation, deleteCollaboration, leaveCollaboration } from "@/app/(console)/collaborations/actions";
 import { AssociateForm } from "@/components/collaborations/associate-form";
+import { DashboardForm } from "@/components/collaborations/dashboard-form";
 import { JoinForm } from "@/components/collaborations/join-form";
 import { ConfirmAction } from "@/components/ui/confirm-action";
 import { PageHeader } from "@/components/ui/page-header";
@@ -11,6 +12,7 @@ import { can } from "@/lib/permissions";
 import { summarizeRule } from "@/lib/rule-summary";
 import { requirePage } from "@/server/auth/session";
 import { getCollaboration } from "@/server/collaborations/collaborations";
+import { dashboardUrlOf } from "@/server/collaborations/settings";
 import { listConfiguredTables } from "@/server/configured-tables/configured-tables";
 
 export const metadata: Metadata = { title: "Collaboration" };
@@ -190,6 +192,14 @@ export default async function CollaborationPage({ params, searchParams }: { para
               to add it.
             </p>
           )}
+        </section>
+      )}
+
+      {canManage && collaboration.memberStatus === "ACTIVE" && (
+        <section className="mb-6 max-w-2xl rounded-lg border border-slate-200 bg-white p-6">
+          <h2 className="text-lg font-semibold">QuickSight</h2>
+          <p className="mb-3 mt-1 text-sm text-slate-600">Where your analysts find this collaboration&apos;s dashboard: results in the workbench link to it.</p>
+          <DashboardForm id={collaboration.id} url={await dashboardUrlOf(actor.orgId, collaboration.id)} />
         </section>
       )}
 

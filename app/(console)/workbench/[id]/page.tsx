@@ -6,6 +6,7 @@ import { Workbench } from "@/components/workbench/workbench";
 import { columnAllowances } from "@/lib/rule-summary";
 import { requirePage } from "@/server/auth/session";
 import { getCollaboration } from "@/server/collaborations/collaborations";
+import { dashboardUrlOf } from "@/server/collaborations/settings";
 import { ownQueries } from "@/server/queries/queries";
 
 export const metadata: Metadata = { title: "Query workbench" };
@@ -73,6 +74,7 @@ export default async function WorkbenchPage({ params, searchParams }: { params: 
           canQuery={canQuery}
           cannotQueryReason="Your organization cannot run queries in this collaboration (it lacks the ability to query); you can still see the tables and their rules."
           initialSql={rerun ?? suggestion}
+          dashboardUrl={await dashboardUrlOf(actor.orgId, collaboration.id)}
         />
       </div>
     </>
