@@ -58,6 +58,9 @@ export function appErrorOf(error: unknown, fields: Record<string, string> = {}, 
   return new AppError(codeOf(error), error.message || error.name, Object.keys(fieldErrors).length ? fieldErrors : undefined);
 }
 
+/** Whether an SDK call failed with one of these AWS error names (an expected answer, not a fault). */
+export const isAwsError = (error: unknown, ...names: string[]) => error instanceof Error && names.includes(error.name);
+
 /** Runs an SDK call, turning its failure into the AppError a form shows. */
 export async function awsCall<T>(context: string, call: () => Promise<T>, fields?: Record<string, string>): Promise<T> {
   try {

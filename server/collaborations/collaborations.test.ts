@@ -1,11 +1,10 @@
-import { Readable } from "node:stream";
 import { HeadBucketCommand } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { TableRule } from "@/lib/analysis-rules";
 import type { NewCollaboration } from "@/lib/collaborations";
 import { awsClientsFor, type AwsPrincipal } from "@/server/aws/clients";
 import { createConfiguredTable, saveAnalysisRule } from "@/server/configured-tables/configured-tables";
-import { getDataset, uploadDataset } from "@/server/datasets/datasets";
+import { catalogueDataset } from "@/server/testing/datasets";
 import { startTestCloud, type TestCloud } from "@/server/local-cloud/testing";
 import {
   associateTable,
@@ -37,8 +36,7 @@ const rule: TableRule = {
 };
 
 async function configuredTable(principal: AwsPrincipal, name: string) {
-  await uploadDataset(principal, { name, filename: `${name}.csv`, body: Readable.from([Buffer.from("customer_id,region\n1,north\n2,south\n")]) });
-  for (let i = 0; i < 200 && !(await getDataset(principal, name))?.columns.length; i++) await new Promise((r) => setTimeout(r, 50));
+  await catalogueDataset(principal, name, "customer_id,region\n1,north\n2,south\n");
   const id = await createConfiguredTable(principal, { name, dataset: name, columns: ["customer_id", "region"] });
   await saveAnalysisRule(principal, id, rule);
   return id;

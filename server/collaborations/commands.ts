@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { AppError } from "@/lib/errors";
 import { newCollaboration } from "@/lib/collaborations";
+import { jsonField } from "@/lib/json-field";
 import { defineCommand } from "@/server/auth/action";
 import { quicksightDashboardUrl } from "@/lib/quicksight";
 import { associateTable, createCollaboration, deleteCollaboration, getCollaboration, joinCollaboration, leaveCollaboration, removeAssociation } from "./collaborations";
@@ -11,26 +12,12 @@ const byId = z.object({ id: z.string().min(1) });
 
 export const createCollaborationCommand = defineCommand({
   action: "collaborations.create",
-  target: (input) => {
-    try {
-      return String((JSON.parse(String(input.collaboration)) as { name?: unknown }).name ?? "");
-    } catch {
-      return "";
-    }
-  },
+  target: (input) => String((jsonField(input.collaboration) as { name?: unknown } | null)?.name ?? ""),
   permission: "collaborations.manage",
   // The form sends the collaboration as one JSON field (its member list is dynamic).
   schema: z.object({ collaboration: z.string().min(1) }),
   async run({ collaboration }, actor) {
-    const parsed = newCollaboration.safeParse(
-      (() => {
-        try {
-          return JSON.parse(collaboration) as unknown;
-        } catch {
-          return null;
-        }
-      })(),
-    );
+    const parsed = newCollaboration.safeParse(jsonField(collaboration));
     if (!parsed.success) {
       const fieldErrors: Record<string, string[]> = {};
       for (const issue of parsed.error.issues) {

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { AppError } from "@/lib/errors";
 import { tableRule } from "@/lib/analysis-rules";
+import { jsonField } from "@/lib/json-field";
 import { defineCommand } from "@/server/auth/action";
 import { createConfiguredTable, deleteConfiguredTable, saveAnalysisRule } from "./configured-tables";
 
@@ -29,15 +30,7 @@ export const saveAnalysisRuleCommand = defineCommand({
   permission: "configuredTables.manage",
   schema: z.object({ id: z.string().min(1), rule: z.string().min(1) }),
   async run({ id, rule }, actor) {
-    const parsed = tableRule.safeParse(
-      (() => {
-        try {
-          return JSON.parse(rule) as unknown;
-        } catch {
-          return null;
-        }
-      })(),
-    );
+    const parsed = tableRule.safeParse(jsonField(rule));
     if (!parsed.success) throw new AppError("invalid", "The rule is not complete; check the highlighted fields.");
     await saveAnalysisRule(actor, id, parsed.data);
     return `Saved the ${parsed.data.type.toLowerCase()} rule. Partners see the table under this rule from their next query.`;

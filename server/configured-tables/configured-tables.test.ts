@@ -1,9 +1,8 @@
-import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { TableRule } from "@/lib/analysis-rules";
 import { AppError } from "@/lib/errors";
 import type { AwsPrincipal } from "@/server/aws/clients";
-import { getDataset, uploadDataset } from "@/server/datasets/datasets";
+import { catalogueDataset } from "@/server/testing/datasets";
 import { startTestCloud, type TestCloud } from "@/server/local-cloud/testing";
 import { createConfiguredTable, deleteConfiguredTable, getConfiguredTable, listConfiguredTables, saveAnalysisRule } from "./configured-tables";
 
@@ -28,8 +27,7 @@ beforeAll(async () => {
   vi.stubEnv("LOCAL_CLOUD_PORT", new URL(cloud.endpoint).port);
   orgA = { awsAccountId: (await cloud.credentials("org-a")).accountId };
   orgB = { awsAccountId: (await cloud.credentials("org-b")).accountId };
-  await uploadDataset(orgA, { name: "customers", filename: "c.csv", body: Readable.from([Buffer.from("customer_id,region,email\n1,north,a@x\n2,south,b@x\n")]) });
-  for (let i = 0; i < 200 && !(await getDataset(orgA, "customers"))?.columns.length; i++) await new Promise((r) => setTimeout(r, 50));
+  await catalogueDataset(orgA, "customers", "customer_id,region,email\n1,north,a@x\n2,south,b@x\n");
 });
 afterAll(async () => {
   vi.unstubAllEnvs();

@@ -15,7 +15,7 @@ import { analysisRuleTypes, configuredTableRulePolicy, tableRuleOf, type TableRu
 import type { ConfiguredTableView } from "@/lib/configured-tables";
 import { AppError } from "@/lib/errors";
 import { awsClientsFor, type AwsClients, type AwsPrincipal } from "@/server/aws/clients";
-import { awsCall } from "@/server/aws/errors";
+import { awsCall, isAwsError } from "@/server/aws/errors";
 import { DATABASE, getDataset } from "@/server/datasets/datasets";
 
 // Configured tables of the organization: which columns of a catalogued dataset a collaboration
@@ -47,8 +47,6 @@ function apiPolicyOf(rule: TableRule): ConfiguredTableAnalysisRulePolicy {
   if (rule.type === "LIST") return { v1: { list: rule.policy } };
   return { v1: { custom: rule.policy } };
 }
-
-const isNamed = (error: unknown, name: string) => error instanceof Error && error.name === name;
 
 async function ruleOf(clients: AwsClients, table: ApiConfiguredTable): Promise<TableRule | null> {
   const type = analysisRuleTypes.find((t) => table.analysisRuleTypes?.includes(t));
@@ -96,7 +94,7 @@ export async function getConfiguredTable(principal: AwsPrincipal, id: string): P
   const clients = await awsClientsFor(principal);
   return awsCall("Reading the configured table", async () => {
     const found = await clients.cleanrooms.send(new GetConfiguredTableCommand({ configuredTableIdentifier: id })).catch((error: unknown) => {
-      if (isNamed(error, "ResourceNotFoundException")) return null;
+      if (isAwsError(error, "ResourceNotFoundException")) return null;
       throw error;
     });
     return found?.configuredTable ? viewOf(found.configuredTable, await ruleOf(clients, found.configuredTable)) : null;

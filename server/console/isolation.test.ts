@@ -1,4 +1,3 @@
-import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { TableRule } from "@/lib/analysis-rules";
 import { runCommand } from "@/server/auth/action";
@@ -8,7 +7,8 @@ import { createCollaboration, getCollaboration } from "@/server/collaborations/c
 import { deleteConfiguredTableCommand, saveAnalysisRuleCommand } from "@/server/configured-tables/commands";
 import { createConfiguredTable, getConfiguredTable } from "@/server/configured-tables/configured-tables";
 import { crawlDatasetCommand, deleteDatasetCommand } from "@/server/datasets/commands";
-import { getDataset, listDatasets, previewDataset, uploadDataset } from "@/server/datasets/datasets";
+import { getDataset, listDatasets, previewDataset } from "@/server/datasets/datasets";
+import { catalogueDataset } from "@/server/testing/datasets";
 import { startTestCloud, type TestCloud } from "@/server/local-cloud/testing";
 import { actorFor } from "@/server/testing/actors";
 
@@ -41,8 +41,7 @@ beforeAll(async () => {
   adminB = await actorFor("admin@org-b.example");
   ownerB = await actorFor("owner@org-b.example");
   analystB = await actorFor("analyst@org-b.example");
-  await uploadDataset(ownerA, { name: "customers", filename: "customers.csv", body: Readable.from([Buffer.from("customer_id,region\n1,north\n2,south\n")]) });
-  for (let i = 0; i < 200 && !(await getDataset(ownerA, "customers"))?.columns.length; i++) await new Promise((r) => setTimeout(r, 50));
+  await catalogueDataset(ownerA, "customers", "customer_id,region\n1,north\n2,south\n");
   tableId = await createConfiguredTable(ownerA, { name: "customers", dataset: "customers", columns: ["customer_id", "region"] });
   const adminA = await actorFor("admin@org-a.example");
   collaborationId = await createCollaboration(adminA, {

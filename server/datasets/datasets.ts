@@ -17,7 +17,7 @@ import { CreateCrawlerCommand, CreateDatabaseCommand, DeleteCrawlerCommand, Dele
 import { GetConfiguredTableCommand, ListConfiguredTablesCommand } from "@aws-sdk/client-cleanrooms";
 import { AppError } from "@/lib/errors";
 import { awsClientsFor, type AwsClients, type AwsPrincipal } from "@/server/aws/clients";
-import { appErrorOf, awsCall } from "@/server/aws/errors";
+import { appErrorOf, awsCall, isAwsError } from "@/server/aws/errors";
 import { datasetCheck, formatOf } from "./file-check";
 import { parseCsvRows } from "./csv";
 import { PARQUET_PREVIEW_MAX_BYTES, parquetPreview } from "./parquet-preview";
@@ -49,14 +49,12 @@ const crawlerOf = (name: string) => `cleanrooms-dataset-${name}`;
 /** How large a dataset file may be (DATASET_MAX_BYTES, 5 GiB unless set). */
 export const maxDatasetBytes = () => Number(process.env.DATASET_MAX_BYTES || 5 * 1024 ** 3);
 
-const isNamed = (error: unknown, ...names: string[]) => error instanceof Error && names.includes(error.name);
-
 /** Creates a bucket as the recipe does (versioning, default encryption) unless it exists. */
 export async function ensureBucket(clients: AwsClients, bucket: string): Promise<void> {
   const exists = await clients.s3.send(new HeadBucketCommand({ Bucket: bucket })).then(
     () => true,
     (error: unknown) => {
-      if (isNamed(error, "NotFound", "NoSuchBucket")) return false;
+      if (isAwsError(error, "NotFound", "NoSuchBucket")) return false;
       throw error;
     },
   );
@@ -64,7 +62,7 @@ export async function ensureBucket(clients: AwsClients, bucket: string): Promise
   await awsCall("Creating your organization's bucket", async () => {
     const location = clients.region === "us-east-1" ? undefined : { LocationConstraint: clients.region as BucketLocationConstraint };
     await clients.s3.send(new CreateBucketCommand({ Bucket: bucket, CreateBucketConfiguration: location })).catch((error: unknown) => {
-      if (!isNamed(error, "BucketAlreadyOwnedByYou")) throw error; // made by a concurrent upload
+      if (!isAwsError(error, "BucketAlreadyOwnedByYou")) throw error; // made by a concurrent upload
     });
     await clients.s3.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: "Enabled" } }));
     await clients.s3.send(new PutBucketEncryptionCommand({ Bucket: bucket, ServerSideEncryptionConfiguration: { Rules: [{ ApplyServerSideEncryptionByDefault: { SSEAlgorithm: "AES256" } }] } }));
@@ -74,7 +72,7 @@ export async function ensureBucket(clients: AwsClients, bucket: string): Promise
 async function ensureCatalog(clients: AwsClients, name: string, bucket: string): Promise<void> {
   await awsCall("Preparing the catalogue", async () => {
     await clients.glue.send(new CreateDatabaseCommand({ DatabaseInput: { Name: DATABASE, Description: "Datasets uploaded through the console" } })).catch((error: unknown) => {
-      if (!isNamed(error, "AlreadyExistsException")) throw error;
+      if (!isAwsError(error, "AlreadyExistsException")) throw error;
     });
     await clients.glue
       .send(
@@ -87,7 +85,7 @@ async function ensureCatalog(clients: AwsClients, name: string, bucket: string):
         }),
       )
       .catch((error: unknown) => {
-        if (!isNamed(error, "AlreadyExistsException")) throw error;
+        if (!isAwsError(error, "AlreadyExistsException")) throw error;
       });
   });
 }
@@ -97,7 +95,7 @@ export async function crawlDataset(principal: AwsPrincipal, name: string): Promi
   const clients = await awsClientsFor(principal);
   await awsCall("Starting the crawl", () =>
     clients.glue.send(new StartCrawlerCommand({ Name: crawlerOf(name) })).catch((error: unknown) => {
-      if (!isNamed(error, "CrawlerRunningException")) throw error;
+      if (!isAwsError(error, "CrawlerRunningException")) throw error;
     }),
   );
 }
@@ -161,11 +159,11 @@ async function describe(clients: AwsClients, bucket: string, name: string): Prom
     clients.s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: folderOf(name) })),
     clients.glue.send(new GetCrawlerCommand({ Name: crawlerOf(name) })).then(
       (r) => r.Crawler,
-      (error: unknown) => (isNamed(error, "EntityNotFoundException") ? undefined : Promise.reject(error)),
+      (error: unknown) => (isAwsError(error, "EntityNotFoundException") ? undefined : Promise.reject(error)),
     ),
     clients.glue.send(new GetTableCommand({ DatabaseName: DATABASE, Name: name })).then(
       (r) => r.Table,
-      (error: unknown) => (isNamed(error, "EntityNotFoundException") ? undefined : Promise.reject(error)),
+      (error: unknown) => (isAwsError(error, "EntityNotFoundException") ? undefined : Promise.reject(error)),
     ),
   ]);
   const file = objects.Contents?.[0];
@@ -186,7 +184,7 @@ export async function listDatasets(principal: AwsPrincipal): Promise<Dataset[]> 
     let token: string | undefined;
     do {
       const page = await clients.s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: "datasets/", Delimiter: "/", ContinuationToken: token })).catch((error: unknown) => {
-        if (isNamed(error, "NoSuchBucket")) return null; // nothing uploaded yet
+        if (isAwsError(error, "NoSuchBucket")) return null; // nothing uploaded yet
         throw error;
       });
       if (!page) return [];
@@ -270,10 +268,10 @@ export async function deleteDataset(principal: AwsPrincipal, name: string): Prom
       versionIdMarker = page.NextVersionIdMarker;
     }
     await clients.glue.send(new DeleteTableCommand({ DatabaseName: DATABASE, Name: parsed })).catch((error: unknown) => {
-      if (!isNamed(error, "EntityNotFoundException")) throw error;
+      if (!isAwsError(error, "EntityNotFoundException")) throw error;
     });
     await clients.glue.send(new DeleteCrawlerCommand({ Name: crawlerOf(parsed) })).catch((error: unknown) => {
-      if (!isNamed(error, "EntityNotFoundException", "CrawlerRunningException")) throw error;
+      if (!isAwsError(error, "EntityNotFoundException", "CrawlerRunningException")) throw error;
     });
   });
 }

@@ -1,11 +1,10 @@
-import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { TableRule } from "@/lib/analysis-rules";
 import { AppError } from "@/lib/errors";
 import type { Actor } from "@/server/auth/actor";
 import { associateTable, createCollaboration, joinCollaboration } from "@/server/collaborations/collaborations";
 import { createConfiguredTable, saveAnalysisRule } from "@/server/configured-tables/configured-tables";
-import { getDataset, uploadDataset } from "@/server/datasets/datasets";
+import { catalogueDataset } from "@/server/testing/datasets";
 import { startTestCloud, type TestCloud } from "@/server/local-cloud/testing";
 import { actorFor } from "@/server/testing/actors";
 import { cancelQuery, getQuery, listQueryLog, ownQueries, queryLogRows, readResult, startQuery } from "./queries";
@@ -33,8 +32,7 @@ const rule = (measure: string): TableRule => ({
 
 async function table(owner: Actor, name: string, measure: string, ids: number[]) {
   const csv = `customer_id,region,${measure}\n` + ids.map((id) => `${id},${["north", "south"][id % 2]},${id % 7}`).join("\n") + "\n";
-  await uploadDataset(owner, { name, filename: `${name}.csv`, body: Readable.from([Buffer.from(csv)]) });
-  for (let i = 0; i < 200 && !(await getDataset(owner, name))?.columns.length; i++) await new Promise((r) => setTimeout(r, 50));
+  await catalogueDataset(owner, name, csv);
   const id = await createConfiguredTable(owner, { name, dataset: name, columns: ["customer_id", "region", measure] });
   await saveAnalysisRule(owner, id, rule(measure));
   return id;

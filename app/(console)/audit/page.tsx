@@ -1,8 +1,9 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { VerifyAuditForm } from "@/components/audit/verify-form";
-import { Button } from "@/components/ui/button";
+import { FilterForm, FilterInput, FilterSelect } from "@/components/ui/filter-form";
 import { PageHeader } from "@/components/ui/page-header";
+import { utcDay } from "@/lib/dates";
 import { listAudit, type AuditFilter } from "@/server/audit/audit";
 import { requirePage } from "@/server/auth/session";
 
@@ -21,13 +22,6 @@ const areas = [
 
 type Search = { action?: string; user?: string; outcome?: string; from?: string; to?: string; q?: string; before?: string };
 
-const dateOf = (value: string | undefined, endOfDay = false) => {
-  if (!value || !/^\d{4}-\d{2}-\d{2}$/.test(value)) return undefined;
-  const date = new Date(`${value}T00:00:00Z`);
-  if (endOfDay) date.setUTCDate(date.getUTCDate() + 1);
-  return Number.isNaN(date.getTime()) ? undefined : date;
-};
-
 export default async function AuditPage({ searchParams }: { searchParams: Promise<Search> }) {
   const actor = await requirePage("audit.view", "/audit");
   const search = await searchParams;
@@ -35,8 +29,8 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
     action: areas.some(([prefix]) => prefix && prefix === search.action) ? search.action : undefined,
     user: search.user?.trim() || undefined,
     outcome: search.outcome === "success" || search.outcome === "error" ? search.outcome : undefined,
-    from: dateOf(search.from),
-    to: dateOf(search.to, true),
+    from: utcDay(search.from),
+    to: utcDay(search.to, true),
     search: search.q?.trim() || undefined,
   };
   const before = Number(search.before) > 0 ? Number(search.before) : undefined;
@@ -50,48 +44,23 @@ export default async function AuditPage({ searchParams }: { searchParams: Promis
       >
         <VerifyAuditForm />
       </PageHeader>
-      <form className="mb-4 grid gap-3 rounded-lg border border-slate-200 bg-white p-4 text-sm sm:grid-cols-3 lg:grid-cols-6" aria-label="Filter the audit log">
-        <label className="space-y-1">
-          <span className="block font-medium text-slate-700">Area</span>
-          <select name="action" defaultValue={filter.action ?? ""} className="w-full rounded-md border border-slate-300 px-2 py-1.5">
-            {areas.map(([prefix, label]) => (
-              <option key={prefix} value={prefix}>
-                {label}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="space-y-1">
-          <span className="block font-medium text-slate-700">User e-mail</span>
-          <input name="user" defaultValue={filter.user} className="w-full rounded-md border border-slate-300 px-2 py-1.5" />
-        </label>
-        <label className="space-y-1">
-          <span className="block font-medium text-slate-700">Outcome</span>
-          <select name="outcome" defaultValue={filter.outcome ?? ""} className="w-full rounded-md border border-slate-300 px-2 py-1.5">
-            <option value="">Any</option>
-            <option value="success">Succeeded</option>
-            <option value="error">Refused or failed</option>
-          </select>
-        </label>
-        <label className="space-y-1">
-          <span className="block font-medium text-slate-700">From (UTC)</span>
-          <input type="date" name="from" defaultValue={search.from} className="w-full rounded-md border border-slate-300 px-2 py-1.5" />
-        </label>
-        <label className="space-y-1">
-          <span className="block font-medium text-slate-700">To (UTC)</span>
-          <input type="date" name="to" defaultValue={search.to} className="w-full rounded-md border border-slate-300 px-2 py-1.5" />
-        </label>
-        <label className="space-y-1">
-          <span className="block font-medium text-slate-700">Search</span>
-          <input name="q" defaultValue={filter.search} placeholder="a name, a table…" className="w-full rounded-md border border-slate-300 px-2 py-1.5" />
-        </label>
-        <div className="flex gap-2 sm:col-span-3 lg:col-span-6">
-          <Button type="submit">Filter</Button>
-          <Link href="/audit" className="self-center text-brand-700 underline">
-            Clear filters
-          </Link>
-        </div>
-      </form>
+      <FilterForm label="Filter the audit log" clearHref="/audit">
+        <FilterSelect label="Area" name="action" defaultValue={filter.action ?? ""} options={areas} />
+        <FilterInput label="User e-mail" name="user" defaultValue={filter.user} />
+        <FilterSelect
+          label="Outcome"
+          name="outcome"
+          defaultValue={filter.outcome ?? ""}
+          options={[
+            ["", "Any"],
+            ["success", "Succeeded"],
+            ["error", "Refused or failed"],
+          ]}
+        />
+        <FilterInput label="From (UTC)" type="date" name="from" defaultValue={search.from} />
+        <FilterInput label="To (UTC)" type="date" name="to" defaultValue={search.to} />
+        <FilterInput label="Search" name="q" defaultValue={filter.search} placeholder="a name, a table…" />
+      </FilterForm>
       <p className="mb-2 text-sm text-slate-600">{total.toLocaleString("en")} matching entries, newest first.</p>
       {entries.length === 0 ? (
         <p className="rounded-lg border border-dashed border-slate-300 bg-white p-6 text-sm text-slate-600">No entries match. Changes made in the console appear here as they happen.</p>

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { Button } from "@/components/ui/button";
+import { FilterForm, FilterInput, FilterSelect } from "@/components/ui/filter-form";
 import { PageHeader } from "@/components/ui/page-header";
 import { requirePage } from "@/server/auth/session";
 import { listCollaborations } from "@/server/collaborations/collaborations";
@@ -34,52 +34,14 @@ export default async function QueryLogsPage({ searchParams }: { searchParams: Pr
           Export CSV
         </a>
       </PageHeader>
-      <form className="mb-4 grid gap-3 rounded-lg border border-slate-200 bg-white p-4 text-sm sm:grid-cols-3 lg:grid-cols-6" aria-label="Filter the query logs">
-        <label className="space-y-1">
-          <span className="block font-medium text-slate-700">Status</span>
-          <select name="status" defaultValue={filter.status ?? ""} className="w-full rounded-md border border-slate-300 px-2 py-1.5">
-            <option value="">Any</option>
-            {queryStatuses.map((s) => (
-              <option key={s} value={s}>
-                {s}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="space-y-1">
-          <span className="block font-medium text-slate-700">User e-mail</span>
-          <input name="user" defaultValue={filter.user} className="w-full rounded-md border border-slate-300 px-2 py-1.5" />
-        </label>
-        <label className="space-y-1">
-          <span className="block font-medium text-slate-700">Collaboration</span>
-          <select name="collaboration" defaultValue={filter.collaborationId ?? ""} className="w-full rounded-md border border-slate-300 px-2 py-1.5">
-            <option value="">Any</option>
-            {collaborations.map((c) => (
-              <option key={c.id} value={c.id}>
-                {c.name}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label className="space-y-1">
-          <span className="block font-medium text-slate-700">From (UTC)</span>
-          <input type="date" name="from" defaultValue={search.from} className="w-full rounded-md border border-slate-300 px-2 py-1.5" />
-        </label>
-        <label className="space-y-1">
-          <span className="block font-medium text-slate-700">To (UTC)</span>
-          <input type="date" name="to" defaultValue={search.to} className="w-full rounded-md border border-slate-300 px-2 py-1.5" />
-        </label>
-        <label className="space-y-1">
-          <span className="block font-medium text-slate-700">SQL contains</span>
-          <input name="q" defaultValue={filter.search} className="w-full rounded-md border border-slate-300 px-2 py-1.5" />
-        </label>
-        <div className="flex gap-2 sm:col-span-3 lg:col-span-6">
-          <Button type="submit">Filter</Button>
-          <Link href="/query-logs" className="self-center text-brand-700 underline">
-            Clear filters
-          </Link>
-        </div>
-      </form>
+      <FilterForm label="Filter the query logs" clearHref="/query-logs">
+        <FilterSelect label="Status" name="status" defaultValue={filter.status ?? ""} options={[["", "Any"], ...queryStatuses.map((s) => [s, s] as const)]} />
+        <FilterInput label="User e-mail" name="user" defaultValue={filter.user} />
+        <FilterSelect label="Collaboration" name="collaboration" defaultValue={filter.collaborationId ?? ""} options={[["", "Any"], ...collaborations.map((c) => [c.id, c.name] as const)]} />
+        <FilterInput label="From (UTC)" type="date" name="from" defaultValue={search.from} />
+        <FilterInput label="To (UTC)" type="date" name="to" defaultValue={search.to} />
+        <FilterInput label="SQL contains" name="q" defaultValue={filter.search} />
+      </FilterForm>
       <p className="mb-2 text-sm text-slate-600">{total.toLocaleString("en")} matching queries, newest first.</p>
       {queries.length === 0 ? (
         <p className="rounded-lg border border-dashed border-slate-300 bg-white p-6 text-sm text-slate-600">No queries match. Queries run in the workbench appear here.</p>

@@ -17,7 +17,8 @@ export class SandboxFailure extends Error {
   }
 }
 
-// DuckDB's error types (the words before the first colon), as data-free sentences.
+// DuckDB's error types (the words before the first colon, spelled as DuckDB spells them, e.g.
+// "Not implemented Error" for a feature DuckDB lacks), as data-free sentences.
 const kinds: Record<string, string> = {
   "Conversion Error": "a value could not be converted to the requested type",
   "Out of Range Error": "a number went out of the range of its type",
