@@ -189,6 +189,8 @@ test("the recipe's collaboration is set up in the browser, step by step", async 
   await expect(analystA.getByRole("complementary", { name: "Tables you can query" })).toContainText("org_b_customers");
   const editor = analystA.locator(".cm-content");
   await editor.fill("SELECT region, COUNT(DISTINCT customer_id) AS customers, SUM(purchase_amount) AS revenue FROM org_a_customers GROUP BY region");
+  // The rules' verdict comes as you type, before Run.
+  await expect(analystA.getByTestId("query-check")).toContainText("The aggregation rules of the tables it reads allow this query.");
   await editor.press("Control+Enter");
   await expect(analystA.getByTestId("query-status")).toHaveText("SUCCESS", { timeout: 30_000 });
   const rows = analystA.getByRole("table", { name: "Result rows" });
@@ -202,8 +204,12 @@ test("the recipe's collaboration is set up in the browser, step by step", async 
   const csv = fs.readFileSync(await (await download).path(), "utf8");
   expect(csv.split("\n")[0]).toBe("region,customers,revenue");
 
-  // A query the rules forbid is refused with the rule's reason.
-  await editor.fill("SELECT customer_id FROM org_a_customers");
+  // A query the rules forbid: the check names the rule and the column, underlined where it is;
+  // Run refuses it with the rule's reason.
+  await editor.fill("SELECT region, customer_id, SUM(purchase_amount) FROM org_a_customers GROUP BY region");
+  await expect(analystA.getByTestId("query-check")).toContainText('Column "customer_id" of "org_a_customers" is a join column');
+  await expect(analystA.locator(".cm-lintRange-error")).toHaveText("customer_id");
+  await shot(analystA, testInfo, "7-workbench-check");
   await analystA.getByRole("button", { name: "Run" }).click();
   await expect(analystA.getByRole("form", { name: "Query" }).getByRole("alert")).toContainText("customer_id");
 

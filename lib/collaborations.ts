@@ -50,6 +50,15 @@ export interface CollaborationDetail {
   membershipId: string | null;
   members: { accountId: string; displayName: string; status: string; abilities: string[] }[];
   /** Every member's associated tables, as the collaboration's schemas show them. */
-  tables: { name: string; ownerAccountId: string; description: string; columns: { name: string; type: string }[]; rule: TableRule | null; associationId: string | null }[];
+  tables: {
+    name: string;
+    ownerAccountId: string;
+    description: string;
+    columns: { name: string; type: string }[];
+    rule: TableRule | null;
+    /** Who may receive results of queries on it (the owner's collaboration rule), when the owner said. */
+    resultReceivers?: string[];
+    associationId: string | null;
+  }[];
   templates: { name: string; arn: string; creatorAccountId: string; description: string }[];
 }

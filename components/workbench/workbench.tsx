@@ -3,11 +3,12 @@
 import { useQuery } from "@tanstack/react-query";
 import dynamic from "next/dynamic";
 import { useActionState, useCallback, useEffect, useRef, useState } from "react";
-import { cancelRunningQuery, runQuery } from "@/app/(console)/workbench/actions";
+import { cancelRunningQuery, checkSql, runQuery } from "@/app/(console)/workbench/actions";
 import { Button } from "@/components/ui/button";
 import { FormMessage } from "@/components/ui/form-message";
 import { idleState } from "@/lib/form-state";
 import { ResultView } from "./result-view";
+import type { Underline } from "./sql-editor";
 
 const SqlEditor = dynamic(() => import("./sql-editor"), {
   ssr: false,
@@ -51,6 +52,29 @@ export function Workbench({
   const form = useRef<HTMLFormElement>(null);
   const queryId = state.status === "success" ? state.data?.id : undefined;
   const [startedAt, setStartedAt] = useState(0);
+  const [verdict, setVerdict] = useState<{ allowed: boolean; message: string } | null>(null);
+  const latestCheck = useRef(0);
+
+  // The rules' verdict as you type (the editor calls this after a pause): shown under the editor,
+  // and underlined in it where the engine says. Only the latest check's answer is shown.
+  const check = useCallback(
+    async (text: string): Promise<Underline | null> => {
+      const ticket = ++latestCheck.current;
+      if (!text.trim()) {
+        setVerdict(null);
+        return null;
+      }
+      const answer = await checkSql(collaborationId, text).catch(() => ({ ok: false as const, message: "The query could not be checked just now." }));
+      if (ticket !== latestCheck.current) return null;
+      if (!answer.ok) {
+        setVerdict({ allowed: false, message: answer.message });
+        return null;
+      }
+      setVerdict({ allowed: answer.value.verdict === "allowed", message: answer.value.message });
+      return answer.value.verdict === "refused" && answer.value.position !== undefined ? { position: answer.value.position, message: answer.value.message } : null;
+    },
+    [collaborationId],
+  );
   const [now, setNow] = useState(0);
 
   const status = useQuery({
@@ -92,7 +116,13 @@ export function Workbench({
       >
         <input type="hidden" name="collaborationId" value={collaborationId} />
         <input type="hidden" name="sql" value={sql} />
-        <SqlEditor value={sql} onChange={setSql} onRun={submit} schema={schema} />
+        <SqlEditor value={sql} onChange={setSql} onRun={submit} schema={schema} check={check} />
+        {verdict && (
+          <p data-testid="query-check" role="status" aria-live="polite" className={`text-sm ${verdict.allowed ? "text-emerald-800" : "text-red-700"}`}>
+            <span aria-hidden>{verdict.allowed ? "✓ " : "✗ "}</span>
+            {verdict.message}
+          </p>
+        )}
         <div className="flex flex-wrap items-center gap-3">
           <Button type="submit" disabled={!canQuery || running} title={canQuery ? "Run (Ctrl+Enter)" : cannotQueryReason}>
             {running ? "Starting…" : "Run"}

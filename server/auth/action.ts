@@ -102,3 +102,22 @@ export async function submitForm<S extends z.ZodType>(command: Command<S>, formD
   }
   return state;
 }
+
+/** What a read-only action answers: its value, or the error a user may read. */
+export type ReadResult<T> = { ok: true; value: T } | { ok: false; message: string };
+
+/**
+ * A server action that changes nothing (a live check, say): the session and the permission are
+ * checked like any command's, errors become a message; nothing goes to the audit log.
+ */
+export async function readAction<T>(permission: Permission, work: (actor: Actor) => Promise<T>): Promise<ReadResult<T>> {
+  try {
+    const actor = await currentActor();
+    if (!actor) throw new AppError("unauthenticated", "Your session has ended. Sign in again.");
+    if (!can(actor.role, permission)) throw new AppError("forbidden", "Your role does not allow this action.");
+    return { ok: true, value: await work(actor) };
+  } catch (error) {
+    if (error instanceof AppError) return { ok: false, message: error.message };
+    throw error;
+  }
+}

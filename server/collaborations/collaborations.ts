@@ -19,7 +19,7 @@ import {
   type ConfiguredTableAssociationAnalysisRulePolicy,
   type MemberAbility,
 } from "@aws-sdk/client-cleanrooms";
-import { analysisRuleTypes, configuredTableRulePolicy, tableRuleOf } from "@/lib/analysis-rules";
+import { analysisRuleTypes, configuredTableRulePolicy, policyMember, tableRuleOf } from "@/lib/analysis-rules";
 import type { CollaborationDetail, CollaborationSummary, NewCollaboration } from "@/lib/collaborations";
 import { AppError } from "@/lib/errors";
 import { awsClientsFor, type AwsClients, type AwsPrincipal } from "@/server/aws/clients";
@@ -210,7 +210,7 @@ export async function deleteCollaboration(principal: AwsPrincipal, collaboration
  * Every associated table of a collaboration as its schemas show it, with its rule: listed, then
  * read 25 at a time with BatchGetSchema and BatchGetSchemaAnalysisRule (a few calls, not two per table).
  */
-async function schemasOf(clients: AwsClients, collaborationId: string): Promise<CollaborationDetail["tables"]> {
+export async function schemasOf(clients: AwsClients, collaborationId: string): Promise<CollaborationDetail["tables"]> {
   const names: string[] = [];
   let nextToken: string | undefined;
   do {
@@ -227,13 +227,19 @@ async function schemasOf(clients: AwsClients, collaborationId: string): Promise<
       ? await clients.cleanrooms.send(new BatchGetSchemaAnalysisRuleCommand({ collaborationIdentifier: collaborationId, schemaAnalysisRuleRequests: requests }))
       : {};
     for (const { schema, type } of typed) {
-      const policy = configuredTableRulePolicy.safeParse(analysisRules.find((r) => r.name === schema.name && r.type === type)?.policy);
+      const analysisRule = analysisRules.find((r) => r.name === schema.name && r.type === type);
+      const policy = configuredTableRulePolicy.safeParse(analysisRule?.policy);
+      const receivers = type
+        ? (analysisRule?.collaborationPolicy?.v1 as Record<string, { allowedResultReceivers?: string[] } | undefined> | undefined)?.[policyMember[type]]?.allowedResultReceivers
+        : undefined;
       tables.push({
         name: schema.name!,
         ownerAccountId: schema.creatorAccountId!,
         description: schema.description ?? "",
-        columns: (schema.columns ?? []).map((c) => ({ name: c.name!, type: c.type! })),
+        // Allowed partition keys are columns a query may name like any other.
+        columns: [...(schema.columns ?? []), ...(schema.partitionKeys ?? [])].map((c) => ({ name: c.name!, type: c.type! })),
         rule: type && policy.success ? tableRuleOf(type, policy.data) : null,
+        ...(receivers ? { resultReceivers: receivers } : {}),
         associationId: null,
       });
     }

@@ -1,8 +1,9 @@
 "use server";
 
 import type { FormState } from "@/lib/form-state";
-import { submitForm } from "@/server/auth/action";
-import { cancelQueryCommand, runQueryCommand } from "@/server/queries/commands";
+import { readAction, submitForm, type ReadResult } from "@/server/auth/action";
+import { checkQuery, type QueryCheck } from "@/server/queries/check";
+import { cancelQueryCommand, querySql, runQueryCommand } from "@/server/queries/commands";
 
 export async function runQuery(_prev: FormState, formData: FormData): Promise<FormState> {
   return submitForm(runQueryCommand, formData);
@@ -10,4 +11,14 @@ export async function runQuery(_prev: FormState, formData: FormData): Promise<Fo
 
 export async function cancelRunningQuery(_prev: FormState, formData: FormData): Promise<FormState> {
   return submitForm(cancelQueryCommand, formData);
+}
+
+/** The rules' verdict on the SQL in the editor, as the engine would give it; changes nothing. */
+export async function checkSql(collaborationId: string, sql: string): Promise<ReadResult<QueryCheck>> {
+  return readAction("queries.run", async (actor) => {
+    const parsed = querySql.safeParse(sql);
+    if (!parsed.success) return { verdict: "refused", message: parsed.error.issues[0]!.message };
+    // The text as the editor holds it (not trimmed), so positions match the editor's.
+    return checkQuery(actor, String(collaborationId), sql);
+  });
 }

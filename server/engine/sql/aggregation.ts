@@ -1,7 +1,7 @@
 import type { AggregationPolicy, QueryCatalog } from "./catalog";
 import { aggregateNames, arithmetic, duckdbNames, executableName, likeOperators } from "./functions";
 import { allowedOperators, checkJoinConditions } from "./joins";
-import { refuse } from "./refusal";
+import { locate, refuse } from "./refusal";
 import { joinGraph, reachable, resolveColumn, type FromClause, type ResolvedColumn, type ScopedTable } from "./scope";
 import { columnNames, type Node } from "./tree";
 
@@ -64,7 +64,8 @@ export function validateAggregation(select: Node, from: FromClause, catalog: Que
   };
 
   let aggregates = 0;
-  const check = (expr: Node, clause: Clause, inAggregate: boolean): void => {
+  const check = (expr: Node, clause: Clause, inAggregate: boolean): void => locate(expr, () => checkNode(expr, clause, inAggregate));
+  const checkNode = (expr: Node, clause: Clause, inAggregate: boolean): void => {
     switch (expr.class) {
       case "CONSTANT":
         return;

@@ -1,7 +1,7 @@
 import { findTable, type CatalogTable, type QueryCatalog } from "./catalog";
 import type { ParseTree } from "./parse";
-import { refuse } from "./refusal";
-import { isNode, type Node } from "./tree";
+import { locate, refuse } from "./refusal";
+import { isNode, tableRefs, type Node } from "./tree";
 
 // Binding: which of the collaboration's tables a query reads, decided once. The validator checks
 // exactly these tables' rules and the sandbox creates views of exactly these tables, so the two
@@ -45,7 +45,8 @@ export function bindTables(root: Node, catalog: QueryCatalog): CatalogTable[] {
   const bound: CatalogTable[] = [];
   for (const name of [...tables].sort()) {
     if (seen.has(name)) continue;
-    const table = findTable(catalog, name) ?? refuse(`Table "${name}" is not a table of this collaboration.`);
+    const ref = tableRefs(root).find((r) => r.type === "BASE_TABLE" && String(r.table_name).toLowerCase() === name);
+    const table = locate(ref ?? {}, () => findTable(catalog, name) ?? refuse(`Table "${name}" is not a table of this collaboration.`));
     if (!bound.includes(table)) bound.push(table);
   }
   return bound;

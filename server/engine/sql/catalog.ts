@@ -14,6 +14,11 @@ export interface CatalogTable {
   ownerAccountId: string;
   columns: { name: string; type: string }[];
   rule: TableRule | null;
+  /**
+   * The accounts the table's owner lets receive results (the association's collaboration
+   * analysis rule, `allowedResultReceivers`); absent when the owner set no such rule.
+   */
+  resultReceivers?: string[];
 }
 
 export interface QueryCatalog {

@@ -1,6 +1,6 @@
 import type { CatalogTable, CustomPolicy, QueryCatalog, QuerySource } from "./catalog";
 import { columnKey, outputLineage } from "./lineage";
-import { refuse } from "./refusal";
+import { locate, refuse } from "./refusal";
 import { expressions, type Node } from "./tree";
 
 // The custom rule: any query from an allowed analysis provider (ANY_QUERY), or an allowed
@@ -41,9 +41,11 @@ export function validateCustom(root: Node, tables: CatalogTable[], catalog: Quer
   }
   for (const expr of expressions(root)) {
     if (expr.class !== "FUNCTION" && expr.class !== "WINDOW") continue;
-    if (!allowedFunctions.has(String(expr.function_name).toLowerCase())) refuse(`Function ${String(expr.function_name).toUpperCase()} is not allowed in custom queries.`);
-    // DuckDB itself names some SQL-standard functions (SUBSTRING, TRIM, …) in schema "main".
-    if (!["", "main"].includes(String(expr.schema ?? "")) || (expr.catalog as string)) refuse("Schema-qualified functions are not allowed.");
+    locate(expr, () => {
+      if (!allowedFunctions.has(String(expr.function_name).toLowerCase())) refuse(`Function ${String(expr.function_name).toUpperCase()} is not allowed in custom queries.`);
+      // DuckDB itself names some SQL-standard functions (SUBSTRING, TRIM, …) in schema "main".
+      if (!["", "main"].includes(String(expr.schema ?? "")) || (expr.catalog as string)) refuse("Schema-qualified functions are not allowed.");
+    });
   }
   checkOutputColumns(root, tables);
 }

@@ -1,5 +1,5 @@
 import { duckdbType, type CatalogTable } from "./catalog";
-import { refuse } from "./refusal";
+import { locate, refuse } from "./refusal";
 import { resolveColumn, type ScopedTable } from "./scope";
 import type { Node } from "./tree";
 
@@ -9,7 +9,8 @@ import type { Node } from "./tree";
  */
 export function checkJoinConditions(conditions: Node[], tables: ScopedTable[], joinColumnsOf: (table: ScopedTable) => string[], operators: Set<string>, ruleName: string): [string, string][] {
   const edges: [string, string][] = [];
-  const leaf = (node: Node) => {
+  const leaf = (node: Node): void => locate(node, () => leafOf(node));
+  const leafOf = (node: Node) => {
     if (node.class === "CONJUNCTION") {
       const operator = node.type === "CONJUNCTION_OR" ? "OR" : "AND";
       if (!operators.has(operator)) refuse(`Join conditions may be combined only with ${[...operators].join(" or ")} under the ${ruleName} rules of these tables; ${operator} is not allowed.`);
@@ -21,19 +22,22 @@ export function checkJoinConditions(conditions: Node[], tables: ScopedTable[], j
     }
     const sides = [node.left, node.right] as Node[];
     if (sides.some((s) => s.class !== "COLUMN_REF")) refuse(`Join conditions may only compare columns directly, without functions or constants, under the ${ruleName} rule.`);
-    const [left, right] = sides.map((s) => resolveColumn(s, tables));
-    for (const side of [left, right]) {
-      if (!side) refuse(`A join condition names a column that is not an allowed column of any table in the query.`);
-      if (!joinColumnsOf(side!.scoped).includes(side!.column)) {
-        refuse(
-          `Column "${side!.column}" of "${side!.scoped.table.name}" is not a join column; the ${ruleName} rule allows joins only on ${
-            joinColumnsOf(side!.scoped)
-              .map((c) => `"${c}"`)
-              .join(", ") || "no columns"
-          }.`,
-        );
-      }
-    }
+    const [left, right] = sides.map((node) =>
+      locate(node, () => {
+        const side = resolveColumn(node, tables);
+        if (!side) refuse(`A join condition names a column that is not an allowed column of any table in the query.`);
+        if (!joinColumnsOf(side!.scoped).includes(side!.column)) {
+          refuse(
+            `Column "${side!.column}" of "${side!.scoped.table.name}" is not a join column; the ${ruleName} rule allows joins only on ${
+              joinColumnsOf(side!.scoped)
+                .map((c) => `"${c}"`)
+                .join(", ") || "no columns"
+            }.`,
+          );
+        }
+        return side!;
+      }),
+    );
     if (left!.scoped.key === right!.scoped.key) refuse(`A join condition must compare columns of two different tables.`);
     // Across types DuckDB would cast one side, so many spellings on one side ('7', '07', ' 7')
     // could match one value on the other: joins compare values as stored, or not at all.

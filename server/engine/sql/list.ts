@@ -1,7 +1,7 @@
 import type { ListPolicy, QueryCatalog } from "./catalog";
 import { arithmetic, likeOperators } from "./functions";
 import { allowedOperators, checkJoinConditions } from "./joins";
-import { refuse } from "./refusal";
+import { locate, refuse } from "./refusal";
 import { joinGraph, reachable, resolveColumn, type FromClause, type ScopedTable } from "./scope";
 import { columnNames, type Node } from "./tree";
 
@@ -37,7 +37,8 @@ export function validateList(select: Node, from: FromClause, catalog: QueryCatal
     if (!runnerTables.some((key) => reach.has(key))) refuse(`Table "${scoped.table.name}" must be joined, directly or through other tables, to a table of the member who queries (list rule).`);
   }
 
-  const listColumn = (expr: Node, clause: string) => {
+  const listColumn = (expr: Node, clause: string) => locate(expr, () => listColumnOf(expr, clause));
+  const listColumnOf = (expr: Node, clause: string) => {
     const resolved = resolveColumn(expr, tables);
     if (!resolved) refuse(`Column "${columnNames(expr).join(".")}" is not an allowed column of any table in the query.`);
     const policy = policyOf(resolved!.scoped);
@@ -48,12 +49,15 @@ export function validateList(select: Node, from: FromClause, catalog: QueryCatal
   };
 
   for (const item of select.select_list as Node[]) {
-    if (item.class === "STAR") refuse("SELECT * is not allowed by the list rule; name the list columns.");
-    if (item.class !== "COLUMN_REF") refuse("The list rule allows only list columns in SELECT, without functions or expressions.");
-    listColumn(item, "SELECT");
+    locate(item, () => {
+      if (item.class === "STAR") refuse("SELECT * is not allowed by the list rule; name the list columns.");
+      if (item.class !== "COLUMN_REF") refuse("The list rule allows only list columns in SELECT, without functions or expressions.");
+      listColumn(item, "SELECT");
+    });
   }
 
-  const filter = (expr: Node): void => {
+  const filter = (expr: Node): void => locate(expr, () => filterNode(expr));
+  const filterNode = (expr: Node): void => {
     switch (expr.class) {
       case "CONSTANT":
         return;

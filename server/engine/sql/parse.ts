@@ -28,7 +28,15 @@ function parser(): Promise<DuckDBConnection> {
 
 const exactNumber = (text: string): number | LosslessNumber => (isInteger(text) && isSafeNumber(text) ? Number(text) : new LosslessNumber(text));
 
-export class SqlSyntaxError extends Error {}
+export class SqlSyntaxError extends Error {
+  /** Where DuckDB's parser stopped, in code points, when it says. */
+  constructor(
+    message: string,
+    readonly codePoint?: number,
+  ) {
+    super(message);
+  }
+}
 
 /** DuckDB's parse tree of `sql`; a syntax error becomes a SqlSyntaxError with DuckDB's words. */
 export async function parseSql(sql: string): Promise<ParseTree> {
@@ -41,7 +49,10 @@ export async function parseSql(sql: string): Promise<ParseTree> {
     // DuckDB writes some constants (an infinite double, say) as text that is not JSON.
     throw new SqlSyntaxError("it holds a constant that cannot be represented exactly (such as a number too large for a double)");
   }
-  if (tree.error) throw new SqlSyntaxError(tree.error_message ?? "The SQL could not be parsed.");
+  if (tree.error) {
+    const position = Number((tree as { position?: unknown }).position);
+    throw new SqlSyntaxError(tree.error_message ?? "The SQL could not be parsed.", Number.isSafeInteger(position) ? position : undefined);
+  }
   return tree;
 }
 

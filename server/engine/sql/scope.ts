@@ -1,5 +1,5 @@
 import { findTable, type CatalogTable, type QueryCatalog } from "./catalog";
-import { refuse } from "./refusal";
+import { locate, refuse } from "./refusal";
 import { columnNames, isNode, type Node } from "./tree";
 
 // The FROM clause of an aggregation or list query: base tables of the collaboration joined with
@@ -21,7 +21,9 @@ export function flatFrom(from: unknown, catalog: QueryCatalog, ruleName: string)
   const clause: FromClause = { tables: [], conditions: [] };
   const visit = (ref: unknown): void => {
     if (!isNode(ref)) refuse(`The ${ruleName} rule requires a FROM clause naming the collaboration's tables.`);
-    const node = ref as Node;
+    locate(ref as Node, () => visitRef(ref as Node));
+  };
+  const visitRef = (node: Node): void => {
     if (node.type === "BASE_TABLE") {
       const table = findTable(catalog, String(node.table_name));
       if (!table) refuse(`Table "${String(node.table_name)}" is not a table of this collaboration.`);

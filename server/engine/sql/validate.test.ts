@@ -79,6 +79,12 @@ describe("templates and limits", () => {
     expect(await refusalOf("SELECT visits FROM org_b_templated", { kind: "template", arn: TEMPLATE_ARN.replace(/2$/, "3") })).toContain("does not allow analysis template");
   });
 
+  it("refuses a member that is not among a table's result receivers", async () => {
+    const receivers = { ...catalog, tables: catalog.tables.map((t) => (t.name === "org_b_custom" ? { ...t, resultReceivers: ["222222222222"] } : t)) };
+    await expect(validateQuery("SELECT visits FROM org_b_custom", receivers)).rejects.toThrow('Account 111111111111 is not an allowed result receiver of table "org_b_custom".');
+    await expect(validateQuery("SELECT visits FROM org_b_custom", { ...receivers, runnerAccountId: "222222222222" })).resolves.toMatchObject({ ruleType: "CUSTOM" });
+  });
+
   it("refuses queries that are too long or too deeply nested, quickly and without crashing", async () => {
     const long = `SELECT DISTINCT city FROM org_a_contacts WHERE city IN (${Array.from({ length: 70_000 }, (_, i) => `'c${i}'`).join(",")})`;
     expect(long.length).toBeGreaterThan(500_000);
@@ -92,5 +98,43 @@ describe("templates and limits", () => {
     const validated = await validateQuery("SELECT DISTINCT city FROM org_a_contacts WHERE city = '; DROP TABLE x; --' /* ; ATTACH 'x' */", catalog);
     expect(validated.sql).not.toMatch(/ATTACH/i);
     expect(await rows(validated.sql)).toEqual([]);
+  });
+});
+
+describe("where a refusal points", () => {
+  async function placeOf(sql: string): Promise<string | undefined> {
+    try {
+      await validateQuery(sql, catalog);
+    } catch (error) {
+      if (!(error instanceof QueryRefusal)) throw error;
+      return error.position === undefined ? undefined : sql.slice(error.position, error.position + 12);
+    }
+    throw new Error(`expected a refusal for: ${sql}`);
+  }
+
+  it.each([
+    ["a column the rule does not allow as a dimension", "SELECT purchase_amount, COUNT(DISTINCT customer_id) FROM org_a_customers GROUP BY purchase_amount", "purchase_amo"],
+    ["an aggregate the rule does not allow", "SELECT region, SUM(customer_id) FROM org_a_customers GROUP BY region", "SUM(customer"],
+    ["a scalar function outside scalarFunctions", "SELECT region, SUM(purchase_amount) FROM org_a_customers WHERE length(region) > 2 GROUP BY region", "length(regio"],
+    ["a table that is not in the collaboration", "SELECT region, SUM(purchase_amount) FROM org_a_customerz GROUP BY region", "org_a_custom"],
+    [
+      "a join on a column that is not a join column",
+      "SELECT c.region, SUM(c.purchase_amount) FROM org_a_customers c JOIN org_b_engagement e ON c.region = e.channel GROUP BY c.region",
+      "c.region = e",
+    ],
+    ["a list column that is not one", "SELECT DISTINCT c.customer_id FROM org_a_contacts c", "c.customer_i"],
+    ["a function a custom query may not call", "SELECT read_text('x') FROM org_a_custom", "read_text('x"],
+    [
+      "text after non-ASCII characters, counted as an editor counts",
+      "SELECT region, SUM(purchase_amount) FROM org_a_customers WHERE region = 'Zürich 😀' AND spend > 1 GROUP BY region",
+      "spend > 1 GR",
+    ],
+    ["a syntax error, after non-ASCII characters", "SELECT region FROM org_a_customers WHERE region = '😀é' AND AND x", "AND x"],
+  ])("at %s", async (_what, sql, place) => {
+    expect(await placeOf(sql)).toBe(place);
+  });
+
+  it("is absent where the refusal is about the whole query", async () => {
+    expect(await placeOf("SELECT region, COUNT(DISTINCT customer_id) FROM org_a_customers GROUP BY region LIMIT 3")).toBeUndefined();
   });
 });

@@ -5,7 +5,7 @@ import { validateCustom } from "./custom";
 import { auditTree } from "./grammar";
 import { validateList } from "./list";
 import { deparseSql, parseSql, SqlSyntaxError, type ParseTree } from "./parse";
-import { QueryRefusal, refuse } from "./refusal";
+import { codePointIndex, QueryRefusal, refuse, utf16Index } from "./refusal";
 import { flatFrom } from "./scope";
 import { checkDepth, isNode, quoteIdent, tableRefs, type Node } from "./tree";
 import { log } from "@/server/log";
@@ -30,7 +30,10 @@ export async function validateQuery(sql: string, catalog: QueryCatalog, source: 
   try {
     return await validate(sql, catalog, source);
   } catch (error) {
-    if (error instanceof QueryRefusal) throw error;
+    if (error instanceof QueryRefusal) {
+      if (error.byteOffset !== undefined) error.position ??= utf16Index(sql, error.byteOffset);
+      throw error;
+    }
     // Whatever else goes wrong (a tree DuckDB cannot render back, say) is a refusal, not a crash.
     log("error", "query validation failed unexpectedly", { error });
     refuse("The query could not be checked against the analysis rules, so it is refused.");
@@ -48,7 +51,9 @@ async function validate(sql: string, catalog: QueryCatalog, source: QuerySource)
   } catch (error) {
     if (!(error instanceof SqlSyntaxError)) throw error;
     if (/only SELECT statements/i.test(error.message)) refuse("Only a single SELECT statement is allowed.");
-    refuse(`The query does not parse: ${error.message.split("\n")[0]}`);
+    const refusal = new QueryRefusal(`The query does not parse: ${error.message.split("\n")[0]}`);
+    if (error.codePoint !== undefined) refusal.position = codePointIndex(sql, error.codePoint);
+    throw refusal;
   }
   if (tree!.statements.length !== 1) refuse("Only a single SELECT statement is allowed.");
   checkDepth(tree!, MAX_TREE_DEPTH);
@@ -67,6 +72,11 @@ async function validate(sql: string, catalog: QueryCatalog, source: QuerySource)
   const types = [...new Set(tables.map((t) => t.rule!.type))];
   if (types.length > 1) {
     refuse(`Tables with different analysis rules cannot be queried together: ${tables.map((t) => `"${t.name}" has ${t.rule!.type}`).join(", ")}.`);
+  }
+  for (const table of tables) {
+    if (table.resultReceivers && !table.resultReceivers.includes(catalog.runnerAccountId)) {
+      refuse(`Account ${catalog.runnerAccountId} is not an allowed result receiver of table "${table.name}".`);
+    }
   }
   const ruleType = types[0]!;
   if (source.kind === "template" && ruleType !== "CUSTOM") refuse("Analysis templates run only on tables with a custom analysis rule.");

@@ -32,6 +32,23 @@ export function glueCatalogOf(table: { accountId: string; body: Pick<ConfiguredT
   return { accountId: table.accountId, region: table.body.tableReference.glue.region ?? table.body.region };
 }
 
+/**
+ * The columns of a configured table's Glue table, by lower-case name, with their Glue types and
+ * whether each is a partition key (a partitioned table's columns are its files' columns and its
+ * partition keys). Schemas and the query catalog both read types from here, so a member sees
+ * the types the engine checks joins with.
+ */
+export async function glueColumnsOf(table: Resource<ConfiguredTableBody>): Promise<Map<string, { type: string; partitionKey: boolean }>> {
+  const reference = table.body.tableReference.glue;
+  const glue = await findTable(glueCatalogOf(table), reference.databaseName.toLowerCase(), reference.tableName.toLowerCase());
+  const input = glue?.input as { StorageDescriptor?: { Columns?: GlueColumn[] }; PartitionKeys?: GlueColumn[] } | undefined;
+  const columns = new Map<string, { type: string; partitionKey: boolean }>();
+  for (const c of input?.StorageDescriptor?.Columns ?? []) columns.set(c.Name.toLowerCase(), { type: c.Type ?? "string", partitionKey: false });
+  for (const c of input?.PartitionKeys ?? []) columns.set(c.Name.toLowerCase(), { type: c.Type ?? "string", partitionKey: true });
+  return columns;
+}
+type GlueColumn = { Name: string; Type?: string };
+
 /** The Glue table behind a reference, with its column names, from the caller's own catalog. */
 export async function glueColumns(caller: SignedRequest, reference: z.output<typeof tableReference>) {
   if (!reference.glue) throw invalid("tableReference", "The local cloud supports Glue table references only (tableReference.glue).");

@@ -1,8 +1,7 @@
 import { z } from "zod";
 import { CloudError } from "../../errors";
 import { route } from "../../protocols/rest-json";
-import { findTable } from "../glue/store";
-import { glueCatalogOf } from "./configured-tables";
+import { glueColumnsOf } from "./configured-tables";
 import { visibleCollaboration, type Collaboration } from "./access";
 import type { Association } from "./associations";
 import { identifier, notFound, pageInput, paginate, timestamps } from "./common";
@@ -49,15 +48,14 @@ function summary(source: SchemaSource, collaboration: Collaboration) {
 }
 
 async function schemaShape(source: SchemaSource, collaboration: Collaboration) {
-  const reference = source.table?.body.tableReference.glue;
-  const glue = reference && source.table ? await findTable(glueCatalogOf(source.table), reference.databaseName.toLowerCase(), reference.tableName.toLowerCase()) : undefined;
-  const glueColumns = (glue?.input as { StorageDescriptor?: { Columns?: { Name: string; Type?: string }[] } } | undefined)?.StorageDescriptor?.Columns ?? [];
-  const typeOf = new Map(glueColumns.map((c) => [c.Name.toLowerCase(), c.Type ?? "string"]));
+  const glueColumns = source.table ? await glueColumnsOf(source.table) : new Map<string, { type: string; partitionKey: boolean }>();
+  const allowed = (source.table?.body.allowedColumns ?? []).map((name) => ({ name, ...(glueColumns.get(name.toLowerCase()) ?? { type: "string", partitionKey: false }) }));
   const types = ruleTypes(source);
   return {
     ...summary(source, collaboration),
-    columns: (source.table?.body.allowedColumns ?? []).map((name) => ({ name, type: typeOf.get(name) ?? "string" })),
-    partitionKeys: [],
+    // As on AWS, allowed partition keys are listed apart from the other columns.
+    columns: allowed.filter((c) => !c.partitionKey).map(({ name, type }) => ({ name, type })),
+    partitionKeys: allowed.filter((c) => c.partitionKey).map(({ name, type }) => ({ name, type })),
     description: source.association.body.description ?? "",
     schemaStatusDetails: [
       types.length

@@ -1,7 +1,6 @@
-import { analysisRuleTypes, tableRuleOf } from "@/lib/analysis-rules";
+import { analysisRuleTypes, policyMember, tableRuleOf } from "@/lib/analysis-rules";
 import type { CatalogTable, QueryCatalog } from "@/server/engine/sql/catalog";
-import { findTable as findGlueTable } from "../../glue/store";
-import { glueCatalogOf } from "../configured-tables";
+import { glueColumnsOf } from "../configured-tables";
 import type { Collaboration } from "../access";
 import type { AssociationBody, ConfiguredTableBody } from "../model";
 import { findResource, listResources, type Resource } from "../resources";
@@ -25,20 +24,18 @@ export async function catalogFor(collaboration: Collaboration, runnerAccountId: 
   for (const association of associations) {
     const configuredTable = await findResource<ConfiguredTableBody>("configuredTable", association.body.configuredTableId);
     if (!configuredTable) continue;
-    const glue = configuredTable.body.tableReference.glue;
-    const glueTable = await findGlueTable(glueCatalogOf(configuredTable), glue.databaseName.toLowerCase(), glue.tableName.toLowerCase());
-    const glueInput = glueTable?.input as { StorageDescriptor?: { Columns?: { Name: string; Type?: string }[] }; PartitionKeys?: { Name: string; Type?: string }[] } | undefined;
-    // A partitioned table's columns are its files' columns and its partition keys.
-    const glueColumns = [...(glueInput?.StorageDescriptor?.Columns ?? []), ...(glueInput?.PartitionKeys ?? [])];
-    const typeOf = new Map(glueColumns.map((c) => [c.Name.toLowerCase(), c.Type ?? "string"]));
+    const glueColumns = await glueColumnsOf(configuredTable);
     // A configured table has one rule (the store keeps it so); its policy was checked on the way in.
     const type = analysisRuleTypes.find((t) => configuredTable.body.analysisRules[t]);
     const rule = type ? tableRuleOf(type, configuredTable.body.analysisRules[type]!.policy) : null;
+    const collaborationRule = type ? association.body.analysisRules[type] : undefined;
+    const resultReceivers = (collaborationRule?.policy.v1 as Record<string, { allowedResultReceivers?: string[] } | undefined> | undefined)?.[policyMember[type!]]?.allowedResultReceivers;
     const table: CatalogTable = {
       name: association.name,
       ownerAccountId: association.accountId,
-      columns: configuredTable.body.allowedColumns.map((name) => ({ name, type: typeOf.get(name.toLowerCase()) ?? "string" })),
+      columns: configuredTable.body.allowedColumns.map((name) => ({ name, type: glueColumns.get(name.toLowerCase())?.type ?? "string" })),
       rule,
+      ...(resultReceivers ? { resultReceivers } : {}),
     };
     tables.push(table);
     sources.set(table, { association, configuredTable });

@@ -1,0 +1,96 @@
+import { DuckDBInstance } from "@duckdb/node-api";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import type { TableRule } from "@/lib/analysis-rules";
+import { AppError } from "@/lib/errors";
+import type { Actor } from "@/server/auth/actor";
+import { associateTable, createCollaboration, joinCollaboration } from "@/server/collaborations/collaborations";
+import { createConfiguredTable, saveAnalysisRule } from "@/server/configured-tables/configured-tables";
+import { accepted, fixtureSql, refused, tables } from "@/server/engine/sql/corpus";
+import { startTestCloud, type TestCloud } from "@/server/local-cloud/testing";
+import { actorFor } from "@/server/testing/actors";
+import { catalogueDataset } from "@/server/testing/datasets";
+import { checkQuery } from "./check";
+import { getQuery, startQuery } from "./queries";
+
+// The check as you type and Run must give the same verdict: the engine's query corpus, set up as
+// a real collaboration of two organizations in the local cloud, goes through the console's
+// check (schemas and rules read through the API) and through StartProtectedQuery.
+let cloud: TestCloud;
+let analystA: Actor;
+let collaborationId: string;
+let accountOf: (account: string) => string;
+
+async function finalStatus(actor: Actor, id: string): Promise<string> {
+  for (let i = 0; i < 600; i++) {
+    const state = await getQuery(actor, id);
+    if (state && ["SUCCESS", "FAILED", "CANCELLED", "TIMED_OUT"].includes(state.status)) return state.status + (state.error ? `: ${state.error}` : "");
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error("the query did not finish");
+}
+
+/** What Run says: the refusal's words, or the query's final status. */
+async function run(sql: string): Promise<{ refused: string } | { status: string }> {
+  try {
+    return { status: await finalStatus(analystA, await startQuery(analystA, collaborationId, sql)) };
+  } catch (error) {
+    if (error instanceof AppError) return { refused: error.message };
+    throw error;
+  }
+}
+
+beforeAll(async () => {
+  cloud = await startTestCloud();
+  vi.stubEnv("LOCAL_CLOUD_PORT", new URL(cloud.endpoint).port);
+  const [adminA, adminB, ownerA, ownerB] = await Promise.all(["admin@org-a.example", "admin@org-b.example", "owner@org-a.example", "owner@org-b.example"].map(actorFor));
+  analystA = await actorFor("analyst@org-a.example");
+  const accounts: Record<string, string> = { "111111111111": adminA!.awsAccountId, "222222222222": adminB!.awsAccountId };
+  accountOf = (account) => accounts[account] ?? account;
+  collaborationId = await createCollaboration(adminA!, {
+    name: "corpus",
+    description: "the engine's corpus",
+    creatorDisplayName: "A",
+    creatorAbilities: ["CAN_QUERY", "CAN_RECEIVE_RESULTS"],
+    members: [{ accountId: adminB!.awsAccountId, displayName: "B", abilities: [] }],
+    queryLogStatus: "ENABLED",
+    encryption: null,
+  });
+  await joinCollaboration(adminB!, collaborationId);
+
+  // The corpus's data, every column of it (allowed or not), as CSV files the crawler catalogues.
+  const instance = await DuckDBInstance.create(":memory:");
+  const db = await instance.connect();
+  await db.run(fixtureSql);
+  for (const table of tables) {
+    const owner = table.ownerAccountId === "111111111111" ? ownerA! : ownerB!;
+    const exists = (await db.runAndReadAll(`SELECT count(*) AS n FROM duckdb_tables() WHERE table_name = '${table.name}'`)).getRowObjectsJS()[0]!.n;
+    const reader = await db.runAndReadAll(Number(exists) ? `SELECT * FROM ${table.name}` : "SELECT range AS customer_id, range % 5 AS visits FROM range(50)");
+    const header = reader.columnNames().join(",");
+    const csv = [header, ...reader.getRowsJS().map((row) => row.map(String).join(","))].join("\n") + "\n";
+    await catalogueDataset(owner, table.name, csv);
+    const id = await createConfiguredTable(owner, { name: table.name, dataset: table.name, columns: table.columns.map((c) => c.name) });
+    // The corpus's rules, with its two accounts standing for the two organizations.
+    if (table.rule) await saveAnalysisRule(owner, id, JSON.parse(JSON.stringify(table.rule).replace(/\d{12}/g, accountOf)) as TableRule);
+    await associateTable(owner, collaborationId, { configuredTableId: id, name: table.name, resultReceivers: table.rule ? [adminA!.awsAccountId] : [] });
+  }
+  db.closeSync();
+  instance.closeSync();
+}, 120_000);
+afterAll(async () => {
+  vi.unstubAllEnvs();
+  await cloud.close();
+});
+
+describe("the check as you type", () => {
+  it.each(accepted.map((q) => [q.sql]))("allows what Run runs: %s", async (sql) => {
+    const check = await checkQuery(analystA, collaborationId, sql);
+    expect(check.verdict).toBe("allowed");
+    expect(await run(sql)).toEqual({ status: "SUCCESS" });
+  });
+
+  it.each(refused.map(([sql]) => [sql]))("refuses, in Run's words, what Run refuses: %s", async (sql) => {
+    const check = await checkQuery(analystA, collaborationId, sql);
+    expect(check.verdict).toBe("refused");
+    expect(await run(sql)).toEqual({ refused: check.message });
+  });
+});
