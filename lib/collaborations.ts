@@ -60,5 +60,12 @@ export interface CollaborationDetail {
     resultReceivers?: string[];
     associationId: string | null;
   }[];
-  templates: { name: string; arn: string; creatorAccountId: string; description: string }[];
+  templates: { name: string; arn: string; creatorAccountId: string; description: string; sql: string; parameters: TemplateParameter[] }[];
+}
+
+/** A parameter of an analysis template, as its SQL names it (`:name`). */
+export interface TemplateParameter {
+  name: string;
+  type: string;
+  defaultValue?: string;
 }

@@ -3,9 +3,11 @@
 import { useQuery } from "@tanstack/react-query";
 import dynamic from "next/dynamic";
 import { useActionState, useCallback, useEffect, useRef, useState } from "react";
-import { cancelRunningQuery, checkSql, runQuery } from "@/app/(console)/workbench/actions";
+import { cancelRunningQuery, checkSql, runQuery, runTemplate } from "@/app/(console)/workbench/actions";
 import { Button } from "@/components/ui/button";
+import { Field, Input, Select } from "@/components/ui/field";
 import { FormMessage } from "@/components/ui/form-message";
+import type { CollaborationDetail } from "@/lib/collaborations";
 import { idleState } from "@/lib/form-state";
 import { ResultView } from "./result-view";
 import type { Underline } from "./sql-editor";
@@ -38,6 +40,7 @@ export function Workbench({
   cannotQueryReason,
   initialSql,
   dashboardUrl,
+  templates,
 }: {
   collaborationId: string;
   schema: Record<string, string[]>;
@@ -45,10 +48,18 @@ export function Workbench({
   cannotQueryReason: string;
   initialSql: string;
   dashboardUrl: string | null;
+  templates: CollaborationDetail["templates"];
 }) {
   const [sql, setSql] = useState(initialSql);
-  const [state, run, running] = useActionState(runQuery, idleState);
+  const [sqlState, runSql, runningSql] = useActionState(runQuery, idleState);
+  const [templateState, runTemplateForm, runningTemplate] = useActionState(runTemplate, idleState);
   const [cancelState, cancel, cancelling] = useActionState(cancelRunningQuery, idleState);
+  // What the analyst runs: their own SQL (""), or one of the collaboration's templates (its ARN).
+  const [source, setSource] = useState("");
+  const template = templates.find((t) => t.arn === source);
+  const [lastRun, setLastRun] = useState<"sql" | "template">("sql");
+  const state = lastRun === "sql" ? sqlState : templateState;
+  const running = runningSql || runningTemplate;
   const form = useRef<HTMLFormElement>(null);
   const queryId = state.status === "success" ? state.data?.id : undefined;
   const [startedAt, setStartedAt] = useState(0);
@@ -104,33 +115,82 @@ export function Workbench({
 
   return (
     <div className="min-w-0 space-y-4">
-      <form
-        ref={form}
-        action={run}
-        onSubmit={() => {
-          setStartedAt(Date.now());
-          setNow(Date.now());
-        }}
-        className="space-y-3"
-        aria-label="Query"
-      >
-        <input type="hidden" name="collaborationId" value={collaborationId} />
-        <input type="hidden" name="sql" value={sql} />
-        <SqlEditor value={sql} onChange={setSql} onRun={submit} schema={schema} check={check} />
-        {verdict && (
-          <p data-testid="query-check" role="status" aria-live="polite" className={`text-sm ${verdict.allowed ? "text-emerald-800" : "text-red-700"}`}>
-            <span aria-hidden>{verdict.allowed ? "✓ " : "✗ "}</span>
-            {verdict.message}
-          </p>
-        )}
-        <div className="flex flex-wrap items-center gap-3">
-          <Button type="submit" disabled={!canQuery || running} title={canQuery ? "Run (Ctrl+Enter)" : cannotQueryReason}>
-            {running ? "Starting…" : "Run"}
-          </Button>
-          <span className="text-xs text-slate-600">{canQuery ? "Ctrl+Enter (⌘+Enter) runs the query." : cannotQueryReason}</span>
-        </div>
-        {state.status === "error" && <FormMessage state={state} />}
-      </form>
+      {templates.length > 0 && (
+        <Field id="query-source" label="Run">
+          {(aria) => (
+            <Select {...aria} value={source} onChange={(e) => setSource(e.target.value)}>
+              <option value="">Your own SQL</option>
+              {templates.map((t) => (
+                <option key={t.arn} value={t.arn}>
+                  Analysis template: {t.name}
+                </option>
+              ))}
+            </Select>
+          )}
+        </Field>
+      )}
+      {template ? (
+        <form
+          key={template.arn}
+          action={runTemplateForm}
+          onSubmit={() => {
+            setLastRun("template");
+            setStartedAt(Date.now());
+            setNow(Date.now());
+          }}
+          className="space-y-3"
+          aria-label="Analysis template"
+        >
+          <input type="hidden" name="collaborationId" value={collaborationId} />
+          <input type="hidden" name="templateArn" value={template.arn} />
+          {template.description && <p className="text-sm text-slate-700">{template.description}</p>}
+          <pre className="max-h-56 overflow-auto rounded-md border border-slate-200 bg-slate-50 p-3 text-xs" aria-label="The template's SQL">
+            {template.sql}
+          </pre>
+          {template.parameters.length > 0 && (
+            <fieldset className="grid gap-3 sm:grid-cols-2">
+              <legend className="mb-1 text-sm font-medium text-slate-700">Parameters</legend>
+              {template.parameters.map((p) => (
+                <Field key={p.name} id={`parameter-${p.name}`} label={`${p.name} (${p.type.toLowerCase()})`} errors={templateState.fieldErrors?.[`parameter.${p.name}`]}>
+                  {(aria) => <Input {...aria} name={`parameter.${p.name}`} defaultValue={p.defaultValue ?? ""} placeholder={p.defaultValue === undefined ? "required" : ""} />}
+                </Field>
+              ))}
+            </fieldset>
+          )}
+          <RunBar
+            canQuery={canQuery}
+            cannotQueryReason={cannotQueryReason}
+            running={running}
+            label="Run template"
+            hint="Values are bound to the template's parameters; the SQL itself does not change."
+          />
+          {templateState.status === "error" && <FormMessage state={templateState} />}
+        </form>
+      ) : (
+        <form
+          ref={form}
+          action={runSql}
+          onSubmit={() => {
+            setLastRun("sql");
+            setStartedAt(Date.now());
+            setNow(Date.now());
+          }}
+          className="space-y-3"
+          aria-label="Query"
+        >
+          <input type="hidden" name="collaborationId" value={collaborationId} />
+          <input type="hidden" name="sql" value={sql} />
+          <SqlEditor value={sql} onChange={setSql} onRun={submit} schema={schema} check={check} />
+          {verdict && (
+            <p data-testid="query-check" role="status" aria-live="polite" className={`text-sm ${verdict.allowed ? "text-emerald-800" : "text-red-700"}`}>
+              <span aria-hidden>{verdict.allowed ? "✓ " : "✗ "}</span>
+              {verdict.message}
+            </p>
+          )}
+          <RunBar canQuery={canQuery} cannotQueryReason={cannotQueryReason} running={running} label="Run" hint="Ctrl+Enter (⌘+Enter) runs the query." />
+          {sqlState.status === "error" && <FormMessage state={sqlState} />}
+        </form>
+      )}
 
       {queryId && status.data && (
         <div className="flex flex-wrap items-center gap-3 rounded-md border border-slate-200 bg-white px-3 py-2 text-sm" role="status" aria-live="polite">
@@ -160,6 +220,25 @@ export function Workbench({
         <ResultView columns={result.data.columns} rows={result.data.rows} truncated={result.data.truncated} downloadHref={`/api/queries/result?id=${encodeURIComponent(queryId!)}&format=csv`} />
       )}
       {result.error && <p className="text-sm text-red-700">{(result.error as Error).message}</p>}
+    </div>
+  );
+}
+
+/** Run, the result format, and why Run is disabled when it is. */
+function RunBar({ canQuery, cannotQueryReason, running, label, hint }: { canQuery: boolean; cannotQueryReason: string; running: boolean; label: string; hint: string }) {
+  return (
+    <div className="flex flex-wrap items-center gap-3">
+      <Button type="submit" disabled={!canQuery || running} title={canQuery ? label : cannotQueryReason}>
+        {running ? "Starting…" : label}
+      </Button>
+      <label className="flex items-center gap-2 text-sm text-slate-700">
+        Result as
+        <select name="resultFormat" defaultValue="CSV" className="rounded-md border border-slate-300 bg-white px-2 py-1 text-sm">
+          <option value="CSV">CSV</option>
+          <option value="PARQUET">Parquet</option>
+        </select>
+      </label>
+      <span className="text-xs text-slate-600">{canQuery ? hint : cannotQueryReason}</span>
     </div>
   );
 }

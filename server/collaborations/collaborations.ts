@@ -1,5 +1,6 @@
 import "server-only";
 import {
+  BatchGetCollaborationAnalysisTemplateCommand,
   BatchGetSchemaAnalysisRuleCommand,
   BatchGetSchemaCommand,
   CreateCollaborationCommand,
@@ -247,6 +248,34 @@ export async function schemasOf(clients: AwsClients, collaborationId: string): P
   return tables.sort((a, b) => a.name.localeCompare(b.name));
 }
 
+/** The collaboration's analysis templates with their SQL and parameters: listed, then read 10 at a time. */
+async function templatesOf(clients: AwsClients, collaborationId: string): Promise<CollaborationDetail["templates"]> {
+  const arns: string[] = [];
+  let nextToken: string | undefined;
+  do {
+    const page = await clients.cleanrooms.send(new ListCollaborationAnalysisTemplatesCommand({ collaborationIdentifier: collaborationId, nextToken }));
+    arns.push(...(page.collaborationAnalysisTemplateSummaries ?? []).map((t) => t.arn!));
+    nextToken = page.nextToken;
+  } while (nextToken);
+  const templates: CollaborationDetail["templates"] = [];
+  for (let i = 0; i < arns.length; i += 10) {
+    const { collaborationAnalysisTemplates = [] } = await clients.cleanrooms.send(
+      new BatchGetCollaborationAnalysisTemplateCommand({ collaborationIdentifier: collaborationId, analysisTemplateArns: arns.slice(i, i + 10) }),
+    );
+    for (const t of collaborationAnalysisTemplates) {
+      templates.push({
+        name: t.name!,
+        arn: t.arn!,
+        creatorAccountId: t.creatorAccountId!,
+        description: t.description ?? "",
+        sql: t.source?.text ?? "",
+        parameters: (t.analysisParameters ?? []).map((p) => ({ name: p.name!, type: p.type!, ...(p.defaultValue !== undefined ? { defaultValue: p.defaultValue } : {}) })),
+      });
+    }
+  }
+  return templates.sort((a, b) => a.name.localeCompare(b.name));
+}
+
 /** Everything a member's people may see of a collaboration, or null when it is not theirs to see. */
 export async function getCollaboration(principal: AwsPrincipal, collaborationId: string): Promise<CollaborationDetail | null> {
   if (!/^[\da-f-]{36}$/.test(collaborationId)) return null;
@@ -271,10 +300,7 @@ export async function getCollaboration(principal: AwsPrincipal, collaborationId:
         for (const a of associations.configuredTableAssociationSummaries ?? []) ownAssociations.set(a.name!, a.id!);
         for (const table of tables) if (table.ownerAccountId === clients.accountId) table.associationId = ownAssociations.get(table.name) ?? null;
       }
-      const listed = await clients.cleanrooms.send(new ListCollaborationAnalysisTemplatesCommand({ collaborationIdentifier: collaborationId }));
-      for (const t of listed.collaborationAnalysisTemplateSummaries ?? []) {
-        templates.push({ name: t.name!, arn: t.arn!, creatorAccountId: t.creatorAccountId!, description: t.description ?? "" });
-      }
+      templates.push(...(await templatesOf(clients, collaborationId)));
     }
     return {
       id: collaboration.id!,

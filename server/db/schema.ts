@@ -92,6 +92,9 @@ export const consoleQueries = pgTable(
     collaborationId: text("collaboration_id").notNull(),
     membershipId: text("membership_id").notNull(),
     sql: text("sql").notNull(),
+    // For a query of an analysis template: its name and the parameter values given.
+    templateName: text("template_name"),
+    parameters: jsonb("parameters").$type<Record<string, string>>(),
     status: text("status").notNull(),
     error: text("error"),
     rows: integer("rows"),

@@ -2,12 +2,14 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { TableRule } from "@/lib/analysis-rules";
 import { AppError } from "@/lib/errors";
 import type { Actor } from "@/server/auth/actor";
-import { associateTable, createCollaboration, joinCollaboration } from "@/server/collaborations/collaborations";
+import { CreateAnalysisTemplateCommand } from "@aws-sdk/client-cleanrooms";
+import { awsClientsFor } from "@/server/aws/clients";
+import { associateTable, createCollaboration, joinCollaboration, membershipOf } from "@/server/collaborations/collaborations";
 import { createConfiguredTable, saveAnalysisRule } from "@/server/configured-tables/configured-tables";
 import { catalogueDataset } from "@/server/testing/datasets";
 import { startTestCloud, type TestCloud } from "@/server/local-cloud/testing";
 import { actorFor } from "@/server/testing/actors";
-import { cancelQuery, getQuery, listQueryLog, ownQueries, queryLogRows, readResult, startQuery } from "./queries";
+import { cancelQuery, getQuery, listQueryLog, ownQueries, queryLogRows, readResult, startQuery, startTemplateQuery } from "./queries";
 
 // The workbench's queries through the console's clients against a real local cloud: org-a's
 // analyst runs an aggregation over both members' tables; the rules decide; the result is read
@@ -118,5 +120,53 @@ describe("workbench queries", () => {
     expect(await readResult(analystB, id)).toBeNull();
     await expect(cancelQuery(analystB, id)).rejects.toThrow("There is no such query.");
     await expect(startQuery(analystB, collaborationId, overlap)).rejects.toThrow();
+  });
+
+  it("deliver Parquet when asked, read back like CSV", async () => {
+    const id = await startQuery(analystA, collaborationId, overlap, "PARQUET");
+    const state = await finished(analystA, id);
+    expect(state.resultLocation).toMatch(/\.parquet$/);
+    const result = await readResult(analystA, id);
+    expect(result?.columns).toEqual(["region", "customers", "score"]);
+    expect(result?.rows.map((r) => [r[0], r[1]]).sort()).toEqual([
+      ["north", "10"],
+      ["south", "10"],
+    ]);
+  });
+
+  it("run analysis templates with values bound to their parameters, and log the template and the values", async () => {
+    const [ownerA, adminA] = [await actorFor("owner@org-a.example"), await actorFor("admin@org-a.example")];
+    const csv = "customer_id,region,visits\n" + Array.from({ length: 30 }, (_, i) => `${i},${["north", "south"][i % 2]},${i % 10}`).join("\n") + "\n";
+    await catalogueDataset(ownerA, "a_visits", csv);
+    const tableId = await createConfiguredTable(ownerA, { name: "a_visits", dataset: "a_visits", columns: ["customer_id", "region", "visits"] });
+    await saveAnalysisRule(ownerA, tableId, { type: "CUSTOM", policy: { allowedAnalyses: ["ANY_QUERY"], allowedAnalysisProviders: [adminA.awsAccountId] } });
+    await associateTable(ownerA, collaborationId, { configuredTableId: tableId, name: "a_visits", resultReceivers: [adminA.awsAccountId] });
+    const clients = await awsClientsFor(adminA);
+    const membership = await membershipOf(clients, collaborationId);
+    const { analysisTemplate } = await clients.cleanrooms.send(
+      new CreateAnalysisTemplateCommand({
+        membershipIdentifier: membership!.id!,
+        name: "frequent_visitors",
+        format: "SQL",
+        source: { text: "SELECT region, COUNT(*) AS n FROM a_visits WHERE visits >= :minimum GROUP BY region ORDER BY region" },
+        analysisParameters: [{ name: "minimum", type: "INTEGER", defaultValue: "0" }],
+      }),
+    );
+    const run = async (parameters: Record<string, string>) =>
+      (await readResult(analystA, await finished(analystA, await startTemplateQuery(analystA, collaborationId, analysisTemplate!.arn!, parameters)).then((s) => s.id)))!.rows;
+    expect(await run({})).toEqual([
+      ["north", "15"],
+      ["south", "15"],
+    ]);
+    // A value is bound, never spliced: SQL in it is just a (wrong) value.
+    expect(await run({ minimum: "8", ignored: "1" })).toEqual([
+      ["north", "3"],
+      ["south", "3"],
+    ]);
+    await expect(startTemplateQuery(analystA, collaborationId, analysisTemplate!.arn!, { minimum: "0 OR 1=1" })).resolves.toBeTruthy();
+    const [latest, withValue] = await ownQueries(analystA);
+    expect(withValue).toMatchObject({ templateName: "frequent_visitors", parameters: { minimum: "8" }, status: "SUCCESS" });
+    expect(withValue!.sql).toContain(":minimum");
+    expect(await finished(analystA, latest!.id)).toMatchObject({ status: "FAILED" });
   });
 });

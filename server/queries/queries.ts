@@ -1,13 +1,21 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
-import { GetProtectedQueryCommand, StartProtectedQueryCommand, UpdateProtectedQueryCommand } from "@aws-sdk/client-cleanrooms";
+import type { Readable } from "node:stream";
+import {
+  GetCollaborationAnalysisTemplateCommand,
+  GetProtectedQueryCommand,
+  StartProtectedQueryCommand,
+  UpdateProtectedQueryCommand,
+  type ProtectedQuerySQLParameters,
+} from "@aws-sdk/client-cleanrooms";
 import { GetObjectCommand } from "@aws-sdk/client-s3";
 import { and, count, desc, eq, gte, ilike, lt } from "drizzle-orm";
 import { AppError } from "@/lib/errors";
 import type { Actor } from "@/server/auth/actor";
 import { awsClientsFor } from "@/server/aws/clients";
 import { awsCall } from "@/server/aws/errors";
-import { membershipOf } from "@/server/collaborations/collaborations";
+import { membershipOf, resultsBucketOf } from "@/server/collaborations/collaborations";
+import { parquetPreview } from "@/server/datasets/parquet-preview";
 import { parseCsvRows } from "@/server/datasets/csv";
 import { getDb } from "@/server/db/client";
 import { consoleQueries, type ConsoleQuery } from "@/server/db/schema";
@@ -34,13 +42,48 @@ async function membershipFor(actor: Actor, collaborationId: string) {
   return { clients, membership };
 }
 
-/** Starts a protected query as the actor's organization, and records who started it. */
-export async function startQuery(actor: Actor, collaborationId: string, sql: string): Promise<string> {
+export type ResultFormat = "CSV" | "PARQUET";
+
+/** Starts a protected query of free SQL as the actor's organization, and records who started it. */
+export async function startQuery(actor: Actor, collaborationId: string, sql: string, resultFormat: ResultFormat = "CSV"): Promise<string> {
+  return start(actor, collaborationId, { queryString: sql }, { sql }, resultFormat);
+}
+
+/**
+ * Starts one of the collaboration's analysis templates with values for its parameters (bound by
+ * Clean Rooms, never spliced into the SQL); the log records the template's SQL and the values.
+ */
+export async function startTemplateQuery(actor: Actor, collaborationId: string, templateArn: string, parameters: Record<string, string>, resultFormat: ResultFormat = "CSV"): Promise<string> {
+  const clients = await awsClientsFor(actor);
+  const { collaborationAnalysisTemplate: template } = await awsCall("Reading the analysis template", () =>
+    clients.cleanrooms.send(new GetCollaborationAnalysisTemplateCommand({ collaborationIdentifier: collaborationId, analysisTemplateArn: templateArn })),
+  );
+  const declared = new Set((template!.analysisParameters ?? []).map((p) => p.name!));
+  // Only the template's own parameters, and only those given a value (the rest take their defaults).
+  const values = Object.fromEntries(Object.entries(parameters).filter(([name, value]) => declared.has(name) && value !== ""));
+  return start(
+    actor,
+    collaborationId,
+    { analysisTemplateArn: templateArn, ...(Object.keys(values).length ? { parameters: values } : {}) },
+    { sql: template!.source?.text ?? "", templateName: template!.name!, parameters: values },
+    resultFormat,
+  );
+}
+
+async function start(
+  actor: Actor,
+  collaborationId: string,
+  sqlParameters: ProtectedQuerySQLParameters,
+  logged: { sql: string; templateName?: string; parameters?: Record<string, string> },
+  resultFormat: ResultFormat,
+): Promise<string> {
   const { clients, membership } = await membershipFor(actor, collaborationId);
   const db = await getDb();
-  const record = { organizationId: actor.orgId, userId: actor.userId, userEmail: actor.email, collaborationId, membershipId: membership.id!, sql };
+  const record = { organizationId: actor.orgId, userId: actor.userId, userEmail: actor.email, collaborationId, membershipId: membership.id!, ...logged };
+  // Results go to the organization's results bucket, in the format the analyst chose.
+  const s3 = { bucket: resultsBucketOf(clients.accountId), keyPrefix: `results/${collaborationId}/`, resultFormat };
   const { protectedQuery } = await awsCall("Starting the query", () =>
-    clients.cleanrooms.send(new StartProtectedQueryCommand({ membershipIdentifier: membership.id!, type: "SQL", sqlParameters: { queryString: sql } })),
+    clients.cleanrooms.send(new StartProtectedQueryCommand({ membershipIdentifier: membership.id!, type: "SQL", sqlParameters, resultConfiguration: { outputConfiguration: { s3 } } })),
   ).catch(async (error: AppError) => {
     // A refused query is an attempt the log must show too, with the reason it was refused.
     await db.insert(consoleQueries).values({ ...record, id: `refused-${randomUUID()}`, status: "REFUSED", error: error.message, finishedAt: new Date() });
@@ -99,11 +142,17 @@ export async function readResult(actor: Actor, queryId: string, maxRows = 100_00
   if (!match) return null;
   const clients = await awsClientsFor(actor);
   const object = await awsCall("Reading the result", () => clients.s3.send(new GetObjectCommand({ Bucket: match[1]!, Key: match[2]! })));
-  const parsed = parseCsvRows(await object.Body!.transformToString("utf8"), maxRows + 2, false);
-  const rows = parsed.slice(1);
+  let columns: string[];
+  let rows: string[][];
+  if (match[2]!.endsWith(".parquet")) {
+    ({ columns, rows } = await parquetPreview(object.Body as Readable, maxRows + 1));
+  } else {
+    const parsed = parseCsvRows(await object.Body!.transformToString("utf8"), maxRows + 2, false);
+    [columns = [], ...rows] = parsed;
+  }
   const db = await getDb();
   await db.update(consoleQueries).set({ rows: rows.length }).where(eq(consoleQueries.id, queryId));
-  return { columns: parsed[0] ?? [], rows: rows.slice(0, maxRows), truncated: rows.length > maxRows };
+  return { columns, rows: rows.slice(0, maxRows), truncated: rows.length > maxRows };
 }
 
 /** The actor's own queries, newest first (the workbench's history). */

@@ -69,7 +69,19 @@ export default async function QueryLogsPage({ searchParams }: { searchParams: Pr
                   </td>
                   <td className="whitespace-nowrap px-3 py-2">{q.finishedAt ? `${((q.finishedAt.getTime() - q.startedAt.getTime()) / 1000).toFixed(1)} s` : "—"}</td>
                   <td className="px-3 py-2 text-right">{q.rows ?? "—"}</td>
-                  <td className="max-w-md px-3 py-2 font-mono text-xs break-words">{q.sql}</td>
+                  <td className="max-w-md px-3 py-2 font-mono text-xs break-words">
+                    {q.templateName && (
+                      <span className="mb-1 block font-sans text-slate-700">
+                        Template {q.templateName}
+                        {q.parameters &&
+                          Object.keys(q.parameters).length > 0 &&
+                          ` with ${Object.entries(q.parameters)
+                            .map(([k, v]) => `${k} = ${v}`)
+                            .join(", ")}`}
+                      </span>
+                    )}
+                    {q.sql}
+                  </td>
                 </tr>
               ))}
             </tbody>

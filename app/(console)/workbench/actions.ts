@@ -3,10 +3,14 @@
 import type { FormState } from "@/lib/form-state";
 import { readAction, submitForm, type ReadResult } from "@/server/auth/action";
 import { checkQuery, type QueryCheck } from "@/server/queries/check";
-import { cancelQueryCommand, querySql, runQueryCommand } from "@/server/queries/commands";
+import { cancelQueryCommand, querySql, runQueryCommand, runTemplateCommand } from "@/server/queries/commands";
 
 export async function runQuery(_prev: FormState, formData: FormData): Promise<FormState> {
   return submitForm(runQueryCommand, formData);
+}
+
+export async function runTemplate(_prev: FormState, formData: FormData): Promise<FormState> {
+  return submitForm(runTemplateCommand, formData);
 }
 
 export async function cancelRunningQuery(_prev: FormState, formData: FormData): Promise<FormState> {

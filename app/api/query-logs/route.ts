@@ -14,13 +14,18 @@ export const GET = route({ permission: "queryLogs.view" }, async (request, actor
   const rows = queryLogRows(actor, filter);
   const body = new ReadableStream<Uint8Array>({
     start(controller) {
-      controller.enqueue(encoder.encode("id,started_at,finished_at,user,collaboration_id,status,rows,error,sql\n"));
+      controller.enqueue(encoder.encode("id,started_at,finished_at,user,collaboration_id,status,rows,error,template,parameters,sql\n"));
     },
     async pull(controller) {
       const next = await rows.next();
       if (next.done) return controller.close();
       const q = next.value;
-      controller.enqueue(encoder.encode([q.id, q.startedAt, q.finishedAt, q.userEmail, q.collaborationId, q.status, q.rows, q.error, q.sql].map(quote).join(",") + "\n"));
+      controller.enqueue(
+        encoder.encode(
+          [q.id, q.startedAt, q.finishedAt, q.userEmail, q.collaborationId, q.status, q.rows, q.error, q.templateName, q.parameters ? JSON.stringify(q.parameters) : null, q.sql].map(quote).join(",") +
+            "\n",
+        ),
+      );
     },
   });
   return new Response(body, { headers: { "content-type": "text/csv; charset=utf-8", "content-disposition": 'attachment; filename="query-log.csv"' } });

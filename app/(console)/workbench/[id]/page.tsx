@@ -60,11 +60,15 @@ export default async function WorkbenchPage({ params, searchParams }: { params: 
           {collaboration.templates.length > 0 && (
             <section className="rounded-lg border border-slate-200 bg-white p-3">
               <h2 className="font-medium">Analysis templates</h2>
-              <ul className="mt-1 space-y-1 font-mono text-xs">
+              <ul className="mt-1 space-y-1 text-xs">
                 {collaboration.templates.map((t) => (
-                  <li key={t.arn}>{t.name}</li>
+                  <li key={t.arn}>
+                    <span className="font-mono">{t.name}</span>
+                    {t.parameters.length > 0 && <span className="text-slate-600"> · parameters: {t.parameters.map((p) => `${p.name} (${p.type.toLowerCase()})`).join(", ")}</span>}
+                  </li>
                 ))}
               </ul>
+              <p className="mt-1 text-xs text-slate-600">Choose one under Run to fill in its parameters.</p>
             </section>
           )}
         </aside>
@@ -75,6 +79,7 @@ export default async function WorkbenchPage({ params, searchParams }: { params: 
           cannotQueryReason="Your organization cannot run queries in this collaboration (it lacks the ability to query); you can still see the tables and their rules."
           initialSql={rerun ?? suggestion}
           dashboardUrl={await dashboardUrlOf(actor.orgId, collaboration.id)}
+          templates={collaboration.templates}
         />
       </div>
     </>
