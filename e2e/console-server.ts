@@ -36,7 +36,8 @@ export async function startConsole(env: Record<string, string> = {}, prepare?: (
   const logFile = path.join(dataDir, "server.log");
   const out = fs.openSync(logFile, "a");
   const child = spawn(process.execPath, [path.join("node_modules", "tsx", "dist", "cli.mjs"), "scripts/start.ts"], {
-    env: { ...process.env, PORT: String(port), HOST: "127.0.0.1", LOCAL_CLOUD_PORT: String(cloudPort), DATA_DIR: dataDir, ...env },
+    // The demo's data only for a spec that asks (SEED_DEMO_CUSTOMERS): the others start from organizations and users.
+    env: { ...process.env, PORT: String(port), HOST: "127.0.0.1", LOCAL_CLOUD_PORT: String(cloudPort), DATA_DIR: dataDir, SEED_DEMO_CUSTOMERS: "0", ...env },
     stdio: ["ignore", out, out],
     detached: true,
   });

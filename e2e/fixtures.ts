@@ -1,5 +1,5 @@
 import AxeBuilder from "@axe-core/playwright";
-import { test as base, expect, type Page } from "@playwright/test";
+import { test as base, expect, type Browser, type Page } from "@playwright/test";
 import { SignInPage } from "./pages/sign-in";
 
 export const DEMO_PASSWORD = "cleanrooms-demo";
@@ -27,4 +27,12 @@ export async function expectAccessible(page: Page, what: string) {
     serious.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`),
     `accessibility of ${what}`,
   ).toEqual([]);
+}
+
+/** A new browser context on `baseURL`, signed in as `email` with the demo password. */
+export async function signedIn(browser: Browser, baseURL: string, email: string): Promise<Page> {
+  const context = await browser.newContext({ baseURL, viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  await new SignInPage(page).signIn(email, DEMO_PASSWORD);
+  return page;
 }

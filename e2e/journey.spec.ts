@@ -4,43 +4,16 @@ import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import type { Browser, Page, TestInfo } from "@playwright/test";
+import { recipeSampleOrgA, recipeSampleOrgB } from "../server/seed/recipe-samples";
 import { startConsole, type RunningConsole } from "./console-server";
-import { DEMO_PASSWORD, expect, expectAccessible, test } from "./fixtures";
-import { SignInPage } from "./pages/sign-in";
+import { expect, expectAccessible, signedIn, test } from "./fixtures";
 
 // The recipe's journey in a browser, on a console started on an empty data directory with
 // SEED_DEMO=false and only the two organizations and their users in the store: each data owner
 // uploads and configures a table, org-a's admin creates the collaboration, org-b's admin joins,
 // and both data owners associate their tables. A screenshot of each step is kept.
 const run = promisify(execFile);
-const orgA =
-  [
-    "customer_id,age_group,region,purchase_amount,product_category,registration_date",
-    "1001,25-34,east,250.00,electronics,2023-01-15",
-    "1002,35-44,west,180.50,clothing,2023-02-20",
-    "1003,45-54,central,320.75,home,2023-01-10",
-    "1004,25-34,east,95.25,books,2023-03-05",
-    "1005,55-64,west,450.00,electronics,2023-02-28",
-    "1006,25-34,central,180.00,electronics,2023-01-25",
-    "1007,35-44,east,275.50,clothing,2023-02-15",
-    "1008,45-54,west,395.25,home,2023-03-01",
-    "1009,25-34,central,125.75,books,2023-02-10",
-    "1010,55-64,east,520.00,electronics,2023-03-12",
-  ].join("\n") + "\n";
-const orgB =
-  [
-    "customer_id,age_group,region,engagement_score,channel_preference,last_interaction",
-    "2001,25-34,east,85,email,2023-03-15",
-    "2002,35-44,west,72,social,2023-03-20",
-    "2003,45-54,central,91,email,2023-03-10",
-    "2004,25-34,east,68,mobile,2023-03-25",
-    "2005,55-64,west,88,email,2023-03-18",
-    "2006,25-34,central,76,mobile,2023-03-08",
-    "2007,35-44,east,82,email,2023-03-22",
-    "2008,45-54,west,94,social,2023-03-05",
-    "2009,25-34,central,69,mobile,2023-03-14",
-    "2010,55-64,east,87,email,2023-03-20",
-  ].join("\n") + "\n";
+const [orgA, orgB] = [recipeSampleOrgA, recipeSampleOrgB];
 
 let running: RunningConsole;
 test.describe.configure({ mode: "serial" });
@@ -55,12 +28,7 @@ test.afterAll(async () => {
   await running?.stop();
 });
 
-async function as(browser: Browser, email: string): Promise<Page> {
-  const context = await browser.newContext({ baseURL: running.baseURL, viewport: { width: 1280, height: 900 } });
-  const page = await context.newPage();
-  await new SignInPage(page).signIn(email, DEMO_PASSWORD);
-  return page;
-}
+const as = (browser: Browser, email: string) => signedIn(browser, running.baseURL, email);
 
 const shot = (page: Page, info: TestInfo, name: string) => page.screenshot({ path: info.outputPath(`${name}.png`), fullPage: true });
 
@@ -195,7 +163,7 @@ test("the recipe's collaboration is set up in the browser, step by step", async 
   await expect(analystA.getByTestId("query-status")).toHaveText("SUCCESS", { timeout: 30_000 });
   const rows = analystA.getByRole("table", { name: "Result rows" });
   await expect(rows.getByRole("row")).toHaveCount(4);
-  await expect(analystA.getByRole("img", { name: /Bar chart of customers, revenue by region/ })).toBeVisible();
+  await expect(analystA.getByRole("img", { name: "Bar chart of customers by region" })).toBeVisible();
   await expect(analystA.getByRole("link", { name: "Open in QuickSight" })).toHaveAttribute("href", dashboardUrl);
   await shot(analystA, testInfo, "7-workbench-result");
   await expectAccessible(analystA, "the workbench with a result");

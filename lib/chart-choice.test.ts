@@ -48,8 +48,17 @@ describe("column kinds", () => {
 });
 
 describe("the chart chosen", () => {
-  it("is bars for one dimension and its measures", () => {
-    expect(choose(byRegion)).toEqual({ type: "bar", x: "region", measures: ["customers", "revenue"] });
+  it("is bars for one dimension and its measures, measures of one scale together", () => {
+    const sameScale = { columns: byRegion.columns, rows: byRegion.rows.map(([r, c, v]) => [r!, c!, String(Number(v) / 10)]) };
+    expect(choose(sameScale)).toEqual({ type: "bar", x: "region", measures: ["customers", "revenue"] });
+    // Revenue in the thousands would flatten customers in the hundreds: each gets its own bars first.
+    expect(choose(byRegion)).toEqual({ type: "bar", x: "region", measures: ["customers"] });
+    expect(chartOptions(columnKinds(byRegion.columns, byRegion.rows), 3)).toEqual([
+      { type: "bar", x: "region", measures: ["customers"] },
+      { type: "bar", x: "region", measures: ["revenue"] },
+      { type: "bar", x: "region", measures: ["customers", "revenue"] },
+      { type: "table" },
+    ]);
   });
 
   it("is grouped bars for two dimensions", () => {
@@ -78,6 +87,11 @@ describe("chart data", () => {
     const many = Array.from({ length: 100 }, (_, i) => [`g${i}`, String(i)]);
     const data = chartData({ type: "bar", x: "g", measures: ["n"] }, ["g", "n"], many, 30);
     expect([data.shown, data.total, data.points[0], data.points.at(-1)]).toEqual([30, 100, { g: "g99", n: 99 }, { g: "g70", n: 70 }]);
+  });
+
+  it("keeps the result's own order when every group fits", () => {
+    const data = chartData({ type: "bar", x: "region", measures: ["customers"] }, byRegion.columns, byRegion.rows, 30);
+    expect(data.points.map((p) => p.region)).toEqual(["east", "west", "central"]);
   });
 
   it("pivots grouped bars into one point per group with a key per series", () => {

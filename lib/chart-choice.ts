@@ -14,6 +14,8 @@ export type ChartSpec =
 export interface ResultColumn {
   name: string;
   kind: ColumnKind;
+  /** For a number column: the largest absolute value, to keep measures of one scale together. */
+  magnitude?: number;
 }
 
 const numeric = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
@@ -23,10 +25,31 @@ const temporal = /^\d{4}-\d{2}(-\d{2})?([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\
 export function columnKinds(names: string[], rows: string[][]): ResultColumn[] {
   return names.map((name, i) => {
     const values = rows.map((row) => row[i] ?? "").filter((v) => v !== "");
-    if (values.length && values.every((v) => numeric.test(v.trim()))) return { name, kind: "number" };
+    if (values.length && values.every((v) => numeric.test(v.trim()))) return { name, kind: "number", magnitude: Math.max(...values.map((v) => Math.abs(Number(v)))) };
     if (values.length && values.every((v) => temporal.test(v.trim()))) return { name, kind: "date" };
     return { name, kind: "text" };
   });
+}
+
+/**
+ * Measures that can share an axis: a count in the thousands drawn beside an average near 100
+ * would flatten the average to nothing, so measures whose largest values differ more than
+ * tenfold go in separate groups (in column order), and all of them together come last.
+ */
+export function scaleGroups(columns: ResultColumn[]): string[][] {
+  const measures = columns.filter((c) => c.kind === "number");
+  const groups: ResultColumn[][] = [];
+  for (const measure of measures) {
+    const size = measure.magnitude ?? 0;
+    const group = groups.find((g) => {
+      const sizes = [...g, measure].map((m) => m.magnitude ?? 0);
+      return Math.max(...sizes) <= 10 * Math.max(Math.min(...sizes), Number.MIN_VALUE) || size === 0;
+    });
+    if (group) group.push(measure);
+    else groups.push([measure]);
+  }
+  const names = groups.map((g) => g.map((m) => m.name));
+  return names.length > 1 ? [...names, measures.map((m) => m.name)] : names;
 }
 
 /** Every chart the result's shape allows, the best first; a table alone when nothing is measured. */
@@ -35,15 +58,16 @@ export function chartOptions(columns: ResultColumn[], rowCount: number): ChartSp
   const dates = columns.filter((c) => c.kind === "date").map((c) => c.name);
   const texts = columns.filter((c) => c.kind === "text").map((c) => c.name);
   if (!measures.length || rowCount === 0) return [{ type: "table" }];
+  const groups = scaleGroups(columns);
   const options: ChartSpec[] = [];
   if (rowCount === 1) options.push({ type: "number", measure: measures[0]! });
-  for (const x of dates) options.push({ type: "line", x, measures });
+  for (const x of dates) for (const group of groups) options.push({ type: "line", x, measures: group });
   const dimensions = [...texts, ...dates];
-  for (const x of texts) options.push({ type: "bar", x, measures });
+  for (const x of texts) for (const group of groups) options.push({ type: "bar", x, measures: group });
   if (texts.length >= 2) options.push({ type: "groupedBar", x: texts[0]!, series: texts[1]!, measure: measures[0]! });
   else if (texts.length === 1 && dates.length) options.push({ type: "groupedBar", x: dates[0]!, series: texts[0]!, measure: measures[0]! });
   // With no dimension at all, each row is a bar of its own, labelled by a measure-less index.
-  if (!dimensions.length && rowCount > 1) options.push({ type: "bar", x: "", measures });
+  if (!dimensions.length && rowCount > 1) for (const group of groups) options.push({ type: "bar", x: "", measures: group });
   options.push({ type: "table" });
   return options;
 }
@@ -104,7 +128,9 @@ export function chartData(spec: ChartSpec, columns: string[], rows: string[][], 
     points.sort((a, b) => String(a[spec.x]).localeCompare(String(b[spec.x])));
     return { points, keys: spec.measures, shown: points.length, total: points.length };
   }
+  // Bars keep the result's own order (its ORDER BY) when all fit; otherwise the largest groups by the first measure.
+  if (points.length <= maxGroups) return { points, keys: spec.measures, shown: points.length, total: points.length };
   const first = spec.measures[0]!;
   const sorted = points.sort((a, b) => Number(b[first]) - Number(a[first]));
-  return { points: sorted.slice(0, maxGroups), keys: spec.measures, shown: Math.min(maxGroups, sorted.length), total: sorted.length };
+  return { points: sorted.slice(0, maxGroups), keys: spec.measures, shown: maxGroups, total: sorted.length };
 }

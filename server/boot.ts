@@ -3,13 +3,19 @@ import { ensureLocalCloud } from "./local-cloud";
 import { getDatabase } from "./db/client";
 import { ensureAuthSecret } from "./auth/secret";
 import { seedDemo } from "./seed/demo";
+import { seedDemoCollaboration } from "./seed/demo-collaboration";
 import { log } from "./log";
 
 /** Runs once when the server process starts, before it answers any request. */
 export async function boot(): Promise<void> {
   ensureAuthSecret();
   const { kind } = await getDatabase();
-  if (seedDemoEnabled()) await seedDemo();
+  const seeded = seedDemoEnabled() && (await seedDemo());
   log("info", "metadata store ready", { db: kind });
-  if (cleanroomsMode() === "local") await ensureLocalCloud();
+  if (cleanroomsMode() === "local") {
+    await ensureLocalCloud();
+    // A new demo gets its data once, through the console's own calls to the local cloud. Should
+    // that fail, the console still starts, with the organizations and their users.
+    if (seeded) await seedDemoCollaboration().catch((error: unknown) => log("error", "the demo collaboration could not be seeded", { error }));
+  }
 }

@@ -12,11 +12,11 @@ const labelOf = (spec: ChartSpec) =>
   spec.type === "number"
     ? `Number: ${spec.measure}`
     : spec.type === "bar"
-      ? `Bars by ${spec.x || "row"}`
+      ? `Bars by ${spec.x || "row"}: ${spec.measures.join(", ")}`
       : spec.type === "groupedBar"
         ? `Grouped bars: ${spec.x} by ${spec.series}`
         : spec.type === "line"
-          ? `Line over ${spec.x}`
+          ? `Line over ${spec.x}: ${spec.measures.join(", ")}`
           : "Table only";
 
 /** A result as a chart chosen from its shape (with a picker) and a sortable, paged table. */
@@ -83,7 +83,14 @@ export function ResultView({ columns, rows, truncated, downloadHref }: { columns
             <tr>
               {columns.map((column, i) => (
                 <th key={i} scope="col" className="px-3 py-2" aria-sort={sort?.column === i ? (sort.descending ? "descending" : "ascending") : "none"}>
-                  <button type="button" className="font-semibold" onClick={() => setSort((s) => ({ column: i, descending: s?.column === i ? !s.descending : false }))}>
+                  <button
+                    type="button"
+                    className="font-semibold"
+                    onClick={() => {
+                      setSort((s) => ({ column: i, descending: s?.column === i ? !s.descending : false }));
+                      setPage(0);
+                    }}
+                  >
                     {column}
                     {sort?.column === i ? (sort.descending ? " ↓" : " ↑") : ""}
                   </button>

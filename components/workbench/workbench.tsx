@@ -58,6 +58,10 @@ export function Workbench({
   const [source, setSource] = useState("");
   const template = templates.find((t) => t.arn === source);
   const [lastRun, setLastRun] = useState<"sql" | "template">("sql");
+  // Controlled, so that what ran stays on screen: React resets a form's own fields after its action.
+  const [resultFormat, setResultFormat] = useState<"CSV" | "PARQUET">("CSV");
+  const [values, setValues] = useState<Record<string, string>>({});
+  const valueOf = (p: { name: string; defaultValue?: string }) => values[`${source}/${p.name}`] ?? p.defaultValue ?? "";
   const state = lastRun === "sql" ? sqlState : templateState;
   const running = runningSql || runningTemplate;
   const form = useRef<HTMLFormElement>(null);
@@ -110,6 +114,7 @@ export function Workbench({
   }, [queryId, done]);
 
   const submit = useCallback(() => form.current?.requestSubmit(), []);
+  const runBar = { canQuery, cannotQueryReason, running, resultFormat, onResultFormat: setResultFormat };
   const elapsed = Math.max(0, now - startedAt);
   const seconds = ((done && status.data?.durationMs != null ? status.data.durationMs : elapsed) / 1000).toFixed(1);
 
@@ -152,18 +157,20 @@ export function Workbench({
               <legend className="mb-1 text-sm font-medium text-slate-700">Parameters</legend>
               {template.parameters.map((p) => (
                 <Field key={p.name} id={`parameter-${p.name}`} label={`${p.name} (${p.type.toLowerCase()})`} errors={templateState.fieldErrors?.[`parameter.${p.name}`]}>
-                  {(aria) => <Input {...aria} name={`parameter.${p.name}`} defaultValue={p.defaultValue ?? ""} placeholder={p.defaultValue === undefined ? "required" : ""} />}
+                  {(aria) => (
+                    <Input
+                      {...aria}
+                      name={`parameter.${p.name}`}
+                      value={valueOf(p)}
+                      onChange={(e) => setValues((v) => ({ ...v, [`${template.arn}/${p.name}`]: e.target.value }))}
+                      placeholder={p.defaultValue === undefined ? "required" : ""}
+                    />
+                  )}
                 </Field>
               ))}
             </fieldset>
           )}
-          <RunBar
-            canQuery={canQuery}
-            cannotQueryReason={cannotQueryReason}
-            running={running}
-            label="Run template"
-            hint="Values are bound to the template's parameters; the SQL itself does not change."
-          />
+          <RunBar {...runBar} label="Run template" hint="Values are bound to the template's parameters; the SQL itself does not change." />
           {templateState.status === "error" && <FormMessage state={templateState} />}
         </form>
       ) : (
@@ -187,7 +194,7 @@ export function Workbench({
               {verdict.message}
             </p>
           )}
-          <RunBar canQuery={canQuery} cannotQueryReason={cannotQueryReason} running={running} label="Run" hint="Ctrl+Enter (⌘+Enter) runs the query." />
+          <RunBar {...runBar} label="Run" hint="Ctrl+Enter (⌘+Enter) runs the query." />
           {sqlState.status === "error" && <FormMessage state={sqlState} />}
         </form>
       )}
@@ -225,7 +232,23 @@ export function Workbench({
 }
 
 /** Run, the result format, and why Run is disabled when it is. */
-function RunBar({ canQuery, cannotQueryReason, running, label, hint }: { canQuery: boolean; cannotQueryReason: string; running: boolean; label: string; hint: string }) {
+function RunBar({
+  canQuery,
+  cannotQueryReason,
+  running,
+  label,
+  hint,
+  resultFormat,
+  onResultFormat,
+}: {
+  canQuery: boolean;
+  cannotQueryReason: string;
+  running: boolean;
+  label: string;
+  hint: string;
+  resultFormat: "CSV" | "PARQUET";
+  onResultFormat: (format: "CSV" | "PARQUET") => void;
+}) {
   return (
     <div className="flex flex-wrap items-center gap-3">
       <Button type="submit" disabled={!canQuery || running} title={canQuery ? label : cannotQueryReason}>
@@ -233,7 +256,12 @@ function RunBar({ canQuery, cannotQueryReason, running, label, hint }: { canQuer
       </Button>
       <label className="flex items-center gap-2 text-sm text-slate-700">
         Result as
-        <select name="resultFormat" defaultValue="CSV" className="rounded-md border border-slate-300 bg-white px-2 py-1 text-sm">
+        <select
+          name="resultFormat"
+          value={resultFormat}
+          onChange={(e) => onResultFormat(e.target.value as "CSV" | "PARQUET")}
+          className="rounded-md border border-slate-300 bg-white px-2 py-1 text-sm"
+        >
           <option value="CSV">CSV</option>
           <option value="PARQUET">Parquet</option>
         </select>

@@ -5,7 +5,7 @@ import { jsonField } from "@/lib/json-field";
 import { defineCommand } from "@/server/auth/action";
 import { quicksightDashboardUrl } from "@/lib/quicksight";
 import { associateTable, createCollaboration, deleteCollaboration, getCollaboration, joinCollaboration, leaveCollaboration, removeAssociation } from "./collaborations";
-import { setDashboardUrl } from "./settings";
+import { saveSettings } from "./settings";
 
 // The collaboration pages' server actions: each names its permission and parses its input.
 const byId = z.object({ id: z.string().min(1) });
@@ -106,13 +106,25 @@ export const setDashboardCommand = defineCommand({
     // Only a collaboration the organization can see may get a setting.
     if (!(await getCollaboration(actor, id))) throw new AppError("not_found", "There is no such collaboration.");
     if (!url) {
-      await setDashboardUrl(actor.orgId, id, null);
+      await saveSettings(actor.orgId, id, { dashboardUrl: null });
       return "The QuickSight link was removed.";
     }
     const valid = quicksightDashboardUrl(url);
     if (!valid) throw new AppError("invalid", "Check the link.", { url: ["Paste the https link of a QuickSight dashboard (…quicksight.aws.amazon.com/sn/dashboards/…)."] });
-    await setDashboardUrl(actor.orgId, id, valid);
+    await saveSettings(actor.orgId, id, { dashboardUrl: valid });
     return "Results of this collaboration now link to the QuickSight dashboard.";
   },
   revalidate: ["/collaborations", "/workbench"],
+});
+
+export const setSuggestedQueryCommand = defineCommand({
+  action: "collaborations.setSuggestedQuery",
+  permission: "collaborations.manage",
+  schema: z.object({ id: z.string().min(1), sql: z.string().trim().max(90_000, "A query may be at most 90,000 characters.") }),
+  async run({ id, sql }, actor) {
+    if (!(await getCollaboration(actor, id))) throw new AppError("not_found", "There is no such collaboration.");
+    await saveSettings(actor.orgId, id, { suggestedSql: sql || null });
+    return sql ? "Your analysts will find this query in the workbench." : "The suggested query was removed.";
+  },
+  revalidate: ["/workbench"],
 });

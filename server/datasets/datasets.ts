@@ -275,3 +275,12 @@ export async function deleteDataset(principal: AwsPrincipal, name: string): Prom
     });
   });
 }
+
+/** Waits until a dataset's crawl has catalogued its columns; false if it has not within `timeoutMs`. */
+export async function untilCatalogued(principal: AwsPrincipal, name: string, timeoutMs = 60_000): Promise<boolean> {
+  for (const deadline = Date.now() + timeoutMs; Date.now() < deadline;) {
+    if ((await getDataset(principal, name))?.columns.length) return true;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return false;
+}

@@ -114,6 +114,8 @@ export const collaborationSettings = pgTable(
     collaborationId: text("collaboration_id").notNull(),
     // The QuickSight dashboard the organization publishes this collaboration's results to.
     quicksightDashboardUrl: text("quicksight_dashboard_url"),
+    // The query the workbench's editor opens with for the organization's analysts.
+    suggestedSql: text("suggested_sql"),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.organizationId, t.collaborationId] })],

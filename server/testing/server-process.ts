@@ -28,7 +28,8 @@ export interface ServerProcess {
 export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
   const port = await freePort();
   const child = spawn(process.execPath, ["--import", "tsx", path.join("server", "testing", "boot-child.ts")], {
-    env: { ...process.env, DATABASE_URL: "", LOG_LEVEL: "warn", ...env, LOCAL_CLOUD_PORT: String(port) },
+    // The demo's organizations and users, without its data, unless a test asks for it.
+    env: { ...process.env, DATABASE_URL: "", LOG_LEVEL: "warn", SEED_DEMO_CUSTOMERS: "0", ...env, LOCAL_CLOUD_PORT: String(port) },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stderr = "";

@@ -10,6 +10,7 @@ import {
   leaveCollaborationCommand,
   removeAssociationCommand,
   setDashboardCommand,
+  setSuggestedQueryCommand,
 } from "@/server/collaborations/commands";
 
 export async function createCollaboration(_prev: FormState, formData: FormData): Promise<FormState> {
@@ -38,4 +39,8 @@ export async function deleteCollaboration(_prev: FormState, formData: FormData):
 
 export async function setDashboard(_prev: FormState, formData: FormData): Promise<FormState> {
   return submitForm(setDashboardCommand, formData);
+}
+
+export async function setSuggestedQuery(_prev: FormState, formData: FormData): Promise<FormState> {
+  return submitForm(setSuggestedQueryCommand, formData);
 }

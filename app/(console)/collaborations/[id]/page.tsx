@@ -4,6 +4,7 @@ import { notFound } from "next/navigation";
 import { removeAssociation, deleteCollaboration, leaveCollaboration } from "@/app/(console)/collaborations/actions";
 import { AssociateForm } from "@/components/collaborations/associate-form";
 import { DashboardForm } from "@/components/collaborations/dashboard-form";
+import { SuggestedQueryForm } from "@/components/collaborations/suggested-query-form";
 import { JoinForm } from "@/components/collaborations/join-form";
 import { ConfirmAction } from "@/components/ui/confirm-action";
 import { PageHeader } from "@/components/ui/page-header";
@@ -12,7 +13,7 @@ import { can } from "@/lib/permissions";
 import { summarizeRule } from "@/lib/rule-summary";
 import { requirePage } from "@/server/auth/session";
 import { getCollaboration } from "@/server/collaborations/collaborations";
-import { dashboardUrlOf } from "@/server/collaborations/settings";
+import { settingsOf } from "@/server/collaborations/settings";
 import { listConfiguredTables } from "@/server/configured-tables/configured-tables";
 
 export const metadata: Metadata = { title: "Collaboration" };
@@ -27,6 +28,7 @@ export default async function CollaborationPage({ params, searchParams }: { para
   const collaboration = await getCollaboration(actor, id);
   if (!collaboration) notFound();
   const canManage = can(actor.role, "collaborations.manage");
+  const settings = await settingsOf(actor.orgId, collaboration.id);
   const canAssociate = can(actor.role, "collaborations.associate") && collaboration.memberStatus === "ACTIVE";
   const ownTables = canAssociate ? await listConfiguredTables(actor) : [];
   const associated = new Set(collaboration.tables.filter((t) => t.ownerAccountId === collaboration.ownAccountId).map((t) => t.name));
@@ -196,11 +198,18 @@ export default async function CollaborationPage({ params, searchParams }: { para
       )}
 
       {canManage && collaboration.memberStatus === "ACTIVE" && (
-        <section className="mb-6 max-w-2xl rounded-lg border border-slate-200 bg-white p-6">
-          <h2 className="text-lg font-semibold">QuickSight</h2>
-          <p className="mb-3 mt-1 text-sm text-slate-600">Where your analysts find this collaboration&apos;s dashboard: results in the workbench link to it.</p>
-          <DashboardForm id={collaboration.id} url={await dashboardUrlOf(actor.orgId, collaboration.id)} />
-        </section>
+        <>
+          <section className="mb-6 max-w-2xl rounded-lg border border-slate-200 bg-white p-6">
+            <h2 className="text-lg font-semibold">QuickSight</h2>
+            <p className="mb-3 mt-1 text-sm text-slate-600">Where your analysts find this collaboration&apos;s dashboard: results in the workbench link to it.</p>
+            <DashboardForm id={collaboration.id} url={settings.dashboardUrl} />
+          </section>
+          <section className="mb-6 max-w-2xl rounded-lg border border-slate-200 bg-white p-6">
+            <h2 className="text-lg font-semibold">Suggested query</h2>
+            <p className="mb-3 mt-1 text-sm text-slate-600">The query your analysts find in the workbench&apos;s editor when they open this collaboration.</p>
+            <SuggestedQueryForm id={collaboration.id} sql={settings.suggestedSql} />
+          </section>
+        </>
       )}
 
       {canManage && collaboration.memberStatus === "ACTIVE" && (

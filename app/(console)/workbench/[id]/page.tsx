@@ -6,7 +6,7 @@ import { Workbench } from "@/components/workbench/workbench";
 import { columnAllowances } from "@/lib/rule-summary";
 import { requirePage } from "@/server/auth/session";
 import { getCollaboration } from "@/server/collaborations/collaborations";
-import { dashboardUrlOf } from "@/server/collaborations/settings";
+import { settingsOf } from "@/server/collaborations/settings";
 import { ownQueries } from "@/server/queries/queries";
 
 export const metadata: Metadata = { title: "Query workbench" };
@@ -23,6 +23,7 @@ export default async function WorkbenchPage({ params, searchParams }: { params: 
   const canQuery = me?.abilities.includes("CAN_QUERY") ?? false;
   const schema = Object.fromEntries(collaboration.tables.map((t) => [t.name, t.columns.map((c) => c.name)]));
   const rerun = from ? (await ownQueries(actor, 200)).find((q) => q.id === from && q.collaborationId === id)?.sql : undefined;
+  const settings = await settingsOf(actor.orgId, collaboration.id);
   const first = collaboration.tables.find((t) => t.rule?.type === "AGGREGATION");
   const suggestion =
     first && first.rule?.type === "AGGREGATION"
@@ -77,8 +78,8 @@ export default async function WorkbenchPage({ params, searchParams }: { params: 
           schema={schema}
           canQuery={canQuery}
           cannotQueryReason="Your organization cannot run queries in this collaboration (it lacks the ability to query); you can still see the tables and their rules."
-          initialSql={rerun ?? suggestion}
-          dashboardUrl={await dashboardUrlOf(actor.orgId, collaboration.id)}
+          initialSql={rerun ?? settings.suggestedSql ?? suggestion}
+          dashboardUrl={settings.dashboardUrl}
           templates={collaboration.templates}
         />
       </div>

@@ -1,0 +1,1 @@
+ALTER TABLE "collaboration_settings" ADD COLUMN "suggested_sql" text;

@@ -1,0 +1,73 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import type { Actor } from "@/server/auth/actor";
+import { getCollaboration, listCollaborations } from "@/server/collaborations/collaborations";
+import { settingsOf } from "@/server/collaborations/settings";
+import { listDatasets } from "@/server/datasets/datasets";
+import { startTestCloud, type TestCloud } from "@/server/local-cloud/testing";
+import { getQuery, readResult, startQuery, startTemplateQuery } from "@/server/queries/queries";
+import { actorFor } from "@/server/testing/actors";
+import { DEMO_COLLABORATION, DEMO_SUGGESTED_SQL, seedDemoCollaboration } from "./demo-collaboration";
+
+// The demo's data, seeded through the console's own calls into a real local cloud (with fewer
+// customers than the default, to stay quick): what a newcomer signing in finds, and runs.
+let cloud: TestCloud;
+let analyst: Actor;
+let collaborationId: string;
+
+async function resultOf(id: string) {
+  for (let i = 0; i < 400; i++) {
+    const state = await getQuery(analyst, id);
+    if (state?.status === "SUCCESS") return (await readResult(analyst, id))!;
+    if (state && ["FAILED", "CANCELLED", "TIMED_OUT"].includes(state.status)) throw new Error(`${state.status}: ${state.error}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error("the query did not finish");
+}
+
+beforeAll(async () => {
+  cloud = await startTestCloud();
+  vi.stubEnv("LOCAL_CLOUD_PORT", new URL(cloud.endpoint).port);
+  await seedDemoCollaboration(3000);
+  analyst = await actorFor("analyst@org-a.example");
+  collaborationId = (await listCollaborations(analyst)).find((c) => c.name === DEMO_COLLABORATION)!.id;
+}, 120_000);
+afterAll(async () => {
+  vi.unstubAllEnvs();
+  await cloud.close();
+});
+
+describe("the demo collaboration", () => {
+  it("holds both organizations' datasets, tables and the template, with org-a able to query", async () => {
+    expect((await listDatasets(analyst)).map((d) => d.name).sort()).toEqual(["customer_data_org_a", "customers_org_a"]);
+    expect((await listDatasets(await actorFor("owner@org-b.example"))).map((d) => d.name).sort()).toEqual(["customer_data_org_b", "customers_org_b"]);
+    const collaboration = (await getCollaboration(analyst, collaborationId))!;
+    expect(collaboration.tables.map((t) => [t.name, t.rule?.type])).toEqual([
+      ["org_a_customers", "AGGREGATION"],
+      ["org_a_purchases", "CUSTOM"],
+      ["org_b_customers", "AGGREGATION"],
+    ]);
+    expect(collaboration.members.find((m) => m.accountId === analyst.awsAccountId)?.abilities).toEqual(["CAN_QUERY", "CAN_RECEIVE_RESULTS"]);
+    expect(collaboration.templates.map((t) => [t.name, t.parameters])).toEqual([["big_spenders_by_region", [{ name: "min_purchase", type: "DOUBLE", defaultValue: "250" }]]]);
+    expect((await settingsOf(analyst.orgId, collaborationId)).suggestedSql).toBe(DEMO_SUGGESTED_SQL);
+  });
+
+  it("answers the suggested query with one row per age group of shared customers", async () => {
+    const { columns, rows } = await resultOf(await startQuery(analyst, collaborationId, DEMO_SUGGESTED_SQL));
+    expect(columns).toEqual(["age_group", "shared_customers", "avg_purchase", "avg_engagement"]);
+    expect(rows.map((r) => r[0])).toEqual(["18-24", "25-34", "35-44", "45-54", "55-64", "65+"]);
+    // Customers 1,201 to 3,000 are in both lists; every group has at least the 100 the rules ask.
+    expect(rows.reduce((sum, r) => sum + Number(r[1]), 0)).toBe(1800);
+    for (const row of rows) expect(Number(row[1])).toBeGreaterThanOrEqual(100);
+    for (const row of rows) expect(Number(row[3])).toBeGreaterThan(40);
+  });
+
+  it("runs the template with its default and with a value of the analyst's", async () => {
+    const template = (await getCollaboration(analyst, collaborationId))!.templates[0]!;
+    const purchases = (rows: string[][]) => rows.reduce((sum, r) => sum + Number(r[1]), 0);
+    const byDefault = await resultOf(await startTemplateQuery(analyst, collaborationId, template.arn, {}));
+    const fewer = await resultOf(await startTemplateQuery(analyst, collaborationId, template.arn, { min_purchase: "500" }));
+    expect(byDefault.columns).toEqual(["region", "purchases", "revenue"]);
+    expect(purchases(fewer.rows)).toBeLessThan(purchases(byDefault.rows));
+    expect(purchases(fewer.rows)).toBeGreaterThan(0);
+  });
+});
