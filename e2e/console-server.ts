@@ -1,8 +1,9 @@
-import { spawn } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { promisify } from "node:util";
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -72,4 +73,12 @@ export async function startConsole(env: Record<string, string> = {}, prepare?: (
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** An organization's local cloud credentials, as `npm run credentials` prints them for a running console. */
+export async function localCredentials(running: RunningConsole, organization: string): Promise<{ accessKeyId: string; secretAccessKey: string }> {
+  const env = { ...process.env, PORT: String(running.port), DATA_DIR: running.dataDir };
+  const { stdout } = await promisify(execFile)(process.execPath, [path.join("node_modules", "tsx", "dist", "cli.mjs"), "scripts/credentials.ts", organization], { env });
+  const exported = Object.fromEntries([...stdout.matchAll(/^export (\w+)='([^']*)'$/gm)].map((m) => [m[1]!, m[2]!]));
+  return { accessKeyId: exported.AWS_ACCESS_KEY_ID!, secretAccessKey: exported.AWS_SECRET_ACCESS_KEY! };
 }

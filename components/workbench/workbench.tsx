@@ -96,7 +96,12 @@ export function Workbench({
     queryKey: ["query", queryId],
     queryFn: () => json<{ query: QueryState }>(`/api/queries?id=${encodeURIComponent(queryId!)}`).then((r) => r.query),
     enabled: !!queryId,
-    refetchInterval: (query) => (query.state.data && finals.includes(query.state.data.status) ? false : 500),
+    // Quick at first, when most queries end, then backing off: a long query is not polled hard.
+    refetchInterval: (query) => {
+      if (query.state.data && finals.includes(query.state.data.status)) return false;
+      const elapsed = Date.now() - startedAt;
+      return elapsed < 3_000 ? 100 : elapsed < 15_000 ? 300 : 1_000;
+    },
   });
   const done = status.data && finals.includes(status.data.status);
   const result = useQuery({
@@ -105,6 +110,12 @@ export function Workbench({
     enabled: !!queryId && status.data?.status === "SUCCESS",
     staleTime: Infinity,
   });
+
+  // The chart's code is not part of the page's first load; fetch it while the analyst writes SQL,
+  // so the first result is drawn without waiting for it.
+  useEffect(() => {
+    void import("./result-chart");
+  }, []);
 
   // The clock ticks while the query runs; it started when Run was pressed.
   useEffect(() => {

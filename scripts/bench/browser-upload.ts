@@ -1,19 +1,17 @@
-import { execFile } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { promisify } from "node:util";
 import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import { chromium } from "@playwright/test";
-import { startConsole } from "../../e2e/console-server";
+import { localCredentials, startConsole } from "../../e2e/console-server";
+import { SignInPage } from "../../e2e/pages/sign-in";
 
 // A large CSV uploaded through the console in a real Chromium (the datasets page: the browser
 // streams the file to the console, which streams it on as a multipart upload), side by side with
 // the same file sent straight to the console's local cloud with the SDK's multipart upload. For
 // each: MB/s, and how much the console's processes' resident memory grew at its peak.
 
-const run = promisify(execFile);
 const MB = 1024 * 1024;
 
 /** The summed resident memory of a process group, sampled until stopped; reports the peak. */
@@ -68,11 +66,7 @@ export async function browserUpload({ sizeGb = 1 } = {}) {
   const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium", args: ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-sync"] });
   try {
     const page = await browser.newPage({ baseURL: running.baseURL });
-    await page.goto("/sign-in");
-    await page.getByLabel("E-mail").fill("owner@org-a.example");
-    await page.getByLabel("Password").fill("cleanrooms-demo");
-    await page.getByRole("button", { name: "Sign in", exact: true }).click();
-    await page.getByRole("navigation", { name: "Main" }).waitFor();
+    await new SignInPage(page).signIn("owner@org-a.example", "cleanrooms-demo");
     await page.goto("/datasets");
     await page.getByLabel("CSV or Parquet file").setInputFiles(file);
     await page.getByLabel("Dataset name (the catalogue table's name)").fill("customers");
@@ -88,15 +82,7 @@ export async function browserUpload({ sizeGb = 1 } = {}) {
     const browserGrowthMb = browserMemory.stop();
 
     // The same file, straight to the console's local cloud with the SDK (16 MB parts, 2 at a time).
-    const env = { ...process.env, PORT: String(running.port), DATA_DIR: running.dataDir };
-    const { stdout } = await run(process.execPath, [path.join("node_modules", "tsx", "dist", "cli.mjs"), "scripts/credentials.ts", "org-a"], { env });
-    const exported = Object.fromEntries([...stdout.matchAll(/^export (\w+)='([^']*)'$/gm)].map((m) => [m[1]!, m[2]!]));
-    const s3 = new S3Client({
-      endpoint: `http://127.0.0.1:${running.cloudPort}`,
-      region: "us-east-1",
-      forcePathStyle: true,
-      credentials: { accessKeyId: exported.AWS_ACCESS_KEY_ID!, secretAccessKey: exported.AWS_SECRET_ACCESS_KEY! },
-    });
+    const s3 = new S3Client({ endpoint: `http://127.0.0.1:${running.cloudPort}`, region: "us-east-1", forcePathStyle: true, credentials: await localCredentials(running, "org-a") });
     await s3.send(new CreateBucketCommand({ Bucket: "bench-direct" }));
     const sdkMemory = watchMemory(running.processGroup);
     const sdkStart = process.hrtime.bigint();

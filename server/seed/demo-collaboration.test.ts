@@ -6,7 +6,8 @@ import { listDatasets } from "@/server/datasets/datasets";
 import { startTestCloud, type TestCloud } from "@/server/local-cloud/testing";
 import { getQuery, readResult, startQuery, startTemplateQuery } from "@/server/queries/queries";
 import { actorFor } from "@/server/testing/actors";
-import { DEMO_COLLABORATION, DEMO_SUGGESTED_SQL, seedDemoCollaboration } from "./demo-collaboration";
+import { seedDemoCollaboration } from "./demo-collaboration";
+import { DEMO_COLLABORATION, DEMO_SUGGESTED_SQL } from "./demo-data";
 
 // The demo's data, seeded through the console's own calls into a real local cloud (with fewer
 // customers than the default, to stay quick): what a newcomer signing in finds, and runs.

@@ -9,6 +9,7 @@ import { createConfiguredTable, saveAnalysisRule } from "@/server/configured-tab
 import { untilCatalogued, uploadDataset } from "@/server/datasets/datasets";
 import { log } from "@/server/log";
 import { getOrganizationBySlug } from "@/server/organizations/store";
+import { DEMO_COLLABORATION, DEMO_SUGGESTED_SQL } from "./demo-data";
 import { recipeSampleOrgA, recipeSampleOrgB } from "./recipe-samples";
 import { writeSyntheticCustomers } from "./synthetic";
 
@@ -19,19 +20,8 @@ import { writeSyntheticCustomers } from "./synthetic";
 // their tables; org-a adds a table with a custom rule and an analysis template; org-a's analysts
 // find a suggested query in the workbench.
 
-export const DEMO_COLLABORATION = "analytics-collaboration";
-
 /** How many synthetic customers each organization gets (SEED_DEMO_CUSTOMERS; 0 for none). */
 export const demoCustomers = () => Math.max(0, Math.floor(Number(process.env.SEED_DEMO_CUSTOMERS ?? 100_000) || 0));
-
-export const DEMO_SUGGESTED_SQL = `SELECT a.age_group,
-  COUNT(DISTINCT a.customer_id) AS shared_customers,
-  ROUND(AVG(a.purchase_amount), 2) AS avg_purchase,
-  ROUND(AVG(b.engagement_score), 1) AS avg_engagement
-FROM org_a_customers a
-INNER JOIN org_b_customers b ON a.customer_id = b.customer_id
-GROUP BY a.age_group
-ORDER BY a.age_group`;
 
 const aggregation = (measure: string, functions: ("SUM" | "AVG")[], dimensions: string[], joinRequired?: "QUERY_RUNNER"): TableRule => ({
   type: "AGGREGATION",

@@ -28,3 +28,15 @@ export function demoAccounts() {
     })),
   );
 }
+
+/** The demo's collaboration, and the query its analysts find in the workbench. */
+export const DEMO_COLLABORATION = "analytics-collaboration";
+
+export const DEMO_SUGGESTED_SQL = `SELECT a.age_group,
+  COUNT(DISTINCT a.customer_id) AS shared_customers,
+  ROUND(AVG(a.purchase_amount), 2) AS avg_purchase,
+  ROUND(AVG(b.engagement_score), 1) AS avg_engagement
+FROM org_a_customers a
+INNER JOIN org_b_customers b ON a.customer_id = b.customer_id
+GROUP BY a.age_group
+ORDER BY a.age_group`;
