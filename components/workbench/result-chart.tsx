@@ -5,8 +5,8 @@ import type { ChartData, ChartSpec } from "@/lib/chart-choice";
 
 const palette = ["#2159c4", "#0f9d76", "#d97706", "#b43c8c", "#5b6ee1", "#0e7490", "#9a3412", "#4d7c0f", "#6d28d9", "#be123c"];
 
-/** Draws the points `chartData` prepared; loaded only when a result is shown. */
-export default function ResultChart({ spec, data }: { spec: ChartSpec; data: ChartData }) {
+/** Draws the points `chartData` prepared; this module is loaded apart from the page. */
+export function drawChart(spec: ChartSpec, data: ChartData) {
   if (spec.type !== "bar" && spec.type !== "groupedBar" && spec.type !== "line") return null;
   const x = spec.type === "bar" && spec.x === "" ? "row" : spec.x;
   return (

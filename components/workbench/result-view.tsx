@@ -1,10 +1,23 @@
 "use client";
 
-import dynamic from "next/dynamic";
-import { useMemo, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
 import { chartData, chartOptions, chooseChart, columnKinds, type ChartSpec } from "@/lib/chart-choice";
 
-const ResultChart = dynamic(() => import("./result-chart"), { ssr: false, loading: () => <p className="text-sm text-slate-600">Drawing the chart…</p> });
+// The chart's code (recharts) is loaded apart from the page, and the workbench asks for it early.
+// It is kept here once loaded and used directly, rather than through next/dynamic: a lazy
+// component suspends on its first render even when its code is in, and React holds a revealed
+// Suspense boundary back for a few hundred milliseconds, which the analyst would wait for.
+let chartModule: typeof import("./result-chart") | null = null;
+export const loadResultChart = () => import("./result-chart").then((loaded) => (chartModule = loaded));
+
+/** The chart module once loaded; its drawing function is called directly (it uses no hooks). */
+function useResultChart() {
+  const [loaded, setLoaded] = useState(chartModule);
+  useEffect(() => {
+    if (!loaded) void loadResultChart().then(setLoaded);
+  }, [loaded]);
+  return loaded;
+}
 
 const PAGE = 50;
 
@@ -21,6 +34,7 @@ const labelOf = (spec: ChartSpec) =>
 
 /** A result as a chart chosen from its shape (with a picker) and a sortable, paged table. */
 export function ResultView({ columns, rows, truncated, downloadHref }: { columns: string[]; rows: string[][]; truncated: boolean; downloadHref: string }) {
+  const chart = useResultChart();
   const kinds = useMemo(() => columnKinds(columns, rows), [columns, rows]);
   const options = useMemo(() => chartOptions(kinds, rows.length), [kinds, rows.length]);
   const [choice, setChoice] = useState(() => options.indexOf(options.find((o) => JSON.stringify(o) === JSON.stringify(chooseChart(kinds, rows.length)))!));
@@ -69,7 +83,7 @@ export function ResultView({ columns, rows, truncated, downloadHref }: { columns
         </div>
       ) : spec.type !== "table" ? (
         <div className="rounded-lg border border-slate-200 bg-white p-4">
-          <ResultChart spec={spec} data={data} />
+          {chart ? chart.drawChart(spec, data) : <p className="text-sm text-slate-600">Drawing the chart…</p>}
           {data.shown < data.total && (
             <p className="mt-2 text-xs text-slate-600">
               The chart shows the {data.shown} largest of {data.total.toLocaleString("en")} groups; the table has them all.

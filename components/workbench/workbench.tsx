@@ -9,7 +9,7 @@ import { Field, Input, Select } from "@/components/ui/field";
 import { FormMessage } from "@/components/ui/form-message";
 import type { CollaborationDetail } from "@/lib/collaborations";
 import { idleState } from "@/lib/form-state";
-import { ResultView } from "./result-view";
+import { loadResultChart, ResultView } from "./result-view";
 import type { Underline } from "./sql-editor";
 
 const SqlEditor = dynamic(() => import("./sql-editor"), {
@@ -114,7 +114,7 @@ export function Workbench({
   // The chart's code is not part of the page's first load; fetch it while the analyst writes SQL,
   // so the first result is drawn without waiting for it.
   useEffect(() => {
-    void import("./result-chart");
+    void loadResultChart();
   }, []);
 
   // The clock ticks while the query runs; it started when Run was pressed.
