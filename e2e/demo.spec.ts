@@ -52,6 +52,16 @@ test("the demo analyst runs the suggested query and sees the chart", async ({ br
   await expect(analyst.getByRole("table", { name: "Result rows" }).getByRole("row")).toHaveCount(6);
   await shot(analyst, testInfo, "3-template");
   await expectAccessible(analyst, "the analysis template's form and result");
+
+  // The history lists both queries with their status and duration; the template's opens again
+  // as the template, with the value it ran with.
+  await analyst.goto("/workbench");
+  const history = analyst.getByRole("table", { name: "Your recent queries" });
+  await expect(history.getByRole("row")).toHaveCount(3);
+  await expect(history.getByRole("row").nth(1)).toContainText(/SUCCESS\s*\d+\.\d s/);
+  await history.getByRole("link", { name: "Template big_spenders_by_region" }).click();
+  await expect(analyst.getByLabel("Run", { exact: true })).toHaveValue(/analysistemplate/);
+  await expect(analyst.getByRole("form", { name: "Analysis template" }).getByLabel("min_purchase (double)")).toHaveValue("400");
 });
 
 test("a result of 100,000 rows is paged, sorted and charted by its largest groups", async ({ browser }, testInfo) => {

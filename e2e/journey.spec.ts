@@ -178,8 +178,8 @@ test("the recipe's collaboration is set up in the browser, step by step", async 
   await expect(analystA.getByTestId("query-check")).toContainText('Column "customer_id" of "org_a_customers" is a join column');
   await expect(analystA.locator(".cm-lintRange-error")).toHaveText("customer_id");
   await shot(analystA, testInfo, "7-workbench-check");
-  await analystA.getByRole("button", { name: "Run" }).click();
-  await expect(analystA.getByRole("form", { name: "Query" }).getByRole("alert")).toContainText("customer_id");
+  await analystA.getByRole("button", { name: "Run", exact: true }).click();
+  await expect(analystA.getByRole("form", { name: "Query" }).getByRole("alert")).toContainText('Column "customer_id" of "org_a_customers" is a join column');
 
   // org-b contributes data only: its analyst sees the tables, but cannot run.
   const analystOfB = await as(browser, "analyst@org-b.example");

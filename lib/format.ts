@@ -9,3 +9,11 @@ export function formatBytes(bytes: number): string {
   }
   return unit === 0 ? `${bytes} bytes` : `${value.toFixed(value < 10 ? 1 : 0)} ${units[unit]}`;
 }
+
+/** How long a query ran, from its start and end: "0.4 s", "2 min 5 s"; "—" while it runs. */
+export function formatDuration(startedAt: Date, finishedAt: Date | null): string {
+  if (!finishedAt) return "—";
+  const seconds = Math.max(0, (finishedAt.getTime() - startedAt.getTime()) / 1000);
+  if (seconds < 60) return `${seconds.toFixed(1)} s`;
+  return `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
+}

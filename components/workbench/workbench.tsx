@@ -41,6 +41,7 @@ export function Workbench({
   initialSql,
   dashboardUrl,
   templates,
+  initialTemplate,
 }: {
   collaborationId: string;
   schema: Record<string, string[]>;
@@ -49,18 +50,22 @@ export function Workbench({
   initialSql: string;
   dashboardUrl: string | null;
   templates: CollaborationDetail["templates"];
+  /** A template to open with the values it ran with (re-opening an earlier query of it). */
+  initialTemplate?: { arn: string; values: Record<string, string> };
 }) {
   const [sql, setSql] = useState(initialSql);
   const [sqlState, runSql, runningSql] = useActionState(runQuery, idleState);
   const [templateState, runTemplateForm, runningTemplate] = useActionState(runTemplate, idleState);
   const [cancelState, cancel, cancelling] = useActionState(cancelRunningQuery, idleState);
   // What the analyst runs: their own SQL (""), or one of the collaboration's templates (its ARN).
-  const [source, setSource] = useState("");
+  const [source, setSource] = useState(initialTemplate?.arn ?? "");
   const template = templates.find((t) => t.arn === source);
   const [lastRun, setLastRun] = useState<"sql" | "template">("sql");
   // Controlled, so that what ran stays on screen: React resets a form's own fields after its action.
   const [resultFormat, setResultFormat] = useState<"CSV" | "PARQUET">("CSV");
-  const [values, setValues] = useState<Record<string, string>>({});
+  const [values, setValues] = useState<Record<string, string>>(() =>
+    Object.fromEntries(Object.entries(initialTemplate?.values ?? {}).map(([name, value]) => [`${initialTemplate!.arn}/${name}`, value])),
+  );
   const valueOf = (p: { name: string; defaultValue?: string }) => values[`${source}/${p.name}`] ?? p.defaultValue ?? "";
   const state = lastRun === "sql" ? sqlState : templateState;
   const running = runningSql || runningTemplate;

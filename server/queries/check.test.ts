@@ -9,7 +9,10 @@ import { accepted, fixtureSql, refused, tables } from "@/server/engine/sql/corpu
 import { startTestCloud, type TestCloud } from "@/server/local-cloud/testing";
 import { actorFor } from "@/server/testing/actors";
 import { catalogueDataset } from "@/server/testing/datasets";
-import { checkQuery } from "./check";
+import { catalogFor } from "@/server/local-cloud/services/cleanrooms/protected-queries/catalog";
+import type { CollaborationBody } from "@/server/local-cloud/services/cleanrooms/model";
+import { findResource } from "@/server/local-cloud/services/cleanrooms/resources";
+import { catalogOf, checkQuery } from "./check";
 import { getQuery, startQuery } from "./queries";
 
 // The check as you type and Run must give the same verdict: the engine's query corpus, set up as
@@ -82,6 +85,18 @@ afterAll(async () => {
 });
 
 describe("the check as you type", () => {
+  it("reads, through the API, exactly the catalog StartProtectedQuery validates against", async () => {
+    // The same validator on the same catalog cannot disagree: the tables, owners, column types,
+    // rules and result receivers the console assembles from the schemas are the engine's own.
+    const collaboration = (await findResource<CollaborationBody>("collaboration", collaborationId))!;
+    const engine = (await catalogFor(collaboration, analystA.awsAccountId)).catalog;
+    const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name);
+    const fromApi = await catalogOf(analystA, collaborationId);
+    expect(fromApi.runnerAccountId).toBe(engine.runnerAccountId);
+    expect([...fromApi.tables].sort(byName)).toEqual([...engine.tables].sort(byName));
+    expect(fromApi.tables.some((t) => t.resultReceivers?.length)).toBe(true);
+  });
+
   it.each(accepted.map((q) => [q.sql]))("allows what Run runs: %s", async (sql) => {
     const check = await checkQuery(analystA, collaborationId, sql);
     expect(check.verdict).toBe("allowed");

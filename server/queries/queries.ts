@@ -110,7 +110,10 @@ export async function getQuery(actor: Actor, queryId: string): Promise<QueryStat
   };
   if (record.status !== state.status && (finalStatuses as readonly string[]).includes(state.status)) {
     const db = await getDb();
-    await db.update(consoleQueries).set({ status: state.status, error: state.error, finishedAt: new Date() }).where(eq(consoleQueries.id, queryId));
+    // When it ended by Clean Rooms' clock (its start and duration), not when the console noticed.
+    const created = protectedQuery!.createTime;
+    const finishedAt = created && state.durationMs !== null ? new Date(created.getTime() + state.durationMs) : new Date();
+    await db.update(consoleQueries).set({ status: state.status, error: state.error, finishedAt }).where(eq(consoleQueries.id, queryId));
   }
   return state;
 }

@@ -6,6 +6,7 @@ import { requirePage } from "@/server/auth/session";
 import { listCollaborations } from "@/server/collaborations/collaborations";
 import { queryLogFilterOf, queryStatuses } from "@/server/queries/log-filter";
 import { listQueryLog } from "@/server/queries/queries";
+import { formatDuration } from "@/lib/format";
 
 export const metadata: Metadata = { title: "Query logs" };
 
@@ -67,7 +68,7 @@ export default async function QueryLogsPage({ searchParams }: { searchParams: Pr
                     {q.status}
                     {q.error && <span className="block text-xs text-red-700">{q.error}</span>}
                   </td>
-                  <td className="whitespace-nowrap px-3 py-2">{q.finishedAt ? `${((q.finishedAt.getTime() - q.startedAt.getTime()) / 1000).toFixed(1)} s` : "—"}</td>
+                  <td className="whitespace-nowrap px-3 py-2">{formatDuration(q.startedAt, q.finishedAt)}</td>
                   <td className="px-3 py-2 text-right">{q.rows ?? "—"}</td>
                   <td className="max-w-md px-3 py-2 font-mono text-xs break-words">
                     {q.templateName && (

@@ -4,6 +4,7 @@ import { PageHeader } from "@/components/ui/page-header";
 import { requirePage } from "@/server/auth/session";
 import { listCollaborations } from "@/server/collaborations/collaborations";
 import { ownQueries } from "@/server/queries/queries";
+import { formatDuration } from "@/lib/format";
 
 export const metadata: Metadata = { title: "Query workbench" };
 
@@ -48,7 +49,10 @@ export default async function WorkbenchIndexPage() {
                     Status
                   </th>
                   <th scope="col" className="px-3 py-2">
-                    Query
+                    Duration
+                  </th>
+                  <th scope="col" className="px-3 py-2">
+                    Query (opens it again)
                   </th>
                 </tr>
               </thead>
@@ -58,9 +62,10 @@ export default async function WorkbenchIndexPage() {
                     <td className="whitespace-nowrap px-3 py-2 font-mono text-xs">{q.startedAt.toISOString().replace("T", " ").slice(0, 19)}</td>
                     <td className="px-3 py-2">{names.get(q.collaborationId) ?? q.collaborationId}</td>
                     <td className="px-3 py-2">{q.status}</td>
+                    <td className="whitespace-nowrap px-3 py-2">{formatDuration(q.startedAt, q.finishedAt)}</td>
                     <td className="max-w-md truncate px-3 py-2 font-mono text-xs" title={q.sql}>
                       <Link href={`/workbench/${q.collaborationId}?from=${q.id}`} className="text-brand-700 underline">
-                        {q.sql}
+                        {q.templateName ? `Template ${q.templateName}` : q.sql}
                       </Link>
                     </td>
                   </tr>

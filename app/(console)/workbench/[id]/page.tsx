@@ -22,7 +22,10 @@ export default async function WorkbenchPage({ params, searchParams }: { params: 
   const me = collaboration.members.find((m) => m.accountId === collaboration.ownAccountId);
   const canQuery = me?.abilities.includes("CAN_QUERY") ?? false;
   const schema = Object.fromEntries(collaboration.tables.map((t) => [t.name, t.columns.map((c) => c.name)]));
-  const rerun = from ? (await ownQueries(actor, 200)).find((q) => q.id === from && q.collaborationId === id)?.sql : undefined;
+  const earlier = from ? (await ownQueries(actor, 200)).find((q) => q.id === from && q.collaborationId === id) : undefined;
+  // A template's query opens the template again, with the values it ran with; SQL opens in the editor.
+  const earlierTemplate = earlier?.templateName ? collaboration.templates.find((t) => t.name === earlier.templateName) : undefined;
+  const rerun = earlier && !earlier.templateName ? earlier.sql : undefined;
   const settings = await settingsOf(actor.orgId, collaboration.id);
   const first = collaboration.tables.find((t) => t.rule?.type === "AGGREGATION");
   const suggestion =
@@ -81,6 +84,7 @@ export default async function WorkbenchPage({ params, searchParams }: { params: 
           initialSql={rerun ?? settings.suggestedSql ?? suggestion}
           dashboardUrl={settings.dashboardUrl}
           templates={collaboration.templates}
+          initialTemplate={earlierTemplate ? { arn: earlierTemplate.arn, values: earlier?.parameters ?? {} } : undefined}
         />
       </div>
     </>
