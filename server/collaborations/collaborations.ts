@@ -11,6 +11,7 @@ import {
   DeleteConfiguredTableAssociationCommand,
   DeleteMembershipCommand,
   GetCollaborationCommand,
+  GetConfiguredTableCommand,
   ListCollaborationAnalysisTemplatesCommand,
   ListCollaborationsCommand,
   ListConfiguredTableAssociationsCommand,
@@ -164,9 +165,12 @@ export async function associateTable(
   );
   const receivers = input.resultReceivers ?? [];
   const table = configuredTableAssociation!;
-  // Who may receive results is a rule of the association, of the same type as the table's rule;
-  // a table without a rule yet cannot be queried, so there is nothing to receive.
-  const type = table.analysisRuleTypes?.[0];
+  // Who may receive results is a rule of the association, of the same type as the configured
+  // table's rule (the association's own analysisRuleTypes lists association rules, none yet); a
+  // table without a rule yet cannot be queried, so there is nothing to receive.
+  if (!receivers.length) return;
+  const { configuredTable } = await awsCall("Reading the configured table", () => clients.cleanrooms.send(new GetConfiguredTableCommand({ configuredTableIdentifier: input.configuredTableId })));
+  const type = analysisRuleTypes.find((t) => configuredTable?.analysisRuleTypes?.includes(t));
   if (!receivers.length || !type) return;
   const receiving = { allowedResultReceivers: receivers };
   const analysisRulePolicy: ConfiguredTableAssociationAnalysisRulePolicy =
