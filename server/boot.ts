@@ -3,7 +3,7 @@ import { ensureLocalCloud } from "./local-cloud";
 import { getDatabase } from "./db/client";
 import { ensureAuthSecret } from "./auth/secret";
 import { seedDemo } from "./seed/demo";
-import { seedDemoCollaboration } from "./seed/demo-collaboration";
+import { demoCustomers } from "./seed/demo-data";
 import { log } from "./log";
 
 /** Runs once when the server process starts, before it answers any request. */
@@ -16,6 +16,11 @@ export async function boot(): Promise<void> {
     await ensureLocalCloud();
     // A new demo gets its data once, through the console's own calls to the local cloud. Should
     // that fail, the console still starts, with the organizations and their users.
-    if (seeded) await seedDemoCollaboration().catch((error: unknown) => log("error", "the demo collaboration could not be seeded", { error }));
+    // (Loaded only then: it uses the console's server-only modules, which a bare Node process
+    // running this boot, as the restart tests do, cannot load.)
+    if (seeded && demoCustomers() > 0) {
+      const { seedDemoCollaboration } = await import("./seed/demo-collaboration");
+      await seedDemoCollaboration().catch((error: unknown) => log("error", "the demo collaboration could not be seeded", { error }));
+    }
   }
 }

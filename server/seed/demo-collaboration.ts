@@ -9,7 +9,7 @@ import { createConfiguredTable, saveAnalysisRule } from "@/server/configured-tab
 import { untilCatalogued, uploadDataset } from "@/server/datasets/datasets";
 import { log } from "@/server/log";
 import { getOrganizationBySlug } from "@/server/organizations/store";
-import { DEMO_COLLABORATION, DEMO_SUGGESTED_SQL } from "./demo-data";
+import { DEMO_COLLABORATION, DEMO_SUGGESTED_SQL, demoCustomers } from "./demo-data";
 import { recipeSampleOrgA, recipeSampleOrgB } from "./recipe-samples";
 import { writeSyntheticCustomers } from "./synthetic";
 
@@ -19,9 +19,6 @@ import { writeSyntheticCustomers } from "./synthetic";
 // "analytics-collaboration" (it may query and receive results), org-b joins, both associate
 // their tables; org-a adds a table with a custom rule and an analysis template; org-a's analysts
 // find a suggested query in the workbench.
-
-/** How many synthetic customers each organization gets (SEED_DEMO_CUSTOMERS; 0 for none). */
-export const demoCustomers = () => Math.max(0, Math.floor(Number(process.env.SEED_DEMO_CUSTOMERS ?? 100_000) || 0));
 
 const aggregation = (measure: string, functions: ("SUM" | "AVG")[], dimensions: string[], joinRequired?: "QUERY_RUNNER"): TableRule => ({
   type: "AGGREGATION",

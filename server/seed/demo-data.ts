@@ -40,3 +40,6 @@ FROM org_a_customers a
 INNER JOIN org_b_customers b ON a.customer_id = b.customer_id
 GROUP BY a.age_group
 ORDER BY a.age_group`;
+
+/** How many synthetic customers each organization gets (SEED_DEMO_CUSTOMERS; 0 for none). */
+export const demoCustomers = () => Math.max(0, Math.floor(Number(process.env.SEED_DEMO_CUSTOMERS ?? 100_000) || 0));
