@@ -1,5 +1,6 @@
 import { restJsonService } from "../../protocols/rest-json";
 import { analysisTemplateRoutes } from "./analysis-templates";
+import { privacyBudgetTemplateRoutes } from "./privacy-budget-templates";
 import { associationRoutes } from "./associations";
 import { collaborationRoutes } from "./collaborations";
 import { configuredTableRoutes } from "./configured-tables";
@@ -18,6 +19,7 @@ export const cleanrooms = restJsonService("cleanrooms", [
   ...associationRoutes,
   ...schemaRoutes,
   ...analysisTemplateRoutes,
+  ...privacyBudgetTemplateRoutes,
   ...tagRoutes,
   ...protectedQueryRoutes,
 ]);

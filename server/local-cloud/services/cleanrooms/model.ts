@@ -69,6 +69,15 @@ export interface AssociationBody {
   analysisRules: Partial<Record<AnalysisRuleType, StoredRule>>;
 }
 
+export interface PrivacyBudgetTemplateBody {
+  region: string;
+  autoRefresh: "CALENDAR_MONTH" | "NONE";
+  epsilon: number;
+  usersNoisePerQuery: number;
+  /** Queries that have spent from the budget: once any has, epsilon may not be lowered. */
+  spentQueries: number;
+}
+
 export interface AnalysisTemplateBody {
   region: string;
   description?: string;

@@ -3,7 +3,7 @@ import { and, asc, eq, gt, inArray, sql } from "drizzle-orm";
 import { getDb, type Db } from "@/server/db/client";
 import { cleanroomsResources } from "../../store/schema";
 
-export type ResourceKind = "collaboration" | "membership" | "configuredTable" | "association" | "analysisTemplate" | "protectedQuery";
+export type ResourceKind = "collaboration" | "membership" | "configuredTable" | "association" | "analysisTemplate" | "privacyBudgetTemplate" | "protectedQuery";
 
 export interface Resource<B = unknown> {
   id: string;

@@ -1,0 +1,214 @@
+import { z } from "zod";
+import { route } from "../../protocols/rest-json";
+import { ownMembership, visibleCollaboration, type Collaboration } from "./access";
+import { accessDenied, conflict, identifier, invalid, notFound, pageInput, pageResources, resolveId, tags, timestamps, arn } from "./common";
+import type { AssociationBody, ConfiguredTableBody, PrivacyBudgetTemplateBody } from "./model";
+import { deleteResources, findResource, insertResource, listResources, newId, updateResource, type Resource } from "./resources";
+
+// Privacy budget templates: the member whose tables are protected by differential privacy sets,
+// once per collaboration, how much privacy every query may spend (epsilon), how many users the
+// noise of one query hides (usersNoisePerQuery), and whether the budget refreshes each calendar
+// month. The budgets themselves and their ledger come with differentially private queries.
+
+type Template = Resource<PrivacyBudgetTemplateBody>;
+
+const epsilon = z.number().int("epsilon must be a whole number from 1 to 20.").min(1).max(20);
+const usersNoisePerQuery = z.number().int("usersNoisePerQuery must be a whole number from 10 to 100.").min(10).max(100);
+
+function shape(template: Template, collaboration: Collaboration | undefined) {
+  return {
+    id: template.id,
+    arn: template.arn,
+    membershipId: template.membershipId,
+    membershipArn: `arn:aws:cleanrooms:${template.body.region}:${template.accountId}:membership/${template.membershipId}`,
+    collaborationId: template.collaborationId,
+    collaborationArn: collaboration?.arn ?? "",
+    ...timestamps(template),
+    privacyBudgetType: "DIFFERENTIAL_PRIVACY",
+    autoRefresh: template.body.autoRefresh,
+    parameters: { differentialPrivacy: { epsilon: template.body.epsilon, usersNoisePerQuery: template.body.usersNoisePerQuery } },
+  };
+}
+
+function collaborationShape(template: Template, collaboration: Collaboration) {
+  const { membershipId: _id, membershipArn: _arn, ...rest } = shape(template, collaboration);
+  void _id;
+  void _arn;
+  return { ...rest, creatorAccountId: template.accountId };
+}
+
+/** Whether the member has associated, in this collaboration, a table its rule protects with differential privacy. */
+async function ownsDifferentiallyPrivateTables(membershipId: string, collaborationId: string): Promise<boolean> {
+  const associations = await listResources<AssociationBody>({ kind: "association", collaborationId });
+  for (const association of associations.filter((a) => a.membershipId === membershipId)) {
+    const table = await findResource<ConfiguredTableBody>("configuredTable", association.body.configuredTableId);
+    if ((table?.body.analysisRules.CUSTOM?.policy.v1.custom as { differentialPrivacy?: unknown } | undefined)?.differentialPrivacy) return true;
+  }
+  return false;
+}
+
+async function ownTemplate(membershipIdentifier: string, templateIdentifier: string, caller: Parameters<typeof ownMembership>[1]) {
+  const membership = await ownMembership(membershipIdentifier, caller);
+  const template = await findResource<PrivacyBudgetTemplateBody>("privacyBudgetTemplate", resolveId(templateIdentifier));
+  if (!template || template.membershipId !== membership.id) throw notFound("PRIVACY_BUDGET_TEMPLATE", templateIdentifier, "privacy budget template");
+  return template;
+}
+
+const collaborationOf = (template: Template) => findResource("collaboration", template.collaborationId!) as Promise<Collaboration | undefined>;
+
+export const privacyBudgetTemplateRoutes = [
+  route(
+    "CreatePrivacyBudgetTemplate",
+    "POST",
+    "/memberships/{membershipIdentifier}/privacybudgettemplates",
+    200,
+    z.looseObject({
+      membershipIdentifier: identifier,
+      autoRefresh: z.enum(["CALENDAR_MONTH", "NONE"]).optional(),
+      privacyBudgetType: z.enum(["DIFFERENTIAL_PRIVACY", "ACCESS_BUDGET"]),
+      parameters: z.looseObject({ differentialPrivacy: z.object({ epsilon, usersNoisePerQuery }).optional(), accessBudget: z.unknown().optional() }),
+      tags,
+    }),
+    async ({ input, caller }) => {
+      if (input.privacyBudgetType !== "DIFFERENTIAL_PRIVACY" || !input.parameters.differentialPrivacy) {
+        throw invalid("privacyBudgetType", "The local cloud supports DIFFERENTIAL_PRIVACY budget templates, with parameters.differentialPrivacy.");
+      }
+      const membership = await ownMembership(input.membershipIdentifier, caller, { activeOnly: true });
+      const collaborationId = membership.collaborationId!;
+      if (!(await ownsDifferentiallyPrivateTables(membership.id, collaborationId))) {
+        throw accessDenied("Only the member whose associated tables are protected by differential privacy creates the collaboration's privacy budget template.");
+      }
+      if ((await listResources({ kind: "privacyBudgetTemplate", collaborationId })).length) {
+        throw conflict("ALREADY_EXISTS", "This collaboration already has a privacy budget template; update it instead.");
+      }
+      const id = newId();
+      const { epsilon: e, usersNoisePerQuery: noise } = input.parameters.differentialPrivacy;
+      const template = await insertResource<PrivacyBudgetTemplateBody>({
+        id,
+        kind: "privacyBudgetTemplate",
+        accountId: caller.accountId,
+        collaborationId,
+        membershipId: membership.id,
+        arn: arn(caller, caller.accountId, `membership/${membership.id}/privacybudgettemplate/${id}`),
+        name: id,
+        body: { region: caller.region, autoRefresh: input.autoRefresh ?? "CALENDAR_MONTH", epsilon: e, usersNoisePerQuery: noise, spentQueries: 0 },
+        tags: input.tags,
+      });
+      return { privacyBudgetTemplate: shape(template, await collaborationOf(template)) };
+    },
+  ),
+
+  route(
+    "GetPrivacyBudgetTemplate",
+    "GET",
+    "/memberships/{membershipIdentifier}/privacybudgettemplates/{privacyBudgetTemplateIdentifier}",
+    200,
+    z.looseObject({ membershipIdentifier: identifier, privacyBudgetTemplateIdentifier: identifier }),
+    async ({ input, caller }) => {
+      const template = await ownTemplate(input.membershipIdentifier, input.privacyBudgetTemplateIdentifier, caller);
+      return { privacyBudgetTemplate: shape(template, await collaborationOf(template)) };
+    },
+  ),
+
+  route(
+    "ListPrivacyBudgetTemplates",
+    "GET",
+    "/memberships/{membershipIdentifier}/privacybudgettemplates",
+    200,
+    z.looseObject({ membershipIdentifier: identifier, ...pageInput }),
+    async ({ input, caller }) => {
+      const membership = await ownMembership(input.membershipIdentifier, caller);
+      const { page, nextToken } = await pageResources<PrivacyBudgetTemplateBody>({ kind: "privacyBudgetTemplate", membershipId: membership.id }, input.nextToken, input.maxResults);
+      const collaboration = (await findResource("collaboration", membership.collaborationId!)) as Collaboration | undefined;
+      return {
+        privacyBudgetTemplateSummaries: page.map((t) => {
+          const { autoRefresh: _refresh, parameters: _parameters, ...summary } = shape(t, collaboration);
+          void _refresh;
+          void _parameters;
+          return summary;
+        }),
+        ...(nextToken ? { nextToken } : {}),
+      };
+    },
+  ),
+
+  route(
+    "UpdatePrivacyBudgetTemplate",
+    "PATCH",
+    "/memberships/{membershipIdentifier}/privacybudgettemplates/{privacyBudgetTemplateIdentifier}",
+    200,
+    z.looseObject({
+      membershipIdentifier: identifier,
+      privacyBudgetTemplateIdentifier: identifier,
+      privacyBudgetType: z.enum(["DIFFERENTIAL_PRIVACY", "ACCESS_BUDGET"]),
+      parameters: z.looseObject({ differentialPrivacy: z.object({ epsilon: epsilon.optional(), usersNoisePerQuery: usersNoisePerQuery.optional() }).optional() }).optional(),
+    }),
+    async ({ input, caller }) => {
+      const template = await ownTemplate(input.membershipIdentifier, input.privacyBudgetTemplateIdentifier, caller);
+      if (input.privacyBudgetType !== "DIFFERENTIAL_PRIVACY") throw invalid("privacyBudgetType", "This template is a DIFFERENTIAL_PRIVACY template.");
+      const change = input.parameters?.differentialPrivacy ?? {};
+      const updated = await updateResource<PrivacyBudgetTemplateBody>(template.id, (current) => {
+        // Lowering epsilon after queries spent from the budget would make what was spent exceed it.
+        if (change.epsilon !== undefined && change.epsilon < current.body.epsilon && current.body.spentQueries > 0) {
+          throw invalid("parameters.differentialPrivacy.epsilon", `Queries have already spent from this budget, so epsilon can be raised but not lowered below ${current.body.epsilon}.`);
+        }
+        return {
+          body: {
+            ...current.body,
+            ...(change.epsilon !== undefined ? { epsilon: change.epsilon } : {}),
+            ...(change.usersNoisePerQuery !== undefined ? { usersNoisePerQuery: change.usersNoisePerQuery } : {}),
+          },
+        };
+      });
+      return { privacyBudgetTemplate: shape(updated, await collaborationOf(updated)) };
+    },
+  ),
+
+  route(
+    "DeletePrivacyBudgetTemplate",
+    "DELETE",
+    "/memberships/{membershipIdentifier}/privacybudgettemplates/{privacyBudgetTemplateIdentifier}",
+    204,
+    z.looseObject({ membershipIdentifier: identifier, privacyBudgetTemplateIdentifier: identifier }),
+    async ({ input, caller }) => {
+      const template = await ownTemplate(input.membershipIdentifier, input.privacyBudgetTemplateIdentifier, caller);
+      await deleteResources([template.id]);
+      return {};
+    },
+  ),
+
+  route(
+    "ListCollaborationPrivacyBudgetTemplates",
+    "GET",
+    "/collaborations/{collaborationIdentifier}/privacybudgettemplates",
+    200,
+    z.looseObject({ collaborationIdentifier: identifier, ...pageInput }),
+    async ({ input, caller }) => {
+      const collaboration = await visibleCollaboration(input.collaborationIdentifier, caller);
+      const { page, nextToken } = await pageResources<PrivacyBudgetTemplateBody>({ kind: "privacyBudgetTemplate", collaborationId: collaboration.id }, input.nextToken, input.maxResults);
+      return {
+        collaborationPrivacyBudgetTemplateSummaries: page.map((t) => {
+          const { autoRefresh: _refresh, parameters: _parameters, ...summary } = collaborationShape(t, collaboration);
+          void _refresh;
+          void _parameters;
+          return summary;
+        }),
+        ...(nextToken ? { nextToken } : {}),
+      };
+    },
+  ),
+
+  route(
+    "GetCollaborationPrivacyBudgetTemplate",
+    "GET",
+    "/collaborations/{collaborationIdentifier}/privacybudgettemplates/{privacyBudgetTemplateIdentifier}",
+    200,
+    z.looseObject({ collaborationIdentifier: identifier, privacyBudgetTemplateIdentifier: identifier }),
+    async ({ input, caller }) => {
+      const collaboration = await visibleCollaboration(input.collaborationIdentifier, caller);
+      const template = await findResource<PrivacyBudgetTemplateBody>("privacyBudgetTemplate", resolveId(input.privacyBudgetTemplateIdentifier));
+      if (!template || template.collaborationId !== collaboration.id) throw notFound("PRIVACY_BUDGET_TEMPLATE", input.privacyBudgetTemplateIdentifier, "privacy budget template");
+      return { collaborationPrivacyBudgetTemplate: collaborationShape(template, collaboration) };
+    },
+  ),
+];
