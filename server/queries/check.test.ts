@@ -3,11 +3,12 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { TableRule } from "@/lib/analysis-rules";
 import { AppError } from "@/lib/errors";
 import type { Actor } from "@/server/auth/actor";
-import { associateTable, createCollaboration, joinCollaboration } from "@/server/collaborations/collaborations";
+import { associateTable } from "@/server/collaborations/collaborations";
 import { createConfiguredTable, saveAnalysisRule } from "@/server/configured-tables/configured-tables";
 import { accepted, fixtureSql, refused, tables } from "@/server/engine/sql/corpus";
 import { startTestCloud, type TestCloud } from "@/server/local-cloud/testing";
 import { actorFor } from "@/server/testing/actors";
+import { twoMemberCollaboration } from "@/server/testing/collaborations";
 import { catalogueDataset } from "@/server/testing/datasets";
 import { catalogFor } from "@/server/local-cloud/services/cleanrooms/protected-queries/catalog";
 import type { CollaborationBody } from "@/server/local-cloud/services/cleanrooms/model";
@@ -45,20 +46,12 @@ async function run(sql: string): Promise<{ refused: string } | { status: string 
 beforeAll(async () => {
   cloud = await startTestCloud();
   vi.stubEnv("LOCAL_CLOUD_PORT", new URL(cloud.endpoint).port);
-  const [adminA, adminB, ownerA, ownerB] = await Promise.all(["admin@org-a.example", "admin@org-b.example", "owner@org-a.example", "owner@org-b.example"].map(actorFor));
+  const [ownerA, ownerB] = await Promise.all(["owner@org-a.example", "owner@org-b.example"].map(actorFor));
+  const { adminA, adminB, collaborationId: created } = await twoMemberCollaboration("corpus");
+  collaborationId = created;
   analystA = await actorFor("analyst@org-a.example");
   const accounts: Record<string, string> = { "111111111111": adminA!.awsAccountId, "222222222222": adminB!.awsAccountId };
   accountOf = (account) => accounts[account] ?? account;
-  collaborationId = await createCollaboration(adminA!, {
-    name: "corpus",
-    description: "the engine's corpus",
-    creatorDisplayName: "A",
-    creatorAbilities: ["CAN_QUERY", "CAN_RECEIVE_RESULTS"],
-    members: [{ accountId: adminB!.awsAccountId, displayName: "B", abilities: [] }],
-    queryLogStatus: "ENABLED",
-    encryption: null,
-  });
-  await joinCollaboration(adminB!, collaborationId);
 
   // The corpus's data, every column of it (allowed or not), as CSV files the crawler catalogues.
   const instance = await DuckDBInstance.create(":memory:");

@@ -4,11 +4,12 @@ import { AppError } from "@/lib/errors";
 import type { Actor } from "@/server/auth/actor";
 import { CreateAnalysisTemplateCommand } from "@aws-sdk/client-cleanrooms";
 import { awsClientsFor } from "@/server/aws/clients";
-import { associateTable, createCollaboration, joinCollaboration, membershipOf } from "@/server/collaborations/collaborations";
+import { associateTable, membershipOf } from "@/server/collaborations/collaborations";
 import { createConfiguredTable, saveAnalysisRule } from "@/server/configured-tables/configured-tables";
 import { catalogueDataset } from "@/server/testing/datasets";
 import { startTestCloud, type TestCloud } from "@/server/local-cloud/testing";
 import { actorFor } from "@/server/testing/actors";
+import { twoMemberCollaboration } from "@/server/testing/collaborations";
 import { cancelQuery, getQuery, listQueryLog, ownQueries, queryLogRows, readResult, startQuery, startTemplateQuery } from "./queries";
 
 // The workbench's queries through the console's clients against a real local cloud: org-a's
@@ -52,19 +53,11 @@ async function finished(actor: Actor, id: string) {
 beforeAll(async () => {
   cloud = await startTestCloud();
   vi.stubEnv("LOCAL_CLOUD_PORT", new URL(cloud.endpoint).port);
-  const [adminA, adminB, ownerA, ownerB] = [await actorFor("admin@org-a.example"), await actorFor("admin@org-b.example"), await actorFor("owner@org-a.example"), await actorFor("owner@org-b.example")];
+  const [ownerA, ownerB] = [await actorFor("owner@org-a.example"), await actorFor("owner@org-b.example")];
   analystA = await actorFor("analyst@org-a.example");
   analystB = await actorFor("analyst@org-b.example");
-  collaborationId = await createCollaboration(adminA, {
-    name: "overlap",
-    description: "shared customers",
-    creatorDisplayName: "A",
-    creatorAbilities: ["CAN_QUERY", "CAN_RECEIVE_RESULTS"],
-    members: [{ accountId: adminB.awsAccountId, displayName: "B", abilities: [] }],
-    queryLogStatus: "ENABLED",
-    encryption: null,
-  });
-  await joinCollaboration(adminB, collaborationId);
+  let adminA: Actor;
+  ({ adminA, collaborationId } = await twoMemberCollaboration("overlap"));
   const range = (from: number, to: number) => Array.from({ length: to - from }, (_, i) => from + i);
   await associateTable(ownerA, collaborationId, { configuredTableId: await table(ownerA, "a_customers", "amount", range(1, 41)), name: "a_customers", resultReceivers: [adminA.awsAccountId] });
   await associateTable(ownerB, collaborationId, { configuredTableId: await table(ownerB, "b_customers", "score", range(21, 61)), name: "b_customers", resultReceivers: [adminA.awsAccountId] });

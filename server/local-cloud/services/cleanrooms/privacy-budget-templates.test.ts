@@ -11,9 +11,10 @@ import {
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Actor } from "@/server/auth/actor";
 import { awsClientsFor } from "@/server/aws/clients";
-import { associateTable, createCollaboration, joinCollaboration, membershipOf } from "@/server/collaborations/collaborations";
+import { associateTable, membershipOf } from "@/server/collaborations/collaborations";
 import { createConfiguredTable, saveAnalysisRule } from "@/server/configured-tables/configured-tables";
 import { actorFor } from "@/server/testing/actors";
+import { twoMemberCollaboration } from "@/server/testing/collaborations";
 import { catalogueDataset } from "@/server/testing/datasets";
 import { startTestCloud, type TestCloud } from "../../testing";
 
@@ -36,18 +37,9 @@ const failure = (promise: Promise<unknown>) =>
 beforeAll(async () => {
   cloud = await startTestCloud();
   vi.stubEnv("LOCAL_CLOUD_PORT", new URL(cloud.endpoint).port);
-  const [adminA, adminB] = [await actorFor("admin@org-a.example"), await actorFor("admin@org-b.example")];
   ownerB = await actorFor("owner@org-b.example");
-  collaborationId = await createCollaboration(adminA, {
-    name: "dp",
-    description: "audience sizes with differential privacy",
-    creatorDisplayName: "A",
-    creatorAbilities: ["CAN_QUERY", "CAN_RECEIVE_RESULTS"],
-    members: [{ accountId: adminB.awsAccountId, displayName: "B", abilities: [] }],
-    queryLogStatus: "ENABLED",
-    encryption: null,
-  });
-  await joinCollaboration(adminB, collaborationId);
+  const { adminA, adminB, collaborationId: created } = await twoMemberCollaboration("dp");
+  collaborationId = created;
   await catalogueDataset(ownerB, "visits", "customer_id,visits\n" + Array.from({ length: 20 }, (_, i) => `${i},${i % 4}`).join("\n") + "\n");
   const table = await createConfiguredTable(ownerB, { name: "visits", dataset: "visits", columns: ["customer_id", "visits"] });
   await saveAnalysisRule(ownerB, table, {
