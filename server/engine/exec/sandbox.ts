@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import { DuckDBInstance } from "@duckdb/node-api";
+import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import { quoteIdent } from "../sql/tree";
 import { SandboxFailure, type SandboxStage } from "./failure";
 
@@ -70,11 +70,25 @@ function viewSql(table: SandboxTable): string {
   return `CREATE VIEW ${quoteIdent(table.name)} AS SELECT ${columns} FROM ${source}`;
 }
 
-export async function runInSandbox(run: SandboxRun): Promise<SandboxResult> {
-  fs.mkdirSync(run.outDir, { recursive: true });
+/** An open sandbox: its connection, with the member's tables as views and its configuration locked. */
+export interface SandboxSession {
+  connection: DuckDBConnection;
+  outDir: string;
+  /** Names what the sandbox is doing, for the failure message should it fail. */
+  stage(stage: SandboxStage): void;
+}
+
+export type SandboxSetup = Omit<SandboxRun, "sql" | "values" | "resultFormat">;
+
+/**
+ * Opens a sandbox, runs `work` in it and closes it; a timeout or cancel interrupts whatever runs,
+ * and any other failure becomes a SandboxFailure naming the stage it happened in.
+ */
+export async function inSandbox<T>(setup: SandboxSetup, work: (session: SandboxSession) => Promise<T>): Promise<T> {
+  fs.mkdirSync(setup.outDir, { recursive: true });
   const instance = await DuckDBInstance.create(":memory:", {
-    threads: String(run.threads),
-    memory_limit: run.memoryLimit,
+    threads: String(setup.threads),
+    memory_limit: setup.memoryLimit,
     autoinstall_known_extensions: "false",
     autoload_known_extensions: "false",
   });
@@ -84,35 +98,45 @@ export async function runInSandbox(run: SandboxRun): Promise<SandboxResult> {
     stopped ??= new SandboxStopped(reason);
     connection.interrupt();
   };
-  const timer = setTimeout(() => stop("timeout"), run.timeoutMs);
+  const timer = setTimeout(() => stop("timeout"), setup.timeoutMs);
   const onAbort = () => stop("cancelled");
-  run.signal?.addEventListener("abort", onAbort);
+  setup.signal?.addEventListener("abort", onAbort);
   let stage: SandboxStage = "reading the data";
   try {
-    const files = run.tables.flatMap((t) => t.files);
+    const files = setup.tables.flatMap((t) => t.files);
     await connection.run(`SET allowed_paths = ${list(files)}`);
-    await connection.run(`SET allowed_directories = ${list([run.outDir + path.sep])}`);
-    for (const table of run.tables) await connection.run(viewSql(table));
+    await connection.run(`SET allowed_directories = ${list([setup.outDir + path.sep])}`);
+    for (const table of setup.tables) await connection.run(viewSql(table));
     await connection.run("SET enable_external_access = false");
     await connection.run("SET lock_configuration = true");
-    if (run.signal?.aborted) stop("cancelled");
+    if (setup.signal?.aborted) stop("cancelled");
     stage = "running the query";
-    await connection.run(`CREATE TEMP TABLE __result AS ${run.sql}`, run.values && Object.keys(run.values).length ? run.values : undefined);
-    stage = "writing the result";
-    const file = path.join(run.outDir, run.resultFormat === "CSV" ? "result.csv" : "result.parquet");
-    await connection.run(`COPY __result TO ${literal(file)} ${run.resultFormat === "CSV" ? "(HEADER, DELIMITER ',')" : "(FORMAT parquet)"}`);
-    const count = await connection.runAndReadAll("SELECT count(*) AS n FROM __result");
-    return { file, rows: Number(count.getRowObjectsJS()[0]!.n) };
+    return await work({ connection, outDir: setup.outDir, stage: (next) => void (stage = next) });
   } catch (error) {
     if (stopped) throw stopped;
+    if (error instanceof SandboxFailure) throw error;
     throw new SandboxFailure(stage, error);
   } finally {
     clearTimeout(timer);
-    run.signal?.removeEventListener("abort", onAbort);
+    setup.signal?.removeEventListener("abort", onAbort);
     // Freeing a large query's memory takes a while; the result does not wait for it.
     setImmediate(() => {
       connection.closeSync();
       instance.closeSync();
     });
   }
+}
+
+/** Runs the final SELECT and writes its rows to the result file in the sandbox's output directory. */
+export async function writeResult(session: SandboxSession, select: string, format: "CSV" | "PARQUET", values?: SandboxRun["values"]): Promise<SandboxResult> {
+  await session.connection.run(`CREATE TEMP TABLE __result AS ${select}`, values && Object.keys(values).length ? values : undefined);
+  session.stage("writing the result");
+  const file = path.join(session.outDir, format === "CSV" ? "result.csv" : "result.parquet");
+  await session.connection.run(`COPY __result TO ${literal(file)} ${format === "CSV" ? "(HEADER, DELIMITER ',')" : "(FORMAT parquet)"}`);
+  const count = await session.connection.runAndReadAll("SELECT count(*) AS n FROM __result");
+  return { file, rows: Number(count.getRowObjectsJS()[0]!.n) };
+}
+
+export async function runInSandbox(run: SandboxRun): Promise<SandboxResult> {
+  return inSandbox(run, (session) => writeResult(session, run.sql, run.resultFormat, run.values));
 }

@@ -254,7 +254,10 @@ export const refused: [sql: string, fragment: string][] = [
   ["SELECT region FROM org_a_custom UNION ALL SELECT email FROM org_a_custom", "disallowed output column"],
   ["SELECT (SELECT max(email) FROM org_a_custom) AS m FROM org_b_custom", "disallowed output column"],
   ["SELECT customer_id FROM org_b_templated", "allows only its approved analysis templates"],
-  ["SELECT customer_id FROM org_b_private", "differential privacy"],
+  ["SELECT customer_id FROM org_b_private", "GROUP BY key or one of COUNT, COUNT(DISTINCT …), SUM, AVG and STDDEV"],
+  ["SELECT visits, count(*) FROM org_b_private GROUP BY visits HAVING count(*) > 1", "HAVING is not allowed in queries on differentially private tables"],
+  ["SELECT max(visits) FROM org_b_private", "MAX is not allowed on differentially private tables"],
+  ["SELECT count(*) FROM org_b_private p JOIN org_a_custom c ON p.visits = c.customer_id WHERE (SELECT 1) = 1", "Subqueries are not allowed in WHERE"],
   ["SELECT customer_id FROM org_b_unruled", 'Table "org_b_unruled" has no analysis rule'],
   ["SELECT customer_id, current_setting('threads') FROM org_b_custom", "Function CURRENT_SETTING is not allowed"],
   // escapes

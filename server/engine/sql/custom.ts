@@ -28,7 +28,6 @@ const allowedFunctions = new Set(
 export function validateCustom(root: Node, tables: CatalogTable[], catalog: QueryCatalog, source: QuerySource): void {
   for (const table of tables) {
     const policy = policyOf(table);
-    if (policy.differentialPrivacy) refuse(`Table "${table.name}" is protected by differential privacy, which this engine does not run yet; it cannot be queried.`);
     if (source.kind === "template") {
       if (!policy.allowedAnalyses.includes(source.arn) && !(policy.allowedAnalyses.includes("ANY_QUERY") && policy.allowedAnalysisProviders?.includes(catalog.runnerAccountId))) {
         refuse(`Table "${table.name}" does not allow analysis template ${source.arn} (custom rule allowedAnalyses).`);

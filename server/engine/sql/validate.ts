@@ -2,6 +2,7 @@ import { validateAggregation, translateFunctions, type OutputConstraint } from "
 import { bindTables } from "./bind";
 import type { CatalogTable, QueryCatalog, QuerySource, RuleType } from "./catalog";
 import { validateCustom } from "./custom";
+import { isPrivacyProtected, planDifferentialPrivacy, type PrivacyPlan } from "./differential-privacy";
 import { auditTree } from "./grammar";
 import { validateList } from "./list";
 import { deparseSql, parseSql, SqlSyntaxError, type ParseTree } from "./parse";
@@ -24,6 +25,8 @@ export interface ValidatedQuery {
   /** The SQL to run: DuckDB's rendering of the checked (and rewritten) tree. */
   sql: string;
   outputConstraints: OutputConstraint[];
+  /** For queries on differentially private tables: how the engine aggregates, bounds and noises them (`sql` is then not run). */
+  privacy?: PrivacyPlan;
 }
 
 export async function validateQuery(sql: string, catalog: QueryCatalog, source: QuerySource = { kind: "sql" }): Promise<ValidatedQuery> {
@@ -82,9 +85,11 @@ async function validate(sql: string, catalog: QueryCatalog, source: QuerySource)
   if (source.kind === "template" && ruleType !== "CUSTOM") refuse("Analysis templates run only on tables with a custom analysis rule.");
 
   let outputConstraints: OutputConstraint[] = [];
+  let privacy: PrivacyPlan | undefined;
   if (ruleType === "CUSTOM") {
     if (root.type !== "SELECT_NODE" && root.type !== "SET_OPERATION_NODE") refuse("Only a SELECT query is allowed.");
     validateCustom(root, tables, catalog, source);
+    if (tables.some(isPrivacyProtected)) privacy = await planDifferentialPrivacy(root, tables, catalog);
   } else {
     const ruleName = ruleType === "AGGREGATION" ? "aggregation" : "list";
     if (root.type === "SET_OPERATION_NODE") refuse(`UNION, INTERSECT and EXCEPT are not allowed by the ${ruleName} rule.`);
@@ -98,7 +103,7 @@ async function validate(sql: string, catalog: QueryCatalog, source: QuerySource)
       validateList(root, from, catalog);
     }
   }
-  return { ruleType, tables, sql: await deparseSql(tree!), outputConstraints };
+  return { ruleType, tables, sql: await deparseSql(tree!), outputConstraints, ...(privacy ? { privacy } : {}) };
 }
 
 /**

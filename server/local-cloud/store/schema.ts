@@ -233,3 +233,25 @@ export const cleanroomsResources = localCloud.table(
       .where(sql`${t.kind} = 'association'`),
   ],
 );
+
+// The privacy budget ledger: one debit per differentially private query, taken from the budget of
+// the collaboration's privacy budget template in the same transaction that records the query,
+// under the template's row lock. A budget's spending in a period is the sum of its debits there
+// (measurements / usersNoisePerQuery each), so the ledger is the budget: nothing else to keep in step.
+export const privacyLedger = localCloud.table(
+  "privacy_ledger",
+  {
+    /** One debit per query: a query is never charged twice. */
+    queryId: text("query_id").primaryKey(),
+    templateId: text("template_id").notNull(),
+    collaborationId: text("collaboration_id").notNull(),
+    /** "2026-11" for budgets that refresh each calendar month (UTC), "ALL" otherwise. */
+    period: text("period").notNull(),
+    measurements: integer("measurements").notNull(),
+    usersNoisePerQuery: integer("users_noise_per_query").notNull(),
+    /** Set when the query was refused or cancelled before it read any row (docs/privacy.md). */
+    refundedAt: timestamp("refunded_at", { withTimezone: true }),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("privacy_ledger_template_period_idx").on(t.templateId, t.period)],
+);

@@ -1,6 +1,7 @@
 import { restJsonService } from "../../protocols/rest-json";
 import { analysisTemplateRoutes } from "./analysis-templates";
 import { privacyBudgetTemplateRoutes } from "./privacy-budget-templates";
+import { privacyBudgetRoutes } from "./privacy-budgets";
 import { associationRoutes } from "./associations";
 import { collaborationRoutes } from "./collaborations";
 import { configuredTableRoutes } from "./configured-tables";
@@ -20,6 +21,7 @@ export const cleanrooms = restJsonService("cleanrooms", [
   ...schemaRoutes,
   ...analysisTemplateRoutes,
   ...privacyBudgetTemplateRoutes,
+  ...privacyBudgetRoutes,
   ...tagRoutes,
   ...protectedQueryRoutes,
 ]);

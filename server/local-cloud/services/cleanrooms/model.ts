@@ -1,4 +1,5 @@
 import type { AnalysisRuleType, ConfiguredTableRulePolicy } from "@/lib/analysis-rules";
+import type { SensitivityParameters } from "@/server/engine/privacy/mechanism";
 // The stored bodies of Clean Rooms resources. Field names follow the API.
 
 export type MemberAbility = "CAN_QUERY" | "CAN_RECEIVE_RESULTS" | "CAN_RUN_JOB";
@@ -101,4 +102,6 @@ export interface ProtectedQueryBody {
   statistics?: { totalDurationInMillis: number };
   result?: { output: { s3: { location: string } } };
   error?: { code: string; message: string };
+  /** For queries on differentially private tables: the bounds each aggregation used. */
+  differentialPrivacy?: { sensitivityParameters: SensitivityParameters[] };
 }

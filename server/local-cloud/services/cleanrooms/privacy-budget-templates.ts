@@ -12,8 +12,8 @@ import { deleteResources, findResource, insertResource, listResources, newId, up
 
 type Template = Resource<PrivacyBudgetTemplateBody>;
 
-const epsilon = z.number().int("epsilon must be a whole number from 1 to 20.").min(1).max(20);
-const usersNoisePerQuery = z.number().int("usersNoisePerQuery must be a whole number from 10 to 100.").min(10).max(100);
+export const epsilon = z.number().int("epsilon must be a whole number from 1 to 20.").min(1).max(20);
+export const usersNoisePerQuery = z.number().int("usersNoisePerQuery must be a whole number from 10 to 100.").min(10).max(100);
 
 function shape(template: Template, collaboration: Collaboration | undefined) {
   return {

@@ -8,6 +8,7 @@ import { ownMembership, type Membership } from "../access";
 import { accessDenied, arn, conflict, identifier, invalid, notFound, pageInput, pageResources, resolveId } from "../common";
 import type { AnalysisTemplateBody, CollaborationBody, ProtectedQueryBody } from "../model";
 import { changeResource, findByArn, findResource, insertResource, newId, type Resource } from "../resources";
+import { chargeQuery, refundQuery, templateOf } from "../privacy-budgets";
 import { catalogFor } from "./catalog";
 import { enqueue, interrupt } from "./runner";
 
@@ -41,6 +42,7 @@ function shape(query: ProtectedQuery, membership: Membership) {
     ...(body.statistics ? { statistics: body.statistics } : {}),
     ...(body.result ? { result: body.result } : {}),
     ...(body.error ? { error: body.error } : {}),
+    ...(body.differentialPrivacy ? { differentialPrivacy: body.differentialPrivacy } : {}),
   };
 }
 
@@ -73,8 +75,9 @@ export const protectedQueryRoutes = [
       const unknown = Object.keys(input.sqlParameters.parameters ?? {}).find((p) => !template.body.analysisParameters.some((d) => d.name === p));
       if (unknown) throw invalid("sqlParameters.parameters", `The analysis template has no parameter "${unknown}".`);
     }
+    let validated;
     try {
-      await validateQuery(sql, catalog, source);
+      validated = await validateQuery(sql, catalog, source);
     } catch (error) {
       if (error instanceof QueryRefusal) throw invalidQuery(error.message);
       throw error;
@@ -93,18 +96,34 @@ export const protectedQueryRoutes = [
 
     const id = newId();
     const body: ProtectedQueryBody = { region: caller.region, status: "SUBMITTED", sqlParameters: input.sqlParameters, resultConfiguration: { outputConfiguration: { s3: output } } };
-    const query = await insertResource({
-      id,
-      kind: "protectedQuery",
-      accountId: caller.accountId,
-      collaborationId: collaboration.id,
-      membershipId: membership.id,
-      arn: arn(caller, caller.accountId, `membership/${membership.id}/protectedquery/${id}`),
-      name: id,
-      body,
-    });
+    const record = (tx?: Parameters<typeof insertResource>[1]) =>
+      insertResource(
+        {
+          id,
+          kind: "protectedQuery",
+          accountId: caller.accountId,
+          collaborationId: collaboration.id,
+          membershipId: membership.id,
+          arn: arn(caller, caller.accountId, `membership/${membership.id}/protectedquery/${id}`),
+          name: id,
+          body,
+        },
+        tx,
+      );
+    let query: ProtectedQuery;
+    if (validated.privacy) {
+      // A differentially private query is paid for before it exists: recorded only if the budget covers it.
+      const template = await templateOf(collaboration.id);
+      if (!template)
+        throw invalidQuery(
+          `No privacy budget template exists in this collaboration, so queries on differentially private tables cannot run; the member who owns them (${validated.privacy.protectedOwnerAccountId}) creates one.`,
+        );
+      await chargeQuery(template, id, validated.privacy.measurements, async (tx) => void (query = await record(tx)));
+    } else {
+      query = await record();
+    }
     enqueue(id);
-    return { protectedQuery: shape(query, membership) };
+    return { protectedQuery: shape(query!, membership) };
   }),
 
   route(
@@ -156,8 +175,12 @@ export const protectedQueryRoutes = [
       const { membership, query } = await ownQuery(input.membershipIdentifier, input.protectedQueryIdentifier, caller);
       // Under the query's row lock: the runner's start and its delivery of the result serialize
       // with this, so an acknowledged cancel is never followed by a result.
-      const outcome = await changeResource<ProtectedQueryBody>(query.id, async (current) => {
-        if (current.body.status === "SUBMITTED") return { ...current.body, status: "CANCELLED" };
+      const outcome = await changeResource<ProtectedQueryBody>(query.id, async (current, tx) => {
+        if (current.body.status === "SUBMITTED") {
+          // It never read a row: a differentially private query gets its debit back.
+          await refundQuery(current.id, tx);
+          return { ...current.body, status: "CANCELLED" };
+        }
         if (current.body.status === "STARTED") return { ...current.body, status: "CANCELLING" };
         return null;
       });

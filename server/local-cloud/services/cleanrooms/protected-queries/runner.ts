@@ -4,7 +4,8 @@ import { createHash } from "node:crypto";
 import { dataDir, protectedQueryConcurrency, protectedQueryLimits } from "@/server/config";
 import { createQueue } from "@/server/engine/exec/queue";
 import { publicFailureMessage, redactedForLog, SandboxFailure } from "@/server/engine/exec/failure";
-import { runInSandbox, SandboxStopped } from "@/server/engine/exec/sandbox";
+import { inSandbox, runInSandbox, SandboxStopped } from "@/server/engine/exec/sandbox";
+import { runPrivately } from "@/server/engine/privacy/mechanism";
 import { toDuckDbParameters } from "@/server/engine/sql/parameters";
 import { QueryRefusal, validateQuery } from "@/server/engine/sql/validate";
 import { log } from "@/server/log";
@@ -12,6 +13,7 @@ import { commitBlob, removeBlob } from "../../s3/blobs";
 import { findBucket } from "../../s3/store";
 import { writeObject } from "../../s3/versions";
 import type { AnalysisTemplateBody, CollaborationBody, ProtectedQueryBody } from "../model";
+import { debitOf, refundQuery } from "../privacy-budgets";
 import { changeResource, findByArn, findResource, listResources, type Resource } from "../resources";
 import { catalogFor } from "./catalog";
 import { DataUnavailable, sandboxTable } from "./data";
@@ -114,6 +116,9 @@ async function execute(id: string, signal: AbortSignal): Promise<void> {
   if (!claimed?.changed) return;
   const query = claimed.resource;
   const outDir = path.join(dataDir(), "local-cloud", "results", id);
+  // Until the sandbox reads a row, a failure gives a differentially private query its debit back;
+  // after, it does not: whether and how a query fails may depend on the data (docs/privacy.md).
+  let readRows = false;
   try {
     const collaboration = await findResource<CollaborationBody>("collaboration", query.collaborationId!);
     if (!collaboration) throw new QueryRefusal("The collaboration no longer exists.");
@@ -121,14 +126,23 @@ async function execute(id: string, signal: AbortSignal): Promise<void> {
     const { sql, values, source } = await sqlOf(query, collaboration.id);
     // Rules may have changed since the query was submitted: check it again against the rules now.
     const validated = await validateQuery(sql, catalog, source);
+    const debit = validated.privacy ? await debitOf(id) : undefined;
+    if (validated.privacy && (!debit || debit.refunded || debit.measurements < validated.privacy.measurements)) {
+      throw new QueryRefusal("The analysis rules changed since the query was submitted, and it now costs more privacy budget than was set aside for it; start it again.");
+    }
     const tables = await Promise.all(validated.tables.map((t) => sandboxTable(t, sources.get(t)!)));
     const limits = protectedQueryLimits();
     const output = query.body.resultConfiguration.outputConfiguration.s3;
-    const result = await runInSandbox({ sql: validated.sql, values, tables, resultFormat: output.resultFormat, outDir, ...limits, signal });
+    readRows = true;
+    const setup = { tables, outDir, ...limits, signal };
+    const { file, sensitivityParameters } = validated.privacy
+      ? await inSandbox(setup, (session) => runPrivately(session, { plan: validated.privacy!, values, usersNoisePerQuery: debit!.usersNoisePerQuery, resultFormat: output.resultFormat }))
+      : { ...(await runInSandbox({ ...setup, sql: validated.sql, values, resultFormat: output.resultFormat })), sensitivityParameters: undefined };
     const key = `${(output.keyPrefix ?? "").replace(/^\/+|\/+$/g, "")}${output.keyPrefix ? "/" : ""}${id}/result.${output.resultFormat === "CSV" ? "csv" : "parquet"}`;
     await checkReceiver(collaboration, query.accountId, output.bucket);
-    await deliver(query, result.file, output.bucket, key, output.resultFormat);
+    await deliver(query, file, output.bucket, key, output.resultFormat, sensitivityParameters ? { differentialPrivacy: { sensitivityParameters } } : {});
   } catch (error) {
+    if (!readRows) await refundQuery(id);
     if (error instanceof SandboxStopped) {
       await finish(query, error.reason === "timeout" ? { status: "TIMED_OUT", error: { code: "TIMED_OUT", message: error.message } } : { status: "CANCELLED" });
     } else if (error instanceof QueryRefusal) {
@@ -167,7 +181,7 @@ class ReceiverRefused extends Error {}
  * under the query's row lock: a cancel acknowledged before this point means no result is written,
  * and one after it finds the query already ended.
  */
-async function deliver(query: ProtectedQuery, file: string, bucket: string, key: string, format: "CSV" | "PARQUET"): Promise<void> {
+async function deliver(query: ProtectedQuery, file: string, bucket: string, key: string, format: "CSV" | "PARQUET", extra: Partial<ProtectedQueryBody>): Promise<void> {
   const md5 = createHash("md5");
   for await (const chunk of fs.createReadStream(file)) md5.update(chunk as Buffer);
   const size = fs.statSync(file).size;
@@ -180,7 +194,7 @@ async function deliver(query: ProtectedQuery, file: string, bucket: string, key:
       { bucket, key, blob, size, etag: md5.digest("hex"), contentType: format === "CSV" ? "text/csv" : "application/vnd.apache.parquet", headers: {}, metadata: {}, checksum: null, partsCount: null },
       tx,
     ));
-    return ended(current, { status: "SUCCESS", result: { output: { s3: { location: `s3://${bucket}/${key}` } } } });
+    return ended(current, { ...extra, status: "SUCCESS", result: { output: { s3: { location: `s3://${bucket}/${key}` } } } });
   });
   if (outcome?.resource.body.status === "SUCCESS" && outcome.changed) for (const gone of removed) await removeBlob(gone);
   else await removeBlob(blob);

