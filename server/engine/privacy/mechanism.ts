@@ -40,8 +40,11 @@ const MIN_RANGE_EXPONENT = -20;
 const MAX_RANGE_EXPONENT = 40;
 /** Real values are summed as integer multiples of M·2^-20 (M the range's bound). */
 const REAL_PRECISION_BITS = 20;
-/** The chance that an empty bucket of a private histogram passes its threshold: 1%. */
-const HISTOGRAM_MISS = 0.01;
+/**
+ * The chance that some empty bucket of a private histogram passes its threshold (and so widens a
+ * limit or range for nothing, multiplying the noise): one in a million queries.
+ */
+const HISTOGRAM_MISS = 1e-6;
 
 interface ArgumentRange {
   lo: number;

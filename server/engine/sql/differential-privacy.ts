@@ -4,7 +4,7 @@ import { duckdbType, type CatalogTable, type CustomPolicy, type QueryCatalog } f
 import { deparseSql } from "./parse";
 import { locate, refuse } from "./refusal";
 import { flatFrom, resolveColumn, type ScopedTable } from "./scope";
-import { columnNames, expressions, isNode, quoteIdent, type Node } from "./tree";
+import { columnNames, expressions, isNode, quoteIdent, tableRefs, type Node } from "./tree";
 
 // Queries on tables whose custom rule names a user identifier (differentialPrivacy.columns).
 // The shape allowed is the one whose privacy the engine can account for exactly:
@@ -59,6 +59,16 @@ const otherAggregates = new Set(
   ),
 );
 
+// Scalar functions a row expression may use. Each row expression runs inside TRY, so a cast or an
+// overflow that fails on one user's value yields NULL instead of failing the query: a failure
+// would tell whether that value exists, outside the noise. Functions that fail in ways TRY does
+// not catch (regular expressions, formats) or that are volatile are not offered.
+const rowFunctions = new Set(
+  `+ - * / // % = <> != < > <= >= ~~ !~~ ~~* !~~* || abs ceil ceiling floor round trunc sign sqrt ln log log2 log10 exp power pow greatest least
+   lower upper lcase ucase trim ltrim rtrim length char_length substring substr left right concat replace starts_with ends_with contains prefix suffix
+   coalesce ifnull nullif date_part extract date_trunc year month day quarter dayofweek week hour minute`.split(/\s+/),
+);
+
 /** Parse-tree equality, ignoring where in the text each node was and how it is aliased. */
 const shapeOf = (node: Node) => JSON.stringify(node, (key, value) => (key === "query_location" || key === "alias" ? undefined : value));
 
@@ -70,9 +80,49 @@ function checkRowExpression(expr: Node, clause: string): void {
       if (inner.class === "FUNCTION") {
         const name = String(inner.function_name).toLowerCase();
         if (aggregateFunctions[name] || otherAggregates.has(name)) refuse(`Aggregates cannot appear in ${clause}, nor inside another aggregate, in a query on differentially private tables.`);
+        if (!rowFunctions.has(name)) refuse(`Function ${name.toUpperCase()} is not allowed in queries on differentially private tables.`);
       }
     });
   }
+}
+
+/** The expression inside TRY(…): NULL where it would fail on a row. */
+function guarded(expr: Node): Node {
+  const copy = structuredClone(expr);
+  return {
+    class: "FUNCTION",
+    type: "FUNCTION",
+    alias: "",
+    function_name: "try",
+    schema: "",
+    children: [{ ...copy, alias: "" }],
+    filter: null,
+    order_bys: { type: "ORDER_MODIFIER", orders: [] },
+    distinct: false,
+    is_operator: false,
+    export_state: false,
+    catalog: "",
+  };
+}
+
+const conjuncts = (expr: Node): Node[] => (expr.class === "CONJUNCTION" && expr.type === "CONJUNCTION_AND" ? (expr.children as Node[]).flatMap(conjuncts) : [expr]);
+
+/**
+ * A condition with each AND-ed part inside TRY, except equalities of two columns of one type,
+ * which cannot fail and which DuckDB must see bare to plan a hash join.
+ */
+function guardedCondition(condition: Node, tables: ScopedTable[]): Node {
+  const typeOf = (side: unknown) => {
+    if (!isNode(side) || side.class !== "COLUMN_REF") return null;
+    const resolved = resolveColumn(side, tables);
+    const column = resolved?.scoped.table.columns.find((c) => c.name.toLowerCase() === resolved.column);
+    return column ? duckdbType(column.type) : null;
+  };
+  const parts = conjuncts(condition).map((part) => {
+    const type = part.type === "COMPARE_EQUAL" ? typeOf(part.left) : null;
+    return type && type === typeOf(part.right) ? part : guarded(part);
+  });
+  return parts.length === 1 ? parts[0]! : { class: "CONJUNCTION", type: "CONJUNCTION_AND", alias: "", children: parts };
 }
 
 async function expressionText(expr: Node): Promise<string> {
@@ -184,10 +234,12 @@ export async function planDifferentialPrivacy(root: Node, tables: CatalogTable[]
   const rows = structuredClone(root);
   rows.select_list = [
     { class: "COLUMN_REF", type: "COLUMN_REF", alias: "__uid", column_names: [user.key, userColumn(user)] },
-    ...groups.map((g, i) => ({ ...structuredClone(g), alias: `__g${i}` })),
-    ...args.map((a, i) => ({ ...structuredClone(a), alias: `__a${i}` })),
+    ...groups.map((g, i) => ({ ...guarded(g), alias: `__g${i}` })),
+    ...args.map((a, i) => ({ ...guarded(a), alias: `__a${i}` })),
   ];
   Object.assign(rows, { group_expressions: [], group_sets: [], modifiers: [], having: null });
+  if (isNode(rows.where_clause)) rows.where_clause = guardedCondition(rows.where_clause, from.tables);
+  for (const ref of tableRefs(rows.from_table)) if (ref.type === "JOIN" && isNode(ref.condition)) ref.condition = guardedCondition(ref.condition, from.tables);
   const rowsSql = await deparseSql({ error: false, statements: [{ node: rows }] });
   const argumentKinds = (await bindRows(rowsSql, from.tables)).slice(1 + groups.length);
   for (const aggregation of aggregations) {
@@ -215,7 +267,6 @@ export async function planDifferentialPrivacy(root: Node, tables: CatalogTable[]
 function checkUserJoins(conditions: Node[], tables: ScopedTable[], protectedTables: ScopedTable[], userColumn: (s: ScopedTable) => string): void {
   if (protectedTables.length < 2) return;
   const linked = new Map(protectedTables.map((t) => [t.key, new Set([t.key])]));
-  const conjuncts = (expr: Node): Node[] => (expr.class === "CONJUNCTION" && expr.type === "CONJUNCTION_AND" ? (expr.children as Node[]).flatMap(conjuncts) : [expr]);
   const userOf = (side: unknown) => {
     if (!isNode(side) || side.class !== "COLUMN_REF") return null;
     const resolved = resolveColumn(side, tables);

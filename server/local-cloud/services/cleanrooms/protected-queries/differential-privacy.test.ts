@@ -4,8 +4,9 @@ import { maxCounts, selectionThreshold } from "@/server/engine/privacy/accountin
 import { privacyWorld, type PrivacyWorld } from "./privacy-world";
 
 // Differentially private queries through the SDK: what passes, what it returns, what it spends.
-// 3,000 customers in three regions (plus one customer alone in "north"), one row each, with a
-// spend between 1 and 100; usersNoisePerQuery 10, so a COUNT's noise is about ±10.
+// "visits": 3,000 customers in three regions (plus one customer alone in "north"), one row each,
+// with a spend between 1 and 100. "purchases": 4 rows for each of the first 2,000 customers and
+// 300 rows for customer 1. usersNoisePerQuery 10, so a COUNT's noise is about ±10 rows per user.
 
 let world: PrivacyWorld;
 const regions = ["east", "west", "central"];
@@ -16,9 +17,14 @@ const csv = [
   // Rows without a user identifier belong to nobody the budget can protect: they are left out.
   ",east,5",
 ].join("\n");
+const purchases = [
+  "customer_id,amount",
+  ...Array.from({ length: 2000 }, (_, i) => Array.from({ length: 4 }, (_, k) => `${i + 1},${10 * (k + 1)}`)).flat(),
+  ...Array.from({ length: 296 }, () => "1,1000"),
+].join("\n");
 
 beforeAll(async () => {
-  world = await privacyWorld({ csv, epsilon: 20, usersNoisePerQuery: 10 });
+  world = await privacyWorld({ tables: { visits: csv, purchases }, epsilon: 20, usersNoisePerQuery: 10 });
 }, 60_000);
 afterAll(() => world.cloud.close());
 
@@ -65,9 +71,30 @@ describe("queries on differentially private tables", () => {
       ["SELECT COUNT(*) FROM visits WHERE spend > (SELECT AVG(spend) FROM visits)", /Subqueries are not allowed in WHERE/],
       ["SELECT region, COUNT(*) FROM visits GROUP BY region ORDER BY spend", /ORDER BY in a query on differentially private tables names output columns/],
       ["SELECT COUNT(*) OVER () FROM visits", /Window functions are not allowed|GROUP BY key or one of COUNT/],
+      ["SELECT COUNT(*) FROM visits WHERE regexp_matches(region, 'e')", /Function REGEXP_MATCHES is not allowed in queries on differentially private tables/],
+      ["SELECT COUNT(*) FROM visits v JOIN purchases p ON v.region = p.amount", /must be joined by equality of their user identifiers/],
     ];
     for (const [sql, message] of refusals) expect(await failure(start(sql)), sql).toMatch(message);
     expect(await world.budget()).toEqual(before);
+  });
+
+  it("bounds each user's rows by a limit it estimates privately, after joins", async () => {
+    // Most users have 4 purchases: the limit is 4, and customer 1's 300 rows count as 4.
+    const query = await world.run("SELECT COUNT(*) AS purchases, SUM(p.amount) AS total FROM visits v JOIN purchases p ON v.customer_id = p.customer_id");
+    expect(query.status).toBe("SUCCESS");
+    const [count, total] = (await world.result(query))[1]!.map(Number);
+    expect(query.differentialPrivacy!.sensitivityParameters![0]!.userContributionLimit).toBe(4);
+    expect(query.differentialPrivacy!.sensitivityParameters![1]).toMatchObject({ minColumnValue: 0, maxColumnValue: 64 });
+    // 2,000 users × 4 rows; noise of scale 10·4 = 40 rows (and 40·64 for the sum) stays well inside these bounds.
+    expect(Math.abs(count! - 8000)).toBeLessThan(1000);
+    // Customer 1's four kept rows are a hash's choice among its 300: the total is 2,000·100 up to 4·(64 − 10)… and clamping 1000 to 64.
+    expect(Math.abs(total! - 200_000)).toBeLessThan(60_000);
+  });
+
+  it("turns a value that would make the query fail for one user into NULL, so failure cannot tell about that user", async () => {
+    const query = await world.run("SELECT COUNT(*) AS n FROM visits WHERE CAST(CASE WHEN customer_id = 7 THEN 'x' ELSE '1' END AS INTEGER) = 1");
+    expect(query.status).toBe("SUCCESS");
+    expect(Math.abs(Number((await world.result(query))[1]![0]) - 3000)).toBeLessThan(250);
   });
 
   it("charges each query its measurements over usersNoisePerQuery, exactly as ListPrivacyBudgets reports", async () => {

@@ -23,7 +23,7 @@ for (const store of ["pglite", "postgres"] as const) {
   describe(`privacy budget ledger [${store}]`, () => {
     let world: PrivacyWorld;
     beforeAll(async () => {
-      world = await privacyWorld({ csv, epsilon: 2, usersNoisePerQuery: 10, store });
+      world = await privacyWorld({ tables: { visits: csv }, epsilon: 2, usersNoisePerQuery: 10, store });
     }, 120_000);
     afterAll(() => world.cloud.close());
 

@@ -36,18 +36,19 @@ export interface PrivacyWorld {
   budget(): Promise<Record<string, { maxCount: number; remainingCount: number }>>;
 }
 
-export async function privacyWorld(options: { csv: string; epsilon: number; usersNoisePerQuery: number; store?: "pglite" | "postgres" }): Promise<PrivacyWorld> {
+/** `tables` maps each of org-b's tables to its CSV; every one is protected with user identifier customer_id. */
+export async function privacyWorld(options: { tables: Record<string, string>; epsilon: number; usersNoisePerQuery: number; store?: "pglite" | "postgres" }): Promise<PrivacyWorld> {
   const cloud = await startTestCloud(options.store ? { store: options.store } : {});
   const [analyst, owner] = [await cloud.cleanrooms("org-a"), await cloud.cleanrooms("org-b")];
   const [s3A, s3B] = [await cloud.s3("org-a"), await cloud.s3("org-b")];
   await s3A.send(new CreateBucketCommand({ Bucket: "org-a-results" }));
   await s3B.send(new CreateBucketCommand({ Bucket: "org-b-data" }));
-  await s3B.send(new PutObjectCommand({ Bucket: "org-b-data", Key: "visits/part-0.csv", Body: options.csv }));
+  for (const [name, csv] of Object.entries(options.tables)) await s3B.send(new PutObjectCommand({ Bucket: "org-b-data", Key: `${name}/part-0.csv`, Body: csv }));
   const glue = await cloud.glue("org-b");
   await glue.send(new CreateDatabaseCommand({ DatabaseInput: { Name: "analytics" } }));
-  await glue.send(new CreateCrawlerCommand({ Name: "visits", Role: "arn:aws:iam::222222222222:role/Glue", DatabaseName: "analytics", Targets: { S3Targets: [{ Path: "s3://org-b-data/visits/" }] } }));
-  await glue.send(new StartCrawlerCommand({ Name: "visits" }));
-  while ((await glue.send(new GetCrawlerCommand({ Name: "visits" }))).Crawler?.State !== "READY") await new Promise((r) => setTimeout(r, 50));
+  await glue.send(new CreateCrawlerCommand({ Name: "tables", Role: "arn:aws:iam::222222222222:role/Glue", DatabaseName: "analytics", Targets: { S3Targets: [{ Path: "s3://org-b-data/" }] } }));
+  await glue.send(new StartCrawlerCommand({ Name: "tables" }));
+  while ((await glue.send(new GetCrawlerCommand({ Name: "tables" }))).Crawler?.State !== "READY") await new Promise((r) => setTimeout(r, 50));
 
   const { collaboration } = await analyst.send(
     new CreateCollaborationCommand({
@@ -70,22 +71,22 @@ export async function privacyWorld(options: { csv: string; epsilon: number; user
     )
   ).membership!.id!;
   const ownerMembership = (await owner.send(new CreateMembershipCommand({ collaborationIdentifier: collaborationId, queryLogStatus: "ENABLED" }))).membership!.id!;
-  const header = options.csv.split("\n")[0]!.split(",");
-  const table = (
+  for (const [name, csv] of Object.entries(options.tables)) {
+    const header = csv.split("\n")[0]!.split(",");
+    const table = (
+      await owner.send(new CreateConfiguredTableCommand({ name, tableReference: { glue: { databaseName: "analytics", tableName: name } }, allowedColumns: header, analysisMethod: "DIRECT_QUERY" }))
+    ).configuredTable!.id!;
     await owner.send(
-      new CreateConfiguredTableCommand({ name: "visits", tableReference: { glue: { databaseName: "analytics", tableName: "visits" } }, allowedColumns: header, analysisMethod: "DIRECT_QUERY" }),
-    )
-  ).configuredTable!.id!;
-  await owner.send(
-    new CreateConfiguredTableAnalysisRuleCommand({
-      configuredTableIdentifier: table,
-      analysisRuleType: "CUSTOM",
-      analysisRulePolicy: { v1: { custom: { allowedAnalyses: ["ANY_QUERY"], allowedAnalysisProviders: ["111111111111"], differentialPrivacy: { columns: [{ name: "customer_id" }] } } } },
-    }),
-  );
-  await owner.send(
-    new CreateConfiguredTableAssociationCommand({ membershipIdentifier: ownerMembership, configuredTableIdentifier: table, name: "visits", roleArn: "arn:aws:iam::222222222222:role/CleanRooms" }),
-  );
+      new CreateConfiguredTableAnalysisRuleCommand({
+        configuredTableIdentifier: table,
+        analysisRuleType: "CUSTOM",
+        analysisRulePolicy: { v1: { custom: { allowedAnalyses: ["ANY_QUERY"], allowedAnalysisProviders: ["111111111111"], differentialPrivacy: { columns: [{ name: "customer_id" }] } } } },
+      }),
+    );
+    await owner.send(
+      new CreateConfiguredTableAssociationCommand({ membershipIdentifier: ownerMembership, configuredTableIdentifier: table, name, roleArn: "arn:aws:iam::222222222222:role/CleanRooms" }),
+    );
+  }
   const templateId = (
     await owner.send(
       new CreatePrivacyBudgetTemplateCommand({

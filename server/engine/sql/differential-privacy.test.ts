@@ -1,0 +1,58 @@
+import { describe, expect, it } from "vitest";
+import { singleAggregationMeasurements } from "@/server/engine/privacy/accounting";
+import type { CustomPolicy, QueryCatalog } from "./catalog";
+import { catalog } from "./corpus";
+import { QueryRefusal, validateQuery } from "./validate";
+
+// The plan of a query on differentially private tables: what the engine runs, and what it costs.
+
+const plan = async (sql: string, runner = catalog.runnerAccountId) => (await validateQuery(sql, { ...catalog, runnerAccountId: runner })).privacy!;
+
+/** The corpus's catalog, where both members may query and each has a table protected by differential privacy. */
+function twoProtectedOwners(): QueryCatalog {
+  const tables = catalog.tables.map((t) => structuredClone(t));
+  const theirs = tables.find((t) => t.name === "org_b_private")!;
+  (theirs.rule!.policy as CustomPolicy).allowedAnalysisProviders = ["111111111111", "222222222222"];
+  tables.push({ ...structuredClone(theirs), name: "org_a_private", ownerAccountId: "111111111111" });
+  return { tables, runnerAccountId: "222222222222" };
+}
+
+describe("differential privacy plans", () => {
+  it("splits the query into user-level rows and the aggregations the engine computes", async () => {
+    const p = await plan("SELECT visits AS v, COUNT(*) AS n, SUM(visits + 1), AVG(visits + 1) FROM org_b_private WHERE visits > 2 GROUP BY visits ORDER BY n DESC LIMIT 3");
+    expect(p.rowsSql).toMatch(/^SELECT org_b_private\.customer_id AS __uid, try\(visits\) AS __g0, try\(\(visits \+ 1\)\) AS __a0 FROM org_b_private WHERE try\(\(visits > 2\)\)$/);
+    expect(p.aggregations.map((a) => [a.type, a.argument, a.expression])).toEqual([
+      ["COUNT", null, "count_star()"],
+      ["SUM", 0, "sum((visits + 1))"],
+      ["AVG", 0, "avg((visits + 1))"],
+    ]);
+    expect(p.outputs.map((o) => o.name)).toEqual(["v", "n", "sum((visits + 1))", "avg((visits + 1))"]);
+    expect(p.order).toEqual([{ output: 1, descending: true, nulls: null }]);
+    expect(p.limit).toBe(3);
+    // Contribution limit, selection, one range (shared by SUM and AVG), COUNT 1, SUM 1, AVG 2.
+    expect(p.measurements).toBe(1 + 1 + 1 + 1 + 1 + 2);
+  });
+
+  it("costs what maxCount assumes for a query of one aggregation", async () => {
+    expect((await plan("SELECT COUNT(*) FROM org_b_private")).measurements).toBe(singleAggregationMeasurements("COUNT"));
+    expect((await plan("SELECT COUNT(DISTINCT customer_id) FROM org_b_private")).measurements).toBe(singleAggregationMeasurements("COUNT_DISTINCT"));
+    expect((await plan("SELECT SUM(visits) FROM org_b_private")).measurements).toBe(singleAggregationMeasurements("SUM"));
+    expect((await plan("SELECT AVG(visits) FROM org_b_private")).measurements).toBe(singleAggregationMeasurements("AVG"));
+    expect((await plan("SELECT STDDEV(visits) FROM org_b_private")).measurements).toBe(singleAggregationMeasurements("STDDEV"));
+  });
+
+  it("keeps equalities of same-typed columns bare for hash joins and guards every other condition", async () => {
+    const p = await plan("SELECT COUNT(*) FROM org_b_private p JOIN org_a_custom c ON p.customer_id = c.customer_id AND p.visits > 1");
+    expect(p.rowsSql).toContain("ON (((p.customer_id = c.customer_id) AND try((p.visits > 1))))");
+  });
+
+  it("refuses the owner's own differentially private tables, and tables of two protected owners together", async () => {
+    const both = twoProtectedOwners();
+    await expect(validateQuery("SELECT COUNT(*) FROM org_b_private", both)).rejects.toThrow(/cannot query your own differentially private tables/);
+    await expect(validateQuery("SELECT COUNT(*) FROM org_a_private a JOIN org_b_private b ON a.customer_id = b.customer_id", both)).rejects.toThrow(
+      /Tables of two members that both use differential privacy cannot be queried together/,
+    );
+    await expect(validateQuery("SELECT COUNT(*) FROM org_a_private", both)).resolves.toMatchObject({ privacy: { protectedOwnerAccountId: "111111111111" } });
+    await expect(validateQuery("SELECT COUNT(*) FROM org_b_private", both)).rejects.toBeInstanceOf(QueryRefusal);
+  });
+});
