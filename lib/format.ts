@@ -17,3 +17,8 @@ export function formatDuration(startedAt: Date, finishedAt: Date | null): string
   if (seconds < 60) return `${seconds.toFixed(1)} s`;
   return `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
 }
+
+/** A number with thousands separators and at most four decimals, as people read it. */
+export function formatNumber(value: number): string {
+  return value.toLocaleString("en-US", { maximumFractionDigits: 4 });
+}

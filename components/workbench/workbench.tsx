@@ -3,12 +3,14 @@
 import { useQuery } from "@tanstack/react-query";
 import dynamic from "next/dynamic";
 import { useActionState, useCallback, useEffect, useRef, useState } from "react";
-import { cancelRunningQuery, checkSql, runQuery, runTemplate } from "@/app/(console)/workbench/actions";
+import { cancelRunningQuery, checkSql, readBudget, runQuery, runTemplate } from "@/app/(console)/workbench/actions";
 import { Button } from "@/components/ui/button";
 import { Field, Input, Select } from "@/components/ui/field";
 import { FormMessage } from "@/components/ui/form-message";
 import type { CollaborationDetail } from "@/lib/collaborations";
 import { idleState } from "@/lib/form-state";
+import type { PrivacyBudgetView, QueryPrivacyCost } from "@/lib/privacy";
+import { BudgetPanel, QueryCostView, ResultNoise } from "@/components/privacy/privacy-panel";
 import { loadResultChart, ResultView } from "./result-view";
 import type { Underline } from "./sql-editor";
 
@@ -18,7 +20,16 @@ const SqlEditor = dynamic(() => import("./sql-editor"), {
 });
 
 const finals = ["SUCCESS", "FAILED", "CANCELLED", "TIMED_OUT"];
-type QueryState = { id: string; status: string; error: string | null; durationMs: number | null };
+type QueryState = {
+  id: string;
+  status: string;
+  error: string | null;
+  durationMs: number | null;
+  privacy: {
+    usersNoisePerQuery: number;
+    sensitivityParameters: { aggregationType: string; aggregationExpression: string; userContributionLimit: number; minColumnValue?: number; maxColumnValue?: number }[];
+  } | null;
+};
 type Result = { columns: string[]; rows: string[][]; truncated: boolean };
 
 async function json<T>(url: string): Promise<T> {
@@ -42,6 +53,7 @@ export function Workbench({
   dashboardUrl,
   templates,
   initialTemplate,
+  privacyBudget,
 }: {
   collaborationId: string;
   schema: Record<string, string[]>;
@@ -52,6 +64,8 @@ export function Workbench({
   templates: CollaborationDetail["templates"];
   /** A template to open with the values it ran with (re-opening an earlier query of it). */
   initialTemplate?: { arn: string; values: Record<string, string> };
+  /** The collaboration's privacy budget, when it has one (its tables use differential privacy). */
+  privacyBudget: PrivacyBudgetView | null;
 }) {
   const [sql, setSql] = useState(initialSql);
   const [sqlState, runSql, runningSql] = useActionState(runQuery, idleState);
@@ -72,7 +86,7 @@ export function Workbench({
   const form = useRef<HTMLFormElement>(null);
   const queryId = state.status === "success" ? state.data?.id : undefined;
   const [startedAt, setStartedAt] = useState(0);
-  const [verdict, setVerdict] = useState<{ allowed: boolean; message: string } | null>(null);
+  const [verdict, setVerdict] = useState<{ allowed: boolean; message: string; privacy?: QueryPrivacyCost } | null>(null);
   const latestCheck = useRef(0);
 
   // The rules' verdict as you type (the editor calls this after a pause): shown under the editor,
@@ -90,7 +104,7 @@ export function Workbench({
         setVerdict({ allowed: false, message: answer.message });
         return null;
       }
-      setVerdict({ allowed: answer.value.verdict === "allowed", message: answer.value.message });
+      setVerdict(answer.value.verdict === "allowed" ? { allowed: true, message: answer.value.message, privacy: answer.value.privacy } : { allowed: false, message: answer.value.message });
       return answer.value.verdict === "refused" && answer.value.position !== undefined ? { position: answer.value.position, message: answer.value.message } : null;
     },
     [collaborationId],
@@ -116,6 +130,15 @@ export function Workbench({
     staleTime: Infinity,
   });
 
+  // What is left of the privacy budget: read again whenever a query ends, since it may have spent.
+  const budget = useQuery({
+    queryKey: ["budget", collaborationId, done ? queryId : null],
+    queryFn: () => readBudget(collaborationId).then((r) => (r.ok ? r.value : null)),
+    initialData: privacyBudget,
+    enabled: privacyBudget !== null,
+    staleTime: 0,
+  });
+
   // The chart's code is not part of the page's first load; fetch it while the analyst writes SQL,
   // so the first result is drawn without waiting for it.
   useEffect(() => {
@@ -130,12 +153,21 @@ export function Workbench({
   }, [queryId, done]);
 
   const submit = useCallback(() => form.current?.requestSubmit(), []);
-  const runBar = { canQuery, cannotQueryReason, running, resultFormat, onResultFormat: setResultFormat };
+  // Clean Rooms would refuse a query the budget cannot cover; the workbench says so before.
+  const overBudget = !template && !!verdict?.privacy?.exceedsBudget;
+  const runBar = {
+    canQuery: canQuery && !overBudget,
+    cannotQueryReason: overBudget ? "The privacy budget left cannot cover this query: it would be refused." : cannotQueryReason,
+    running,
+    resultFormat,
+    onResultFormat: setResultFormat,
+  };
   const elapsed = Math.max(0, now - startedAt);
   const seconds = ((done && status.data?.durationMs != null ? status.data.durationMs : elapsed) / 1000).toFixed(1);
 
   return (
     <div className="min-w-0 space-y-4">
+      {budget.data && <BudgetPanel budget={budget.data} />}
       {templates.length > 0 && (
         <Field id="query-source" label="Run">
           {(aria) => (
@@ -210,6 +242,7 @@ export function Workbench({
               {verdict.message}
             </p>
           )}
+          {verdict?.privacy && <QueryCostView cost={verdict.privacy} />}
           <RunBar {...runBar} label="Run" hint="Ctrl+Enter (⌘+Enter) runs the query." />
           {sqlState.status === "error" && <FormMessage state={sqlState} />}
         </form>
@@ -239,6 +272,7 @@ export function Workbench({
           </a>
         </p>
       )}
+      {result.data && status.data?.privacy && status.data.privacy.sensitivityParameters.length > 0 && <ResultNoise privacy={status.data.privacy} />}
       {result.data && (
         <ResultView columns={result.data.columns} rows={result.data.rows} truncated={result.data.truncated} downloadHref={`/api/queries/result?id=${encodeURIComponent(queryId!)}&format=csv`} />
       )}

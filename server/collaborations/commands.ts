@@ -5,6 +5,7 @@ import { jsonField } from "@/lib/json-field";
 import { defineCommand } from "@/server/auth/action";
 import { quicksightDashboardUrl } from "@/lib/quicksight";
 import { associateTable, createCollaboration, deleteCollaboration, getCollaboration, joinCollaboration, leaveCollaboration, removeAssociation } from "./collaborations";
+import { setPrivacyBudgetTemplate } from "./privacy-budget";
 import { saveSettings } from "./settings";
 
 // The collaboration pages' server actions: each names its permission and parses its input.
@@ -127,4 +128,30 @@ export const setSuggestedQueryCommand = defineCommand({
     return sql ? "Your analysts will find this query in the workbench." : "The suggested query was removed.";
   },
   revalidate: ["/workbench"],
+});
+
+const whole = (name: string, min: number, max: number) =>
+  z.coerce.number(`${name} must be a number.`).int(`${name} must be a whole number.`).min(min, `${name} is at least ${min}.`).max(max, `${name} is at most ${max}.`);
+
+export const setPrivacyBudgetCommand = defineCommand({
+  action: "collaborations.setPrivacyBudget",
+  permission: "collaborations.manage",
+  schema: z.object({
+    id: z.string().min(1),
+    epsilon: whole("Epsilon", 1, 20),
+    usersNoisePerQuery: whole("Users of noise per query", 10, 100),
+    autoRefresh: z.enum(["CALENDAR_MONTH", "NONE"], "Choose whether the budget refreshes each month.").default("CALENDAR_MONTH"),
+  }),
+  target: (input) => String(input.id ?? ""),
+  async run({ id, epsilon, usersNoisePerQuery, autoRefresh }, actor) {
+    const collaboration = await getCollaboration(actor, id);
+    if (!collaboration) throw new AppError("not_found", "There is no such collaboration.");
+    const owns = collaboration.tables.some((t) => t.ownerAccountId === collaboration.ownAccountId && t.rule?.type === "CUSTOM" && !!t.rule.policy.differentialPrivacy);
+    if (!owns) throw new AppError("forbidden", "Only the member whose tables differential privacy protects sets this collaboration's privacy budget.");
+    const done = await setPrivacyBudgetTemplate(actor, id, { epsilon, usersNoisePerQuery, autoRefresh });
+    return done === "created"
+      ? `The privacy budget is set: ε ${epsilon}, noise for ${usersNoisePerQuery} users per query.`
+      : `The privacy budget now has ε ${epsilon}, noise for ${usersNoisePerQuery} users per query.`;
+  },
+  revalidate: ["/collaborations", "/workbench"],
 });

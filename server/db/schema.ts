@@ -98,6 +98,10 @@ export const consoleQueries = pgTable(
     status: text("status").notNull(),
     error: text("error"),
     rows: integer("rows"),
+    // For a query on differentially private tables: its noisy measurements and the noise then in
+    // force; it spent measurements / usersNoise of the collaboration's epsilon (docs/privacy.md).
+    privacyMeasurements: integer("privacy_measurements"),
+    privacyUsersNoise: integer("privacy_users_noise"),
     startedAt: timestamp("started_at", { withTimezone: true }).notNull().defaultNow(),
     finishedAt: timestamp("finished_at", { withTimezone: true }),
   },

@@ -18,6 +18,9 @@ import { membershipOf, resultsBucketOf } from "@/server/collaborations/collabora
 import { parquetPreview } from "@/server/datasets/parquet-preview";
 import { parseCsvRows } from "@/server/datasets/csv";
 import { getDb } from "@/server/db/client";
+import type { QuerySource } from "@/server/engine/sql/catalog";
+import { toDuckDbParameters } from "@/server/engine/sql/parameters";
+import { privacyCostOf } from "./check";
 import { consoleQueries, type ConsoleQuery } from "@/server/db/schema";
 
 // Protected queries as the workbench runs them: started through the organization's own Clean
@@ -33,6 +36,16 @@ export interface QueryState {
   error: string | null;
   durationMs: number | null;
   resultLocation: string | null;
+  /** For a query on differentially private tables: the noise each aggregation got. */
+  privacy: { usersNoisePerQuery: number; measurements: number; sensitivityParameters: SensitivityParameter[] } | null;
+}
+
+export interface SensitivityParameter {
+  aggregationType: string;
+  aggregationExpression: string;
+  userContributionLimit: number;
+  minColumnValue?: number;
+  maxColumnValue?: number;
 }
 
 async function membershipFor(actor: Actor, collaborationId: string) {
@@ -46,7 +59,7 @@ export type ResultFormat = "CSV" | "PARQUET";
 
 /** Starts a protected query of free SQL as the actor's organization, and records who started it. */
 export async function startQuery(actor: Actor, collaborationId: string, sql: string, resultFormat: ResultFormat = "CSV"): Promise<string> {
-  return start(actor, collaborationId, { queryString: sql }, { sql }, resultFormat);
+  return start(actor, collaborationId, { queryString: sql }, { sql }, resultFormat, { kind: "sql" });
 }
 
 /**
@@ -67,6 +80,7 @@ export async function startTemplateQuery(actor: Actor, collaborationId: string, 
     { analysisTemplateArn: templateArn, ...(Object.keys(values).length ? { parameters: values } : {}) },
     { sql: template!.source?.text ?? "", templateName: template!.name!, parameters: values },
     resultFormat,
+    { kind: "template", arn: templateArn },
   );
 }
 
@@ -76,17 +90,31 @@ async function start(
   sqlParameters: ProtectedQuerySQLParameters,
   logged: { sql: string; templateName?: string; parameters?: Record<string, string> },
   resultFormat: ResultFormat,
+  source: QuerySource,
 ): Promise<string> {
-  const { clients, membership } = await membershipFor(actor, collaborationId);
+  // What a differentially private query spends is worked out alongside, for the query log.
+  const sql = source.kind === "template" ? toDuckDbParameters(logged.sql).sql : logged.sql;
+  const [{ clients, membership }, cost] = await Promise.all([membershipFor(actor, collaborationId), privacyCostOf(actor, collaborationId, sql, source)]);
   const db = await getDb();
-  const record = { organizationId: actor.orgId, userId: actor.userId, userEmail: actor.email, collaborationId, membershipId: membership.id!, ...logged };
+  const record = {
+    organizationId: actor.orgId,
+    userId: actor.userId,
+    userEmail: actor.email,
+    collaborationId,
+    membershipId: membership.id!,
+    ...logged,
+    ...(cost ? { privacyMeasurements: cost.measurements, privacyUsersNoise: cost.usersNoise } : {}),
+  };
   // Results go to the organization's results bucket, in the format the analyst chose.
   const s3 = { bucket: resultsBucketOf(clients.accountId), keyPrefix: `results/${collaborationId}/`, resultFormat };
   const { protectedQuery } = await awsCall("Starting the query", () =>
     clients.cleanrooms.send(new StartProtectedQueryCommand({ membershipIdentifier: membership.id!, type: "SQL", sqlParameters, resultConfiguration: { outputConfiguration: { s3 } } })),
   ).catch(async (error: AppError) => {
     // A refused query is an attempt the log must show too, with the reason it was refused.
-    await db.insert(consoleQueries).values({ ...record, id: `refused-${randomUUID()}`, status: "REFUSED", error: error.message, finishedAt: new Date() });
+    // It spent nothing: Clean Rooms records a query only once its budget is debited.
+    await db
+      .insert(consoleQueries)
+      .values({ ...record, privacyMeasurements: null, privacyUsersNoise: null, id: `refused-${randomUUID()}`, status: "REFUSED", error: error.message, finishedAt: new Date() });
     throw error;
   });
   await db.insert(consoleQueries).values({ ...record, id: protectedQuery!.id!, status: protectedQuery!.status ?? "SUBMITTED" });
@@ -107,6 +135,20 @@ export async function getQuery(actor: Actor, queryId: string): Promise<QueryStat
     error: protectedQuery!.error?.message ?? null,
     durationMs: protectedQuery!.statistics?.totalDurationInMillis ?? null,
     resultLocation: protectedQuery!.result?.output && "s3" in protectedQuery!.result.output ? (protectedQuery!.result.output.s3?.location ?? null) : null,
+    privacy:
+      record.privacyMeasurements !== null && record.privacyUsersNoise !== null
+        ? {
+            usersNoisePerQuery: record.privacyUsersNoise,
+            measurements: record.privacyMeasurements,
+            sensitivityParameters: (protectedQuery!.differentialPrivacy?.sensitivityParameters ?? []).map((p) => ({
+              aggregationType: p.aggregationType!,
+              aggregationExpression: p.aggregationExpression!,
+              userContributionLimit: p.userContributionLimit ?? 1,
+              ...(p.minColumnValue !== undefined ? { minColumnValue: p.minColumnValue } : {}),
+              ...(p.maxColumnValue !== undefined ? { maxColumnValue: p.maxColumnValue } : {}),
+            })),
+          }
+        : null,
   };
   if (record.status !== state.status && (finalStatuses as readonly string[]).includes(state.status)) {
     const db = await getDb();

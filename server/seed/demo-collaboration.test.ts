@@ -7,7 +7,14 @@ import { startTestCloud, type TestCloud } from "@/server/local-cloud/testing";
 import { getQuery, readResult, startQuery, startTemplateQuery } from "@/server/queries/queries";
 import { actorFor } from "@/server/testing/actors";
 import { seedDemoCollaboration } from "./demo-collaboration";
-import { DEMO_COLLABORATION, DEMO_SUGGESTED_SQL } from "./demo-data";
+import { DEMO_COLLABORATION, DEMO_PRIVACY_BUDGET, DEMO_PRIVATE_COLLABORATION, DEMO_PRIVATE_SQL, DEMO_SUGGESTED_SQL } from "./demo-data";
+import { eq } from "drizzle-orm";
+import { getDb } from "@/server/db/client";
+import { consoleQueries } from "@/server/db/schema";
+import { readPrivacyBudget } from "@/server/collaborations/privacy-budget";
+import { checkQuery } from "@/server/queries/check";
+import { addFractions, aggregationTypes, costOf, countFitting, fraction, subtractFractions } from "@/server/engine/privacy/accounting";
+import { privacyLedger } from "@/server/local-cloud/store/schema";
 
 // The demo's data, seeded through the console's own calls into a real local cloud (with fewer
 // customers than the default, to stay quick): what a newcomer signing in finds, and runs.
@@ -71,4 +78,38 @@ describe("the demo collaboration", () => {
     expect(purchases(fewer.rows)).toBeLessThan(purchases(byDefault.rows));
     expect(purchases(fewer.rows)).toBeGreaterThan(0);
   });
+});
+
+describe("the demo's differentially private collaboration", () => {
+  it("answers noisy aggregates until its budget runs out, with ListPrivacyBudgets equal to the ledger at every step", async () => {
+    const privateId = (await listCollaborations(analyst)).find((c) => c.name === DEMO_PRIVATE_COLLABORATION)!.id;
+    expect((await settingsOf(analyst.orgId, privateId)).suggestedSql).toBe(DEMO_PRIVATE_SQL);
+    const check = await checkQuery(analyst, privateId, DEMO_PRIVATE_SQL);
+    // Contribution limit, selection, engagement's range, COUNT DISTINCT, AVG (sum and count): 6 of 1/30.
+    expect(check).toMatchObject({ verdict: "allowed", privacy: { measurements: 6, usersNoisePerQuery: 30, exceedsBudget: false } });
+    const { epsilon, usersNoisePerQuery: n } = DEMO_PRIVACY_BUDGET;
+    const budgetMatchesLedger = async () => {
+      const debits = await (await getDb()).select().from(privacyLedger).where(eq(privacyLedger.collaborationId, privateId));
+      const spent = debits.filter((d) => !d.refundedAt).reduce((sum, d) => addFractions(sum, costOf(d.measurements, d.usersNoisePerQuery)), fraction(0));
+      const left = subtractFractions(fraction(epsilon), spent);
+      const budget = (await readPrivacyBudget(analyst, privateId))!;
+      expect(budget.aggregations).toEqual(aggregationTypes.map((type) => ({ type, maxCount: countFitting(fraction(epsilon), n, type), remainingCount: countFitting(left, n, type) })));
+      return left;
+    };
+    let runs = 0;
+    for (let left = await budgetMatchesLedger(); left.num * BigInt(n) >= 6n * left.den; left = await budgetMatchesLedger()) {
+      const { columns, rows } = await resultOf(await startQuery(analyst, privateId, DEMO_PRIVATE_SQL));
+      expect(columns).toEqual(["age_group", "shared_customers", "avg_engagement"]);
+      // 1,800 shared customers over six age groups: only groups whose noisy user count passes the threshold appear.
+      for (const row of rows) expect(Number(row[1])).toBeGreaterThan(0);
+      runs++;
+    }
+    expect(runs).toBe(Math.floor((epsilon * n) / 6));
+    // The workbench's check knows before Clean Rooms refuses.
+    expect(await checkQuery(analyst, privateId, DEMO_PRIVATE_SQL)).toMatchObject({ verdict: "allowed", privacy: { exceedsBudget: true } });
+    await expect(startQuery(analyst, privateId, DEMO_PRIVATE_SQL)).rejects.toThrow(/privacy budget .* has ε 0 left this month/);
+    const logged = await (await getDb()).select().from(consoleQueries).where(eq(consoleQueries.collaborationId, privateId));
+    expect(logged.filter((q) => q.status === "SUCCESS").every((q) => q.privacyMeasurements === 6 && q.privacyUsersNoise === 30)).toBe(true);
+    expect(logged.find((q) => q.status === "REFUSED")).toMatchObject({ privacyMeasurements: null });
+  }, 120_000);
 });

@@ -9,7 +9,8 @@ import { createConfiguredTable, saveAnalysisRule } from "@/server/configured-tab
 import { untilCatalogued, uploadDataset } from "@/server/datasets/datasets";
 import { log } from "@/server/log";
 import { getOrganizationBySlug } from "@/server/organizations/store";
-import { DEMO_COLLABORATION, DEMO_SUGGESTED_SQL, demoCustomers } from "./demo-data";
+import { setPrivacyBudgetTemplate } from "@/server/collaborations/privacy-budget";
+import { DEMO_COLLABORATION, DEMO_PRIVACY_BUDGET, DEMO_PRIVATE_COLLABORATION, DEMO_PRIVATE_SQL, DEMO_SUGGESTED_SQL, demoCustomers } from "./demo-data";
 import { recipeSampleOrgA, recipeSampleOrgB } from "./recipe-samples";
 import { writeSyntheticCustomers } from "./synthetic";
 
@@ -18,7 +19,9 @@ import { writeSyntheticCustomers } from "./synthetic";
 // synthetic customers; the synthetic ones are configured with aggregation rules; org-a creates
 // "analytics-collaboration" (it may query and receive results), org-b joins, both associate
 // their tables; org-a adds a table with a custom rule and an analysis template; org-a's analysts
-// find a suggested query in the workbench.
+// find a suggested query in the workbench. A second collaboration, "privacy-collaboration",
+// shows differential privacy: org-b's audience, protected with user identifier customer_id,
+// answers org-a's analysts with noisy aggregates within a monthly privacy budget org-b sets.
 
 const aggregation = (measure: string, functions: ("SUM" | "AVG")[], dimensions: string[], joinRequired?: "QUERY_RUNNER"): TableRule => ({
   type: "AGGREGATION",
@@ -111,5 +114,33 @@ export async function seedDemoCollaboration(customers = demoCustomers()): Promis
     }),
   );
   await saveSettings(orgA.id, collaborationId, { suggestedSql: DEMO_SUGGESTED_SQL });
+  await seedPrivateCollaboration(a, b, orgA.id, purchasesA);
   log("info", "seeded the demo collaboration", { collaboration: DEMO_COLLABORATION, customersPerOrganization: customers, ms: Date.now() - started });
+}
+
+async function seedPrivateCollaboration(a: AwsPrincipal, b: AwsPrincipal, orgAId: string, purchasesA: string): Promise<void> {
+  const audience = await createConfiguredTable(b, {
+    name: "org_b_audience",
+    description: "The marketing company's audience, protected by differential privacy.",
+    dataset: "customers_org_b",
+    columns: ["customer_id", "age_group", "region", "engagement_score", "channel_preference"],
+  });
+  await saveAnalysisRule(b, audience, {
+    type: "CUSTOM",
+    policy: { allowedAnalyses: ["ANY_QUERY"], allowedAnalysisProviders: [a.awsAccountId], differentialPrivacy: { columns: [{ name: "customer_id" }] } },
+  });
+  const collaborationId = await createCollaboration(a, {
+    name: DEMO_PRIVATE_COLLABORATION,
+    description: "The retailer learns about the marketing company's audience through noisy aggregates only.",
+    creatorDisplayName: "Organization A",
+    creatorAbilities: ["CAN_QUERY", "CAN_RECEIVE_RESULTS"],
+    members: [{ accountId: b.awsAccountId, displayName: "Organization B", abilities: [] }],
+    queryLogStatus: "ENABLED",
+    encryption: null,
+  });
+  await joinCollaboration(b, collaborationId);
+  await associateTable(b, collaborationId, { configuredTableId: audience, name: "org_b_audience", description: "Audience of Organization B", resultReceivers: [a.awsAccountId] });
+  await associateTable(a, collaborationId, { configuredTableId: purchasesA, name: "org_a_purchases", description: "Purchases of Organization A", resultReceivers: [a.awsAccountId] });
+  await setPrivacyBudgetTemplate(b, collaborationId, { ...DEMO_PRIVACY_BUDGET, autoRefresh: "CALENDAR_MONTH" });
+  await saveSettings(orgAId, collaborationId, { suggestedSql: DEMO_PRIVATE_SQL });
 }

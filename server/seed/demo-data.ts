@@ -41,5 +41,20 @@ INNER JOIN org_b_customers b ON a.customer_id = b.customer_id
 GROUP BY a.age_group
 ORDER BY a.age_group`;
 
+/**
+ * The demo's differentially private collaboration: org-b's audience answers org-a's analysts only
+ * with noisy aggregates (user identifier customer_id), within a monthly budget org-b sets.
+ */
+export const DEMO_PRIVATE_COLLABORATION = "privacy-collaboration";
+export const DEMO_PRIVACY_BUDGET = { epsilon: 5, usersNoisePerQuery: 30 };
+
+export const DEMO_PRIVATE_SQL = `SELECT b.age_group,
+  COUNT(DISTINCT b.customer_id) AS shared_customers,
+  AVG(b.engagement_score) AS avg_engagement
+FROM org_b_audience b
+INNER JOIN org_a_purchases a ON a.customer_id = b.customer_id
+GROUP BY b.age_group
+ORDER BY b.age_group`;
+
 /** How many synthetic customers each organization gets (SEED_DEMO_CUSTOMERS; 0 for none). */
 export const demoCustomers = () => Math.max(0, Math.floor(Number(process.env.SEED_DEMO_CUSTOMERS ?? 100_000) || 0));

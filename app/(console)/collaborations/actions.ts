@@ -1,7 +1,8 @@
 "use server";
 
 import type { FormState } from "@/lib/form-state";
-import { submitForm } from "@/server/auth/action";
+import { readAction, submitForm, type ReadResult } from "@/server/auth/action";
+import { previewPrivacyImpact } from "@/server/collaborations/privacy-budget";
 import {
   associateTableCommand,
   createCollaborationCommand,
@@ -10,6 +11,7 @@ import {
   leaveCollaborationCommand,
   removeAssociationCommand,
   setDashboardCommand,
+  setPrivacyBudgetCommand,
   setSuggestedQueryCommand,
 } from "@/server/collaborations/commands";
 
@@ -43,4 +45,18 @@ export async function setDashboard(_prev: FormState, formData: FormData): Promis
 
 export async function setSuggestedQuery(_prev: FormState, formData: FormData): Promise<FormState> {
   return submitForm(setSuggestedQueryCommand, formData);
+}
+
+export async function setPrivacyBudget(_prev: FormState, formData: FormData): Promise<FormState> {
+  return submitForm(setPrivacyBudgetCommand, formData);
+}
+
+/** How many aggregations of each type a budget with these settings allows (PreviewPrivacyImpact); changes nothing. */
+export async function previewBudget(collaborationId: string, epsilon: number, usersNoisePerQuery: number): Promise<ReadResult<{ type: string; maxCount: number }[]>> {
+  return readAction("collaborations.manage", async (actor) => {
+    const e = Number(epsilon);
+    const n = Number(usersNoisePerQuery);
+    if (!Number.isInteger(e) || e < 1 || e > 20 || !Number.isInteger(n) || n < 10 || n > 100) return [];
+    return previewPrivacyImpact(actor, String(collaborationId), e, n);
+  });
 }

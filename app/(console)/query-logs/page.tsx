@@ -6,6 +6,7 @@ import { requirePage } from "@/server/auth/session";
 import { listCollaborations } from "@/server/collaborations/collaborations";
 import { queryLogFilterOf, queryStatuses } from "@/server/queries/log-filter";
 import { listQueryLog } from "@/server/queries/queries";
+import { spentLabel } from "@/lib/privacy";
 import { formatDuration } from "@/lib/format";
 
 export const metadata: Metadata = { title: "Query logs" };
@@ -51,7 +52,7 @@ export default async function QueryLogsPage({ searchParams }: { searchParams: Pr
           <table className="min-w-full text-sm" aria-label="Logged queries">
             <thead className="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-500">
               <tr>
-                {["Started (UTC)", "User", "Collaboration", "Status", "Duration", "Rows", "Query"].map((h) => (
+                {["Started (UTC)", "User", "Collaboration", "Status", "Duration", "Rows", "Privacy spent", "Query"].map((h) => (
                   <th key={h} scope="col" className="px-3 py-2">
                     {h}
                   </th>
@@ -70,6 +71,7 @@ export default async function QueryLogsPage({ searchParams }: { searchParams: Pr
                   </td>
                   <td className="whitespace-nowrap px-3 py-2">{formatDuration(q.startedAt, q.finishedAt)}</td>
                   <td className="px-3 py-2 text-right">{q.rows ?? "—"}</td>
+                  <td className="whitespace-nowrap px-3 py-2">{spentLabel(q) ?? "—"}</td>
                   <td className="max-w-md px-3 py-2 font-mono text-xs break-words">
                     {q.templateName && (
                       <span className="mb-1 block font-sans text-slate-700">

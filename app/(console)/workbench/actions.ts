@@ -2,6 +2,8 @@
 
 import type { FormState } from "@/lib/form-state";
 import { readAction, submitForm, type ReadResult } from "@/server/auth/action";
+import type { PrivacyBudgetView } from "@/lib/privacy";
+import { readPrivacyBudget } from "@/server/collaborations/privacy-budget";
 import { checkQuery, type QueryCheck } from "@/server/queries/check";
 import { cancelQueryCommand, querySql, runQueryCommand, runTemplateCommand } from "@/server/queries/commands";
 
@@ -25,4 +27,9 @@ export async function checkSql(collaborationId: string, sql: string): Promise<Re
     // The text as the editor holds it (not trimmed), so positions match the editor's.
     return checkQuery(actor, String(collaborationId), sql);
   });
+}
+
+/** What is left of the collaboration's privacy budget, read again after each query. */
+export async function readBudget(collaborationId: string): Promise<ReadResult<PrivacyBudgetView | null>> {
+  return readAction("queries.run", (actor) => readPrivacyBudget(actor, String(collaborationId)));
 }

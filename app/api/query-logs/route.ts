@@ -14,7 +14,7 @@ export const GET = route({ permission: "queryLogs.view" }, async (request, actor
   const rows = queryLogRows(actor, filter);
   const body = new ReadableStream<Uint8Array>({
     start(controller) {
-      controller.enqueue(encoder.encode("id,started_at,finished_at,user,collaboration_id,status,rows,error,template,parameters,sql\n"));
+      controller.enqueue(encoder.encode("id,started_at,finished_at,user,collaboration_id,status,rows,privacy_epsilon,error,template,parameters,sql\n"));
     },
     async pull(controller) {
       const next = await rows.next();
@@ -22,8 +22,22 @@ export const GET = route({ permission: "queryLogs.view" }, async (request, actor
       const q = next.value;
       controller.enqueue(
         encoder.encode(
-          [q.id, q.startedAt, q.finishedAt, q.userEmail, q.collaborationId, q.status, q.rows, q.error, q.templateName, q.parameters ? JSON.stringify(q.parameters) : null, q.sql].map(quote).join(",") +
-            "\n",
+          [
+            q.id,
+            q.startedAt,
+            q.finishedAt,
+            q.userEmail,
+            q.collaborationId,
+            q.status,
+            q.rows,
+            q.privacyMeasurements !== null && q.privacyUsersNoise ? q.privacyMeasurements / q.privacyUsersNoise : null,
+            q.error,
+            q.templateName,
+            q.parameters ? JSON.stringify(q.parameters) : null,
+            q.sql,
+          ]
+            .map(quote)
+            .join(",") + "\n",
         ),
       );
     },

@@ -199,7 +199,8 @@ export async function planDifferentialPrivacy(root: Node, tables: CatalogTable[]
   const outputs: PrivacyOutput[] = [];
   for (const item of select) {
     await locate(item, async () => {
-      const name = String(item.alias || "") || (await expressionText(item));
+      // As DuckDB names output columns: the alias, a column's own name, else the expression's text.
+      const name = String(item.alias || "") || (item.class === "COLUMN_REF" ? columnNames(item).at(-1)! : await expressionText(item));
       const group = groups.findIndex((g) => shapeOf(g) === shapeOf(item));
       if (group >= 0) return void outputs.push({ name, group });
       if (item.class === "STAR" || item.class === "COLUMNS") refuse("* is not allowed in queries on differentially private tables: name the group keys and aggregations.");

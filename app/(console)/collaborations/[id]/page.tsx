@@ -6,6 +6,8 @@ import { AssociateForm } from "@/components/collaborations/associate-form";
 import { DashboardForm } from "@/components/collaborations/dashboard-form";
 import { SuggestedQueryForm } from "@/components/collaborations/suggested-query-form";
 import { JoinForm } from "@/components/collaborations/join-form";
+import { PrivacyBudgetForm } from "@/components/collaborations/privacy-budget-form";
+import { BudgetPanel } from "@/components/privacy/privacy-panel";
 import { ConfirmAction } from "@/components/ui/confirm-action";
 import { PageHeader } from "@/components/ui/page-header";
 import { abilityLabels } from "@/lib/collaborations";
@@ -13,6 +15,7 @@ import { can } from "@/lib/permissions";
 import { summarizeRule } from "@/lib/rule-summary";
 import { requirePage } from "@/server/auth/session";
 import { getCollaboration } from "@/server/collaborations/collaborations";
+import { readPrivacyBudget } from "@/server/collaborations/privacy-budget";
 import { settingsOf } from "@/server/collaborations/settings";
 import { listConfiguredTables } from "@/server/configured-tables/configured-tables";
 
@@ -34,6 +37,10 @@ export default async function CollaborationPage({ params, searchParams }: { para
   const associated = new Set(collaboration.tables.filter((t) => t.ownerAccountId === collaboration.ownAccountId).map((t) => t.name));
   const nameOf = new Map(collaboration.members.map((m) => [m.accountId, m.displayName]));
   const receivers = collaboration.members.filter((m) => m.abilities.includes("CAN_RECEIVE_RESULTS"));
+  // Differential privacy: the budget is shown to every member; the protecting member's admins set it.
+  const protectedTables = collaboration.tables.filter((t) => t.rule?.type === "CUSTOM" && !!t.rule.policy.differentialPrivacy);
+  const privacyBudget = protectedTables.length ? await readPrivacyBudget(actor, collaboration.id) : null;
+  const setsBudget = canManage && protectedTables.some((t) => t.ownerAccountId === collaboration.ownAccountId);
   return (
     <>
       <p className="mb-2 text-sm">
@@ -173,6 +180,21 @@ export default async function CollaborationPage({ params, searchParams }: { para
               </ul>
             </div>
           )}
+        </section>
+      )}
+
+      {collaboration.memberStatus === "ACTIVE" && protectedTables.length > 0 && (
+        <section className="mb-6 max-w-2xl space-y-3 rounded-lg border border-slate-200 bg-white p-6" aria-label="Differential privacy">
+          <h2 className="text-lg font-semibold">Differential privacy</h2>
+          <p className="text-sm text-slate-600">
+            {protectedTables.map((t) => t.name).join(", ")} {protectedTables.length === 1 ? "answers" : "answer"} only with noisy aggregates, and only as often as the privacy budget allows.
+          </p>
+          {privacyBudget ? (
+            <BudgetPanel budget={privacyBudget} />
+          ) : (
+            <p className="text-sm text-amber-700">No privacy budget is set yet, so these tables cannot be queried.{setsBudget ? " Set one below." : ""}</p>
+          )}
+          {setsBudget && <PrivacyBudgetForm id={collaboration.id} budget={privacyBudget} />}
         </section>
       )}
 

@@ -6,6 +6,7 @@ import { Workbench } from "@/components/workbench/workbench";
 import { columnAllowances } from "@/lib/rule-summary";
 import { requirePage } from "@/server/auth/session";
 import { getCollaboration } from "@/server/collaborations/collaborations";
+import { readPrivacyBudget } from "@/server/collaborations/privacy-budget";
 import { settingsOf } from "@/server/collaborations/settings";
 import { ownQueries } from "@/server/queries/queries";
 
@@ -27,6 +28,8 @@ export default async function WorkbenchPage({ params, searchParams }: { params: 
   const earlierTemplate = earlier?.templateName ? collaboration.templates.find((t) => t.name === earlier.templateName) : undefined;
   const rerun = earlier && !earlier.templateName ? earlier.sql : undefined;
   const settings = await settingsOf(actor.orgId, collaboration.id);
+  const usesPrivacy = collaboration.tables.some((t) => t.rule?.type === "CUSTOM" && !!t.rule.policy.differentialPrivacy);
+  const privacyBudget = usesPrivacy ? await readPrivacyBudget(actor, collaboration.id) : null;
   const first = collaboration.tables.find((t) => t.rule?.type === "AGGREGATION");
   const suggestion =
     first && first.rule?.type === "AGGREGATION"
@@ -85,6 +88,7 @@ export default async function WorkbenchPage({ params, searchParams }: { params: 
           dashboardUrl={settings.dashboardUrl}
           templates={collaboration.templates}
           initialTemplate={earlierTemplate ? { arn: earlierTemplate.arn, values: earlier?.parameters ?? {} } : undefined}
+          privacyBudget={privacyBudget}
         />
       </div>
     </>
