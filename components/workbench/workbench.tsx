@@ -68,6 +68,7 @@ export function Workbench({
   privacyBudget: PrivacyBudgetView | null;
 }) {
   const [sql, setSql] = useState(initialSql);
+  const lastSql = useRef(initialSql);
   const [sqlState, runSql, runningSql] = useActionState(runQuery, idleState);
   const [templateState, runTemplateForm, runningTemplate] = useActionState(runTemplate, idleState);
   const [cancelState, cancel, cancelling] = useActionState(cancelRunningQuery, idleState);
@@ -131,9 +132,15 @@ export function Workbench({
   });
 
   // What is left of the privacy budget: read again whenever a query ends, since it may have spent.
+  const endedQuery = done ? queryId : null;
   const budget = useQuery({
-    queryKey: ["budget", collaborationId, done ? queryId : null],
-    queryFn: () => readBudget(collaborationId).then((r) => (r.ok ? r.value : null)),
+    queryKey: ["budget", collaborationId, endedQuery],
+    queryFn: async () => {
+      const read = await readBudget(collaborationId);
+      // What is left changed: the editor's query is checked again against it.
+      if (endedQuery && lastSql.current.trim()) void check(lastSql.current);
+      return read.ok ? read.value : null;
+    },
     initialData: privacyBudget,
     enabled: privacyBudget !== null,
     staleTime: 0,
@@ -235,7 +242,16 @@ export function Workbench({
         >
           <input type="hidden" name="collaborationId" value={collaborationId} />
           <input type="hidden" name="sql" value={sql} />
-          <SqlEditor value={sql} onChange={setSql} onRun={submit} schema={schema} check={check} />
+          <SqlEditor
+            value={sql}
+            onChange={(text) => {
+              lastSql.current = text;
+              setSql(text);
+            }}
+            onRun={submit}
+            schema={schema}
+            check={check}
+          />
           {verdict && (
             <p data-testid="query-check" role="status" aria-live="polite" className={`text-sm ${verdict.allowed ? "text-emerald-800" : "text-red-700"}`}>
               <span aria-hidden>{verdict.allowed ? "✓ " : "✗ "}</span>
