@@ -23,7 +23,7 @@ import { startChild } from "./child";
 type Credentials = { accessKeyId: string; secretAccessKey: string };
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-async function generate(dir: string, customers: number, format: "parquet" | "csv" = "parquet") {
+export async function generate(dir: string, customers: number, format: "parquet" | "csv" = "parquet") {
   const instance = await DuckDBInstance.create(":memory:", { threads: "2" });
   const db = await instance.connect();
   const a = path.join(dir, `a.${format}`);

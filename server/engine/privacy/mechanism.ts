@@ -72,8 +72,11 @@ export async function runPrivately(session: SandboxSession, run: PrivateRun): Pr
 
   // 2. L = 2^k for the largest k whose noisy count of users (with 2^(k-1) < rows ≤ 2^k) passes τ.
   const perUser = new Map<number, bigint>();
-  for (const row of await rows(connection, `SELECT CAST(least(${MAX_CONTRIBUTION_EXPONENT}, ceil(log2(count(*)))) AS INTEGER) AS k FROM __dp_rows GROUP BY __uid`)) {
-    perUser.set(Number(row.k), (perUser.get(Number(row.k)) ?? 0n) + 1n);
+  let most = 0;
+  const histogram = `SELECT CAST(least(${MAX_CONTRIBUTION_EXPONENT}, ceil(log2(n))) AS INTEGER) AS k, count(*) AS users, max(n) AS most FROM (SELECT count(*) AS n FROM __dp_rows GROUP BY __uid) GROUP BY k`;
+  for (const row of await rows(connection, histogram)) {
+    perUser.set(Number(row.k), BigInt(Number(row.users)));
+    most = Math.max(most, Number(row.most));
   }
   const contributionThreshold = BigInt(Math.ceil(n * Math.log((MAX_CONTRIBUTION_EXPONENT + 1) / HISTOGRAM_MISS)));
   let exponent = 0;
@@ -81,11 +84,17 @@ export async function runPrivately(session: SandboxSession, run: PrivateRun): Pr
   const L = 2 ** exponent;
 
   // 3. Each user's rows beyond L are dropped: which ones depends only on that user's own rows.
+  // When no user has more than L rows there is nothing to drop, and the rows are used as they are
+  // (the same output, without sorting every user's rows).
   const columns = ["__uid", ...groups, ...args];
-  await connection.run(
-    `CREATE TEMP TABLE __dp_bounded AS SELECT ${columns.join(", ")} FROM (SELECT *, row_number() OVER (PARTITION BY __uid ORDER BY hash(${columns.join(", ")})) AS __dp_n FROM __dp_rows) WHERE __dp_n <= ${L}`,
-  );
-  await connection.run("DROP TABLE __dp_rows");
+  if (most <= L) {
+    await connection.run("ALTER TABLE __dp_rows RENAME TO __dp_bounded");
+  } else {
+    await connection.run(
+      `CREATE TEMP TABLE __dp_bounded AS SELECT ${columns.join(", ")} FROM (SELECT *, row_number() OVER (PARTITION BY __uid ORDER BY hash(${columns.join(", ")})) AS __dp_n FROM __dp_rows) WHERE __dp_n <= ${L}`,
+    );
+    await connection.run("DROP TABLE __dp_rows");
+  }
 
   // 4. Ranges of the values SUM, AVG and STDDEV aggregate.
   const ranges = new Map<number, ArgumentRange>();
@@ -116,10 +125,12 @@ export async function runPrivately(session: SandboxSession, run: PrivateRun): Pr
   }
   const statisticList = statistics.map((s, i) => `CAST(${s} AS VARCHAR) AS __s${i}`).join(", ");
   const keyList = groups.join(", ");
+  // With at most one row per user, a group's users are its rows: no need to make them distinct.
+  const users = L === 1 ? "count(*)" : "count(DISTINCT __uid)";
   await connection.run(
     groups.length
-      ? `CREATE TEMP TABLE __dp_stats AS SELECT row_number() OVER (ORDER BY ${keyList}) AS __dp_row, ${keyList}, count(DISTINCT __uid) AS __users, ${statisticList} FROM __dp_bounded GROUP BY ${keyList}`
-      : `CREATE TEMP TABLE __dp_stats AS SELECT 1 AS __dp_row, count(DISTINCT __uid) AS __users, ${statisticList} FROM __dp_bounded`,
+      ? `CREATE TEMP TABLE __dp_stats AS SELECT row_number() OVER (ORDER BY ${keyList}) AS __dp_row, ${keyList}, ${users} AS __users, ${statisticList} FROM __dp_bounded GROUP BY ${keyList}`
+      : `CREATE TEMP TABLE __dp_stats AS SELECT 1 AS __dp_row, ${users} AS __users, ${statisticList} FROM __dp_bounded`,
   );
 
   // 6. Noise, selection, and the noisy rows.
