@@ -56,3 +56,28 @@ describe("differential privacy plans", () => {
     await expect(validateQuery("SELECT COUNT(*) FROM org_b_private", both)).rejects.toBeInstanceOf(QueryRefusal);
   });
 });
+
+describe("WITH queries and subqueries on differentially private tables", () => {
+  it("merges a user-level WITH query into the query that reads it", async () => {
+    const p = await plan("WITH p AS (SELECT customer_id, visits * 2 AS twice FROM org_b_private WHERE visits > 1) SELECT twice, COUNT(*) FROM p GROUP BY twice");
+    expect(p.rowsSql).toBe(
+      "SELECT p__1__org_b_private.customer_id AS __uid, try((p__1__org_b_private.visits * 2)) AS __g0 FROM org_b_private AS p__1__org_b_private WHERE try((p__1__org_b_private.visits > 1))",
+    );
+    expect(p.outputs.map((o) => o.name)).toEqual(["twice", "count_star()"]);
+  });
+
+  it("merges a subquery in FROM, with *, joined to another table", async () => {
+    const p = await plan("SELECT COUNT(*) AS n, SUM(s.visits) FROM (SELECT * FROM org_b_private WHERE visits < 9) AS s JOIN org_a_custom c ON s.customer_id = c.customer_id");
+    expect(p.rowsSql).toContain("FROM org_b_private AS s__1__org_b_private INNER JOIN org_a_custom AS c ON ((s__1__org_b_private.customer_id = c.customer_id))");
+    expect(p.rowsSql).toContain("WHERE try((s__1__org_b_private.visits < 9))");
+    expect(p.aggregations.map((a) => a.type)).toEqual(["COUNT", "SUM"]);
+  });
+
+  it("refuses subqueries that do not return user-level rows, and columns it cannot place", async () => {
+    await expect(plan("WITH x AS (SELECT customer_id, count(*) AS n FROM org_b_private GROUP BY customer_id) SELECT SUM(n) FROM x")).rejects.toThrow(/must return user-level rows/);
+    await expect(plan("SELECT COUNT(*) FROM (SELECT DISTINCT customer_id FROM org_b_private) s")).rejects.toThrow(/must return user-level rows/);
+    await expect(plan("SELECT COUNT(*) FROM (SELECT visits + 1 FROM org_b_private) s")).rejects.toThrow(/Give each computed column of the subquery "s" a name/);
+    await expect(plan("SELECT SUM(s.nope) FROM (SELECT * FROM org_b_private) s")).rejects.toThrow(/The subquery "s" has no column "nope"/);
+    await expect(plan("SELECT COUNT(*) FROM org_b_private WHERE visits IN (SELECT visits FROM org_b_private)")).rejects.toThrow(/Subqueries are not allowed in WHERE/);
+  });
+});

@@ -3,15 +3,16 @@ import { CONTRIBUTION_MEASUREMENTS, needsRange, SELECTION_MEASUREMENTS, statisti
 import { duckdbType, type CatalogTable, type CustomPolicy, type QueryCatalog } from "./catalog";
 import { deparseSql } from "./parse";
 import { locate, refuse } from "./refusal";
+import { flattenSubqueries } from "./flatten";
 import { flatFrom, resolveColumn, type ScopedTable } from "./scope";
 import { columnNames, expressions, isNode, quoteIdent, tableRefs, type Node } from "./tree";
 
 // Queries on tables whose custom rule names a user identifier (differentialPrivacy.columns).
 // The shape allowed is the one whose privacy the engine can account for exactly:
 //
-//   SELECT <group keys>, <COUNT | COUNT(DISTINCT) | SUM | AVG | STDDEV of row expressions>
-//   FROM <tables joined with INNER JOIN … ON> [WHERE <row condition>] [GROUP BY <keys>]
-//   [ORDER BY <output columns>] [LIMIT n]
+//   [WITH <user-level queries>] SELECT <group keys>, <COUNT | COUNT(DISTINCT) | SUM | AVG | STDDEV of row expressions>
+//   FROM <tables and user-level subqueries joined with INNER JOIN … ON> [WHERE <row condition>]
+//   [GROUP BY <keys>] [ORDER BY <output columns>] [LIMIT n]
 //
 // The plan splits it in two: the member's FROM and WHERE produce user-level rows (the user
 // identifier, each group key, each aggregated expression), and the engine, not the member's
@@ -150,14 +151,14 @@ async function expressionText(expr: Node): Promise<string> {
   return (await deparseSql(tree)).replace(/^SELECT\s+/i, "");
 }
 
-export async function planDifferentialPrivacy(root: Node, tables: CatalogTable[], catalog: QueryCatalog): Promise<PrivacyPlan> {
+export async function planDifferentialPrivacy(original: Node, tables: CatalogTable[], catalog: QueryCatalog): Promise<PrivacyPlan> {
   const protectedTables = tables.filter(isPrivacyProtected);
   const owners = [...new Set(protectedTables.map((t) => t.ownerAccountId))];
   if (owners.length > 1) refuse(`Tables of two members that both use differential privacy cannot be queried together: ${protectedTables.map((t) => `"${t.name}"`).join(", ")}.`);
   if (owners[0] === catalog.runnerAccountId) refuse("Differential privacy protects a member's data from the others: you cannot query your own differentially private tables in this collaboration.");
-  if (root.type !== "SELECT_NODE") refuse("UNION, INTERSECT and EXCEPT are not allowed in queries on differentially private tables.");
-  if ((root.cte_map as { map: unknown[] }).map.length)
-    refuse("WITH (common table expressions) is not supported in queries on differentially private tables by this engine; write the query as one SELECT with joins.");
+  if (original.type !== "SELECT_NODE") refuse("UNION, INTERSECT and EXCEPT are not allowed in queries on differentially private tables.");
+  // WITH queries and FROM subqueries return user-level rows: merged, they leave one flat SELECT.
+  const root = flattenSubqueries(original, catalog);
   if (root.qualify || root.sample) refuse("QUALIFY and TABLESAMPLE are not allowed in queries on differentially private tables.");
   if (isNode(root.having)) refuse("HAVING is not allowed in queries on differentially private tables: which groups appear is decided by the engine, privately.");
   if ((root.group_sets as unknown[]).length > 1) refuse("GROUPING SETS, ROLLUP and CUBE are not allowed in queries on differentially private tables; run one query per grouping.");

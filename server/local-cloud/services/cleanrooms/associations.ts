@@ -96,6 +96,13 @@ export const associationRoutes = [
       const table = await ownConfiguredTable(input.configuredTableIdentifier, caller);
       const roleAccount = input.roleArn.split(":")[4];
       if (roleAccount !== caller.accountId) throw invalid("roleArn", `The role must be an IAM role of the table owner's account ${caller.accountId}, not ${roleAccount}.`);
+      // Differential privacy protects a member's data from those who receive results, so a member who receives them cannot turn it on for its own tables.
+      if ((table.body.analysisRules.CUSTOM?.policy.v1.custom as { differentialPrivacy?: unknown } | undefined)?.differentialPrivacy) {
+        const collaboration = await findResource<CollaborationBody>("collaboration", membership.collaborationId!);
+        if (collaboration?.body.members.find((m) => m.accountId === caller.accountId)?.abilities.includes("CAN_RECEIVE_RESULTS")) {
+          throw invalid("configuredTableIdentifier", "Your organization can receive results in this collaboration, so it cannot add a table protected by differential privacy to it.");
+        }
+      }
       const siblings = await listResources<AssociationBody>({ kind: "association", collaborationId: membership.collaborationId! });
       const taken = () => conflict("ALREADY_EXISTS", `A configured table association named "${input.name}" already exists in this collaboration (names are compared without regard to letter case).`);
       if (siblings.some((a) => a.name.toLowerCase() === input.name.toLowerCase())) throw taken();

@@ -1,4 +1,12 @@
-import { StartProtectedQueryCommand, UpdatePrivacyBudgetTemplateCommand, UpdateProtectedQueryCommand, PreviewPrivacyImpactCommand } from "@aws-sdk/client-cleanrooms";
+import { CreateDatabaseCommand, CreateTableCommand } from "@aws-sdk/client-glue";
+import {
+  CreateConfiguredTableAnalysisRuleCommand,
+  CreateConfiguredTableAssociationCommand,
+  CreateConfiguredTableCommand,
+  StartProtectedQueryCommand,
+  UpdatePrivacyBudgetTemplateCommand,
+  PreviewPrivacyImpactCommand,
+} from "@aws-sdk/client-cleanrooms";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { maxCounts, selectionThreshold } from "@/server/engine/privacy/accounting";
 import { privacyWorld, type PrivacyWorld } from "./privacy-world";
@@ -67,7 +75,7 @@ describe("queries on differentially private tables", () => {
       ["SELECT SUM(region) FROM visits", /SUM needs a numeric argument/],
       ["SELECT COUNT(*) FROM visits WHERE nope > 1", /Column "nope" is not an allowed column/],
       ["SELECT COUNT(*) FROM visits v JOIN visits w ON v.region = w.region", /must be joined by equality of their user identifiers/],
-      ["WITH x AS (SELECT * FROM visits) SELECT COUNT(*) FROM x", /WITH \(common table expressions\) is not supported/],
+      ["WITH x AS (SELECT region, COUNT(*) AS n FROM visits GROUP BY region) SELECT SUM(n) FROM x", /must return user-level rows/],
       ["SELECT COUNT(*) FROM visits WHERE spend > (SELECT AVG(spend) FROM visits)", /Subqueries are not allowed in WHERE/],
       ["SELECT region, COUNT(*) FROM visits GROUP BY region ORDER BY spend", /ORDER BY in a query on differentially private tables names output columns/],
       ["SELECT COUNT(*) OVER () FROM visits", /Window functions are not allowed|GROUP BY key or one of COUNT/],
@@ -91,6 +99,17 @@ describe("queries on differentially private tables", () => {
     expect(Math.abs(total! - 200_000)).toBeLessThan(60_000);
   });
 
+  it("runs WITH queries and subqueries that return user-level rows", async () => {
+    const query = await world.run(
+      "WITH east AS (SELECT customer_id, spend * 2 AS doubled FROM visits WHERE region = 'east') SELECT COUNT(*) AS n, AVG(e.doubled) AS average FROM east e JOIN (SELECT * FROM purchases) p ON e.customer_id = p.customer_id",
+    );
+    expect(query.status).toBe("SUCCESS");
+    const [n, average] = (await world.result(query))[1]!.map(Number);
+    // East holds customers 3, 6, …, of whom those up to 2,000 have 4 purchases each: 666 × 4 rows.
+    expect(Math.abs(n! - 2664)).toBeLessThan(600);
+    expect(Math.abs(average! - 101)).toBeLessThan(30);
+  });
+
   it("turns a value that would make the query fail for one user into NULL, so failure cannot tell about that user", async () => {
     const query = await world.run("SELECT COUNT(*) AS n FROM visits WHERE CAST(CASE WHEN customer_id = 7 THEN 'x' ELSE '1' END AS INTEGER) = 1");
     expect(query.status).toBe("SUCCESS");
@@ -105,12 +124,42 @@ describe("queries on differentially private tables", () => {
     const users = Number((await world.result(query))[1]![0]);
     expect(Math.abs(users - 3001)).toBeLessThan(250);
     const after = await world.budget();
-    // Spent 2/10 of 20: each type's remaining count drops by ⌊0.2·10/m⌋ or so; check the exact law.
-    const epsilon = 20;
-    const spentBefore = epsilon - (before.COUNT!.remainingCount * 2) / 10;
-    expect(after.COUNT!.remainingCount).toBe(before.COUNT!.remainingCount - 1);
-    expect(after.COUNT!.maxCount).toBe(maxCounts(20, 10).find((m) => m.type === "COUNT")!.maxCount);
-    expect(spentBefore).toBeGreaterThanOrEqual(0);
+    // It took 2 measurements of 1/10: one COUNT query's worth, out of the same maxCount.
+    expect(after.COUNT).toEqual({ maxCount: maxCounts(20, 10).find((m) => m.type === "COUNT")!.maxCount, remainingCount: before.COUNT!.remainingCount - 1 });
+  });
+
+  it("does not let a member who receives results protect its own tables with differential privacy", async () => {
+    const glue = await world.cloud.glue("org-a");
+    await glue.send(new CreateDatabaseCommand({ DatabaseInput: { Name: "own" } }));
+    await glue.send(
+      new CreateTableCommand({
+        DatabaseName: "own",
+        TableInput: { Name: "people", StorageDescriptor: { Location: "s3://org-a-results/people/", Columns: [{ Name: "customer_id", Type: "bigint" }] } },
+      }),
+    );
+    const table = (
+      await world.analyst.send(
+        new CreateConfiguredTableCommand({ name: "people", tableReference: { glue: { databaseName: "own", tableName: "people" } }, allowedColumns: ["customer_id"], analysisMethod: "DIRECT_QUERY" }),
+      )
+    ).configuredTable!.id!;
+    await world.analyst.send(
+      new CreateConfiguredTableAnalysisRuleCommand({
+        configuredTableIdentifier: table,
+        analysisRuleType: "CUSTOM",
+        analysisRulePolicy: { v1: { custom: { allowedAnalyses: ["ANY_QUERY"], allowedAnalysisProviders: ["111111111111"], differentialPrivacy: { columns: [{ name: "customer_id" }] } } } },
+      }),
+    );
+    const associated = failure(
+      world.analyst.send(
+        new CreateConfiguredTableAssociationCommand({
+          membershipIdentifier: world.analystMembership,
+          configuredTableIdentifier: table,
+          name: "people",
+          roleArn: "arn:aws:iam::111111111111:role/CleanRooms",
+        }),
+      ),
+    );
+    expect(await associated).toMatch(/can receive results in this collaboration, so it cannot add a table protected by differential privacy/);
   });
 
   it("previews the aggregations a template would allow", async () => {
@@ -126,7 +175,7 @@ describe("queries on differentially private tables", () => {
     ]);
   });
 
-  it("refunds a query cancelled before it ran, and refuses to lower epsilon once queries have spent", async () => {
+  it("refuses to lower epsilon once queries have spent (privacy-ledger.test.ts covers refunds)", async () => {
     const lowered = failure(
       world.owner.send(
         new UpdatePrivacyBudgetTemplateCommand({
@@ -138,6 +187,5 @@ describe("queries on differentially private tables", () => {
       ),
     );
     expect(await lowered).toMatch(/can be raised but not lowered/);
-    void UpdateProtectedQueryCommand;
   });
 });
