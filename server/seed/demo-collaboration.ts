@@ -36,6 +36,21 @@ const aggregation = (measure: string, functions: ("SUM" | "AVG")[], dimensions: 
   },
 });
 
+/** A collaboration org-a creates (it may query and receive results) and org-b joins (contributing data). */
+async function retailerAndMarketer(a: AwsPrincipal, b: AwsPrincipal, name: string, description: string): Promise<string> {
+  const collaborationId = await createCollaboration(a, {
+    name,
+    description,
+    creatorDisplayName: "Organization A",
+    creatorAbilities: ["CAN_QUERY", "CAN_RECEIVE_RESULTS"],
+    members: [{ accountId: b.awsAccountId, displayName: "Organization B", abilities: [] }],
+    queryLogStatus: "ENABLED",
+    encryption: null,
+  });
+  await joinCollaboration(b, collaborationId);
+  return collaborationId;
+}
+
 async function upload(principal: AwsPrincipal, name: string, body: Readable): Promise<void> {
   await uploadDataset(principal, { name, filename: `${name}.csv`, body });
   if (!(await untilCatalogued(principal, name))) throw new Error(`the dataset ${name} was not catalogued within a minute`);
@@ -85,16 +100,7 @@ export async function seedDemoCollaboration(customers = demoCustomers()): Promis
   // org-b's data may be read only joined to the querying member's own customers.
   await saveAnalysisRule(b, customersB, aggregation("engagement_score", ["AVG", "SUM"], ["age_group", "region", "channel_preference"], "QUERY_RUNNER"));
 
-  const collaborationId = await createCollaboration(a, {
-    name: DEMO_COLLABORATION,
-    description: "The retailer and the marketing company learn about their shared customers.",
-    creatorDisplayName: "Organization A",
-    creatorAbilities: ["CAN_QUERY", "CAN_RECEIVE_RESULTS"],
-    members: [{ accountId: b.awsAccountId, displayName: "Organization B", abilities: [] }],
-    queryLogStatus: "ENABLED",
-    encryption: null,
-  });
-  await joinCollaboration(b, collaborationId);
+  const collaborationId = await retailerAndMarketer(a, b, DEMO_COLLABORATION, "The retailer and the marketing company learn about their shared customers.");
   await associateTable(a, collaborationId, { configuredTableId: customersA, name: "org_a_customers", description: "Customers of Organization A", resultReceivers: [a.awsAccountId] });
   await associateTable(a, collaborationId, { configuredTableId: purchasesA, name: "org_a_purchases", description: "Purchases of Organization A", resultReceivers: [a.awsAccountId] });
   await associateTable(b, collaborationId, { configuredTableId: customersB, name: "org_b_customers", description: "Audience of Organization B", resultReceivers: [a.awsAccountId] });
@@ -129,16 +135,7 @@ async function seedPrivateCollaboration(a: AwsPrincipal, b: AwsPrincipal, orgAId
     type: "CUSTOM",
     policy: { allowedAnalyses: ["ANY_QUERY"], allowedAnalysisProviders: [a.awsAccountId], differentialPrivacy: { columns: [{ name: "customer_id" }] } },
   });
-  const collaborationId = await createCollaboration(a, {
-    name: DEMO_PRIVATE_COLLABORATION,
-    description: "The retailer learns about the marketing company's audience through noisy aggregates only.",
-    creatorDisplayName: "Organization A",
-    creatorAbilities: ["CAN_QUERY", "CAN_RECEIVE_RESULTS"],
-    members: [{ accountId: b.awsAccountId, displayName: "Organization B", abilities: [] }],
-    queryLogStatus: "ENABLED",
-    encryption: null,
-  });
-  await joinCollaboration(b, collaborationId);
+  const collaborationId = await retailerAndMarketer(a, b, DEMO_PRIVATE_COLLABORATION, "The retailer learns about the marketing company's audience through noisy aggregates only.");
   await associateTable(b, collaborationId, { configuredTableId: audience, name: "org_b_audience", description: "Audience of Organization B", resultReceivers: [a.awsAccountId] });
   await associateTable(a, collaborationId, { configuredTableId: purchasesA, name: "org_a_purchases", description: "Purchases of Organization A", resultReceivers: [a.awsAccountId] });
   await setPrivacyBudgetTemplate(b, collaborationId, { ...DEMO_PRIVACY_BUDGET, autoRefresh: "CALENDAR_MONTH" });
