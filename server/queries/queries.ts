@@ -92,19 +92,12 @@ async function start(
   resultFormat: ResultFormat,
   source: QuerySource,
 ): Promise<string> {
-  // What a differentially private query spends is worked out alongside, for the query log.
-  const sql = source.kind === "template" ? toDuckDbParameters(logged.sql).sql : logged.sql;
-  const [{ clients, membership }, cost] = await Promise.all([membershipFor(actor, collaborationId), privacyCostOf(actor, collaborationId, sql, source)]);
+  // What a differentially private query spends is worked out for the query log while the query
+  // is being started, so that it adds no wait of its own (it never fails: null when unknown).
+  const costing = privacyCostOf(actor, collaborationId, source.kind === "template" ? toDuckDbParameters(logged.sql).sql : logged.sql, source);
+  const { clients, membership } = await membershipFor(actor, collaborationId);
   const db = await getDb();
-  const record = {
-    organizationId: actor.orgId,
-    userId: actor.userId,
-    userEmail: actor.email,
-    collaborationId,
-    membershipId: membership.id!,
-    ...logged,
-    ...(cost ? { privacyMeasurements: cost.measurements, privacyUsersNoise: cost.usersNoise } : {}),
-  };
+  const record = { organizationId: actor.orgId, userId: actor.userId, userEmail: actor.email, collaborationId, membershipId: membership.id!, ...logged };
   // Results go to the organization's results bucket, in the format the analyst chose.
   const s3 = { bucket: resultsBucketOf(clients.accountId), keyPrefix: `results/${collaborationId}/`, resultFormat };
   const { protectedQuery } = await awsCall("Starting the query", () =>
@@ -112,12 +105,16 @@ async function start(
   ).catch(async (error: AppError) => {
     // A refused query is an attempt the log must show too, with the reason it was refused.
     // It spent nothing: Clean Rooms records a query only once its budget is debited.
-    await db
-      .insert(consoleQueries)
-      .values({ ...record, privacyMeasurements: null, privacyUsersNoise: null, id: `refused-${randomUUID()}`, status: "REFUSED", error: error.message, finishedAt: new Date() });
+    await db.insert(consoleQueries).values({ ...record, id: `refused-${randomUUID()}`, status: "REFUSED", error: error.message, finishedAt: new Date() });
     throw error;
   });
-  await db.insert(consoleQueries).values({ ...record, id: protectedQuery!.id!, status: protectedQuery!.status ?? "SUBMITTED" });
+  const cost = await costing;
+  await db.insert(consoleQueries).values({
+    ...record,
+    ...(cost ? { privacyMeasurements: cost.measurements, privacyUsersNoise: cost.usersNoise } : {}),
+    id: protectedQuery!.id!,
+    status: protectedQuery!.status ?? "SUBMITTED",
+  });
   return protectedQuery!.id!;
 }
 
