@@ -10,7 +10,7 @@ test.describe.configure({ mode: "serial" });
 
 test.beforeAll(async () => {
   test.setTimeout(240_000);
-  running = await startConsole({ SEED_DEMO: "true", SEED_DEMO_CUSTOMERS: "3000" });
+  running = await startConsole({ SEED_DEMO: "true", SEED_DEMO_CUSTOMERS: "10000" });
 });
 test.afterAll(async () => {
   await running?.stop();
@@ -52,7 +52,10 @@ test("the analyst sees the cost and the noise, and cannot overspend", async ({ b
   await analyst.getByRole("button", { name: "Run", exact: true }).click();
   await expect(analyst.getByTestId("query-status")).toHaveText("SUCCESS", { timeout: 60_000 });
   await expect(analyst.getByTestId("result-noise")).toContainText("count(DISTINCT b.customer_id): typically within ±");
-  await expect(analyst.getByRole("table", { name: "Result rows" })).toBeVisible();
+  // 6,000 shared customers: even the smallest age group (8%, about 480) is far above the 186 users a group needs at noise 10.
+  await expect(analyst.getByTestId("query-cost")).toContainText("a group needs about 186 users");
+  await expect(analyst.getByTestId("result-noise")).toContainText("Groups with fewer than about 186 users (after noise) are left out");
+  await expect(analyst.getByRole("table", { name: "Result rows" }).getByRole("row")).toHaveCount(7);
   // 0.4 of epsilon is left: 2 COUNT queries' worth, and not enough for this one.
   await expect(budget.getByTestId("budget-COUNT")).toHaveText("2");
   await expect(analyst.getByTestId("query-cost")).toContainText("The budget left cannot cover it.");

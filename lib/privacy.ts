@@ -1,4 +1,6 @@
-import { meanAbsoluteNoise, type AggregationType } from "@/server/engine/privacy/accounting";
+import { meanAbsoluteNoise, selectionThreshold, type AggregationType } from "@/server/engine/privacy/accounting";
+
+export { selectionThreshold };
 
 // Differential privacy as the console shows it: a collaboration's budget, what a query costs,
 // and how far a noisy number may be from the truth (docs/privacy.md has the formulas).
@@ -21,6 +23,8 @@ export interface QueryPrivacyCost {
   /** Whether what is left certainly cannot cover it (the budget reports counts, not epsilon). */
   exceedsBudget: boolean;
   aggregations: { type: AggregationType; expression: string; column: string; expectedError: string }[];
+  /** For a query with GROUP BY: the noisy user count a group needs to appear, when each user has one row. */
+  groupThreshold: number | null;
 }
 
 export const aggregationLabels: Record<string, string> = { AVG: "AVG", COUNT: "COUNT", COUNT_DISTINCT: "COUNT DISTINCT", SUM: "SUM", STDDEV: "STDDEV" };

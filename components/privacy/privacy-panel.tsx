@@ -1,4 +1,4 @@
-import { aggregationLabels, expectedErrorAfter, formatEpsilon, type PrivacyBudgetView, type QueryPrivacyCost } from "@/lib/privacy";
+import { aggregationLabels, expectedErrorAfter, formatEpsilon, selectionThreshold, type PrivacyBudgetView, type QueryPrivacyCost } from "@/lib/privacy";
 import { formatNumber } from "@/lib/format";
 
 // What differential privacy means for the analyst at the workbench: what is left of the
@@ -56,13 +56,20 @@ export function QueryCostView({ cost }: { cost: QueryPrivacyCost }) {
           </li>
         ))}
       </ul>
+      {cost.groupThreshold !== null && (
+        <p className="mt-1 text-xs text-slate-700">
+          Which groups appear is decided privately: a group needs about {formatNumber(cost.groupThreshold)} users (more when users have several rows) to be shown.
+        </p>
+      )}
     </div>
   );
 }
 
 type SensitivityParameter = Parameters<typeof expectedErrorAfter>[0] & { aggregationExpression: string };
 
-export function ResultNoise({ privacy }: { privacy: { usersNoisePerQuery: number; sensitivityParameters: SensitivityParameter[] } }) {
+/** `grouped`: the result has group keys, so only groups with enough users (after noise) are in it. */
+export function ResultNoise({ privacy, grouped }: { privacy: { usersNoisePerQuery: number; sensitivityParameters: SensitivityParameter[] }; grouped: boolean }) {
+  const limit = privacy.sensitivityParameters[0]?.userContributionLimit ?? 1;
   return (
     <div className="text-xs text-slate-700" data-testid="result-noise">
       <p className="font-medium">Noise in this result</p>
@@ -79,6 +86,7 @@ export function ResultNoise({ privacy }: { privacy: { usersNoisePerQuery: number
           );
         })}
       </ul>
+      {grouped && <p>Groups with fewer than about {formatNumber(selectionThreshold(privacy.usersNoisePerQuery, limit))} users (after noise) are left out, so that no group reveals a few people.</p>}
     </div>
   );
 }

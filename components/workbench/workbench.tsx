@@ -288,7 +288,9 @@ export function Workbench({
           </a>
         </p>
       )}
-      {result.data && status.data?.privacy && status.data.privacy.sensitivityParameters.length > 0 && <ResultNoise privacy={status.data.privacy} />}
+      {result.data && status.data?.privacy && status.data.privacy.sensitivityParameters.length > 0 && (
+        <ResultNoise privacy={status.data.privacy} grouped={result.data.columns.length > status.data.privacy.sensitivityParameters.length} />
+      )}
       {result.data && (
         <ResultView columns={result.data.columns} rows={result.data.rows} truncated={result.data.truncated} downloadHref={`/api/queries/result?id=${encodeURIComponent(queryId!)}&format=csv`} />
       )}

@@ -6,7 +6,7 @@ import { awsClientsFor, type AwsClients } from "@/server/aws/clients";
 import { awsCall } from "@/server/aws/errors";
 import { schemasOf } from "@/server/collaborations/collaborations";
 import { privacyBudgetOf } from "@/server/collaborations/privacy-budget";
-import { singleAggregationMeasurements, type AggregationType } from "@/server/engine/privacy/accounting";
+import { selectionThreshold, singleAggregationMeasurements, type AggregationType } from "@/server/engine/privacy/accounting";
 import type { QueryCatalog, QuerySource } from "@/server/engine/sql/catalog";
 import { isPrivacyProtected, type PrivacyPlan } from "@/server/engine/sql/differential-privacy";
 import { QueryRefusal, validateQuery } from "@/server/engine/sql/validate";
@@ -55,6 +55,7 @@ async function privacyCost(clients: AwsClients, collaborationId: string, plan: P
       column: plan.outputs.find((o) => "aggregation" in o && o.aggregation === i)!.name,
       expectedError: expectedErrorBefore(a.type, n),
     })),
+    groupThreshold: plan.groupCount ? selectionThreshold(n, 1) : null,
   };
 }
 
