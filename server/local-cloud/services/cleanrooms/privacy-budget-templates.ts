@@ -8,7 +8,7 @@ import { deleteResources, findResource, insertResource, listResources, newId, up
 // Privacy budget templates: the member whose tables are protected by differential privacy sets,
 // once per collaboration, how much privacy every query may spend (epsilon), how many users the
 // noise of one query hides (usersNoisePerQuery), and whether the budget refreshes each calendar
-// month. The budgets themselves and their ledger come with differentially private queries.
+// month. The budget it sets, and the ledger of what queries spent, are in privacy-budgets.ts.
 
 type Template = Resource<PrivacyBudgetTemplateBody>;
 

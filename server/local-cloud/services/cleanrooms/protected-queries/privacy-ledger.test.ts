@@ -122,6 +122,23 @@ for (const store of ["pglite", "postgres"] as const) {
       expect(after).toEqual(before);
       await expectBudgetMatchesLedger();
     }, 60_000);
+
+    it("gives the debit back to a query the runner refuses before reading a row", async () => {
+      // A waiting query whose SQL the rules no longer allow (as if they changed after it was paid for).
+      const { rows: before } = await ledger();
+      const paid = before.find((r) => !r.refundedAt)!;
+      await updateResource<ProtectedQueryBody>(paid.queryId, (q) => ({
+        body: { ...q.body, status: "SUBMITTED", result: undefined, sqlParameters: { queryString: "SELECT COUNT(*) FROM visits WHERE nope = 1" } },
+      }));
+      await recoverProtectedQueries();
+      await waitForAll(world);
+      const refused = await findResource<ProtectedQueryBody>("protectedQuery", paid.queryId);
+      expect(refused!.body).toMatchObject({ status: "FAILED", error: { code: "INVALID_QUERY" } });
+      const { rows: after } = await ledger();
+      expect(after.find((r) => r.queryId === paid.queryId)!.refundedAt).not.toBeNull();
+      expect(after.filter((r) => r.refundedAt).length).toBe(before.filter((r) => r.refundedAt).length + 1);
+      await expectBudgetMatchesLedger();
+    }, 60_000);
   });
 }
 
