@@ -52,6 +52,14 @@ test("a data owner uploads, catalogues and previews a dataset; a bad file is ref
   await page.reload();
   await expect(page.getByRole("link", { name: "ragged" })).toHaveCount(0);
 
+  // On AWS the crawler needs an IAM role: its policies name only this organization's bucket and database.
+  await page.getByText("On AWS: the Glue crawler role").click();
+  const permissions = page.getByLabel("Permission policy (Glue crawler)");
+  await expect(permissions).toContainText('"arn:aws:s3:::cleanrooms-data-111111111111/datasets/*"');
+  await expect(permissions).toContainText("database/cleanrooms_datasets");
+  await expect(page.getByLabel("Trust policy (Glue crawler)")).toContainText('"Service": "glue.amazonaws.com"');
+  await expectAccessible(page, "the datasets page with the crawler role's policies");
+
   // Another organization's admin (who may manage datasets) sees none, and org-a's page is not found for them.
   const other = await browser.newContext({ baseURL });
   const theirs = await other.newPage();

@@ -24,6 +24,7 @@ import {
 import { analysisRuleTypes, configuredTableRulePolicy, policyMember, tableRuleOf } from "@/lib/analysis-rules";
 import type { CollaborationDetail, CollaborationSummary, NewCollaboration } from "@/lib/collaborations";
 import { AppError } from "@/lib/errors";
+import { roleNames } from "@/lib/iam-policies";
 import { awsClientsFor, type AwsClients, type AwsPrincipal } from "@/server/aws/clients";
 import { awsCall, isAwsError } from "@/server/aws/errors";
 import { ensureBucket } from "@/server/datasets/datasets";
@@ -130,7 +131,15 @@ export async function joinCollaboration(principal: AwsPrincipal, collaborationId
       new CreateMembershipCommand({
         collaborationIdentifier: collaborationId,
         queryLogStatus: collaboration!.queryLogStatus ?? "DISABLED",
-        ...(receives ? { defaultResultConfiguration: { outputConfiguration: { s3: { resultFormat: "CSV", bucket, keyPrefix: `results/${collaborationId}/` } } } } : {}),
+        // On AWS, Clean Rooms writes results with the results role (lib/iam-policies.ts); the local cloud writes them itself.
+        ...(receives
+          ? {
+              defaultResultConfiguration: {
+                outputConfiguration: { s3: { resultFormat: "CSV", bucket, keyPrefix: `results/${collaborationId}/` } },
+                roleArn: `arn:aws:iam::${clients.accountId}:role/${roleNames.results}`,
+              },
+            }
+          : {}),
       }),
     ),
   );
@@ -158,7 +167,7 @@ export async function associateTable(
           name: input.name,
           description: input.description || undefined,
           // In local mode the role is recorded and checked for the account, never assumed.
-          roleArn: `arn:aws:iam::${clients.accountId}:role/cleanrooms-console-association`,
+          roleArn: `arn:aws:iam::${clients.accountId}:role/${roleNames.tableAccess}`,
         }),
       ),
     associationFields,

@@ -16,6 +16,7 @@ import { Upload } from "@aws-sdk/lib-storage";
 import { CreateCrawlerCommand, CreateDatabaseCommand, DeleteCrawlerCommand, DeleteTableCommand, GetCrawlerCommand, GetTableCommand, StartCrawlerCommand } from "@aws-sdk/client-glue";
 import { GetConfiguredTableCommand, ListConfiguredTablesCommand } from "@aws-sdk/client-cleanrooms";
 import { AppError } from "@/lib/errors";
+import { roleNames } from "@/lib/iam-policies";
 import { awsClientsFor, type AwsClients, type AwsPrincipal } from "@/server/aws/clients";
 import { appErrorOf, awsCall, isAwsError } from "@/server/aws/errors";
 import { datasetCheck, formatOf } from "./file-check";
@@ -78,7 +79,7 @@ async function ensureCatalog(clients: AwsClients, name: string, bucket: string):
       .send(
         new CreateCrawlerCommand({
           Name: crawlerOf(name),
-          Role: `arn:aws:iam::${clients.accountId}:role/cleanrooms-console-crawler`,
+          Role: `arn:aws:iam::${clients.accountId}:role/${roleNames.crawler}`,
           DatabaseName: DATABASE,
           Targets: { S3Targets: [{ Path: `s3://${bucket}/${folderOf(name)}` }] },
           SchemaChangePolicy: { UpdateBehavior: "UPDATE_IN_DATABASE", DeleteBehavior: "LOG" },

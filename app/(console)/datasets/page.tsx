@@ -1,10 +1,12 @@
 import type { Metadata } from "next";
 import Link from "next/link";
+import { RolePoliciesView } from "@/components/aws/role-policies";
 import { CrawlStatus } from "@/components/datasets/crawl-status";
 import { UploadDatasetForm } from "@/components/datasets/upload-form";
 import { PageHeader } from "@/components/ui/page-header";
 import { formatBytes } from "@/lib/format";
 import { requirePage } from "@/server/auth/session";
+import { rolesFor } from "@/server/aws/roles";
 import { listDatasets } from "@/server/datasets/datasets";
 
 export const metadata: Metadata = { title: "Datasets" };
@@ -66,6 +68,9 @@ export default async function DatasetsPage() {
         <h2 className="text-lg font-semibold">Upload a dataset</h2>
         <p className="mb-4 mt-1 text-sm text-slate-600">CSV (UTF-8, with a header row) or Parquet. Uploading to an existing name replaces its file and catalogues it again.</p>
         <UploadDatasetForm existing={datasets.map((d) => d.name)} />
+      </section>
+      <section className="mt-8 max-w-3xl" aria-label="Roles on AWS">
+        <RolePoliciesView roles={rolesFor(actor, ["crawler"])} accountId={actor.awsAccountId} />
       </section>
     </>
   );

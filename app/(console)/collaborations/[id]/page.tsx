@@ -5,6 +5,7 @@ import { removeAssociation, deleteCollaboration, leaveCollaboration } from "@/ap
 import { AssociateForm } from "@/components/collaborations/associate-form";
 import { DashboardForm } from "@/components/collaborations/dashboard-form";
 import { SuggestedQueryForm } from "@/components/collaborations/suggested-query-form";
+import { RolePoliciesView } from "@/components/aws/role-policies";
 import { JoinForm } from "@/components/collaborations/join-form";
 import { PrivacyBudgetForm } from "@/components/collaborations/privacy-budget-form";
 import { BudgetPanel } from "@/components/privacy/privacy-panel";
@@ -15,6 +16,7 @@ import { can } from "@/lib/permissions";
 import { summarizeRule } from "@/lib/rule-summary";
 import { requirePage } from "@/server/auth/session";
 import { getCollaboration } from "@/server/collaborations/collaborations";
+import { rolesFor } from "@/server/aws/roles";
 import { readPrivacyBudget } from "@/server/collaborations/privacy-budget";
 import { settingsOf } from "@/server/collaborations/settings";
 import { listConfiguredTables } from "@/server/configured-tables/configured-tables";
@@ -216,6 +218,9 @@ export default async function CollaborationPage({ params, searchParams }: { para
               to add it.
             </p>
           )}
+          <div className="mt-4">
+            <RolePoliciesView roles={rolesFor(actor, ["tableAccess"])} accountId={actor.awsAccountId} />
+          </div>
         </section>
       )}
 
@@ -231,6 +236,11 @@ export default async function CollaborationPage({ params, searchParams }: { para
             <p className="mb-3 mt-1 text-sm text-slate-600">The query your analysts find in the workbench&apos;s editor when they open this collaboration.</p>
             <SuggestedQueryForm id={collaboration.id} sql={settings.suggestedSql} />
           </section>
+          {collaboration.members.find((m) => m.accountId === collaboration.ownAccountId)?.abilities.includes("CAN_RECEIVE_RESULTS") && (
+            <section className="mb-6 max-w-3xl" aria-label="Results role on AWS">
+              <RolePoliciesView roles={rolesFor(actor, ["results"])} accountId={actor.awsAccountId} />
+            </section>
+          )}
         </>
       )}
 
