@@ -12,6 +12,9 @@ export const metadata: Metadata = { title: "Sign in" };
 
 const oidcErrors: Record<string, string> = {
   AccessDenied: "That account is not a member of any organization here, or its e-mail is not verified.",
+  OidcUnverified: "Your identity provider did not confirm your e-mail address, so it cannot sign you in here.",
+  OidcUnknown: "No user of this console has the e-mail your identity provider gave. Ask an admin of your organization to add you.",
+  OidcDeactivated: "This account has been deactivated. Ask an admin of your organization.",
 };
 
 export default async function SignInPage({ searchParams }: { searchParams: Promise<Record<string, string | undefined>> }) {

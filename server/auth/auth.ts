@@ -2,7 +2,7 @@ import NextAuth from "next-auth";
 import Credentials from "next-auth/providers/credentials";
 import { authorizeWithPassword, clientIp } from "./credentials";
 import { recordAudit } from "@/server/audit/audit";
-import { userForOidcProfile, oidcProviders } from "./oidc";
+import { oidcProviders, oidcSignInOf, userForOidcProfile } from "./oidc";
 import { ensureAuthSecret } from "./secret";
 
 // Auth.js v5 (next-auth 5 beta): unlike v4 it gives App Router code one `auth()` that works in
@@ -24,10 +24,12 @@ export const { handlers, auth, signIn, signOut } = NextAuth(() => ({
   callbacks: {
     async signIn({ account, profile }) {
       if (account?.provider !== "oidc") return true;
-      const user = await userForOidcProfile(profile);
-      if (user)
-        await recordAudit({ organizationId: user.organizationId, userId: user.id, userEmail: user.email, action: "auth.signIn", target: user.email, outcome: "success", detail: { method: "oidc" } });
-      return user !== null;
+      const outcome = await oidcSignInOf(profile);
+      // Refused: back to the sign-in page, which says why in words (unverified, unknown, deactivated).
+      if ("refusal" in outcome) return `/sign-in?error=${outcome.refusal}`;
+      const { user } = outcome;
+      await recordAudit({ organizationId: user.organizationId, userId: user.id, userEmail: user.email, action: "auth.signIn", target: user.email, outcome: "success", detail: { method: "oidc" } });
+      return true;
     },
     async jwt({ token, user, account, profile }) {
       if (account?.provider === "oidc") {

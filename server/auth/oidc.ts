@@ -31,10 +31,22 @@ export function oidcProviders(): Provider[] {
  * The existing, active user an OIDC profile signs in as, or null. Only a verified e-mail counts:
  * an unverified one could be anybody's. Nobody is created here.
  */
-export async function userForOidcProfile(profile: { email?: unknown; email_verified?: unknown } | undefined) {
-  if (profile?.email_verified !== true || typeof profile.email !== "string") return null;
+export async function userForOidcProfile(profile: OidcProfile) {
+  const outcome = await oidcSignInOf(profile);
+  return "user" in outcome ? outcome.user : null;
+}
+
+type OidcProfile = { email?: unknown; email_verified?: unknown } | undefined;
+
+/** Why an OIDC sign-in is refused, as the sign-in page names it (its `error` parameter). */
+export type OidcRefusal = "OidcUnverified" | "OidcUnknown" | "OidcDeactivated";
+
+/** The user an OIDC profile signs in as, or why it may not sign in. */
+export async function oidcSignInOf(profile: OidcProfile) {
+  if (profile?.email_verified !== true || typeof profile.email !== "string") return { refusal: "OidcUnverified" as const };
   const found = await findUserForSignIn({ email: profile.email });
-  if (!found?.user.active) return null;
+  if (!found) return { refusal: "OidcUnknown" as const };
+  if (!found.user.active) return { refusal: "OidcDeactivated" as const };
   const { user } = found;
-  return { id: user.id, email: user.email, name: user.name, organizationId: user.organizationId, role: user.role };
+  return { user: { id: user.id, email: user.email, name: user.name, organizationId: user.organizationId, role: user.role } };
 }
