@@ -81,3 +81,17 @@ describe("WITH queries and subqueries on differentially private tables", () => {
     await expect(plan("SELECT COUNT(*) FROM org_b_private WHERE visits IN (SELECT visits FROM org_b_private)")).rejects.toThrow(/Subqueries are not allowed in WHERE/);
   });
 });
+
+describe("a subquery that joins tables of its own", () => {
+  it("keeps its join condition on its tables, renamed with them", async () => {
+    const p = await plan("SELECT COUNT(*) FROM (SELECT p.visits, c.customer_id FROM org_b_private p JOIN org_a_custom c ON p.customer_id = c.customer_id) s WHERE s.visits > 1");
+    expect(p.rowsSql).toContain("FROM org_b_private AS s__1__p INNER JOIN org_a_custom AS s__1__c ON ((s__1__p.customer_id = s__1__c.customer_id))");
+    expect(p.rowsSql).toContain("WHERE try((s__1__p.visits > 1))");
+  });
+
+  it("holds it to the same join rule: protected tables join only on the user identifier", async () => {
+    await expect(plan("SELECT COUNT(*) FROM (SELECT a.visits FROM org_b_private a JOIN org_b_private b ON a.visits = b.visits) s")).rejects.toThrow(
+      /must be joined by equality of their user identifiers/,
+    );
+  });
+});

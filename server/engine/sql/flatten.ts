@@ -73,7 +73,9 @@ export function flattenSubqueries(root: Node, catalog: QueryCatalog): Node {
       if (!isNode(ref)) return refuse(`A subquery or WITH query ${rule} reads the collaboration's tables in FROM.`);
       if (ref.type === "JOIN") {
         if (ref.join_type !== "INNER" || ref.ref_type !== "REGULAR" || !isNode(ref.condition)) refuse(`Tables in a subquery ${rule} join with INNER JOIN … ON.`);
-        return { ...ref, left: rename(ref.left), right: rename(ref.right) };
+        const [left, right] = [rename(ref.left), rename(ref.right)];
+        // The join's own condition names the tables by their old names: qualified once both sides are renamed.
+        return { ...ref, left, right, condition: qualify(ref.condition as Node) };
       }
       if (ref.type !== "BASE_TABLE" || ctes.has(String(ref.table_name).toLowerCase())) refuse(`A subquery or WITH query ${rule} reads only the collaboration's tables (not other subqueries).`);
       const table = findTable(catalog, String(ref.table_name));
@@ -83,7 +85,6 @@ export function flattenSubqueries(root: Node, catalog: QueryCatalog): Node {
       keys.set(key, { name, columns: table!.columns.map((c) => c.name) });
       return { ...ref, alias: name };
     };
-    const from = rename(node.from_table);
     const qualify = (expr: Node): Node => {
       const copy = structuredClone(expr);
       for (const ref of expressions(copy)) {
@@ -102,6 +103,7 @@ export function flattenSubqueries(root: Node, catalog: QueryCatalog): Node {
       }
       return copy;
     };
+    const from = rename(node.from_table);
     const outputs = new Map<string, Node>();
     const output = (name: string, expr: Node) => {
       if (outputs.has(name)) refuse(`The subquery "${alias}" returns two columns named "${name}"; give each its own name.`);
