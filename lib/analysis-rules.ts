@@ -112,3 +112,6 @@ export function tableRuleOf(type: AnalysisRuleType, policy: ConfiguredTableRuleP
   if (type === "LIST") return list ? { type, policy: list } : null;
   return custom ? { type, policy: custom } : null;
 }
+
+/** Whether a rule protects its table with differential privacy: a custom rule that names the user identifier. */
+export const protectsWithDifferentialPrivacy = (rule: TableRule | null | undefined): boolean => rule?.type === "CUSTOM" && !!rule.policy.differentialPrivacy;

@@ -14,6 +14,15 @@ export interface PrivacyBudgetView {
   aggregations: { type: string; maxCount: number; remainingCount: number }[];
 }
 
+/** What a query on differentially private tables reports of each aggregation's bounds (sensitivityParameters). */
+export interface SensitivityParameter {
+  aggregationType: string;
+  aggregationExpression: string;
+  userContributionLimit: number;
+  minColumnValue?: number;
+  maxColumnValue?: number;
+}
+
 /** What the check says a query on differentially private tables will take from the budget. */
 export interface QueryPrivacyCost {
   measurements: number;
@@ -42,7 +51,7 @@ export function expectedErrorBefore(type: AggregationType, usersNoisePerQuery: n
 }
 
 /** After a query ran, from its sensitivity parameters: the mean absolute noise of its COUNT or SUM. */
-export function expectedErrorAfter(parameter: { aggregationType: string; userContributionLimit: number; maxColumnValue?: number; minColumnValue?: number }, usersNoisePerQuery: number): number | null {
+export function expectedErrorAfter(parameter: SensitivityParameter, usersNoisePerQuery: number): number | null {
   const scale = usersNoisePerQuery * parameter.userContributionLimit;
   if (parameter.aggregationType === "COUNT" || parameter.aggregationType === "COUNT_DISTINCT") return meanAbsoluteNoise(scale);
   if (parameter.aggregationType === "SUM") return scale * Math.max(Math.abs(parameter.minColumnValue ?? 0), Math.abs(parameter.maxColumnValue ?? 0));

@@ -1,4 +1,4 @@
-import { aggregationLabels, expectedErrorAfter, formatEpsilon, selectionThreshold, type PrivacyBudgetView, type QueryPrivacyCost } from "@/lib/privacy";
+import { aggregationLabels, expectedErrorAfter, formatEpsilon, selectionThreshold, type PrivacyBudgetView, type QueryPrivacyCost, type SensitivityParameter } from "@/lib/privacy";
 import { formatNumber } from "@/lib/format";
 
 // What differential privacy means for the analyst at the workbench: what is left of the
@@ -64,8 +64,6 @@ export function QueryCostView({ cost }: { cost: QueryPrivacyCost }) {
     </div>
   );
 }
-
-type SensitivityParameter = Parameters<typeof expectedErrorAfter>[0] & { aggregationExpression: string };
 
 /** `grouped`: the result has group keys, so only groups with enough users (after noise) are in it. */
 export function ResultNoise({ privacy, grouped }: { privacy: { usersNoisePerQuery: number; sensitivityParameters: SensitivityParameter[] }; grouped: boolean }) {

@@ -9,7 +9,7 @@ import { Field, Input, Select } from "@/components/ui/field";
 import { FormMessage } from "@/components/ui/form-message";
 import type { CollaborationDetail } from "@/lib/collaborations";
 import { idleState } from "@/lib/form-state";
-import type { PrivacyBudgetView, QueryPrivacyCost } from "@/lib/privacy";
+import type { PrivacyBudgetView, QueryPrivacyCost, SensitivityParameter } from "@/lib/privacy";
 import { BudgetPanel, QueryCostView, ResultNoise } from "@/components/privacy/privacy-panel";
 import { loadResultChart, ResultView } from "./result-view";
 import type { Underline } from "./sql-editor";
@@ -27,7 +27,7 @@ type QueryState = {
   durationMs: number | null;
   privacy: {
     usersNoisePerQuery: number;
-    sensitivityParameters: { aggregationType: string; aggregationExpression: string; userContributionLimit: number; minColumnValue?: number; maxColumnValue?: number }[];
+    sensitivityParameters: SensitivityParameter[];
   } | null;
 };
 type Result = { columns: string[]; rows: string[][]; truncated: boolean };

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { protectsWithDifferentialPrivacy } from "@/lib/analysis-rules";
 import { AppError } from "@/lib/errors";
 import { newCollaboration } from "@/lib/collaborations";
 import { jsonField } from "@/lib/json-field";
@@ -146,7 +147,7 @@ export const setPrivacyBudgetCommand = defineCommand({
   async run({ id, epsilon, usersNoisePerQuery, autoRefresh }, actor) {
     const collaboration = await getCollaboration(actor, id);
     if (!collaboration) throw new AppError("not_found", "There is no such collaboration.");
-    const owns = collaboration.tables.some((t) => t.ownerAccountId === collaboration.ownAccountId && t.rule?.type === "CUSTOM" && !!t.rule.policy.differentialPrivacy);
+    const owns = collaboration.tables.some((t) => t.ownerAccountId === collaboration.ownAccountId && protectsWithDifferentialPrivacy(t.rule));
     if (!owns) throw new AppError("forbidden", "Only the member whose tables differential privacy protects sets this collaboration's privacy budget.");
     const done = await setPrivacyBudgetTemplate(actor, id, { epsilon, usersNoisePerQuery, autoRefresh });
     return done === "created"

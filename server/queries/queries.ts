@@ -17,6 +17,7 @@ import { awsCall } from "@/server/aws/errors";
 import { membershipOf, resultsBucketOf } from "@/server/collaborations/collaborations";
 import { parquetPreview } from "@/server/datasets/parquet-preview";
 import { parseCsvRows } from "@/server/datasets/csv";
+import type { SensitivityParameter } from "@/lib/privacy";
 import { getDb } from "@/server/db/client";
 import type { QuerySource } from "@/server/engine/sql/catalog";
 import { toDuckDbParameters } from "@/server/engine/sql/parameters";
@@ -38,14 +39,6 @@ export interface QueryState {
   resultLocation: string | null;
   /** For a query on differentially private tables: the noise each aggregation got. */
   privacy: { usersNoisePerQuery: number; measurements: number; sensitivityParameters: SensitivityParameter[] } | null;
-}
-
-export interface SensitivityParameter {
-  aggregationType: string;
-  aggregationExpression: string;
-  userContributionLimit: number;
-  minColumnValue?: number;
-  maxColumnValue?: number;
 }
 
 async function membershipFor(actor: Actor, collaborationId: string) {

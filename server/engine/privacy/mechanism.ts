@@ -1,5 +1,6 @@
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { writeResult, type SandboxResult, type SandboxRun, type SandboxSession } from "@/server/engine/exec/sandbox";
+import type { SensitivityParameter } from "@/lib/privacy";
 import type { PrivacyPlan } from "@/server/engine/sql/differential-privacy";
 import { quoteIdent } from "@/server/engine/sql/tree";
 import { needsRange, selectionThreshold, type AggregationType } from "./accounting";
@@ -17,12 +18,8 @@ import { discreteLaplace, RandomSource } from "./noise";
 // Only noisy numbers and the keys of selected groups leave; every step that reads rows is one of
 // the plan's measurements, each of cost 1/usersNoisePerQuery.
 
-export interface SensitivityParameters {
+export interface SensitivityParameters extends SensitivityParameter {
   aggregationType: AggregationType;
-  aggregationExpression: string;
-  userContributionLimit: number;
-  minColumnValue?: number;
-  maxColumnValue?: number;
 }
 
 export interface PrivateRun {

@@ -1,4 +1,5 @@
 import { DuckDBInstance, DuckDBTypeId, type DuckDBConnection } from "@duckdb/node-api";
+import { protectsWithDifferentialPrivacy } from "@/lib/analysis-rules";
 import { CONTRIBUTION_MEASUREMENTS, needsRange, SELECTION_MEASUREMENTS, statisticsOf, type AggregationType } from "@/server/engine/privacy/accounting";
 import { duckdbType, type CatalogTable, type CustomPolicy, type QueryCatalog } from "./catalog";
 import { deparseSql } from "./parse";
@@ -50,7 +51,7 @@ export interface PrivacyPlan {
 }
 
 const policyOf = (table: CatalogTable) => table.rule!.policy as CustomPolicy;
-export const isPrivacyProtected = (table: CatalogTable) => table.rule?.type === "CUSTOM" && !!policyOf(table).differentialPrivacy;
+export const isPrivacyProtected = (table: CatalogTable) => protectsWithDifferentialPrivacy(table.rule);
 
 const allowed = "COUNT, COUNT(DISTINCT …), SUM, AVG and STDDEV";
 const aggregateFunctions: Record<string, AggregationType> = { count: "COUNT", count_star: "COUNT", sum: "SUM", avg: "AVG", mean: "AVG", stddev: "STDDEV", stddev_samp: "STDDEV" };

@@ -11,6 +11,7 @@ import { PrivacyBudgetForm } from "@/components/collaborations/privacy-budget-fo
 import { BudgetPanel } from "@/components/privacy/privacy-panel";
 import { ConfirmAction } from "@/components/ui/confirm-action";
 import { PageHeader } from "@/components/ui/page-header";
+import { protectsWithDifferentialPrivacy } from "@/lib/analysis-rules";
 import { abilityLabels } from "@/lib/collaborations";
 import { can } from "@/lib/permissions";
 import { summarizeRule } from "@/lib/rule-summary";
@@ -40,7 +41,7 @@ export default async function CollaborationPage({ params, searchParams }: { para
   const nameOf = new Map(collaboration.members.map((m) => [m.accountId, m.displayName]));
   const receivers = collaboration.members.filter((m) => m.abilities.includes("CAN_RECEIVE_RESULTS"));
   // Differential privacy: the budget is shown to every member; the protecting member's admins set it.
-  const protectedTables = collaboration.tables.filter((t) => t.rule?.type === "CUSTOM" && !!t.rule.policy.differentialPrivacy);
+  const protectedTables = collaboration.tables.filter((t) => protectsWithDifferentialPrivacy(t.rule));
   const privacyBudget = protectedTables.length ? await readPrivacyBudget(actor, collaboration.id) : null;
   const setsBudget = canManage && protectedTables.some((t) => t.ownerAccountId === collaboration.ownAccountId);
   return (

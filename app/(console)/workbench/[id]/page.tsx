@@ -3,6 +3,7 @@ import Link from "next/link";
 import { notFound } from "next/navigation";
 import { PageHeader } from "@/components/ui/page-header";
 import { Workbench } from "@/components/workbench/workbench";
+import { protectsWithDifferentialPrivacy } from "@/lib/analysis-rules";
 import { columnAllowances } from "@/lib/rule-summary";
 import { requirePage } from "@/server/auth/session";
 import { getCollaboration } from "@/server/collaborations/collaborations";
@@ -28,7 +29,7 @@ export default async function WorkbenchPage({ params, searchParams }: { params: 
   const earlierTemplate = earlier?.templateName ? collaboration.templates.find((t) => t.name === earlier.templateName) : undefined;
   const rerun = earlier && !earlier.templateName ? earlier.sql : undefined;
   const settings = await settingsOf(actor.orgId, collaboration.id);
-  const usesPrivacy = collaboration.tables.some((t) => t.rule?.type === "CUSTOM" && !!t.rule.policy.differentialPrivacy);
+  const usesPrivacy = collaboration.tables.some((t) => protectsWithDifferentialPrivacy(t.rule));
   const privacyBudget = usesPrivacy ? await readPrivacyBudget(actor, collaboration.id) : null;
   const first = collaboration.tables.find((t) => t.rule?.type === "AGGREGATION");
   const suggestion =

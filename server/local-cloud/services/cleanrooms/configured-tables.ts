@@ -285,3 +285,8 @@ export const configuredTableRoutes = [
     },
   ),
 ];
+
+/** Whether the configured table's custom rule protects it with differential privacy (names a user identifier). */
+export function usesDifferentialPrivacy(table: Resource<ConfiguredTableBody>): boolean {
+  return !!table.body.analysisRules.CUSTOM?.policy.v1.custom?.differentialPrivacy;
+}

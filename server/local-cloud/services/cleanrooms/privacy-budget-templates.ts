@@ -2,6 +2,7 @@ import { z } from "zod";
 import { route } from "../../protocols/rest-json";
 import { ownMembership, visibleCollaboration, type Collaboration } from "./access";
 import { accessDenied, conflict, identifier, invalid, notFound, pageInput, pageResources, resolveId, tags, timestamps, arn } from "./common";
+import { usesDifferentialPrivacy } from "./configured-tables";
 import type { AssociationBody, ConfiguredTableBody, PrivacyBudgetTemplateBody } from "./model";
 import { deleteResources, findResource, insertResource, listResources, newId, updateResource, type Resource } from "./resources";
 
@@ -42,7 +43,7 @@ async function ownsDifferentiallyPrivateTables(membershipId: string, collaborati
   const associations = await listResources<AssociationBody>({ kind: "association", collaborationId });
   for (const association of associations.filter((a) => a.membershipId === membershipId)) {
     const table = await findResource<ConfiguredTableBody>("configuredTable", association.body.configuredTableId);
-    if ((table?.body.analysisRules.CUSTOM?.policy.v1.custom as { differentialPrivacy?: unknown } | undefined)?.differentialPrivacy) return true;
+    if (table && usesDifferentialPrivacy(table)) return true;
   }
   return false;
 }

@@ -15,6 +15,7 @@ import {
   subtractFractions,
   type Fraction,
 } from "@/server/engine/privacy/accounting";
+import { formatEpsilon } from "@/lib/privacy";
 import { CloudError } from "../../errors";
 import { route } from "../../protocols/rest-json";
 import { privacyLedger } from "../../store/schema";
@@ -72,13 +73,11 @@ export class BudgetExhausted extends CloudError {
     super(
       400,
       "ValidationException",
-      `The privacy budget ${budgetId(template.id)} (template ${template.id}, epsilon ${state.epsilon}) has ${formatEpsilon(state.remaining)} left${monthly}; this query needs ${formatEpsilon(cost)}. It was not run.`,
+      `The privacy budget ${budgetId(template.id)} (template ${template.id}, epsilon ${state.epsilon}) has ${formatEpsilon(fractionToNumber(state.remaining))} left${monthly}; this query needs ${formatEpsilon(fractionToNumber(cost))}. It was not run.`,
       { reason: "INSUFFICIENT_PRIVACY_BUDGET" },
     );
   }
 }
-
-export const formatEpsilon = (value: Fraction) => `ε ${Number(fractionToNumber(value).toFixed(4))}`;
 
 export interface Debit {
   measurements: number;
