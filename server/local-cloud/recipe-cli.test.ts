@@ -363,3 +363,38 @@ it("runs the recipe's S3, Glue and Clean Rooms steps up to table associations", 
   expect(refusedQuery).toContain("ValidationException");
   expect(refusedQuery).toContain("COUNT(*) is not allowed");
 }, 240_000);
+
+it("lets the AWS CLI act for another organization through a role it trusts (a profile with role_arn and external_id)", async () => {
+  const trust = {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Effect: "Allow",
+        Principal: { AWS: `arn:aws:iam::${(await cloud.credentials("org-a")).accountId}:root` },
+        Action: "sts:AssumeRole",
+        Condition: { StringEquals: { "sts:ExternalId": "recipe-external-id" } },
+      },
+    ],
+  };
+  const role = (await aws("b", "iam", "create-role", "--role-name", "RecipeConsoleAccess", "--assume-role-policy-document", JSON.stringify(trust))) as {
+    Role: { Arn: string; AssumeRolePolicyDocument: unknown };
+  };
+  // The CLI decodes the URL-encoded document IAM returns.
+  expect(role.Role.AssumeRolePolicyDocument).toEqual(trust);
+  const { accessKeyId, secretAccessKey } = await cloud.credentials("org-a");
+  fs.mkdirSync(path.join(workDir, ".aws"), { recursive: true });
+  fs.writeFileSync(path.join(workDir, ".aws", "credentials"), `[console]\naws_access_key_id = ${accessKeyId}\naws_secret_access_key = ${secretAccessKey}\n`);
+  const profiles = (externalId: string) =>
+    `[profile org-b]\nrole_arn = ${role.Role.Arn}\nsource_profile = console\nexternal_id = ${externalId}\nregion = us-east-1\n[profile console]\nregion = us-east-1\n`;
+  const asProfile: Record<string, string | undefined> = { ...env.a, AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined, AWS_PROFILE: "org-b" };
+  fs.writeFileSync(path.join(workDir, ".aws", "config"), profiles("recipe-external-id"));
+  const { stdout } = await run("aws", ["sts", "get-caller-identity", "--output", "json"], { env: asProfile as NodeJS.ProcessEnv, cwd: workDir });
+  expect(JSON.parse(stdout)).toMatchObject({ Account: (await cloud.credentials("org-b")).accountId, Arn: expect.stringMatching(/:assumed-role\/RecipeConsoleAccess\//) });
+  fs.writeFileSync(path.join(workDir, ".aws", "config"), profiles("a-guessed-id"));
+  const refused = await run("aws", ["sts", "get-caller-identity"], { env: asProfile as NodeJS.ProcessEnv, cwd: workDir }).then(
+    () => "",
+    (e: { stderr: string }) => e.stderr,
+  );
+  expect(refused).toMatch(/AccessDenied.*not authorized to perform: sts:AssumeRole/);
+  fs.rmSync(path.join(workDir, ".aws"), { recursive: true });
+});

@@ -16,11 +16,16 @@ export function secretForAccessKey(accessKeyId: string): string {
   return createHmac("sha256", serverSecret()).update(`local-cloud-secret-key:${accessKeyId}`).digest("base64").slice(0, 40);
 }
 
+/** The session token of temporary credentials (STS AssumeRole), derived as their secret is. */
+export function sessionTokenForAccessKey(accessKeyId: string): string {
+  return createHmac("sha512", serverSecret()).update(`local-cloud-session-token:${accessKeyId}`).digest("base64");
+}
+
 const base32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
 
-function newAccessKeyId(): string {
-  // AWS key ids are 20 characters, AKIA and 16 of base32.
-  return "AKIA" + [...randomBytes(16)].map((b) => base32[b % 32]).join("");
+/** AWS key ids are 20 characters: AKIA (long-term) or ASIA (temporary) and 16 of base32. */
+export function newAccessKeyId(prefix: "AKIA" | "ASIA" = "AKIA"): string {
+  return prefix + [...randomBytes(16)].map((b) => base32[b % 32]).join("");
 }
 
 export interface AccessKey {

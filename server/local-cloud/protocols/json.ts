@@ -35,4 +35,6 @@ export const jsonSignatureErrors = {
   mismatch: [403, "InvalidSignatureException"],
   expired: [403, "InvalidSignatureException"],
   skewed: [403, "InvalidSignatureException"],
+  token_expired: [403, "ExpiredTokenException"],
+  bad_token: [403, "UnrecognizedClientException"],
 } as const;

@@ -9,6 +9,18 @@ import { sendQueryError, sendXml, toXml } from "./xml";
 // query string); each action's handler returns its result members, and this file alone writes
 // the `<ActionResponse><ActionResult>…` document and the errors.
 
+/** How query-protocol services (STS, IAM) name signature problems. */
+export const querySignatureErrors = {
+  missing: [403, "MissingAuthenticationToken"],
+  malformed: [400, "IncompleteSignature"],
+  unknown_key: [403, "InvalidClientTokenId"],
+  mismatch: [403, "SignatureDoesNotMatch"],
+  expired: [403, "ExpiredToken"],
+  skewed: [403, "SignatureDoesNotMatch"],
+  token_expired: [403, "ExpiredToken"],
+  bad_token: [403, "InvalidClientTokenId"],
+} as const satisfies Record<SignatureProblem, readonly [number, string]>;
+
 export interface QueryCall {
   params: URLSearchParams;
   caller: SignedRequest;
@@ -16,7 +28,12 @@ export interface QueryCall {
 
 export type QueryAction = (call: QueryCall) => Promise<Record<string, unknown>>;
 
-export function queryService(name: string, namespace: string, actions: Record<string, QueryAction>, signatureErrors: Record<SignatureProblem, readonly [number, string]>): CloudService {
+export function queryService(
+  name: string,
+  namespace: string,
+  actions: Record<string, QueryAction>,
+  signatureErrors: Record<SignatureProblem, readonly [number, string]> = querySignatureErrors,
+): CloudService {
   return {
     name,
     async handle(ctx: ServiceContext) {

@@ -1,9 +1,11 @@
 import { timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import { findAccessKey } from "@/server/local-keys/access-keys";
+import { findSession, type AssumedRole } from "../services/sts/sessions";
 import { canonicalHeaders, canonicalQuery, canonicalUri, hmac, sha256Hex, signingKey } from "./canonical";
 
-export type SignatureProblem = "missing" | "malformed" | "unknown_key" | "mismatch" | "expired" | "skewed";
+/** `token_expired`/`bad_token`: temporary credentials (STS AssumeRole) past their expiry, or without their session token. */
+export type SignatureProblem = "missing" | "malformed" | "unknown_key" | "mismatch" | "expired" | "skewed" | "token_expired" | "bad_token";
 
 /** Why a request was not accepted as signed; each service turns it into its own AWS error. */
 export class SignatureError extends Error {
@@ -24,6 +26,8 @@ export interface Credential {
 
 export interface SignedRequest extends Credential {
   accountId: string;
+  /** Set when the request was signed with temporary credentials of an assumed role. */
+  assumedRole?: AssumedRole;
   presigned: boolean;
   amzDate: string;
   signature: string;
@@ -114,6 +118,27 @@ export function readAuthParts(req: IncomingMessage, pairs: [string, string][]): 
 }
 
 /**
+ * The key a request is signed with: a long-term key (AKIA), or temporary credentials (ASIA) that
+ * are valid only with their session token and until they expire, as in AWS.
+ */
+export async function callerKey(accessKeyId: string, token: string | undefined, now = Date.now()): Promise<{ accountId: string; secretAccessKey: string; assumedRole?: AssumedRole }> {
+  if (!accessKeyId.startsWith("ASIA")) {
+    const key = await findAccessKey({ accessKeyId });
+    if (!key) throw new SignatureError("unknown_key", "The AWS Access Key Id you provided does not exist in our records.");
+    return key;
+  }
+  const session = await findSession(accessKeyId);
+  if (!session || !token || !sameText(token, session.sessionToken)) throw new SignatureError("bad_token", "The security token included in the request is invalid.");
+  if (now >= session.expiration.getTime()) throw new SignatureError("token_expired", "The security token included in the request is expired");
+  return session;
+}
+
+function sameText(a: string, b: string): boolean {
+  const [x, y] = [Buffer.from(a), Buffer.from(b)];
+  return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/**
  * Verifies a request's signature against the access key it names. `payloadHash` is what the
  * canonical request uses: the x-amz-content-sha256 header when sent, else the body's digest.
  */
@@ -126,8 +151,8 @@ export async function verifySignature(req: IncomingMessage, rawPath: string, pai
     throw new SignatureError("skewed", "The difference between the request time and the current time is too large.");
   }
   if (!parts.signedHeaders.includes("host")) throw new SignatureError("malformed", "The host header must be signed.");
-  const key = await findAccessKey({ accessKeyId: parts.accessKeyId });
-  if (!key) throw new SignatureError("unknown_key", "The AWS Access Key Id you provided does not exist in our records.");
+  const token = (req.headers["x-amz-security-token"] as string | undefined) ?? pairs.find(([k]) => k === "X-Amz-Security-Token")?.[1];
+  const key = await callerKey(parts.accessKeyId, token, now);
   const headers = canonicalHeaders(req.rawHeaders, parts.signedHeaders);
   if (headers === null) throw new SignatureError("mismatch", "A signed header is missing from the request.");
   const canonicalRequest = [
@@ -149,6 +174,7 @@ export async function verifySignature(req: IncomingMessage, rawPath: string, pai
   return {
     ...parts,
     accountId: key.accountId,
+    ...(key.assumedRole ? { assumedRole: key.assumedRole } : {}),
     payloadHash,
     signingKey: kSigning,
     scope,

@@ -255,3 +255,37 @@ export const privacyLedger = localCloud.table(
   },
   (t) => [index("privacy_ledger_template_period_idx").on(t.templateId, t.period)],
 );
+
+// IAM roles: only what STS AssumeRole needs to decide who may act for an account. A role's trust
+// policy names who may assume it (and with which external id); the local cloud authorizes every
+// other request by account, so permission policies are not kept (docs/local-cloud.md).
+export const iamRoles = localCloud.table(
+  "iam_roles",
+  {
+    accountId: text("account_id").notNull(),
+    /** Role names are unique per account whatever their letter case, as in IAM. */
+    roleName: text("role_name").notNull(),
+    roleId: text("role_id").notNull().unique(),
+    path: text("path").notNull(),
+    description: text("description"),
+    trustPolicy: text("trust_policy").notNull(),
+    maxSessionDuration: integer("max_session_duration").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.accountId, t.roleName] }), uniqueIndex("iam_roles_name_idx").on(t.accountId, sql`lower(${t.roleName})`)],
+);
+
+// Temporary credentials issued by STS AssumeRole. Neither the secret key nor the session token is
+// stored: both derive from the key id under the server secret, as long-term keys' secrets do.
+export const stsSessions = localCloud.table(
+  "sts_sessions",
+  {
+    accessKeyId: text("access_key_id").primaryKey(),
+    accountId: text("account_id").notNull(),
+    roleName: text("role_name").notNull(),
+    roleId: text("role_id").notNull(),
+    sessionName: text("session_name").notNull(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+  },
+  (t) => [index("sts_sessions_expiry_idx").on(t.expiresAt)],
+);

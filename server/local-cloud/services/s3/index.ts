@@ -18,6 +18,8 @@ const signatureErrors = {
   mismatch: [403, "SignatureDoesNotMatch", null],
   expired: [403, "AccessDenied", null],
   skewed: [403, "RequestTimeTooSkewed", null],
+  token_expired: [400, "ExpiredToken", null],
+  bad_token: [400, "InvalidToken", null],
 } as const;
 
 function locate(ctx: Pick<ServiceContext, "req" | "rawPath">): { bucket: string | null; key: string | null } {

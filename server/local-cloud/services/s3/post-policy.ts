@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { CloudError } from "../../errors";
-import { findAccessKey } from "@/server/local-keys/access-keys";
+import { callerKey, SignatureError } from "../../sigv4/verify";
 import { signingKey } from "../../sigv4/canonical";
 
 // The policy of a browser form upload (S3 POST Object): a base64 JSON document signed with the
@@ -103,8 +103,7 @@ export async function policySigner(fields: FormFields): Promise<string> {
     const [accessKeyId, date, region, service, terminator] = fields.get("x-amz-credential")!.split("/");
     if (!accessKeyId || !date || !region || service !== "s3" || terminator !== "aws4_request")
       throw new CloudError(400, "InvalidArgument", "x-amz-credential must be <key>/<date>/<region>/s3/aws4_request.");
-    const key = await findAccessKey({ accessKeyId });
-    if (!key) throw new CloudError(403, "InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records.");
+    const key = await signerKey(accessKeyId, fields.get("x-amz-security-token"));
     const expected = createHmac("sha256", signingKey(key.secretAccessKey, date, region, "s3"))
       .update(policy)
       .digest();
@@ -115,11 +114,21 @@ export async function policySigner(fields: FormFields): Promise<string> {
   if (!accessKeyId) throw missingField("AWSAccessKeyId");
   const signature = fields.get("signature");
   if (!signature) throw missingField("Signature");
-  const key = await findAccessKey({ accessKeyId });
-  if (!key) throw new CloudError(403, "InvalidAccessKeyId", "The AWS Access Key Id you provided does not exist in our records.");
+  const key = await signerKey(accessKeyId, fields.get("x-amz-security-token"));
   const expected = createHmac("sha1", key.secretAccessKey).update(policy).digest();
   if (!sameSignature(Buffer.from(signature, "base64"), expected)) throw signatureMismatch();
   return key.accountId;
+}
+
+/** The signing key, long-term or temporary (with the form's x-amz-security-token), refused as S3 refuses it. */
+async function signerKey(accessKeyId: string, token: string | undefined) {
+  try {
+    return await callerKey(accessKeyId, token);
+  } catch (error) {
+    if (!(error instanceof SignatureError)) throw error;
+    const [status, code] = error.problem === "token_expired" ? [400, "ExpiredToken"] : error.problem === "bad_token" ? [400, "InvalidToken"] : [403, "InvalidAccessKeyId"];
+    throw new CloudError(status, code, error.message);
+  }
 }
 
 const signatureMismatch = () => new CloudError(403, "SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided. Check your key and signing method.");
