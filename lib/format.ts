@@ -22,3 +22,8 @@ export function formatDuration(startedAt: Date, finishedAt: Date | null): string
 export function formatNumber(value: number): string {
   return value.toLocaleString("en-US", { maximumFractionDigits: 4 });
 }
+
+/** A moment as the console shows it everywhere: UTC, to the second ("2026-11-28 13:05:09 UTC"). */
+export function formatDateTime(at: Date): string {
+  return `${at.toISOString().replace("T", " ").slice(0, 19)} UTC`;
+}

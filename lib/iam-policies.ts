@@ -4,7 +4,7 @@
 // Rooms assumes to write its query results. Each trust policy lets only the AWS service, acting
 // for this account (aws:SourceAccount, and for Clean Rooms this account's memberships), assume it.
 
-export type RoleUse = "crawler" | "tableAccess" | "results";
+export type RoleUse = "crawler" | "tableAccess" | "results" | "console";
 
 export interface OrganizationResources {
   accountId: string;
@@ -36,6 +36,7 @@ export const roleNames: Record<RoleUse, string> = {
   crawler: "cleanrooms-console-crawler",
   tableAccess: "cleanrooms-console-association",
   results: "cleanrooms-console-results",
+  console: "cleanrooms-console-access",
 };
 
 const document = (...statements: Record<string, unknown>[]): PolicyDocument => ({ Version: "2012-10-17", Statement: statements });
@@ -119,6 +120,70 @@ export function rolePolicies(org: OrganizationResources): RolePolicies[] {
       ),
     },
   ];
+}
+
+/**
+ * The role the console itself assumes in aws mode to act for the organization: trusted only by
+ * the console's own account and only with the organization's external id, allowed what the
+ * console's pages do with the organization's own buckets, database, crawlers and Clean Rooms
+ * resources, and to hand the three service roles above to Glue and Clean Rooms.
+ */
+export function consoleAccessPolicies(org: OrganizationResources, console: { accountId: string; externalId: string }): RolePolicies {
+  const { accountId: account, region } = org;
+  const glue = (resource: string) => `arn:aws:glue:${region}:${account}:${resource}`;
+  const role = (use: RoleUse) => `arn:aws:iam::${account}:role/${roleNames[use]}`;
+  return {
+    use: "console",
+    roleName: roleNames.console,
+    title: "Console access",
+    purpose: "Lets the console act for your organization: upload datasets, catalogue them, and manage your Clean Rooms resources and queries.",
+    trustPolicy: document({
+      Effect: "Allow",
+      Principal: { AWS: `arn:aws:iam::${console.accountId}:root` },
+      Action: "sts:AssumeRole",
+      Condition: { StringEquals: { "sts:ExternalId": console.externalId } },
+    }),
+    permissionPolicy: document(
+      {
+        Sid: "Buckets",
+        Effect: "Allow",
+        Action: ["s3:CreateBucket", "s3:ListBucket", "s3:GetBucketLocation", "s3:PutBucketCors"],
+        Resource: [`arn:aws:s3:::${org.dataBucket}`, `arn:aws:s3:::${org.resultsBucket}`],
+      },
+      {
+        Sid: "Objects",
+        Effect: "Allow",
+        Action: ["s3:PutObject", "s3:GetObject", "s3:DeleteObject", "s3:AbortMultipartUpload"],
+        Resource: [`arn:aws:s3:::${org.dataBucket}/datasets/*`, `arn:aws:s3:::${org.resultsBucket}/results/*`],
+      },
+      {
+        Sid: "Catalogue",
+        Effect: "Allow",
+        Action: [
+          "glue:CreateDatabase",
+          "glue:GetDatabase",
+          "glue:GetTable",
+          "glue:GetTables",
+          "glue:DeleteTable",
+          "glue:CreateCrawler",
+          "glue:GetCrawler",
+          "glue:UpdateCrawler",
+          "glue:StartCrawler",
+          "glue:DeleteCrawler",
+        ],
+        Resource: [glue("catalog"), glue(`database/${org.database}`), glue(`table/${org.database}/*`), glue("crawler/*")],
+      },
+      // Collaborations another account created have that account's ARN: members act on them too.
+      { Sid: "CleanRooms", Effect: "Allow", Action: "cleanrooms:*", Resource: [`arn:aws:cleanrooms:${region}:${account}:*`, `arn:aws:cleanrooms:${region}:*:collaboration/*`] },
+      {
+        Sid: "HandServiceRoles",
+        Effect: "Allow",
+        Action: "iam:PassRole",
+        Resource: [role("crawler"), role("tableAccess"), role("results")],
+        Condition: { StringEquals: { "iam:PassedToService": ["glue.amazonaws.com", "cleanrooms.amazonaws.com"] } },
+      },
+    ),
+  };
 }
 
 const roleArnPattern = /^arn:aws(?:-[a-z]+)*:iam::(\d{12}):role\/((?:[\w+=,.@-]+\/)*[\w+=,.@-]{1,64})$/;

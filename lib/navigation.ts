@@ -16,4 +16,5 @@ export const navItems: readonly NavItem[] = [
   { href: "/query-logs", label: "Query logs", permission: "queryLogs.view" },
   { href: "/audit", label: "Audit log", permission: "audit.view" },
   { href: "/users", label: "Users", permission: "users.view" },
+  { href: "/settings", label: "Settings", permission: "settings.manage" },
 ];

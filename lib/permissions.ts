@@ -22,6 +22,7 @@ export const permissionTable = {
   "audit.view": ["admin"],
   "users.view": ["admin"],
   "users.manage": ["admin"],
+  "settings.manage": ["admin"],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Permission = keyof typeof permissionTable;

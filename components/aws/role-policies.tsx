@@ -29,6 +29,8 @@ function CopyableJson({ label, value }: { label: string; value: unknown }) {
   );
 }
 
+export { CopyableJson };
+
 export function RolePoliciesView({ roles, accountId }: { roles: RolePolicies[]; accountId: string }) {
   return (
     <div className="space-y-3">

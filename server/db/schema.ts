@@ -13,6 +13,28 @@ export const organizations = pgTable("organizations", {
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
 });
 
+// How the console obtains an organization's AWS credentials in aws mode: a role in the
+// organization's account that trusts the console's principal with this external id (set by the
+// console, unique per organization, so no other customer of the same console can have it assume
+// the role), or the server's own default credential chain (only for the account the server runs in).
+export const awsCredentialSourceEnum = pgEnum("aws_credential_source", ["assume_role", "default_chain"]);
+
+export const organizationAwsAccess = pgTable("organization_aws_access", {
+  organizationId: uuid("organization_id")
+    .primaryKey()
+    .references(() => organizations.id),
+  credentialSource: awsCredentialSourceEnum("credential_source").notNull().default("assume_role"),
+  roleArn: text("role_arn"),
+  externalId: text("external_id").notNull(),
+  region: text("region").notNull(),
+  /** The last successful "Test connection": when, and the caller it reported. */
+  testedAt: timestamp("tested_at", { withTimezone: true }),
+  testedArn: text("tested_arn"),
+  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+});
+
+export type OrganizationAwsAccess = typeof organizationAwsAccess.$inferSelect;
+
 export type Organization = typeof organizations.$inferSelect;
 export type NewOrganization = typeof organizations.$inferInsert;
 
