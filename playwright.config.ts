@@ -4,6 +4,8 @@ import { defineConfig } from "@playwright/test";
 // directory, and drives Debian's Chromium: Playwright's own browser download is not used.
 export default defineConfig({
   testDir: "./e2e",
+  // Runs in the aws-mode suite only (playwright.aws.config.ts).
+  testIgnore: ["aws-settings.spec.ts", "instances.spec.ts"],
   globalSetup: "./e2e/global-setup.ts",
   fullyParallel: false,
   workers: 1,

@@ -1,7 +1,8 @@
+import { e2eMode } from "./console-server";
 import { DEMO_PASSWORD, expect, test } from "./fixtures";
 
 const navByRole = {
-  admin: ["Home", "Datasets", "Configured tables", "Collaborations", "Query workbench", "Query logs", "Audit log", "Users"],
+  admin: ["Home", "Datasets", "Configured tables", "Collaborations", "Query workbench", "Query logs", "Audit log", "Users", "Settings"],
   owner: ["Home", "Datasets", "Configured tables", "Collaborations"],
   analyst: ["Home", "Collaborations", "Query workbench"],
 };
@@ -70,8 +71,9 @@ test("sign-out ends the session", async ({ page, signInPage }) => {
   await expect(page).toHaveURL(/\/sign-in/);
 });
 
-test("the health endpoint reports the embedded store", async ({ request }) => {
+test("the health endpoint reports the metadata store", async ({ request }) => {
   const response = await request.get("/api/health");
   expect(response.status()).toBe(200);
-  expect(await response.json()).toEqual({ status: "ok", db: "pglite" });
+  // In the aws-mode suite the console keeps its metadata in PostgreSQL, as aws mode requires.
+  expect(await response.json()).toEqual({ status: "ok", db: e2eMode() === "aws" ? "postgres" : "pglite" });
 });

@@ -4,6 +4,7 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
+import { startAwsWorld } from "./aws-mode";
 
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -23,17 +24,27 @@ export interface RunningConsole {
   port: number;
   cloudPort: number;
   dataDir: string;
+  /** What the console was started with beyond this process's environment (a second instance reuses it). */
+  env: Record<string, string>;
   stop(): Promise<void>;
 }
 
+/** The suite's mode: E2E_MODE=aws runs the same specs against a console in aws mode (e2e/aws-mode.ts). */
+export const e2eMode = (): "local" | "aws" => (process.env.E2E_MODE === "aws" ? "aws" : "local");
+
 /**
  * Starts the console exactly as `npm start` does, on free ports with a throwaway data directory.
- * `prepare` runs first, with the data directory, for a spec that needs something in the store.
+ * `prepare` runs first, with the data directory and the store's URL (empty for the embedded one),
+ * for a spec that needs something in the store. In aws mode the console keeps its metadata in a
+ * PostgreSQL database of its own and reaches "AWS" (a local cloud in another process) through
+ * AWS_ENDPOINT_URL, each organization through the role it created for the console.
  */
-export async function startConsole(env: Record<string, string> = {}, prepare?: (dataDir: string) => Promise<void>): Promise<RunningConsole> {
+export async function startConsole(env: Record<string, string> = {}, prepare?: (dataDir: string, store: { DATABASE_URL: string }) => Promise<void>): Promise<RunningConsole> {
   const [port, cloudPort] = [await freePort(), await freePort()];
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "cleanrooms-e2e-"));
-  await prepare?.(dataDir);
+  const world = e2eMode() === "aws" && !env.DATABASE_URL ? await startAwsWorld(cloudPort) : undefined;
+  env = { ...world?.env, ...env };
+  await prepare?.(dataDir, { DATABASE_URL: env.DATABASE_URL ?? "" });
   const logFile = path.join(dataDir, "server.log");
   const out = fs.openSync(logFile, "a");
   const child = spawn(process.execPath, [path.join("node_modules", "tsx", "dist", "cli.mjs"), "scripts/start.ts"], {
@@ -56,12 +67,14 @@ export async function startConsole(env: Record<string, string> = {}, prepare?: (
     if (Date.now() > deadline) throw new Error(`the console was not healthy in time:\n${fs.readFileSync(logFile, "utf8")}`);
     await new Promise((r) => setTimeout(r, 500));
   }
+  await world?.configureOrganizations();
   return {
     baseURL,
     processGroup: child.pid!,
     port,
     cloudPort,
     dataDir,
+    env,
     async stop() {
       const exited = new Promise((resolve) => child.once("exit", resolve));
       try {
@@ -71,6 +84,7 @@ export async function startConsole(env: Record<string, string> = {}, prepare?: (
         // already gone
       }
       fs.rmSync(dataDir, { recursive: true, force: true });
+      await world?.stop();
     },
   };
 }

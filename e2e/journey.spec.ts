@@ -20,8 +20,8 @@ test.describe.configure({ mode: "serial" });
 
 test.beforeAll(async () => {
   test.setTimeout(240_000);
-  running = await startConsole({ SEED_DEMO: "false" }, async (dataDir) => {
-    await run(process.execPath, [path.join("node_modules", "tsx", "dist", "cli.mjs"), "e2e/seed-organizations.ts"], { env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: "" } });
+  running = await startConsole({ SEED_DEMO: "false" }, async (dataDir, store) => {
+    await run(process.execPath, [path.join("node_modules", "tsx", "dist", "cli.mjs"), "e2e/seed-organizations.ts"], { env: { ...process.env, DATA_DIR: dataDir, ...store } });
   });
 });
 test.afterAll(async () => {

@@ -122,6 +122,16 @@ export function rolePolicies(org: OrganizationResources): RolePolicies[] {
   ];
 }
 
+/** Who may assume the console's role: the console's own account, with the organization's external id. */
+export function consoleTrustPolicy(console: { accountId: string; externalId: string }): PolicyDocument {
+  return document({
+    Effect: "Allow",
+    Principal: { AWS: `arn:aws:iam::${console.accountId}:root` },
+    Action: "sts:AssumeRole",
+    Condition: { StringEquals: { "sts:ExternalId": console.externalId } },
+  });
+}
+
 /**
  * The role the console itself assumes in aws mode to act for the organization: trusted only by
  * the console's own account and only with the organization's external id, allowed what the
@@ -137,12 +147,7 @@ export function consoleAccessPolicies(org: OrganizationResources, console: { acc
     roleName: roleNames.console,
     title: "Console access",
     purpose: "Lets the console act for your organization: upload datasets, catalogue them, and manage your Clean Rooms resources and queries.",
-    trustPolicy: document({
-      Effect: "Allow",
-      Principal: { AWS: `arn:aws:iam::${console.accountId}:root` },
-      Action: "sts:AssumeRole",
-      Condition: { StringEquals: { "sts:ExternalId": console.externalId } },
-    }),
+    trustPolicy: consoleTrustPolicy(console),
     permissionPolicy: document(
       {
         Sid: "Buckets",

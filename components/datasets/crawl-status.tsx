@@ -2,16 +2,18 @@
 
 import { useQuery } from "@tanstack/react-query";
 import { useRouter } from "next/navigation";
-import { useEffect, useRef } from "react";
+import { useEffect, useRef, useState } from "react";
+import { pollDelay, type PollingPace } from "@/lib/polling";
 import type { Dataset } from "@/lib/datasets";
 
 const labels: Record<string, string> = { RUNNING: "Cataloguing…", STOPPING: "Stopping…", NONE: "Not catalogued" };
 
 /**
- * A dataset's crawl state, polled every second while a crawl runs; when it ends, the page is
- * refreshed so the columns the crawl found appear.
+ * A dataset's crawl state, polled while a crawl runs (at the local cloud's pace or AWS's, backing
+ * off after failed answers); when it ends, the page is refreshed so the columns the crawl found appear.
  */
-export function CrawlStatus({ initial }: { initial: Dataset }) {
+export function CrawlStatus({ initial, pace }: { initial: Dataset; pace: PollingPace }) {
+  const [since] = useState(() => Date.now());
   const router = useRouter();
   const { data } = useQuery({
     queryKey: ["dataset", initial.name],
@@ -21,7 +23,9 @@ export function CrawlStatus({ initial }: { initial: Dataset }) {
       return ((await response.json()) as { dataset: Dataset }).dataset;
     },
     initialData: initial,
-    refetchInterval: (query) => (query.state.data?.crawl.state === "READY" || query.state.data?.crawl.state === "NONE" ? false : 1000),
+    refetchInterval: (query) =>
+      query.state.data?.crawl.state === "READY" || query.state.data?.crawl.state === "NONE" ? false : Math.max(1_000, pollDelay(pace, Date.now() - since, query.state.fetchFailureCount)),
+    retry: false,
   });
   const crawl = data.crawl;
   const wasRunning = useRef(crawl.state !== "READY");

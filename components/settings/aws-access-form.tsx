@@ -19,7 +19,7 @@ export function AwsAccessForm({ access, suggestedRoleArn }: { access: AwsAccessV
   const [state, formAction, pending] = useActionState(saveAwsAccess, idleState);
   const [source, setSource] = useState<CredentialSource>((state.values?.credentialSource as CredentialSource | undefined) ?? access.credentialSource);
   return (
-    <form action={formAction} className="space-y-4" noValidate>
+    <form action={formAction} className="space-y-4" aria-label="AWS access settings" noValidate>
       <FormMessage state={state} />
       <fieldset>
         <legend className="text-sm font-medium text-slate-800">Credentials</legend>
@@ -51,7 +51,7 @@ export function AwsAccessForm({ access, suggestedRoleArn }: { access: AwsAccessV
 export function TestConnectionButton() {
   const [state, formAction, pending] = useActionState(testAwsConnection, idleState);
   return (
-    <form action={formAction} className="space-y-3">
+    <form action={formAction} className="space-y-3" aria-label="Connection test">
       <FormMessage state={state} />
       <Button type="submit" variant="secondary" disabled={pending}>
         {pending ? "Testing…" : "Test connection"}

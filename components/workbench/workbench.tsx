@@ -1,5 +1,6 @@
 "use client";
 
+import { pollDelay, type PollingPace } from "@/lib/polling";
 import { useQuery } from "@tanstack/react-query";
 import dynamic from "next/dynamic";
 import { useActionState, useCallback, useEffect, useRef, useState } from "react";
@@ -54,6 +55,7 @@ export function Workbench({
   templates,
   initialTemplate,
   privacyBudget,
+  pace,
 }: {
   collaborationId: string;
   schema: Record<string, string[]>;
@@ -66,6 +68,8 @@ export function Workbench({
   initialTemplate?: { arn: string; values: Record<string, string> };
   /** The collaboration's privacy budget, when it has one (its tables use differential privacy). */
   privacyBudget: PrivacyBudgetView | null;
+  /** How often to ask about a running query: the local cloud's pace or AWS's. */
+  pace: PollingPace;
 }) {
   const [sql, setSql] = useState(initialSql);
   const lastSql = useRef(initialSql);
@@ -116,12 +120,13 @@ export function Workbench({
     queryKey: ["query", queryId],
     queryFn: () => json<{ query: QueryState }>(`/api/queries?id=${encodeURIComponent(queryId!)}`).then((r) => r.query),
     enabled: !!queryId,
-    // Quick at first, when most queries end, then backing off: a long query is not polled hard.
+    // Quick at first, when most queries end, then backing off: a long query is not polled hard,
+    // and a throttled or failed answer makes the next question wait longer (lib/polling.ts).
     refetchInterval: (query) => {
       if (query.state.data && finals.includes(query.state.data.status)) return false;
-      const elapsed = Date.now() - startedAt;
-      return elapsed < 3_000 ? 100 : elapsed < 15_000 ? 300 : 1_000;
+      return pollDelay(pace, Date.now() - startedAt, query.state.fetchFailureCount);
     },
+    retry: false,
   });
   const done = status.data && finals.includes(status.data.status);
   const result = useQuery({

@@ -32,7 +32,9 @@ export function route(access: Access, handler: Handler<Actor> | Handler<null>) {
       return await run(request, actor);
     } catch (error) {
       if (error instanceof AppError) {
-        return NextResponse.json({ error: { code: error.code, message: error.message, ...(error.fieldErrors ? { fieldErrors: error.fieldErrors } : {}) } }, { status: error.status });
+        // Throttled by AWS even after the SDK's own retries: the polling pages double their wait.
+        const headers = error.code === "rate_limited" ? { "Retry-After": "5" } : undefined;
+        return NextResponse.json({ error: { code: error.code, message: error.message, ...(error.fieldErrors ? { fieldErrors: error.fieldErrors } : {}) } }, { status: error.status, headers });
       }
       log("error", "route handler failed", { path: new URL(request.url).pathname, error });
       return NextResponse.json({ error: { code: "internal", message: "Something went wrong on our side." } }, { status: 500 });

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { cleanroomsMode } from "@/server/config";
 import Link from "next/link";
 import { RolePoliciesView } from "@/components/aws/role-policies";
 import { CrawlStatus } from "@/components/datasets/crawl-status";
@@ -56,7 +57,7 @@ export default async function DatasetsPage() {
                   <td className="px-4 py-3 text-slate-600">{dataset.file ? formatBytes(dataset.file.size) : "—"}</td>
                   <td className="px-4 py-3 text-slate-600">{dataset.columns.length || "—"}</td>
                   <td className="px-4 py-3">
-                    <CrawlStatus initial={dataset} />
+                    <CrawlStatus initial={dataset} pace={cleanroomsMode()} />
                   </td>
                 </tr>
               ))}

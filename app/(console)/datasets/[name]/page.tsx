@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { cleanroomsMode } from "@/server/config";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { CrawlStatus } from "@/components/datasets/crawl-status";
@@ -28,7 +29,7 @@ export default async function DatasetPage({ params }: { params: Promise<{ name: 
         title={dataset.name}
         description={`${dataset.file?.key.split("/").at(-1)} · ${formatBytes(dataset.file?.size ?? 0)} · uploaded ${new Date(dataset.file!.lastModified).toUTCString()}`}
       >
-        <CrawlStatus initial={dataset} />
+        <CrawlStatus initial={dataset} pace={cleanroomsMode()} />
       </PageHeader>
       <div className="grid gap-6 lg:grid-cols-[minmax(0,1fr)_minmax(0,2fr)]">
         <section className="rounded-lg border border-slate-200 bg-white p-4">

@@ -1,4 +1,5 @@
 import type { Metadata } from "next";
+import { cleanroomsMode } from "@/server/config";
 import Link from "next/link";
 import { notFound } from "next/navigation";
 import { PageHeader } from "@/components/ui/page-header";
@@ -81,6 +82,7 @@ export default async function WorkbenchPage({ params, searchParams }: { params: 
           )}
         </aside>
         <Workbench
+          pace={cleanroomsMode()}
           collaborationId={collaboration.id}
           schema={schema}
           canQuery={canQuery}
