@@ -13,6 +13,8 @@ import { startTestCloud, type TestCloud } from "./testing";
 const run = promisify(execFile);
 let cloud: TestCloud;
 let workDir: string;
+/** Where step 7's protected query wrote its result, for the QuickSight steps. */
+let recipeResult = "";
 const env: Record<string, Record<string, string | undefined>> = {};
 
 async function aws(org: "a" | "b", ...args: string[]): Promise<unknown> {
@@ -346,6 +348,7 @@ it("runs the recipe's S3, Glue and Clean Rooms steps up to table associations", 
     location = got.protectedQuery.result?.output.s3.location ?? "";
   }
   expect(status).toBe("SUCCESS");
+  recipeResult = location;
   const { stdout: result } = await run("aws", ["s3", "cp", location, "-"], { env: env.a as NodeJS.ProcessEnv, cwd: workDir });
   // Only the groups with at least two customers on both sides survive the output constraints.
   expect(result.trim().split("\n")).toEqual(["age_group,region,customer_count,avg_purchase_amount,avg_engagement_score", "25-34,central,2,152.875,72.5", "25-34,east,2,172.625,76.5"]);
@@ -363,6 +366,151 @@ it("runs the recipe's S3, Glue and Clean Rooms steps up to table associations", 
   expect(refusedQuery).toContain("ValidationException");
   expect(refusedQuery).toContain("COUNT(*) is not allowed");
 }, 240_000);
+
+it("runs the recipe's QuickSight steps (8 and 10), its validation and its cleanup over step 7's result", async () => {
+  expect(recipeResult).toMatch(/^s3:\/\/clean-rooms-results-demo\/query-results\//);
+  const account = (await cloud.credentials("org-a")).accountId;
+  const qs = (...args: string[]) => aws("a", "quicksight", ...args, "--aws-account-id", account);
+  // Step 8. Not subscribed yet: describe-account-settings fails, so the recipe subscribes.
+  // Correction: --authentication-method is required.
+  expect(await awsFails("a", "quicksight", "describe-account-settings", "--aws-account-id", account)).toContain("ResourceNotFoundException");
+  await qs(
+    "create-account-subscription",
+    "--account-name",
+    "Clean Rooms Analytics",
+    "--notification-email",
+    "admin@example.com",
+    "--edition",
+    "STANDARD",
+    "--authentication-method",
+    "IAM_AND_QUICKSIGHT",
+  );
+  expect(await qs("describe-account-settings")).toMatchObject({ AccountSettings: { AccountName: "Clean Rooms Analytics", Edition: "STANDARD", DefaultNamespace: "default" } });
+  // Correction: QuickSight registers IAM users and roles, not an account's root, and needs an e-mail.
+  const user = (await qs("register-user", "--namespace", "default", "--identity-type", "QUICKSIGHT", "--user-name", "analytics-admin", "--email", "admin@example.com", "--user-role", "ADMIN")) as {
+    User: { Arn: string };
+  };
+  expect(
+    await awsFails(
+      "a",
+      "quicksight",
+      "register-user",
+      "--aws-account-id",
+      account,
+      "--namespace",
+      "default",
+      "--identity-type",
+      "QUICKSIGHT",
+      "--user-name",
+      "analytics-admin",
+      "--email",
+      "admin@example.com",
+      "--user-role",
+      "ADMIN",
+    ),
+  ).toContain("ResourceExistsException");
+  // Correction: an S3 data source reads a manifest file naming the result files, not a prefix; and
+  // permissions go to QuickSight users, not to an IAM root.
+  const manifest = { fileLocations: [{ URIs: [recipeResult.replace("s3://", "https://s3.amazonaws.com/")] }], globalUploadSettings: { format: "CSV", delimiter: ",", containsHeader: "true" } };
+  fs.writeFileSync(path.join(workDir, "manifest.json"), JSON.stringify(manifest));
+  await run("aws", ["s3", "cp", "manifest.json", "s3://clean-rooms-results-demo/quicksight/manifest.json"], { env: env.a as NodeJS.ProcessEnv, cwd: workDir });
+  const userPermissions = (actions: string[]) => JSON.stringify([{ Principal: user.User.Arn, Actions: actions }]);
+  const source = (await qs(
+    "create-data-source",
+    "--data-source-id",
+    "clean-rooms-results-demo",
+    "--name",
+    "Clean Rooms Analytics Results",
+    "--type",
+    "S3",
+    "--data-source-parameters",
+    JSON.stringify({ S3Parameters: { ManifestFileLocation: { Bucket: "clean-rooms-results-demo", Key: "quicksight/manifest.json" } } }),
+    "--permissions",
+    userPermissions(["quicksight:DescribeDataSource", "quicksight:PassDataSource", "quicksight:UpdateDataSource", "quicksight:DeleteDataSource"]),
+  )) as { CreationStatus: string; Arn: string };
+  expect(source.CreationStatus).toBe("CREATION_SUCCESSFUL");
+  // Step 10. Correction: --import-mode is required.
+  const columns = [
+    { Name: "age_group", Type: "STRING" },
+    { Name: "region", Type: "STRING" },
+    { Name: "customer_count", Type: "INTEGER" },
+    { Name: "avg_purchase_amount", Type: "DECIMAL" },
+    { Name: "avg_engagement_score", Type: "DECIMAL" },
+  ];
+  const dataSet = (await qs(
+    "create-data-set",
+    "--data-set-id",
+    "privacy-analytics-dataset-demo",
+    "--name",
+    "Privacy Analytics Dataset",
+    "--import-mode",
+    "SPICE",
+    "--physical-table-map",
+    JSON.stringify({ CleanRoomsResults: { S3Source: { DataSourceArn: source.Arn, InputColumns: columns, UploadSettings: { Format: "CSV", ContainsHeader: true, Delimiter: "," } } } }),
+    "--permissions",
+    userPermissions(["quicksight:DescribeDataSet", "quicksight:PassDataSet", "quicksight:UpdateDataSet", "quicksight:DeleteDataSet"]),
+  )) as { Arn: string };
+  const bar = (column: string) => ({
+    BarChartVisual: {
+      VisualId: "visual1",
+      Title: { Visibility: "VISIBLE", FormatText: { PlainText: "Customer Segments by Demographics" } },
+      Subtitle: { Visibility: "VISIBLE", FormatText: { PlainText: "Privacy-preserved cross-organizational insights" } },
+      ChartConfiguration: {
+        FieldWells: {
+          BarChartAggregatedFieldWells: {
+            Category: [{ CategoricalDimensionField: { FieldId: "age_group", Column: { DataSetIdentifier: "CleanRoomsResults", ColumnName: "age_group" } } }],
+            Values: [
+              { NumericalMeasureField: { FieldId: column, Column: { DataSetIdentifier: "CleanRoomsResults", ColumnName: column }, AggregationFunction: { SimpleNumericalAggregation: "SUM" } } },
+            ],
+          },
+        },
+      },
+    },
+  });
+  const definition = (column: string) =>
+    JSON.stringify({
+      DataSetIdentifierDeclarations: [{ DataSetArn: dataSet.Arn, Identifier: "CleanRoomsResults" }],
+      Sheets: [{ SheetId: "sheet1", Name: "Privacy Analytics", Visuals: [bar(column)] }],
+    });
+  const analysisPermissions = userPermissions(["quicksight:DescribeAnalysis", "quicksight:UpdateAnalysis", "quicksight:DeleteAnalysis", "quicksight:QueryAnalysis"]);
+  await qs(
+    "create-analysis",
+    "--analysis-id",
+    "privacy-analytics-demo",
+    "--name",
+    "Privacy-Preserving Analytics Dashboard",
+    "--permissions",
+    analysisPermissions,
+    "--definition",
+    definition("customer_count"),
+  );
+  // Correction: the recipe announces a dashboard but creates only an analysis; here it is published.
+  await qs("create-dashboard", "--dashboard-id", "privacy-analytics-demo", "--name", "Privacy-Preserving Analytics Dashboard", "--definition", definition("customer_count"));
+  // A visual naming a column the data set lacks fails, as QuickSight reports it: in the resource.
+  await qs("create-analysis", "--analysis-id", "broken-demo", "--name", "Broken", "--definition", definition("no_such_column"));
+  expect(await qs("describe-analysis", "--analysis-id", "broken-demo", "--query", "Analysis.[Status, Errors[0].Type]")).toEqual(["CREATION_FAILED", "COLUMN_NOT_FOUND"]);
+
+  // Validation (the recipe's "Validate QuickSight Dashboard Access").
+  expect(await qs("describe-data-source", "--data-source-id", "clean-rooms-results-demo", "--query", "DataSource.Status")).toBe("CREATION_SUCCESSFUL");
+  expect(await qs("describe-data-set", "--data-set-id", "privacy-analytics-dataset-demo", "--query", "DataSet.OutputColumns[].Name")).toEqual(columns.map((c) => c.Name));
+  expect(await qs("describe-analysis", "--analysis-id", "privacy-analytics-demo", "--query", "Analysis.[Status, Sheets[0].Name]")).toEqual(["CREATION_SUCCESSFUL", "Privacy Analytics"]);
+  expect(await qs("describe-dashboard", "--dashboard-id", "privacy-analytics-demo", "--query", "Dashboard.Version.[VersionNumber, Status]")).toEqual([1, "CREATION_SUCCESSFUL"]);
+  // Another account sees none of it.
+  expect(await awsFails("b", "quicksight", "describe-data-source", "--aws-account-id", account, "--data-source-id", "clean-rooms-results-demo")).toContain("AccessDeniedException");
+
+  // Cleanup.
+  for (const args of [
+    ["delete-dashboard", "--dashboard-id", "privacy-analytics-demo"],
+    ["delete-analysis", "--analysis-id", "broken-demo", "--force-delete-without-recovery"],
+    ["delete-analysis", "--analysis-id", "privacy-analytics-demo", "--force-delete-without-recovery"],
+    ["delete-data-set", "--data-set-id", "privacy-analytics-dataset-demo"],
+    ["delete-data-source", "--data-source-id", "clean-rooms-results-demo"],
+  ]) {
+    await qs(...args);
+  }
+  expect(await qs("list-analyses", "--query", "AnalysisSummaryList")).toEqual([]);
+  expect(await awsFails("a", "quicksight", "describe-data-source", "--aws-account-id", account, "--data-source-id", "clean-rooms-results-demo")).toContain("ResourceNotFoundException");
+}, 120_000);
 
 it("lets the AWS CLI act for another organization through a role it trusts (a profile with role_arn and external_id)", async () => {
   const trust = {

@@ -10,9 +10,10 @@ import { cleanrooms } from "./services/cleanrooms";
 import { glue } from "./services/glue";
 import { s3 } from "./services/s3";
 import { iam } from "./services/iam";
+import { quicksight } from "./services/quicksight";
 import { sts } from "./services/sts";
 
-const services = new Map<string, CloudService>([s3, sts, iam, glue, cleanrooms].map((service) => [service.name, service]));
+const services = new Map<string, CloudService>([s3, sts, iam, glue, cleanrooms, quicksight].map((service) => [service.name, service]));
 
 /** Before the signature is read, the service is guessed from the request's shape (for errors). */
 function guessService(req: IncomingMessage, rawQuery: string): CloudService {
@@ -25,7 +26,7 @@ function guessService(req: IncomingMessage, rawQuery: string): CloudService {
 const jsonFallback: CloudService = {
   name: "unknown",
   async handle() {
-    throw new CloudError(400, "UnknownServiceException", "The local cloud serves s3, sts, iam, glue and cleanrooms.");
+    throw new CloudError(400, "UnknownServiceException", "The local cloud serves s3, sts, iam, glue, cleanrooms and quicksight.");
   },
   signatureError(error) {
     return new CloudError(error.problem === "missing" ? 403 : 400, "MissingAuthenticationTokenException", error.message);

@@ -31,13 +31,13 @@ export interface FieldProblem {
 }
 
 /** Parses input against a schema; throws ValidationException naming every offending field. */
-export function parseInput<S extends z.ZodType>(schema: S, input: unknown, extra: (problems: FieldProblem[]) => Record<string, unknown> = () => ({})): z.output<S> {
+export function parseInput<S extends z.ZodType>(schema: S, input: unknown, extra: (problems: FieldProblem[]) => Record<string, unknown> = () => ({}), code = "ValidationException"): z.output<S> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => ({ name: memberPath(issue.path) || "input", message: describe(issue) }));
   const n = problems.length;
   const message = `${n} validation error${n === 1 ? "" : "s"} detected: ${problems.map((p) => `Value at '${p.name}' failed to satisfy constraint: ${p.message}`).join("; ")}`;
-  throw new CloudError(400, "ValidationException", message, extra(problems));
+  throw new CloudError(400, code, message, extra(problems));
 }
 
 // A surrogate half without its partner: valid as a JSON escape, but not text in any encoding.

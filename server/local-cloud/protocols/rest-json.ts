@@ -47,7 +47,15 @@ const contentType = "application/json";
 /** Clean Rooms reports every input problem with a reason and the offending fields. */
 const fieldValidation = (problems: { name: string; message: string }[]) => ({ reason: "FIELD_VALIDATION_FAILED", fieldList: problems });
 
-export function restJsonService(name: string, routes: RestRoute[]): CloudService {
+/** How a restJson1 service names invalid input: Clean Rooms' ValidationException with its field list, or another service's own error. */
+export interface InvalidInput {
+  code: string;
+  extra: (problems: { name: string; message: string }[]) => Record<string, unknown>;
+}
+
+const cleanRoomsInvalidInput: InvalidInput = { code: "ValidationException", extra: fieldValidation };
+
+export function restJsonService(name: string, routes: RestRoute[], invalid: InvalidInput = cleanRoomsInvalidInput): CloudService {
   return {
     name,
     async handle(ctx: ServiceContext) {
@@ -74,7 +82,7 @@ export function restJsonService(name: string, routes: RestRoute[]): CloudService
       const parsedBody = parseJsonBody(body);
       if (parsedBody !== null && typeof parsedBody !== "object") throw new CloudError(400, "SerializationException", "The request body must be a JSON object.");
       const raw = { ...(parsedBody as object), ...query, ...found.params };
-      const input = parseInput(found.route.input, raw, fieldValidation);
+      const input = parseInput(found.route.input, raw, invalid.extra, invalid.code);
       const output = await found.route.run({ input, caller, queryAll: (key) => ctx.pairs.filter(([k]) => k === key).map(([, v]) => v) });
       sendJson(ctx.res, found.route.status, output, ctx.requestId, contentType);
     },

@@ -289,3 +289,22 @@ export const stsSessions = localCloud.table(
   },
   (t) => [index("sts_sessions_expiry_idx").on(t.expiresAt)],
 );
+
+// QuickSight: an account's subscription, users, data sources, data sets, analyses and dashboards,
+// each kept as the API describes it (body), with its permissions. Dashboards keep every version's
+// definition in the body; `version` is the latest one.
+export const quicksightResources = localCloud.table(
+  "quicksight_resources",
+  {
+    accountId: text("account_id").notNull(),
+    kind: text("kind").notNull(),
+    resourceId: text("resource_id").notNull(),
+    name: text("name").notNull(),
+    body: jsonb("body").$type<Record<string, unknown>>().notNull(),
+    permissions: jsonb("permissions").$type<{ Principal: string; Actions: string[] }[]>().notNull().default([]),
+    version: integer("version").notNull().default(1),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.accountId, t.kind, t.resourceId] })],
+);
