@@ -5,6 +5,7 @@ import path from "node:path";
 import readline from "node:readline";
 import { promisify } from "node:util";
 import { CreateRoleCommand, IAMClient } from "@aws-sdk/client-iam";
+import { CreateAccountSubscriptionCommand, QuickSightClient } from "@aws-sdk/client-quicksight";
 import { createPostgresDatabase } from "../server/testing/postgres";
 
 // The world a console in aws mode runs in during the e2e suite (E2E_MODE=aws): its metadata in a
@@ -76,6 +77,16 @@ export async function startAwsWorld(cloudPort: number): Promise<AwsWorld> {
         const iam = new IAMClient({ endpoint: cloud.endpoint, region: "us-east-1", credentials: cloud.keys[accountId]! });
         const { Role } = await iam.send(new CreateRoleCommand({ RoleName: "cleanrooms-console-access", AssumeRolePolicyDocument: JSON.stringify(trustPolicy) }));
         await run(process.execPath, [tsx, "scripts/aws-access.ts", slug, "--role-arn", Role!.Arn!], { env: { ...process.env, ...env } });
+        // Each organization has subscribed to QuickSight, as its admin would in the QuickSight console.
+        await new QuickSightClient({ endpoint: cloud.endpoint, region: "us-east-1", credentials: cloud.keys[accountId]! }).send(
+          new CreateAccountSubscriptionCommand({
+            AwsAccountId: accountId,
+            AccountName: slug,
+            NotificationEmail: `admin@${slug}.example`,
+            Edition: "STANDARD",
+            AuthenticationMethod: "IAM_AND_QUICKSIGHT",
+          }),
+        );
       }
     },
     async stop() {

@@ -5,7 +5,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import type { Browser, Page, TestInfo } from "@playwright/test";
 import { recipeSampleOrgA, recipeSampleOrgB } from "../server/seed/recipe-samples";
-import { startConsole, type RunningConsole } from "./console-server";
+import { e2eMode, startConsole, type RunningConsole } from "./console-server";
 import { expect, expectAccessible, signedIn, test } from "./fixtures";
 
 // The recipe's journey in a browser, on a console started on an empty data directory with
@@ -171,6 +171,24 @@ test("the recipe's collaboration is set up in the browser, step by step", async 
   await analystA.getByRole("link", { name: "Download CSV" }).click();
   const csv = fs.readFileSync(await (await download).path(), "utf8");
   expect(csv.split("\n")[0]).toBe("region,customers,revenue");
+
+  // The result, with the chart shown, published as the collaboration's QuickSight dashboard. In
+  // local mode its link opens the console's drawing of it; in aws mode the link opens QuickSight,
+  // and the console draws the same dashboard from AWS.
+  const publish = analystA.getByRole("form", { name: "Publish to QuickSight" });
+  await publish.getByLabel("Dashboard title").fill("Customers by region");
+  await publish.getByRole("button", { name: "Publish to QuickSight" }).click();
+  await expect(publish.getByRole("status")).toHaveText("Published to QuickSight.", { timeout: 20_000 });
+  const href = (await publish.getByRole("link", { name: "Open the dashboard" }).getAttribute("href"))!;
+  if (e2eMode() === "aws") expect(href).toMatch(/^https:\/\/us-east-1\.quicksight\.aws\.amazon\.com\/sn\/dashboards\/cleanrooms-[\w-]+$/);
+  else expect(href).toMatch(/^\/dashboards\/cleanrooms-[\w-]+$/);
+  const dashboardPage = await analystA.context().newPage();
+  await dashboardPage.goto(`/dashboards/${href.split("/").pop()}`);
+  await expect(dashboardPage.getByRole("heading", { name: "Customers by region" }).first()).toBeVisible();
+  await expect(dashboardPage.getByRole("img", { name: "Bar chart of customers by region" })).toBeVisible();
+  await shot(dashboardPage, testInfo, "7-dashboard");
+  await expectAccessible(dashboardPage, "a published dashboard");
+  await dashboardPage.close();
 
   // A query the rules forbid: the check names the rule and the column, underlined where it is;
   // Run refuses it with the rule's reason.

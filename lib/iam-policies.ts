@@ -181,6 +181,36 @@ export function consoleAccessPolicies(org: OrganizationResources, console: { acc
       // Collaborations another account created have that account's ARN: members act on them too.
       { Sid: "CleanRooms", Effect: "Allow", Action: "cleanrooms:*", Resource: [`arn:aws:cleanrooms:${region}:${account}:*`, `arn:aws:cleanrooms:${region}:*:collaboration/*`] },
       {
+        // "Publish to QuickSight": the collaboration's data source, data set, analysis and dashboard
+        // (all named cleanrooms-<collaboration id>), and reading the account's subscription and users.
+        Sid: "PublishDashboards",
+        Effect: "Allow",
+        Action: [
+          "quicksight:CreateDataSource",
+          "quicksight:UpdateDataSource",
+          "quicksight:DescribeDataSource",
+          "quicksight:PassDataSource",
+          "quicksight:CreateDataSet",
+          "quicksight:UpdateDataSet",
+          "quicksight:DescribeDataSet",
+          "quicksight:PassDataSet",
+          "quicksight:CreateAnalysis",
+          "quicksight:UpdateAnalysis",
+          "quicksight:CreateDashboard",
+          "quicksight:UpdateDashboard",
+          "quicksight:UpdateDashboardPublishedVersion",
+          "quicksight:DescribeDashboard",
+          "quicksight:UpdateDashboardPermissions",
+        ],
+        Resource: [
+          `arn:aws:quicksight:${region}:${account}:datasource/cleanrooms-*`,
+          `arn:aws:quicksight:${region}:${account}:dataset/cleanrooms-*`,
+          `arn:aws:quicksight:${region}:${account}:analysis/cleanrooms-*`,
+          `arn:aws:quicksight:${region}:${account}:dashboard/cleanrooms-*`,
+        ],
+      },
+      { Sid: "FindQuickSightUsers", Effect: "Allow", Action: ["quicksight:DescribeAccountSettings", "quicksight:ListUsers"], Resource: `arn:aws:quicksight:${region}:${account}:*` },
+      {
         Sid: "HandServiceRoles",
         Effect: "Allow",
         Action: "iam:PassRole",

@@ -1,7 +1,11 @@
 "use client";
 
-import { useEffect, useMemo, useState } from "react";
+import { useActionState, useEffect, useMemo, useState } from "react";
+import { publishQuickSight } from "@/app/(console)/workbench/actions";
+import { Button } from "@/components/ui/button";
+import { FormMessage } from "@/components/ui/form-message";
 import { chartData, chartOptions, chooseChart, columnKinds, type ChartSpec } from "@/lib/chart-choice";
+import { idleState } from "@/lib/form-state";
 
 // The chart's code (recharts) is loaded apart from the page, and the workbench asks for it early.
 // It is kept here once loaded and used directly, rather than through next/dynamic: a lazy
@@ -11,7 +15,7 @@ let chartModule: typeof import("./result-chart") | null = null;
 export const loadResultChart = () => import("./result-chart").then((loaded) => (chartModule = loaded));
 
 /** The chart module once loaded; its drawing function is called directly (it uses no hooks). */
-function useResultChart() {
+export function useResultChart() {
   const [loaded, setLoaded] = useState(chartModule);
   useEffect(() => {
     if (!loaded) void loadResultChart().then(setLoaded);
@@ -33,7 +37,20 @@ const labelOf = (spec: ChartSpec) =>
           : "Table only";
 
 /** A result as a chart chosen from its shape (with a picker) and a sortable, paged table. */
-export function ResultView({ columns, rows, truncated, downloadHref }: { columns: string[]; rows: string[][]; truncated: boolean; downloadHref: string }) {
+export function ResultView({
+  columns,
+  rows,
+  truncated,
+  downloadHref,
+  publishQueryId,
+}: {
+  columns: string[];
+  rows: string[][];
+  truncated: boolean;
+  downloadHref: string;
+  /** The query whose result this is, to publish it to QuickSight with the chart shown. */
+  publishQueryId?: string;
+}) {
   const chart = useResultChart();
   const kinds = useMemo(() => columnKinds(columns, rows), [columns, rows]);
   const options = useMemo(() => chartOptions(kinds, rows.length), [kinds, rows.length]);
@@ -91,6 +108,7 @@ export function ResultView({ columns, rows, truncated, downloadHref }: { columns
           )}
         </div>
       ) : null}
+      {publishQueryId && <PublishForm queryId={publishQueryId} chart={spec} />}
       <div className="overflow-x-auto rounded-lg border border-slate-200 bg-white">
         <table className="min-w-full text-sm" aria-label="Result rows">
           <thead className="bg-slate-50 text-left text-xs text-slate-600">
@@ -139,5 +157,31 @@ export function ResultView({ columns, rows, truncated, downloadHref }: { columns
         </nav>
       )}
     </section>
+  );
+}
+
+/** Publishes the result, with the chart shown, as the collaboration's QuickSight dashboard. */
+function PublishForm({ queryId, chart }: { queryId: string; chart: ChartSpec }) {
+  const [state, action, pending] = useActionState(publishQuickSight, idleState);
+  return (
+    <form action={action} className="flex flex-wrap items-end gap-3 rounded-lg border border-slate-200 bg-white p-3" aria-label="Publish to QuickSight">
+      <input type="hidden" name="queryId" value={queryId} />
+      <input type="hidden" name="chart" value={JSON.stringify(chart)} />
+      <label className="flex flex-col text-sm">
+        Dashboard title
+        <input name="title" defaultValue={state.values?.title ?? "Clean Rooms results"} maxLength={128} className="mt-1 rounded-md border border-slate-300 px-2 py-1" />
+      </label>
+      <Button type="submit" variant="secondary" disabled={pending}>
+        {pending ? "Publishing…" : "Publish to QuickSight"}
+      </Button>
+      <div className="basis-full empty:hidden">
+        <FormMessage state={state} />
+        {state.status === "success" && state.data?.url && (
+          <a href={state.data.url} target="_blank" rel="noopener noreferrer" className="text-sm text-brand-700 underline">
+            Open the dashboard
+          </a>
+        )}
+      </div>
+    </form>
   );
 }

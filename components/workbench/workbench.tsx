@@ -297,7 +297,13 @@ export function Workbench({
         <ResultNoise privacy={status.data.privacy} grouped={result.data.columns.length > status.data.privacy.sensitivityParameters.length} />
       )}
       {result.data && (
-        <ResultView columns={result.data.columns} rows={result.data.rows} truncated={result.data.truncated} downloadHref={`/api/queries/result?id=${encodeURIComponent(queryId!)}&format=csv`} />
+        <ResultView
+          columns={result.data.columns}
+          rows={result.data.rows}
+          truncated={result.data.truncated}
+          downloadHref={`/api/queries/result?id=${encodeURIComponent(queryId!)}&format=csv`}
+          publishQueryId={canQuery ? queryId! : undefined}
+        />
       )}
       {result.error && <p className="text-sm text-red-700">{(result.error as Error).message}</p>}
     </div>

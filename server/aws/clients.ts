@@ -1,6 +1,7 @@
 import "server-only";
 import { CleanRoomsClient } from "@aws-sdk/client-cleanrooms";
 import { GlueClient } from "@aws-sdk/client-glue";
+import { QuickSightClient } from "@aws-sdk/client-quicksight";
 import { S3Client } from "@aws-sdk/client-s3";
 import { STSClient } from "@aws-sdk/client-sts";
 import { AppError } from "@/lib/errors";
@@ -23,6 +24,7 @@ export interface AwsClients {
   glue: GlueClient;
   cleanrooms: CleanRoomsClient;
   sts: STSClient;
+  quicksight: QuickSightClient;
 }
 
 /** The organization a client acts for: its AWS account. */
@@ -45,6 +47,7 @@ function clientsOf(accountId: string, config: ClientConfig, pathStyle: boolean):
     glue: new GlueClient(config),
     cleanrooms: new CleanRoomsClient(config),
     sts: new STSClient(config),
+    quicksight: new QuickSightClient(config),
   };
 }
 

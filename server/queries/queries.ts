@@ -151,7 +151,7 @@ export async function getQuery(actor: Actor, queryId: string): Promise<QueryStat
 }
 
 /** The console's record of a query, only within the actor's organization. */
-async function recordOf(actor: Actor, queryId: string): Promise<ConsoleQuery | undefined> {
+export async function recordOf(actor: Actor, queryId: string): Promise<ConsoleQuery | undefined> {
   const db = await getDb();
   const [record] = await db
     .select()

@@ -6,6 +6,7 @@ import type { PrivacyBudgetView } from "@/lib/privacy";
 import { readPrivacyBudget } from "@/server/collaborations/privacy-budget";
 import { checkQuery, type QueryCheck } from "@/server/queries/check";
 import { cancelQueryCommand, querySql, runQueryCommand, runTemplateCommand } from "@/server/queries/commands";
+import { publishQuickSightCommand } from "@/server/quicksight/commands";
 
 export async function runQuery(_prev: FormState, formData: FormData): Promise<FormState> {
   return submitForm(runQueryCommand, formData);
@@ -32,4 +33,8 @@ export async function checkSql(collaborationId: string, sql: string): Promise<Re
 /** What is left of the collaboration's privacy budget, read again after each query. */
 export async function readBudget(collaborationId: string): Promise<ReadResult<PrivacyBudgetView | null>> {
   return readAction("queries.run", (actor) => readPrivacyBudget(actor, String(collaborationId)));
+}
+
+export async function publishQuickSight(_prev: FormState, formData: FormData): Promise<FormState> {
+  return submitForm(publishQuickSightCommand, formData);
 }
