@@ -150,6 +150,20 @@ test("the recipe's collaboration is set up in the browser, step by step", async 
   await dashboard.getByRole("button", { name: "Save link" }).click();
   await expect(dashboard.getByRole("status")).toContainText("now link to the QuickSight dashboard");
 
+  // Promote to AWS: the creator's admin downloads the design as an AWS CLI script and a
+  // CloudFormation template (server/promote/promote.test.ts runs such a script end to end).
+  const downloaded = async (name: string) => {
+    const download = adminA.waitForEvent("download");
+    await adminA.getByRole("region", { name: "Promote to AWS" }).getByRole("link", { name }).click();
+    return fs.readFileSync(await (await download).path(), "utf8");
+  };
+  const script = await downloaded("AWS CLI script");
+  expect(script).toMatch(/^#!\/usr\/bin\/env bash/);
+  expect(script).toContain("cleanrooms create-collaboration --name 'Customer overlap'");
+  expect(script).toContain("create-configured-table-association --name 'org_b_customers'");
+  const template = JSON.parse(await downloaded("CloudFormation template")) as { Resources: Record<string, { Type: string }> };
+  expect(Object.values(template.Resources).filter((r) => r.Type === "AWS::CleanRooms::ConfiguredTable")).toHaveLength(2);
+
   // org-a's analyst queries org-a's table in the workbench: status, table, chart, CSV.
   const analystA = await as(browser, "analyst@org-a.example");
   await analystA.goto("/workbench");

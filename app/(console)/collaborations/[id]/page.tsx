@@ -237,6 +237,25 @@ export default async function CollaborationPage({ params, searchParams }: { para
             <p className="mb-3 mt-1 text-sm text-slate-600">The query your analysts find in the workbench&apos;s editor when they open this collaboration.</p>
             <SuggestedQueryForm id={collaboration.id} sql={settings.suggestedSql} />
           </section>
+          {collaboration.isCreator && (
+            <section className="mb-6 max-w-2xl rounded-lg border border-slate-200 bg-white p-6" aria-labelledby="promote-heading">
+              <h2 id="promote-heading" className="text-lg font-semibold">
+                Promote to AWS
+              </h2>
+              <p className="mb-3 mt-1 text-sm text-slate-600">
+                Recreate this collaboration&apos;s design on AWS: the collaboration and its members&apos; abilities, each member&apos;s Glue table, configured table and analysis rule, the associations
+                and the privacy budget, with each member&apos;s account id, data bucket and roles as parameters. No data is in either file.
+              </p>
+              <div className="flex flex-wrap gap-4 text-sm">
+                <a className="text-brand-700 underline" href={`/api/collaborations/promote?id=${encodeURIComponent(collaboration.id)}&format=cloudformation`} download>
+                  CloudFormation template
+                </a>
+                <a className="text-brand-700 underline" href={`/api/collaborations/promote?id=${encodeURIComponent(collaboration.id)}&format=cli`} download>
+                  AWS CLI script
+                </a>
+              </div>
+            </section>
+          )}
           {collaboration.members.find((m) => m.accountId === collaboration.ownAccountId)?.abilities.includes("CAN_RECEIVE_RESULTS") && (
             <section className="mb-6 max-w-3xl" aria-label="Results role on AWS">
               <RolePoliciesView roles={rolesFor(actor, ["results"])} accountId={actor.awsAccountId} />
