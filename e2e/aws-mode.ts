@@ -1,11 +1,9 @@
-import { execFile, spawn, type ChildProcess } from "node:child_process";
-import fs from "node:fs";
-import os from "node:os";
+import { execFile } from "node:child_process";
 import path from "node:path";
-import readline from "node:readline";
 import { promisify } from "node:util";
 import { CreateRoleCommand, IAMClient } from "@aws-sdk/client-iam";
 import { CreateAccountSubscriptionCommand, QuickSightClient } from "@aws-sdk/client-quicksight";
+import { startCloudProcess } from "../server/testing/cloud-process";
 import { createPostgresDatabase } from "../server/testing/postgres";
 
 // The world a console in aws mode runs in during the e2e suite (E2E_MODE=aws): its metadata in a
@@ -20,11 +18,6 @@ const tsx = path.join("node_modules", "tsx", "dist", "cli.mjs");
 export const consoleAccountId = "999999999999";
 const organizationAccounts: Record<string, string> = { "org-a": "111111111111", "org-b": "222222222222" };
 
-interface Key {
-  accessKeyId: string;
-  secretAccessKey: string;
-}
-
 export interface AwsWorld {
   /** The console's environment for aws mode. */
   env: Record<string, string>;
@@ -33,25 +26,9 @@ export interface AwsWorld {
   stop(): Promise<void>;
 }
 
-async function startCloud(port: number): Promise<{ child: ChildProcess; dir: string; endpoint: string; keys: Record<string, Key> }> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "cleanrooms-aws-"));
-  const child = spawn(process.execPath, [tsx, "scripts/local-cloud.ts", "--keys", [consoleAccountId, ...Object.values(organizationAccounts)].join(",")], {
-    env: { ...process.env, DATA_DIR: dir, LOCAL_CLOUD_PORT: String(port), LOG_LEVEL: "warn", DATABASE_URL: "" },
-    stdio: ["ignore", "pipe", "inherit"],
-    detached: true,
-  });
-  const line = await new Promise<string>((resolve, reject) => {
-    const lines = readline.createInterface({ input: child.stdout! });
-    lines.on("line", (text) => text.includes('"keys"') && resolve(text));
-    child.once("exit", (code) => reject(new Error(`the local cloud exited with ${code}`)));
-  });
-  const { endpoint, keys } = JSON.parse(line) as { endpoint: string; keys: Record<string, Key> };
-  return { child, dir, endpoint, keys };
-}
-
 export async function startAwsWorld(cloudPort: number): Promise<AwsWorld> {
   const database = await createPostgresDatabase();
-  const cloud = await startCloud(cloudPort);
+  const cloud = await startCloudProcess([consoleAccountId, ...Object.values(organizationAccounts)], cloudPort);
   const consoleKey = cloud.keys[consoleAccountId]!;
   const env = {
     CLEANROOMS_MODE: "aws",
@@ -90,13 +67,8 @@ export async function startAwsWorld(cloudPort: number): Promise<AwsWorld> {
       }
     },
     async stop() {
-      try {
-        process.kill(-cloud.child.pid!, "SIGTERM");
-      } catch {
-        // already gone
-      }
+      cloud.stop();
       await database.drop();
-      fs.rmSync(cloud.dir, { recursive: true, force: true });
     },
   };
 }

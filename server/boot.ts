@@ -1,4 +1,4 @@
-import { cleanroomsMode, seedDemoEnabled } from "./config";
+import { cleanroomsMode, databaseUrl, seedDemoEnabled } from "./config";
 import { ensureLocalCloud } from "./local-cloud";
 import { getDatabase } from "./db/client";
 import { ensureAuthSecret } from "./auth/secret";
@@ -9,6 +9,11 @@ import { log } from "./log";
 /** Runs once when the server process starts, before it answers any request. */
 export async function boot(): Promise<void> {
   ensureAuthSecret();
+  // aws mode is for real collaborations, run as one or several instances: their metadata belongs
+  // in PostgreSQL, which every instance shares and which outlives any one machine.
+  if (cleanroomsMode() === "aws" && !databaseUrl()) {
+    throw new Error("CLEANROOMS_MODE=aws keeps the console's metadata in PostgreSQL: set DATABASE_URL (docs/deploy-aws.md).");
+  }
   const { kind } = await getDatabase();
   const seeded = seedDemoEnabled() && (await seedDemo());
   log("info", "metadata store ready", { db: kind });

@@ -1,8 +1,7 @@
-import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { execFile } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import readline from "node:readline";
 import { promisify } from "node:util";
 import {
   CleanRoomsClient,
@@ -16,6 +15,7 @@ import { CreateDatabaseCommand, CreateTableCommand, GetTableCommand, GlueClient 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cliScript, cloudFormationTemplate, type Blueprint } from "@/lib/promote";
 import { privacyWorld, type PrivacyWorld } from "@/server/local-cloud/services/cleanrooms/protected-queries/privacy-world";
+import { startCloudProcess, type CloudProcess } from "@/server/testing/cloud-process";
 import { readBlueprint } from "./blueprint";
 
 // Promote to AWS, round trip: a collaboration designed on one local cloud (a table protected by
@@ -25,7 +25,7 @@ import { readBlueprint } from "./blueprint";
 // columns, rules (account ids in them mapped), the budget.
 const run = promisify(execFile);
 let world: PrivacyWorld;
-let fresh: { child: ChildProcess; dir: string; endpoint: string; keys: Record<string, { accessKeyId: string; secretAccessKey: string }> };
+let fresh: CloudProcess;
 let original: Blueprint;
 const aggregation = {
   aggregateColumns: [
@@ -83,20 +83,10 @@ beforeAll(async () => {
   original = await readBlueprint(world.analyst, "111111111111", world.collaborationId);
 
   // A fresh local cloud, in its own process and store, whose members are other accounts.
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "promote-"));
-  const child = spawn(process.execPath, [path.join("node_modules", "tsx", "dist", "cli.mjs"), "scripts/local-cloud.ts", "--keys", "333333333333,444444444444"], {
-    env: { ...process.env, DATA_DIR: dir, LOCAL_CLOUD_PORT: "0", LOG_LEVEL: "warn", DATABASE_URL: "" },
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const line = await new Promise<string>((resolve, reject) => {
-    readline.createInterface({ input: child.stdout! }).on("line", (text) => text.includes('"keys"') && resolve(text));
-    child.once("exit", (code) => reject(new Error(`the fresh local cloud exited with ${code}`)));
-  });
-  fresh = { child, dir, ...(JSON.parse(line) as { endpoint: string; keys: typeof fresh.keys }) };
+  fresh = await startCloudProcess(["333333333333", "444444444444"]);
 }, 120_000);
 afterAll(async () => {
-  fresh?.child.kill("SIGTERM");
-  if (fresh) fs.rmSync(fresh.dir, { recursive: true, force: true });
+  fresh?.stop();
   await world?.cloud.close();
 });
 
