@@ -1,7 +1,7 @@
 "use client";
 
 import { useMemo } from "react";
-import { useResultChart } from "@/components/workbench/result-view";
+import { RowsBody, useResultChart } from "@/components/workbench/result-view";
 import { chartData, columnKinds } from "@/lib/chart-choice";
 import type { DrawnVisual } from "@/lib/quicksight-visuals";
 
@@ -53,17 +53,7 @@ function VisualBody({ visual }: { visual: DrawnVisual }) {
               ))}
             </tr>
           </thead>
-          <tbody>
-            {visual.rows.slice(0, 1000).map((row, r) => (
-              <tr key={r} className="border-t border-slate-100">
-                {row.map((value, c) => (
-                  <td key={c} className={`whitespace-nowrap px-3 py-1.5 ${kinds[c]?.kind === "number" ? "text-right tabular-nums" : ""}`}>
-                    {value}
-                  </td>
-                ))}
-              </tr>
-            ))}
-          </tbody>
+          <RowsBody rows={visual.rows.slice(0, 1000)} kinds={kinds} />
         </table>
       </div>
     );

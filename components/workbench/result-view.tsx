@@ -4,7 +4,7 @@ import { useActionState, useEffect, useMemo, useState } from "react";
 import { publishQuickSight } from "@/app/(console)/workbench/actions";
 import { Button } from "@/components/ui/button";
 import { FormMessage } from "@/components/ui/form-message";
-import { chartData, chartOptions, chooseChart, columnKinds, type ChartSpec } from "@/lib/chart-choice";
+import { chartData, chartOptions, chooseChart, columnKinds, type ChartSpec, type ResultColumn } from "@/lib/chart-choice";
 import { idleState } from "@/lib/form-state";
 
 // The chart's code (recharts) is loaded apart from the page, and the workbench asks for it early.
@@ -130,17 +130,7 @@ export function ResultView({
               ))}
             </tr>
           </thead>
-          <tbody>
-            {shown.map((row, r) => (
-              <tr key={r} className="border-t border-slate-100">
-                {row.map((value, c) => (
-                  <td key={c} className={`whitespace-nowrap px-3 py-1.5 ${kinds[c]?.kind === "number" ? "text-right tabular-nums" : ""}`}>
-                    {value}
-                  </td>
-                ))}
-              </tr>
-            ))}
-          </tbody>
+          <RowsBody rows={shown} kinds={kinds} />
         </table>
       </div>
       {pages > 1 && (
@@ -183,5 +173,22 @@ function PublishForm({ queryId, chart }: { queryId: string; chart: ChartSpec }) 
         )}
       </div>
     </form>
+  );
+}
+
+/** A result's rows as table cells, numbers aligned right (the workbench's table and the dashboards'). */
+export function RowsBody({ rows, kinds }: { rows: string[][]; kinds: ResultColumn[] }) {
+  return (
+    <tbody>
+      {rows.map((row, r) => (
+        <tr key={r} className="border-t border-slate-100">
+          {row.map((value, c) => (
+            <td key={c} className={`whitespace-nowrap px-3 py-1.5 ${kinds[c]?.kind === "number" ? "text-right tabular-nums" : ""}`}>
+              {value}
+            </td>
+          ))}
+        </tr>
+      ))}
+    </tbody>
   );
 }
