@@ -15,6 +15,9 @@ const newExternalId = () => "cleanrooms-" + [...randomBytes(20)].map((b) => base
 /** The organization's settings, created with a fresh external id on first use. */
 export async function awsAccessOf(organizationId: string): Promise<OrganizationAwsAccess> {
   const db = await getDb();
+  // Read on every client the console builds in aws mode: a plain read, writing only the first time.
+  const [existing] = await db.select().from(organizationAwsAccess).where(eq(organizationAwsAccess.organizationId, organizationId));
+  if (existing) return existing;
   await db.insert(organizationAwsAccess).values({ organizationId, externalId: newExternalId(), region: localCloudRegion() }).onConflictDoNothing();
   const [row] = await db.select().from(organizationAwsAccess).where(eq(organizationAwsAccess.organizationId, organizationId));
   return row!;
