@@ -1,3 +1,4 @@
+import os from "node:os";
 import path from "node:path";
 
 // Environment, read in one place. Defaults give a working demo with no configuration at all.
@@ -36,15 +37,45 @@ export function cleanroomsMode(): "local" | "aws" {
   return process.env.CLEANROOMS_MODE === "aws" ? "aws" : "local";
 }
 
-/** How many protected queries run at once; the rest wait in SUBMITTED. */
-export function protectedQueryConcurrency(): number {
-  return Math.max(1, Number(process.env.PROTECTED_QUERY_CONCURRENCY || 2));
+const positive = (value: string | undefined, fallback: number) => {
+  const n = Math.floor(Number(value));
+  return Number.isFinite(n) && n >= 1 ? n : fallback;
+};
+
+/**
+ * How protected queries share the machine: one thread budget (by default every core) and one
+ * memory budget (by default 40% of this machine's memory) for all of them. A query admitted alone
+ * gets the whole thread budget (at most `maxThreads`); when others wait, each gets an even share,
+ * down to one thread, so several run side by side instead of fighting over the cores. Its memory
+ * follows its threads (its share of the memory budget is its share of the threads), so the
+ * queries running at once never hold more than the budget; one that needs more than its share
+ * fails with a message saying so, and the process stays up.
+ */
+export function protectedQueryResources() {
+  const threadBudget = positive(process.env.PROTECTED_QUERY_THREAD_BUDGET, os.availableParallelism());
+  const maxThreads = Math.min(threadBudget, positive(process.env.PROTECTED_QUERY_THREADS, threadBudget));
+  const maxSandboxes = Math.min(threadBudget, positive(process.env.PROTECTED_QUERY_CONCURRENCY, threadBudget));
+  const memoryBudgetMb = positive(process.env.PROTECTED_QUERY_MEMORY_BUDGET_MB, Math.floor((os.totalmem() * 0.4) / 1024 / 1024));
+  const memoryCapMb = process.env.PROTECTED_QUERY_MEMORY_LIMIT ? megabytes(process.env.PROTECTED_QUERY_MEMORY_LIMIT) : Infinity;
+  return {
+    threadBudget,
+    maxThreads,
+    maxSandboxes,
+    memoryBudgetMb,
+    /** The memory a query admitted with `threads` of the budget may use. */
+    memoryFor: (threads: number) => Math.max(64, Math.min(memoryCapMb, Math.floor((memoryBudgetMb * threads) / threadBudget))),
+  };
 }
 
-export function protectedQueryLimits() {
-  return {
-    timeoutMs: Math.max(1, Number(process.env.PROTECTED_QUERY_TIMEOUT_SECONDS || 1800)) * 1000,
-    memoryLimit: process.env.PROTECTED_QUERY_MEMORY_LIMIT || "3GB",
-    threads: Math.max(1, Number(process.env.PROTECTED_QUERY_THREADS || 2)),
-  };
+/** "512MB", "3GB", "1.5GiB", or a number of megabytes. */
+function megabytes(text: string): number {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(KB|KIB|MB|MIB|GB|GIB|TB|TIB)?\s*$/i.exec(text);
+  if (!match) throw new Error(`PROTECTED_QUERY_MEMORY_LIMIT must be a size such as 512MB or 3GB, not "${text}".`);
+  const unit = (match[2] ?? "MB").toUpperCase().replace("I", "");
+  const factor = { KB: 1 / 1024, MB: 1, GB: 1024, TB: 1024 * 1024 }[unit as "KB" | "MB" | "GB" | "TB"];
+  return Math.max(1, Math.floor(Number(match[1]) * factor));
+}
+
+export function protectedQueryTimeoutMs(): number {
+  return Math.max(1, Number(process.env.PROTECTED_QUERY_TIMEOUT_SECONDS || 1800)) * 1000;
 }

@@ -5,6 +5,8 @@ import readline from "node:readline";
 export interface Child<T> {
   process: ChildProcess;
   info: T;
+  /** The JSON lines the child printed after its first, as they came. */
+  messages: unknown[];
   /** Resident memory now, and its peak since the last resetPeak (Linux /proc), in bytes. */
   memory(): { rss: number; peak: number };
   /** Starts a new peak measurement from the current resident size. */
@@ -16,10 +18,16 @@ export interface Child<T> {
 export async function startChild<T>(script: string): Promise<Child<T>> {
   // tsx as a loader in this very process (its CLI would start another one, whose memory we
   // would then not see).
-  const child = spawn(process.execPath, ["--import", "tsx", script], { stdio: ["ignore", "pipe", "inherit"] });
+  // BENCH_CPU_PROF=<dir> writes each child's V8 CPU profile there when it stops (see docs/benchmarks.md).
+  const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", "--cpu-prof-dir", process.env.BENCH_CPU_PROF] : [];
+  const child = spawn(process.execPath, [...profile, "--import", "tsx", script], { stdio: ["ignore", "pipe", "inherit"] });
+  const messages: unknown[] = [];
   const line = await new Promise<string>((resolve, reject) => {
     const lines = readline.createInterface({ input: child.stdout! });
-    lines.once("line", resolve);
+    lines.once("line", (first) => {
+      lines.on("line", (next) => messages.push(JSON.parse(next)));
+      resolve(first);
+    });
     child.once("exit", (code) => reject(new Error(`${script} exited with ${code}`)));
   });
   const field = (name: string) => {
@@ -29,6 +37,7 @@ export async function startChild<T>(script: string): Promise<Child<T>> {
   return {
     process: child,
     info: JSON.parse(line) as T,
+    messages,
     memory: () => ({ rss: field("VmRSS"), peak: field("VmHWM") }),
     // Writing 5 to clear_refs resets the kernel's peak resident size (VmHWM) to the current one.
     resetPeak: () => fs.writeFileSync(`/proc/${child.pid}/clear_refs`, "5"),

@@ -14,9 +14,12 @@ async function main() {
   const { startLocalCloud } = await import("../../server/local-cloud/server");
   await setProcessDatabase(await openDatabase({ pgliteDir: path.join(dir, "pglite") }));
   await seedDemo();
+  const { onStageReport } = await import("../../server/engine/exec/stages");
   const cloud = await startLocalCloud({ port: 0 });
   const credentials = { a: await credentialsForOrganization("org-a"), b: await credentialsForOrganization("org-b") };
   process.stdout.write(`${JSON.stringify({ port: cloud.port, credentials })}\n`);
+  // Each protected query's stages, one JSON line each, for the benchmark to read.
+  onStageReport((report) => process.stdout.write(`${JSON.stringify({ stages: report })}\n`));
 }
 
 process.on("SIGTERM", () => {

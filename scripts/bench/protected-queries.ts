@@ -20,8 +20,8 @@ import { startChild } from "./child";
 // Protected queries end to end (StartProtectedQuery to SUCCESS) against the same SQL run directly
 // by DuckDB on the same files with no controls, for two organizations of 1M and 10M customers.
 
-type Credentials = { accessKeyId: string; secretAccessKey: string };
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+export type Credentials = { accessKeyId: string; secretAccessKey: string };
+export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 export async function generate(dir: string, customers: number, format: "parquet" | "csv" = "parquet") {
   const instance = await DuckDBInstance.create(":memory:", { threads: "2" });
@@ -39,10 +39,10 @@ export async function generate(dir: string, customers: number, format: "parquet"
   return { a, b };
 }
 
-const query = `SELECT a.age_group, a.region, COUNT(DISTINCT a.customer_id) AS customers, SUM(a.purchase_amount) AS revenue, AVG(b.engagement_score) AS engagement
+export const query = `SELECT a.age_group, a.region, COUNT(DISTINCT a.customer_id) AS customers, SUM(a.purchase_amount) AS revenue, AVG(b.engagement_score) AS engagement
 FROM org_a_customers a INNER JOIN org_b_engagement b ON a.customer_id = b.customer_id GROUP BY a.age_group, a.region`;
 
-async function register(endpoint: string, credentials: { a: Credentials; b: Credentials }, files: { a: string; b: string }, tag: string) {
+export async function register(endpoint: string, credentials: { a: Credentials; b: Credentials }, files: { a: string; b: string }, tag: string) {
   const client = <T>(Ctor: new (config: object) => T, who: Credentials, extra = {}) => new Ctor({ endpoint, region: "us-east-1", credentials: who, ...extra });
   const accounts = { a: "111111111111", b: "222222222222" } as const;
   const membership: Record<string, string> = {};
@@ -129,26 +129,33 @@ async function register(endpoint: string, credentials: { a: Credentials; b: Cred
   return { cleanA, membershipA: membership.a! };
 }
 
-async function endToEnd(cleanA: CleanRoomsClient, membershipIdentifier: string): Promise<number> {
+/** One query as a client runs it: its id, the seconds until it saw SUCCESS, and how long the start request took. */
+export async function run(cleanA: CleanRoomsClient, membershipIdentifier: string, sql = query, pollMs = 20) {
   const start = process.hrtime.bigint();
-  const { protectedQuery } = await cleanA.send(new StartProtectedQueryCommand({ membershipIdentifier, type: "SQL", sqlParameters: { queryString: query } }));
+  const seconds = () => Number(process.hrtime.bigint() - start) / 1e9;
+  const { protectedQuery } = await cleanA.send(new StartProtectedQueryCommand({ membershipIdentifier, type: "SQL", sqlParameters: { queryString: sql } }));
+  const startRequest = seconds();
   for (;;) {
+    // Poll as a client would: often enough to see the end within a few tens of milliseconds, not
+    // so often that the polling itself takes a core from the query on a 2-core machine.
+    await new Promise((r) => setTimeout(r, pollMs));
     const { protectedQuery: got } = await cleanA.send(new GetProtectedQueryCommand({ membershipIdentifier, protectedQueryIdentifier: protectedQuery!.id! }));
-    if (got!.status === "SUCCESS") return Number(process.hrtime.bigint() - start) / 1e9;
+    if (got!.status === "SUCCESS") return { id: protectedQuery!.id!, seconds: seconds(), startRequest };
     if (!["SUBMITTED", "STARTED"].includes(got!.status!)) throw new Error(`query ended ${got!.status}: ${got!.error?.message}`);
-    // Poll as a client would: often enough to see the end within 50 ms, not so often that the
-    // polling itself takes a core from the query on a 2-core machine.
-    await new Promise((r) => setTimeout(r, 50));
   }
 }
 
+const endToEnd = async (cleanA: CleanRoomsClient, membershipIdentifier: string) => (await run(cleanA, membershipIdentifier)).seconds;
+
 const reader = (file: string) => (file.endsWith(".csv") ? `read_csv('${file}', header = true)` : `read_parquet('${file}')`);
 
-async function direct(files: { a: string; b: string }): Promise<number> {
-  const instance = await DuckDBInstance.create(":memory:", { threads: "2" });
+/** The same SQL in a plain DuckDB of its own, on the files themselves, with no controls. */
+export async function direct(files: { a: string; b: string }, sql = query): Promise<number> {
+  const instance = await DuckDBInstance.create(":memory:", { threads: String(os.availableParallelism()) });
   const db = await instance.connect();
+  // DuckDB's own time for the work: the instance is open before the clock starts.
   const start = process.hrtime.bigint();
-  await db.runAndReadAll(query.replace("org_a_customers", reader(files.a)).replace("org_b_engagement", reader(files.b)));
+  await db.runAndReadAll(sql.replace("org_a_customers", reader(files.a)).replace("org_b_engagement", reader(files.b)));
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   db.closeSync();
   instance.closeSync();

@@ -30,8 +30,7 @@ async function sandboxRun(sql: string, names: string[]): Promise<Outcome> {
       tables: names.map((n) => tables.get(n)!),
       resultFormat: "CSV",
       outDir: fs.mkdtempSync(path.join(dir, "out-")),
-      threads: 1,
-      memoryLimit: "256MB",
+      limits: { threads: 1, memoryLimit: "256MB" },
       timeoutMs: 10_000,
     });
     return { kind: "result", text: fs.readFileSync(result.file, "utf8") };
@@ -123,7 +122,14 @@ describe("thresholds come before the member's expressions", () => {
 /** DuckDB's own words for a failed run, as they were before they were kept from members. */
 async function rawFailure(sql: string, names: string[]): Promise<string> {
   try {
-    await runInSandbox({ sql, tables: names.map((n) => tables.get(n)!), resultFormat: "CSV", outDir: fs.mkdtempSync(path.join(dir, "raw-")), threads: 1, memoryLimit: "256MB", timeoutMs: 10_000 });
+    await runInSandbox({
+      sql,
+      tables: names.map((n) => tables.get(n)!),
+      resultFormat: "CSV",
+      outDir: fs.mkdtempSync(path.join(dir, "raw-")),
+      limits: { threads: 1, memoryLimit: "256MB" },
+      timeoutMs: 10_000,
+    });
     return "";
   } catch (error) {
     return ((error as SandboxFailure).cause as Error).message;

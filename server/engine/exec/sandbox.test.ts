@@ -2,7 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { SandboxFailure } from "./failure";
+import { publicFailureMessage, SandboxFailure } from "./failure";
 import { runInSandbox, SandboxStopped, type SandboxTable } from "./sandbox";
 
 // The sandbox is the second wall: even SQL that never went through the validator cannot read
@@ -28,7 +28,15 @@ beforeAll(() => {
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 const run = (sql: string, extra: Partial<Parameters<typeof runInSandbox>[0]> = {}) =>
-  runInSandbox({ sql, tables: [table], resultFormat: "CSV", outDir: path.join(dir, `out-${Math.random().toString(36).slice(2)}`), threads: 1, memoryLimit: "256MB", timeoutMs: 10_000, ...extra });
+  runInSandbox({
+    sql,
+    tables: [table],
+    resultFormat: "CSV",
+    outDir: path.join(dir, `out-${Math.random().toString(36).slice(2)}`),
+    limits: { threads: 1, memoryLimit: "256MB" },
+    timeoutMs: 10_000,
+    ...extra,
+  });
 
 /** DuckDB's own words for a failure: kept for the log, never shown to the member. */
 async function causeOf(promise: Promise<unknown>): Promise<string> {
@@ -64,4 +72,20 @@ it("stops a query that runs out of time, and one that is cancelled", async () =>
   const controller = new AbortController();
   setTimeout(() => controller.abort(), 200);
   await expect(run(slow, { signal: controller.signal })).rejects.toEqual(new SandboxStopped("cancelled"));
+});
+
+it("runs with the threads and memory it was given, and fails a query that needs more memory with a clear message", async () => {
+  const settings = await run("SELECT current_setting('threads') AS threads, current_setting('memory_limit') AS memory FROM customers LIMIT 1", { limits: { threads: 1, memoryLimit: "100MiB" } });
+  expect(fs.readFileSync(settings.file, "utf8")).toBe("threads,memory\n1,100.0 MiB\n");
+  // A list of 50M numbers cannot spill to disk: DuckDB runs out of its 64 MB and says so.
+  const error = await run("SELECT count(*) AS n, list(range) AS l FROM range(50000000)", { limits: { threads: 1, memoryLimit: "64MiB" } }).then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(SandboxFailure);
+  expect(publicFailureMessage(error as SandboxFailure)).toBe(
+    "The query failed while running the query: the query needed more memory than a protected query may use. Messages of failed queries never include values from the data.",
+  );
+  // The process is fine, and the next query runs.
+  expect(fs.readFileSync((await run("SELECT count(*) AS n FROM customers")).file, "utf8")).toBe("n\n3\n");
 });

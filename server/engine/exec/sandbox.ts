@@ -3,6 +3,7 @@ import path from "node:path";
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import { quoteIdent } from "../sql/tree";
 import { SandboxFailure, type SandboxStage } from "./failure";
+import type { StageClock } from "./stages";
 
 // One protected query in a DuckDB of its own: in memory, with views over only the columns the
 // query may use of the tables it reads; then file access is cut to those files and the result
@@ -28,15 +29,33 @@ export interface SandboxRun {
   tables: SandboxTable[];
   resultFormat: "CSV" | "PARQUET";
   outDir: string;
-  threads: number;
-  memoryLimit: string;
+  /**
+   * Its threads and memory ("512MiB"); or how to get them: a wait for the sandbox's turn on the
+   * cores once it is prepared (views made, nothing read yet). The time limit counts from then.
+   */
+  limits: SandboxLimits | (() => Promise<SandboxLimits>);
   timeoutMs: number;
   signal?: AbortSignal;
+  /** Told when the sandbox is being set up, runs the query, and writes the result. */
+  clock?: StageClock;
+  /** Given the closing of the sandbox, to run once the caller is done (closing blocks this thread). */
+  closeLater?: (close: () => void) => void;
+  /** How many unused instances to keep made ahead (one for each sandbox that may run at once). */
+  spares?: number;
+}
+
+export interface SandboxLimits {
+  threads: number;
+  memoryLimit: string;
 }
 
 export interface SandboxResult {
   file: string;
   rows: number;
+}
+
+class NotAdmitted {
+  constructor(readonly reason: unknown) {}
 }
 
 export class SandboxStopped extends Error {
@@ -80,50 +99,92 @@ export interface SandboxSession {
 
 export type SandboxSetup = Omit<SandboxRun, "sql" | "values" | "resultFormat">;
 
+// Creating a DuckDB instance takes about 10 ms, a third of a small query's fixed cost, so one is
+// made ahead, unconfigured and unused, once the previous sandbox has closed (not while a query
+// runs, so as not to take a core from it). A spare holds no data
+// and has read nothing: what makes it a sandbox (threads, memory, the file allow-list, the views,
+// the locked configuration) is set on it when it is taken, exactly as on a new one.
+const holder = globalThis as typeof globalThis & { __spareSandboxes?: Promise<DuckDBInstance | null>[] };
+const spares = () => (holder.__spareSandboxes ??= []);
+
+const createInstance = () => DuckDBInstance.create(":memory:", { threads: "1", autoinstall_known_extensions: "false", autoload_known_extensions: "false" });
+
+async function takeInstance(): Promise<DuckDBInstance> {
+  return (await spares().shift()) ?? createInstance();
+}
+
+function makeSpares(count: number): void {
+  while (spares().length < count) spares().push(createInstance().catch(() => null));
+}
+
 /**
  * Opens a sandbox, runs `work` in it and closes it; a timeout or cancel interrupts whatever runs,
  * and any other failure becomes a SandboxFailure naming the stage it happened in.
  */
 export async function inSandbox<T>(setup: SandboxSetup, work: (session: SandboxSession) => Promise<T>): Promise<T> {
-  fs.mkdirSync(setup.outDir, { recursive: true });
-  const instance = await DuckDBInstance.create(":memory:", {
-    threads: String(setup.threads),
-    memory_limit: setup.memoryLimit,
-    autoinstall_known_extensions: "false",
-    autoload_known_extensions: "false",
-  });
+  setup.clock?.mark("sandbox");
+  const [instance] = await Promise.all([takeInstance(), fs.promises.mkdir(setup.outDir, { recursive: true })]);
   const connection = await instance.connect();
   let stopped: SandboxStopped | null = null;
   const stop = (reason: "timeout" | "cancelled") => {
     stopped ??= new SandboxStopped(reason);
     connection.interrupt();
   };
-  const timer = setTimeout(() => stop("timeout"), setup.timeoutMs);
+  let timer: NodeJS.Timeout | undefined;
   const onAbort = () => stop("cancelled");
   setup.signal?.addEventListener("abort", onAbort);
   let stage: SandboxStage = "reading the data";
   try {
     const files = setup.tables.flatMap((t) => t.files);
-    await connection.run(`SET allowed_paths = ${list(files)}`);
-    await connection.run(`SET allowed_directories = ${list([setup.outDir + path.sep])}`);
-    for (const table of setup.tables) await connection.run(viewSql(table));
-    await connection.run("SET enable_external_access = false");
-    await connection.run("SET lock_configuration = true");
+    // The file allow-list and the views (DuckDB reads the files' schemas, no rows), in one round trip.
+    await connection.run([`SET allowed_paths = ${list(files)}`, `SET allowed_directories = ${list([setup.outDir + path.sep])}`, ...setup.tables.map(viewSql)].join(";\n"));
+    let limits: SandboxLimits;
+    if (typeof setup.limits === "function") {
+      setup.clock?.mark("queue");
+      try {
+        limits = await setup.limits();
+      } catch (error) {
+        // The caller's own refusal to go on (not a failure of the sandbox): passed on as it is.
+        throw new NotAdmitted(error);
+      }
+      setup.clock?.mark("sandbox");
+    } else limits = setup.limits;
+    timer = setTimeout(() => stop("timeout"), setup.timeoutMs);
+    // Then its limits, external access off and the configuration locked, so that nothing the query
+    // runs can change any of them.
+    await connection.run(
+      [`SET threads = ${Math.max(1, Math.floor(limits.threads))}`, `SET memory_limit = ${literal(limits.memoryLimit)}`, "SET enable_external_access = false", "SET lock_configuration = true"].join(
+        ";\n",
+      ),
+    );
     if (setup.signal?.aborted) stop("cancelled");
     stage = "running the query";
-    return await work({ connection, outDir: setup.outDir, stage: (next) => void (stage = next) });
+    setup.clock?.mark("execution");
+    const toClock = { "reading the data": "execution", "running the query": "execution", "writing the result": "result" } as const;
+    return await work({
+      connection,
+      outDir: setup.outDir,
+      stage: (next) => {
+        stage = next;
+        setup.clock?.mark(toClock[next]);
+      },
+    });
   } catch (error) {
+    if (error instanceof NotAdmitted) throw error.reason;
     if (stopped) throw stopped;
     if (error instanceof SandboxFailure) throw error;
     throw new SandboxFailure(stage, error);
   } finally {
-    clearTimeout(timer);
+    if (timer) clearTimeout(timer);
     setup.signal?.removeEventListener("abort", onAbort);
-    // Freeing a large query's memory takes a while; the result does not wait for it.
-    setImmediate(() => {
+    // Freeing a large query's memory takes a while, on this thread: the result does not wait for it.
+    const close = () => {
       connection.closeSync();
       instance.closeSync();
-    });
+      makeSpares(setup.spares ?? 1);
+    };
+    if (setup.closeLater) setup.closeLater(close);
+    else setImmediate(close);
   }
 }
 
@@ -132,9 +193,9 @@ export async function writeResult(session: SandboxSession, select: string, forma
   await session.connection.run(`CREATE TEMP TABLE __result AS ${select}`, values && Object.keys(values).length ? values : undefined);
   session.stage("writing the result");
   const file = path.join(session.outDir, format === "CSV" ? "result.csv" : "result.parquet");
-  await session.connection.run(`COPY __result TO ${literal(file)} ${format === "CSV" ? "(HEADER, DELIMITER ',')" : "(FORMAT parquet)"}`);
-  const count = await session.connection.runAndReadAll("SELECT count(*) AS n FROM __result");
-  return { file, rows: Number(count.getRowObjectsJS()[0]!.n) };
+  // COPY answers with the number of rows it wrote.
+  const copied = await session.connection.runAndReadAll(`COPY __result TO ${literal(file)} ${format === "CSV" ? "(HEADER, DELIMITER ',')" : "(FORMAT parquet)"}`);
+  return { file, rows: Number(copied.getRowObjectsJS()[0]!.Count) };
 }
 
 export async function runInSandbox(run: SandboxRun): Promise<SandboxResult> {

@@ -29,9 +29,40 @@ export interface ValidatedQuery {
   privacy?: PrivacyPlan;
 }
 
+// What the validator decides is a function of the SQL, the catalog (tables, columns, rules, the
+// runner) and the source, nothing else: so a query checked when it was started, and checked again
+// moments later when it runs against the very same rules, is looked up rather than worked out
+// again. Any change of a rule, a column or a table changes the key. Only acceptances are kept;
+// the tables are those of the catalog passed now, found by their place in it.
+const remembered = new Map<string, Readonly<Omit<ValidatedQuery, "tables"> & { tableIndexes: number[] }>>();
+const REMEMBERED = 256;
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === "object" && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
+}
+
 export async function validateQuery(sql: string, catalog: QueryCatalog, source: QuerySource = { kind: "sql" }): Promise<ValidatedQuery> {
+  const key = JSON.stringify([sql, source, catalog]);
+  const known = remembered.get(key);
+  if (known) {
+    remembered.delete(key);
+    remembered.set(key, known);
+    const { tableIndexes, ...rest } = known;
+    return { ...rest, tables: tableIndexes.map((i) => catalog.tables[i]!) };
+  }
   try {
-    return await validate(sql, catalog, source);
+    const validated = await validate(sql, catalog, source);
+    const { tables, ...rest } = validated;
+    const tableIndexes = tables.map((t) => catalog.tables.indexOf(t));
+    if (tableIndexes.every((i) => i >= 0)) {
+      remembered.set(key, deepFreeze({ ...rest, tableIndexes }));
+      if (remembered.size > REMEMBERED) remembered.delete(remembered.keys().next().value!);
+    }
+    return validated;
   } catch (error) {
     if (error instanceof QueryRefusal) {
       if (error.byteOffset !== undefined) error.position ??= utf16Index(sql, error.byteOffset);

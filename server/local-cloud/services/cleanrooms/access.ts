@@ -31,8 +31,11 @@ export async function ownCollaboration(identifier: string, caller: SignedRequest
 
 /** One of the caller's own memberships. */
 export async function ownMembership(identifier: string, caller: SignedRequest, { activeOnly = false } = {}): Promise<Membership> {
-  const id = resolveId(identifier);
-  const membership = await findResource<MembershipBody>("membership", id);
+  return ownedMembership(await findResource<MembershipBody>("membership", resolveId(identifier)), identifier, caller, { activeOnly });
+}
+
+/** The membership read, if it is the caller's (in the caller's region, and active when asked). */
+export function ownedMembership(membership: Membership | undefined, identifier: string, caller: SignedRequest, { activeOnly = false } = {}): Membership {
   if (!membership || membership.accountId !== caller.accountId || !inRegion(membership, caller.region)) throw notFound("MEMBERSHIP", identifier);
   if (activeOnly && membership.body.status !== "ACTIVE") throw accessDenied(`Membership ${membership.id} is ${membership.body.status}, not ACTIVE.`);
   return membership;

@@ -39,8 +39,16 @@ export function glueCatalogOf(table: { accountId: string; body: Pick<ConfiguredT
  * the types the engine checks joins with.
  */
 export async function glueColumnsOf(table: Resource<ConfiguredTableBody>): Promise<Map<string, { type: string; partitionKey: boolean }>> {
+  return columnsOfGlueTable(await glueTableOf(table));
+}
+
+/** The Glue table a configured table refers to, if it still exists. */
+export function glueTableOf(table: Resource<ConfiguredTableBody>) {
   const reference = table.body.tableReference.glue;
-  const glue = await findTable(glueCatalogOf(table), reference.databaseName.toLowerCase(), reference.tableName.toLowerCase());
+  return findTable(glueCatalogOf(table), reference.databaseName.toLowerCase(), reference.tableName.toLowerCase());
+}
+
+export function columnsOfGlueTable(glue: { input: unknown } | undefined): Map<string, { type: string; partitionKey: boolean }> {
   const input = glue?.input as { StorageDescriptor?: { Columns?: GlueColumn[] }; PartitionKeys?: GlueColumn[] } | undefined;
   const columns = new Map<string, { type: string; partitionKey: boolean }>();
   for (const c of input?.StorageDescriptor?.Columns ?? []) columns.set(c.Name.toLowerCase(), { type: c.Type ?? "string", partitionKey: false });

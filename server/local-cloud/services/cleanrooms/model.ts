@@ -95,6 +95,8 @@ export type ProtectedQueryStatus = "SUBMITTED" | "STARTED" | "CANCELLING" | "CAN
 export interface ProtectedQueryBody {
   region: string;
   status: ProtectedQueryStatus;
+  /** The principal who started it (an access key id, or an assumed role's session ARN): the queue is fair between them. */
+  submittedBy?: string;
   sqlParameters: { queryString?: string; analysisTemplateArn?: string; parameters?: Record<string, string> };
   resultConfiguration: { outputConfiguration: { s3: { resultFormat: "CSV" | "PARQUET"; bucket: string; keyPrefix?: string } } };
   startedAt?: string;

@@ -1,9 +1,10 @@
 import { analysisRuleTypes, policyMember, tableRuleOf } from "@/lib/analysis-rules";
 import type { CatalogTable, QueryCatalog } from "@/server/engine/sql/catalog";
-import { glueColumnsOf } from "../configured-tables";
+import type { GlueTableRow } from "../../glue/store";
+import { columnsOfGlueTable, glueTableOf } from "../configured-tables";
 import type { Collaboration } from "../access";
 import type { AssociationBody, ConfiguredTableBody } from "../model";
-import { findResource, listResources, type Resource } from "../resources";
+import { findResources, listResources, type Resource } from "../resources";
 
 // The catalog the validator reads: the collaboration's associated tables as the querying member
 // sees them (schemas and rules), plus, for the executor only, where each table's data lives.
@@ -11,6 +12,8 @@ import { findResource, listResources, type Resource } from "../resources";
 export interface CatalogSource {
   association: Resource<AssociationBody>;
   configuredTable: Resource<ConfiguredTableBody>;
+  /** The Glue table behind it as read for this catalog (undefined when it no longer exists). */
+  glueTable: GlueTableRow | undefined;
 }
 
 /**
@@ -18,13 +21,24 @@ export interface CatalogSource {
  * validator binds a name to is the table whose files the sandbox reads.
  */
 export async function catalogFor(collaboration: Collaboration, runnerAccountId: string): Promise<{ catalog: QueryCatalog; sources: Map<CatalogTable, CatalogSource> }> {
+  // Three reads whatever the number of tables: associations, their configured tables, their Glue tables.
   const associations = await listResources<AssociationBody>({ kind: "association", collaborationId: collaboration.id });
+  const configured = new Map(
+    (
+      await findResources<ConfiguredTableBody>(
+        "configuredTable",
+        associations.map((a) => a.body.configuredTableId),
+      )
+    ).map((t) => [t.id, t]),
+  );
+  const glueTables = new Map(await Promise.all([...configured.values()].map(async (t) => [t.id, await glueTableOf(t)] as const)));
   const tables: CatalogTable[] = [];
   const sources = new Map<CatalogTable, CatalogSource>();
   for (const association of associations) {
-    const configuredTable = await findResource<ConfiguredTableBody>("configuredTable", association.body.configuredTableId);
+    const configuredTable = configured.get(association.body.configuredTableId);
     if (!configuredTable) continue;
-    const glueColumns = await glueColumnsOf(configuredTable);
+    const glueTable = glueTables.get(configuredTable.id);
+    const glueColumns = columnsOfGlueTable(glueTable);
     // A configured table has one rule (the store keeps it so); its policy was checked on the way in.
     const type = analysisRuleTypes.find((t) => configuredTable.body.analysisRules[t]);
     const rule = type ? tableRuleOf(type, configuredTable.body.analysisRules[type]!.policy) : null;
@@ -38,7 +52,7 @@ export async function catalogFor(collaboration: Collaboration, runnerAccountId: 
       ...(resultReceivers ? { resultReceivers } : {}),
     };
     tables.push(table);
-    sources.set(table, { association, configuredTable });
+    sources.set(table, { association, configuredTable, glueTable });
   }
   return { catalog: { tables, runnerAccountId }, sources };
 }

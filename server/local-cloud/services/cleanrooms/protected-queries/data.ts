@@ -1,7 +1,7 @@
 import type { SandboxTable } from "@/server/engine/exec/sandbox";
 import { duckdbType, type CatalogTable } from "@/server/engine/sql/catalog";
 import { partitionKeysOf } from "../../glue/partitions";
-import { findTable as findGlueTable, listPartitions, type Catalog } from "../../glue/store";
+import { listPartitions, type Catalog } from "../../glue/store";
 import { glueCatalogOf } from "../configured-tables";
 import { blobPath } from "../../s3/blobs";
 import { findBucket, objectsUnder } from "../../s3/store";
@@ -49,8 +49,8 @@ async function partitionsOf(catalog: Catalog, databaseName: string, tableName: s
 
 export async function sandboxTable(table: CatalogTable, source: CatalogSource): Promise<SandboxTable> {
   const owner = source.configuredTable.accountId;
-  const glue = source.configuredTable.body.tableReference.glue;
-  const glueTable = await findGlueTable(glueCatalogOf(source.configuredTable), glue.databaseName.toLowerCase(), glue.tableName.toLowerCase());
+  // The Glue table the catalog was built from: the schema the validator checked is the one read.
+  const glueTable = source.glueTable;
   if (!glueTable) throw new DataUnavailable(`The Glue table behind "${table.name}" no longer exists.`);
   const input = glueTable.input as { Parameters?: Record<string, string>; StorageDescriptor?: { Location?: string; SerdeInfo?: { SerializationLibrary?: string } } };
   const parquet = (input.Parameters?.classification ?? "").toLowerCase() === "parquet" || /parquet/i.test(input.StorageDescriptor?.SerdeInfo?.SerializationLibrary ?? "");

@@ -19,6 +19,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startTestCloud, type TestCloud } from "../../../testing";
 import type { ProtectedQueryBody } from "../model";
 import { updateResource } from "../resources";
+import { createCoreGate } from "@/server/engine/exec/gate";
+import { protectedQueryResources } from "@/server/config";
 import { recoverProtectedQueries } from "./runner";
 
 // The seed's aggregation scenario, end to end through the SDK: Organization A's purchases and
@@ -298,7 +300,7 @@ describe("protected queries", () => {
 
   it("cancels a waiting query, refuses to cancel a finished one, and never leaves one stuck after a restart", async () => {
     // Hold the queue (as if both slots were busy) so the next query waits in SUBMITTED.
-    const queue = (globalThis as unknown as { __runQueues: Map<string, { active: number; waiting: string[] }> }).__runQueues.get("protected-queries")!;
+    const queue = (globalThis as unknown as { __runQueues: Map<string, { active: number; members: Map<string, unknown> }> }).__runQueues.get("protected-queries")!;
     queue.active += 100;
     const { protectedQuery } = await cleanA.send(new StartProtectedQueryCommand({ membershipIdentifier: membershipA, type: "SQL", sqlParameters: { queryString: seedQuery } }));
     const cancelled = await cleanA.send(new UpdateProtectedQueryCommand({ membershipIdentifier: membershipA, protectedQueryIdentifier: protectedQuery!.id!, targetStatus: "CANCELLED" }));
@@ -311,12 +313,34 @@ describe("protected queries", () => {
     const running = (await cleanA.send(new StartProtectedQueryCommand({ membershipIdentifier: membershipA, type: "SQL", sqlParameters: { queryString: seedQuery } }))).protectedQuery!.id!;
     await updateResource<ProtectedQueryBody>(running, (stored) => ({ body: { ...stored.body, status: "STARTED" as const } }));
     queue.active -= 100;
-    queue.waiting.length = 0;
+    queue.members.clear();
     await recoverProtectedQueries();
     const interrupted = await finished(cleanA, membershipA, running);
     expect(interrupted.status).toBe("FAILED");
     expect(interrupted.error?.message).toContain("interrupted by a restart");
     expect((await finished(cleanA, membershipA, waiting)).status).toBe("SUCCESS");
+  }, 60_000);
+
+  it("keeps a query SUBMITTED while it waits for the cores, and a cancel then ends it without running it", async () => {
+    // Take every thread of the budget, as a query running alone would.
+    const cores = createCoreGate("protected-query-cores", protectedQueryResources);
+    const held = await cores.enter();
+    expect(held.threads).toBe(protectedQueryResources().threadBudget);
+    const { protectedQuery } = await cleanA.send(new StartProtectedQueryCommand({ membershipIdentifier: membershipA, type: "SQL", sqlParameters: { queryString: seedQuery } }));
+    for (let i = 0; i < 100 && !cores.waiting; i++) await new Promise((r) => setTimeout(r, 10));
+    expect(cores.waiting).toBe(1); // prepared, waiting for its turn
+    const id = protectedQuery!.id!;
+    const state = async () => (await cleanA.send(new GetProtectedQueryCommand({ membershipIdentifier: membershipA, protectedQueryIdentifier: id }))).protectedQuery!;
+    expect((await state()).status).toBe("SUBMITTED");
+    await cleanA.send(new UpdateProtectedQueryCommand({ membershipIdentifier: membershipA, protectedQueryIdentifier: id, targetStatus: "CANCELLED" }));
+    held.leave();
+    for (let i = 0; i < 100 && cores.waiting; i++) await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, 100));
+    const ended = await state();
+    expect([ended.status, ended.result]).toEqual(["CANCELLED", undefined]);
+    // The cores are free again: the next query runs.
+    const next = await cleanA.send(new StartProtectedQueryCommand({ membershipIdentifier: membershipA, type: "SQL", sqlParameters: { queryString: seedQuery } }));
+    expect((await finished(cleanA, membershipA, next.protectedQuery!.id!)).status).toBe("SUCCESS");
   }, 60_000);
 
   it("reads a replaced object's new rows, never a stale columnar copy", async () => {

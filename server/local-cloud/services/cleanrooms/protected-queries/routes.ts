@@ -4,13 +4,13 @@ import { toDuckDbParameters } from "@/server/engine/sql/parameters";
 import { CloudError } from "../../../errors";
 import { route } from "../../../protocols/rest-json";
 import { findBucket } from "../../s3/store";
-import { ownMembership, type Membership } from "../access";
+import { ownedMembership, ownMembership, type Membership } from "../access";
 import { accessDenied, arn, conflict, identifier, invalid, notFound, pageInput, pageResources, resolveId } from "../common";
 import type { AnalysisTemplateBody, CollaborationBody, ProtectedQueryBody } from "../model";
-import { changeResource, findByArn, findResource, insertResource, newId, type Resource } from "../resources";
+import { changeResource, findByArn, findResource, findResourcesById, insertResource, newId, type Resource } from "../resources";
 import { chargeQuery, refundQuery, templateOf } from "../privacy-budgets";
 import { catalogFor } from "./catalog";
-import { enqueue, interrupt } from "./runner";
+import { enqueue, interrupt, ownerOf } from "./runner";
 
 type ProtectedQuery = Resource<ProtectedQueryBody>;
 
@@ -47,8 +47,11 @@ function shape(query: ProtectedQuery, membership: Membership) {
 }
 
 async function ownQuery(membershipIdentifier: string, queryIdentifier: string, caller: Parameters<typeof ownMembership>[1]) {
-  const membership = await ownMembership(membershipIdentifier, caller);
-  const query = await findResource<ProtectedQueryBody>("protectedQuery", resolveId(queryIdentifier));
+  // The membership and the query in one read: clients poll this while their queries run.
+  const [membershipId, queryId] = [resolveId(membershipIdentifier), resolveId(queryIdentifier)];
+  const rows = await findResourcesById([membershipId, queryId]);
+  const membership = ownedMembership(rows.find((r) => r.id === membershipId && r.kind === "membership") as Membership | undefined, membershipIdentifier, caller);
+  const query = rows.find((r) => r.id === queryId && r.kind === "protectedQuery") as ProtectedQuery | undefined;
   if (!query || query.membershipId !== membership.id) throw notFound("PROTECTED_QUERY", queryIdentifier, "protected query");
   return { membership, query };
 }
@@ -95,7 +98,9 @@ export const protectedQueryRoutes = [
       throw invalid("resultConfiguration.outputConfiguration.s3.bucket", `Bucket "${output.bucket}" is not a bucket of your account ${caller.accountId}.`);
 
     const id = newId();
-    const body: ProtectedQueryBody = { region: caller.region, status: "SUBMITTED", sqlParameters: input.sqlParameters, resultConfiguration: { outputConfiguration: { s3: output } } };
+    // Who started it: an assumed role's session (its name survives the renewal of its keys), or the access key.
+    const submittedBy = caller.assumedRole ? `assumed-role/${caller.assumedRole.roleName}/${caller.assumedRole.sessionName}` : caller.accessKeyId;
+    const body: ProtectedQueryBody = { region: caller.region, status: "SUBMITTED", submittedBy, sqlParameters: input.sqlParameters, resultConfiguration: { outputConfiguration: { s3: output } } };
     const record = (tx?: Parameters<typeof insertResource>[1]) =>
       insertResource(
         {
@@ -122,7 +127,7 @@ export const protectedQueryRoutes = [
     } else {
       query = await record();
     }
-    enqueue(id);
+    enqueue(id, ownerOf(query!));
     return { protectedQuery: shape(query!, membership) };
   }),
 

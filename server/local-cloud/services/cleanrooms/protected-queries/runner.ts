@@ -1,8 +1,10 @@
 import fs from "node:fs";
 import path from "node:path";
 import { createHash } from "node:crypto";
-import { dataDir, protectedQueryConcurrency, protectedQueryLimits } from "@/server/config";
-import { createQueue } from "@/server/engine/exec/queue";
+import { dataDir, protectedQueryResources, protectedQueryTimeoutMs } from "@/server/config";
+import { createCoreGate } from "@/server/engine/exec/gate";
+import { createQueue, type JobOwner, type JobStart } from "@/server/engine/exec/queue";
+import { reportStages, StageClock } from "@/server/engine/exec/stages";
 import { publicFailureMessage, redactedForLog, SandboxFailure } from "@/server/engine/exec/failure";
 import { inSandbox, runInSandbox, SandboxStopped } from "@/server/engine/exec/sandbox";
 import { runPrivately } from "@/server/engine/privacy/mechanism";
@@ -14,20 +16,34 @@ import { findBucket } from "../../s3/store";
 import { writeObject } from "../../s3/versions";
 import type { AnalysisTemplateBody, CollaborationBody, ProtectedQueryBody } from "../model";
 import { debitOf, refundQuery } from "../privacy-budgets";
-import { changeResource, findByArn, findResource, listResources, type Resource } from "../resources";
+import { changeResource, findByArn, findResource, listResources, transitionResource, type Resource } from "../resources";
 import { catalogFor } from "./catalog";
 import { DataUnavailable, sandboxTable } from "./data";
 
-// Protected queries run through a queue in this process, a few at a time; the rest wait in
-// SUBMITTED. Their state lives in the store, so a restart never loses one: queries that were
-// waiting run after the restart, and one that was running ends FAILED, saying why.
+// Protected queries run through a queue in this process, fair between members and between
+// analysts; the rest wait in SUBMITTED. One query more than may run at once is let through, so
+// that it reads its catalog, is validated and has its sandbox prepared while another executes;
+// the core gate then admits it with its share of the threads and memory (docs/local-cloud.md). Their state lives
+// in the store, so a restart never loses one: queries that were waiting run after the restart,
+// and one that was running ends FAILED, saying why.
 
 type ProtectedQuery = Resource<ProtectedQueryBody>;
 
-const queue = createQueue("protected-queries", protectedQueryConcurrency, execute, (id, error) => log("error", "protected query runner failed", { id, error }));
+const cores = createCoreGate("protected-query-cores", protectedQueryResources);
+const queue = createQueue(
+  "protected-queries",
+  () => protectedQueryResources().maxSandboxes + 1,
+  execute,
+  (id, error) => log("error", "protected query runner failed", { id, error }),
+);
 
-export function enqueue(id: string): void {
-  queue.enqueue(id);
+export function enqueue(id: string, owner: JobOwner): void {
+  queue.enqueue(id, owner);
+}
+
+/** Whose query it is, for the queue's fairness: the member, and the principal who started it. */
+export function ownerOf(query: ProtectedQuery): JobOwner {
+  return { member: query.accountId, analyst: query.body.submittedBy ?? query.accountId };
 }
 
 /** Interrupts a running query; false when it is not running here. */
@@ -56,7 +72,7 @@ async function recoverPage(page: ProtectedQuery[]): Promise<void> {
           : { status: "FAILED", error: { code: "INTERNAL_ERROR", message: "The query was interrupted by a restart of the local cloud; start it again." } },
       );
     } else if (query.body.status === "SUBMITTED") {
-      enqueue(query.id);
+      enqueue(query.id, ownerOf(query));
     }
   }
 }
@@ -108,40 +124,77 @@ function typedValue(raw: string, type: string, name: string): string | number | 
   return raw;
 }
 
-async function execute(id: string, signal: AbortSignal): Promise<void> {
-  // SUBMITTED → STARTED only if no cancel came first.
-  const claimed = await changeResource<ProtectedQueryBody>(id, async (current) =>
-    current.body.status === "SUBMITTED" ? { ...current.body, status: "STARTED", startedAt: new Date().toISOString() } : null,
-  );
-  if (!claimed?.changed) return;
-  const query = claimed.resource;
+async function execute(id: string, { queuedAt, signal }: JobStart): Promise<void> {
+  const clock = new StageClock("queue", queuedAt);
+  clock.mark("lookups");
+  // It stays SUBMITTED while it is prepared (catalog, validation, sandbox), and becomes STARTED
+  // when it gets its turn on the cores; a cancel before then ends it without reading a row.
+  const query = await findResource<ProtectedQueryBody>("protectedQuery", id);
+  if (query?.body.status !== "SUBMITTED") return;
   const outDir = path.join(dataDir(), "local-cloud", "results", id);
   // Until the sandbox reads a row, a failure gives a differentially private query its debit back;
   // after, it does not: whether and how a query fails may depend on the data (docs/privacy.md).
   let readRows = false;
+  // Closing a sandbox blocks this thread for a moment, so, when no other query waits for the
+  // cores, it waits until this query has ended. Its threads are given back only once it is
+  // closed, so the memory of the sandboxes open at once stays within the budget.
+  const closes: (() => void)[] = [];
+  let leave = () => {};
+  const closeAndLeave = () => {
+    for (const close of closes.splice(0)) close();
+    leave();
+  };
   try {
     const collaboration = await findResource<CollaborationBody>("collaboration", query.collaborationId!);
     if (!collaboration) throw new QueryRefusal("The collaboration no longer exists.");
     const { catalog, sources } = await catalogFor(collaboration, query.accountId);
     const { sql, values, source } = await sqlOf(query, collaboration.id);
     // Rules may have changed since the query was submitted: check it again against the rules now.
+    clock.mark("validation");
     const validated = await validateQuery(sql, catalog, source);
+    clock.mark("lookups");
     const debit = validated.privacy ? await debitOf(id) : undefined;
     if (validated.privacy && (!debit || debit.refunded || debit.measurements < validated.privacy.measurements)) {
       throw new QueryRefusal("The analysis rules changed since the query was submitted, and it now costs more privacy budget than was set aside for it; start it again.");
     }
     const tables = await Promise.all(validated.tables.map((t) => sandboxTable(t, sources.get(t)!)));
-    const limits = protectedQueryLimits();
     const output = query.body.resultConfiguration.outputConfiguration.s3;
-    readRows = true;
-    const setup = { tables, outDir, ...limits, signal };
+    const resources = protectedQueryResources();
+    // Its turn on the cores: threads as the gate gives them, memory in proportion; then
+    // SUBMITTED → STARTED, only if no cancel came first.
+    const limits = async () => {
+      const admission = await cores.enter();
+      leave = admission.leave;
+      clock.mark("status");
+      const started = await transitionResource<ProtectedQueryBody>(id, "SUBMITTED", { status: "STARTED", startedAt: new Date().toISOString() });
+      clock.mark("sandbox");
+      if (!started) throw new NotStarted();
+      readRows = true;
+      return { threads: admission.threads, memoryLimit: `${resources.memoryFor(admission.threads)}MiB` };
+    };
+    const setup = {
+      tables,
+      outDir,
+      limits,
+      timeoutMs: protectedQueryTimeoutMs(),
+      signal,
+      clock,
+      spares: resources.maxSandboxes,
+      closeLater: (close: () => void) => closes.push(close),
+    };
     const { file, sensitivityParameters } = validated.privacy
       ? await inSandbox(setup, (session) => runPrivately(session, { plan: validated.privacy!, values, usersNoisePerQuery: debit!.usersNoisePerQuery, resultFormat: output.resultFormat }))
       : { ...(await runInSandbox({ ...setup, sql: validated.sql, values, resultFormat: output.resultFormat })), sensitivityParameters: undefined };
+    if (cores.waiting) closeAndLeave();
     const key = `${(output.keyPrefix ?? "").replace(/^\/+|\/+$/g, "")}${output.keyPrefix ? "/" : ""}${id}/result.${output.resultFormat === "CSV" ? "csv" : "parquet"}`;
+    clock.mark("lookups");
     await checkReceiver(collaboration, query.accountId, output.bucket);
-    await deliver(query, file, output.bucket, key, output.resultFormat, sensitivityParameters ? { differentialPrivacy: { sensitivityParameters } } : {});
+    clock.mark("result");
+    await deliver(query, file, output.bucket, key, output.resultFormat, sensitivityParameters ? { differentialPrivacy: { sensitivityParameters } } : {}, clock);
   } catch (error) {
+    clock.mark("status");
+    // Cancelled while it was prepared: the cancel ended it and gave its budget back.
+    if (error instanceof NotStarted) return;
     if (!readRows) await refundQuery(id);
     if (error instanceof SandboxStopped) {
       await finish(query, error.reason === "timeout" ? { status: "TIMED_OUT", error: { code: "TIMED_OUT", message: error.message } } : { status: "CANCELLED" });
@@ -159,7 +212,11 @@ async function execute(id: string, signal: AbortSignal): Promise<void> {
       await finish(query, { status: "FAILED", error: { code: "INTERNAL_ERROR", message: "The query failed inside the local cloud. Messages of failed queries never include values from the data." } });
     }
   } finally {
-    fs.rmSync(outDir, { recursive: true, force: true });
+    const ms = clock.stop();
+    log("info", "protected query stages", { id, ms });
+    reportStages({ id, ms });
+    closeAndLeave();
+    await fs.promises.rm(outDir, { recursive: true, force: true });
   }
 }
 
@@ -176,16 +233,22 @@ async function checkReceiver(collaboration: Resource<CollaborationBody>, account
 
 class ReceiverRefused extends Error {}
 
+/** The query was no longer SUBMITTED when its turn came (a cancel came first). */
+class NotStarted extends Error {}
+
 /**
  * Moves the result file into the receiver's bucket and marks the query SUCCESS, in one transaction
  * under the query's row lock: a cancel acknowledged before this point means no result is written,
  * and one after it finds the query already ended.
  */
-async function deliver(query: ProtectedQuery, file: string, bucket: string, key: string, format: "CSV" | "PARQUET", extra: Partial<ProtectedQueryBody>): Promise<void> {
+async function deliver(query: ProtectedQuery, file: string, bucket: string, key: string, format: "CSV" | "PARQUET", extra: Partial<ProtectedQueryBody>, clock: StageClock): Promise<void> {
   const md5 = createHash("md5");
-  for await (const chunk of fs.createReadStream(file)) md5.update(chunk as Buffer);
-  const size = fs.statSync(file).size;
+  const size = (await fs.promises.stat(file)).size;
+  // A result is usually small: one read; a large one is streamed.
+  if (size < 8 * 1024 * 1024) md5.update(await fs.promises.readFile(file));
+  else for await (const chunk of fs.createReadStream(file)) md5.update(chunk as Buffer);
   const blob = await commitBlob(file);
+  clock.mark("status");
   let removed: string[] = [];
   const outcome = await changeResource<ProtectedQueryBody>(query.id, async (current, tx) => {
     if (current.body.status === "CANCELLING") return ended(current, { status: "CANCELLED" });
