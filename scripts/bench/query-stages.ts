@@ -1,7 +1,6 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import type { CleanRoomsClient } from "@aws-sdk/client-cleanrooms";
 import { queryStages, type QueryStage, type StageReport } from "../../server/engine/exec/stages";
 import { startChild, type Child } from "./child";
 import { direct, generate, median, query, register, run, type Credentials } from "./protected-queries";
