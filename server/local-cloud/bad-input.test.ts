@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { CreateBucketCommand } from "@aws-sdk/client-s3";
@@ -115,6 +116,25 @@ describe("S3 (restXml)", () => {
     expect(await errorType(read)).toEqual([404, "NoSuchKey"]);
     const tmp = path.join(cloud.dataDir, "local-cloud", "s3", "tmp");
     expect(fs.existsSync(tmp) ? fs.readdirSync(tmp) : []).toEqual([]);
+  });
+
+  it("checks a large body's digests too (computed off the event loop), writing nothing when one is wrong", async () => {
+    const declared = "a".repeat(9 * 1024 * 1024);
+    const tampered = `${declared.slice(0, -1)}b`;
+    const put = (extra: { headers?: Record<string, string>; sendBody?: string }) =>
+      signedFetch(cloud, "org-a", { service: "s3", method: "PUT", path: "/org-a-bad-input/large", body: declared, ...extra });
+    expect(await errorType(await put({ sendBody: tampered }))).toEqual([400, "XAmzContentSHA256Mismatch"]);
+    expect(await errorType(await put({ headers: { "content-md5": createHash("md5").update(tampered).digest("base64") } }))).toEqual([400, "BadDigest"]);
+    expect(await errorType(await put({ headers: { "x-amz-checksum-sha256": createHash("sha256").update(tampered).digest("base64") } }))).toEqual([400, "BadDigest"]);
+    const read = await signedFetch(cloud, "org-a", { service: "s3", method: "GET", path: "/org-a-bad-input/large" });
+    expect(await errorType(read)).toEqual([404, "NoSuchKey"]);
+    const tmp = path.join(cloud.dataDir, "local-cloud", "s3", "tmp");
+    expect(fs.existsSync(tmp) ? fs.readdirSync(tmp) : []).toEqual([]);
+    // The right digests are accepted, and the ETag is the MD5.
+    const ok = await put({ headers: { "content-md5": createHash("md5").update(declared).digest("base64"), "x-amz-checksum-sha256": createHash("sha256").update(declared).digest("base64") } });
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get("etag")).toBe(`"${createHash("md5").update(declared).digest("hex")}"`);
+    expect(ok.headers.get("x-amz-checksum-sha256")).toBe(createHash("sha256").update(declared).digest("base64"));
   });
 
   it("answers unknown subresources with NotImplemented, not a crash", async () => {

@@ -1,6 +1,8 @@
 import fs from "node:fs";
 import path from "node:path";
+import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { pipeline } from "node:stream/promises";
 import { dataDir } from "@/server/config";
 
 // Object bytes live in files named by random ids, never by bucket or key, so no key can reach a
@@ -53,4 +55,38 @@ export async function removeTemp(tempPath: string): Promise<void> {
 /** Temporary files left by a crash are incomplete by definition. */
 export function sweepTemporaryFiles(): void {
   fs.rmSync(path.join(blobRoot(), "tmp"), { recursive: true, force: true });
+}
+
+// Parts per `cat`: far below the length a command line may have (paths are about 90 characters).
+const CAT_BATCH = 1000;
+
+/**
+ * Writes the files one after another into `target` (a multipart upload's parts into its object).
+ * On Linux `cat` copies them inside the kernel (copy_file_range), without the bytes passing
+ * through this process: a gigabyte takes about a quarter of a second instead of two, and the
+ * event loop stays free. Where `cat` cannot do it, the bytes are streamed through here instead.
+ */
+export async function concatenateFiles(files: string[], target: string): Promise<void> {
+  try {
+    for (let i = 0; i < files.length; i += CAT_BATCH) await catInto(files.slice(i, i + CAT_BATCH), target, i === 0 ? "w" : "a");
+  } catch {
+    const out = fs.createWriteStream(target, { highWaterMark: 1024 * 1024 });
+    await pipeline(async function* () {
+      for (const file of files) for await (const chunk of fs.createReadStream(file, { highWaterMark: 1024 * 1024 })) yield chunk as Buffer;
+    }, out);
+  }
+}
+
+async function catInto(files: string[], target: string, flags: "w" | "a"): Promise<void> {
+  const out = await fs.promises.open(target, flags);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      // No shell: the arguments are our own blob paths, passed as they are.
+      const child = spawn("cat", ["--", ...files], { stdio: ["ignore", out.fd, "ignore"] });
+      child.once("error", reject);
+      child.once("exit", (code) => (code === 0 ? resolve() : reject(new Error(`cat exited with ${code}`))));
+    });
+  } finally {
+    await out.close();
+  }
 }

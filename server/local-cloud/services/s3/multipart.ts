@@ -5,7 +5,7 @@ import { CloudError } from "../../errors";
 import { parseXml } from "../../protocols/xml";
 import type { XmlAnswer } from "../../protocols/rest-xml";
 import { readBody } from "../../body";
-import { blobPath, commitBlob, commitOrDiscard, newTempPath, removeBlob, removeTemp } from "./blobs";
+import { blobPath, commitBlob, commitOrDiscard, concatenateFiles, newTempPath, removeBlob, removeTemp } from "./blobs";
 import { checksumHeader, checksummer, checksumXmlName, parseAlgorithm, type ChecksumAlgorithm } from "./checksums";
 import { conditionally, objectHeadersFromRequest, ownedBucket, quoteEtag, writeConditionsOf, type S3Request } from "./context";
 import { validateObjectKey } from "./names";
@@ -113,12 +113,10 @@ export async function completeMultipartUpload(request: KeyRequest, uploadId: str
   const temp = newTempPath();
   let blob: string;
   try {
-    const out = fs.createWriteStream(temp, { highWaterMark: 1024 * 1024 });
-    await pipeline(async function* () {
-      for (const part of parts) {
-        for await (const chunk of fs.createReadStream(blobPath(part.blob), { highWaterMark: 1024 * 1024 })) yield chunk as Buffer;
-      }
-    }, out);
+    await concatenateFiles(
+      parts.map((p) => blobPath(p.blob)),
+      temp,
+    );
     blob = await commitBlob(temp);
   } catch (error) {
     await removeTemp(temp);
@@ -153,7 +151,7 @@ export async function completeMultipartUpload(request: KeyRequest, uploadId: str
   };
   const written = await conditionally(blob, () => writeObject(row, undefined, writeConditionsOf(ctx)), removeBlob, key);
   for (const gone of written.removed) await removeBlob(gone);
-  for (const partBlob of await deleteUploadRows(uploadId)) await removeBlob(partBlob);
+  await Promise.all((await deleteUploadRows(uploadId)).map(removeBlob));
   const result: Record<string, unknown> = completedResult(bucket, key, etag);
   if (checksum) {
     result[checksumXmlName(checksum.algorithm)] = `${checksum.value}-${parts.length}`;

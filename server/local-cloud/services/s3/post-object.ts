@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import type { Readable } from "node:stream";
 import busboy from "busboy";
@@ -8,7 +9,7 @@ import { checksumAlgorithms, checksumHeader, checksummer } from "./checksums";
 import { accessDenied, noSuchBucket, objectHeadersOf, quoteEtag } from "./context";
 import { validateObjectKey } from "./names";
 import { checkPolicy, parsePolicy, policySigner, type FormFields } from "./post-policy";
-import { inlineMd5, MAX_PUT_BYTES, streamToFile } from "./receive";
+import { MAX_PUT_BYTES, streamToFile } from "./receive";
 import { findBucket } from "./store";
 import { tagsFromXml } from "./tagging";
 import { writeObject } from "./versions";
@@ -156,7 +157,7 @@ export async function postObject(req: IncomingMessage, bucketName: string | null
   const tags = fields.has("tagging") ? tagsFromXml(fields.get("tagging")!) : {};
   const checksum = declaredChecksum(fields);
 
-  const md5 = inlineMd5();
+  const md5 = createHash("md5");
   const sum = checksum ? checksummer(checksum.algorithm) : null;
   const tempPath = newTempPath();
   let size: number;
@@ -173,7 +174,7 @@ export async function postObject(req: IncomingMessage, bucketName: string | null
     throw error;
   }
   const blob = await commitOrDiscard(tempPath);
-  const etag = (await md5.digest()).toString("hex");
+  const etag = md5.digest("hex");
   const written = await writeObject({
     bucket: bucketName,
     key,

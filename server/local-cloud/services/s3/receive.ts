@@ -8,7 +8,7 @@ import type { StoredChecksum } from "../../store/schema";
 import { AwsChunkedDecoder } from "./aws-chunked";
 import { newTempPath, removeTemp } from "./blobs";
 import { checksumAlgorithms, checksumHeader, checksummer, parseAlgorithm, type ChecksumAlgorithm } from "./checksums";
-import { md5OnWorker, type Md5 } from "./md5-worker";
+import { digestFile, workerChecksums } from "./digest-worker";
 
 export const MAX_PUT_BYTES = 5 * 1024 ** 3;
 
@@ -39,9 +39,10 @@ function declaredChecksum(ctx: ServiceContext): { algorithm?: ChecksumAlgorithm;
 }
 
 /**
- * Streams a request body to a temporary file while computing its MD5 (the ETag), the SHA-256
- * the signature promised (when it promised one) and the declared checksum, then checks them all.
- * The body is never held in memory. On any failure the temporary file is removed.
+ * Streams a request body to a temporary file and computes its MD5 (the ETag), the SHA-256 the
+ * signature promised (when it promised one) and the declared checksum, as it passes (small
+ * bodies) or on the digest worker from the file (large ones), then checks them all before
+ * answering. The body is never held in memory. On any failure the temporary file is removed.
  */
 export async function receiveBody(ctx: ServiceContext, payloadHash: string): Promise<ReceivedBody> {
   const { req } = ctx;
@@ -58,35 +59,39 @@ export async function receiveBody(ctx: ServiceContext, payloadHash: string): Pro
   const contentMd5 = req.headers["content-md5"];
   if (typeof contentMd5 === "string" && Buffer.from(contentMd5, "base64").length !== 16) throw new CloudError(400, "InvalidDigest", "The Content-MD5 you specified was invalid.");
   const declared = declaredChecksum(ctx);
-  // Large bodies hash their ETag on a worker thread; small ones are not worth the message passing.
-  const md5 = declaredLength >= 8 * 1024 * 1024 ? md5OnWorker() : inlineMd5();
-  const sha256 = /^[0-9a-f]{64}$/.test(payloadHash) ? createHash("sha256") : null;
-  const sum = declared.algorithm ? checksummer(declared.algorithm) : null;
+  const wantsSha256 = /^[0-9a-f]{64}$/.test(payloadHash);
+  // Large bodies are digested on a worker thread from their file once written; small ones as they
+  // pass, where a message to a worker would cost more than it saves.
+  const onWorker = declaredLength >= 8 * 1024 * 1024;
+  const onWorkerChecksum = onWorker && declared.algorithm !== undefined && workerChecksums.has(declared.algorithm);
+  const md5 = onWorker ? null : createHash("md5");
+  const sha256 = wantsSha256 && !onWorker ? createHash("sha256") : null;
+  const sum = declared.algorithm && !onWorkerChecksum ? checksummer(declared.algorithm) : null;
   const decoder = chunked ? new AwsChunkedDecoder() : null;
   const tempPath = newTempPath();
   try {
     const source: Readable = decoder ? req.pipe(decoder) : req;
     if (decoder) req.once("error", (error) => decoder.destroy(error));
-    const size = await streamToFile(source, tempPath, MAX_PUT_BYTES, async (chunk) => {
-      md5.update(chunk);
+    const size = await streamToFile(source, tempPath, MAX_PUT_BYTES, (chunk) => {
+      md5?.update(chunk);
       sha256?.update(chunk);
       sum?.update(chunk);
-      await md5.ready();
     });
     if (!req.complete) throw new CloudError(400, "IncompleteBody", "The request body ended before Content-Length bytes arrived.");
     if (Number.isFinite(declaredLength) && size !== declaredLength) {
       throw new CloudError(400, "IncompleteBody", `You did not provide the number of bytes specified by the Content-Length HTTP header (expected ${declaredLength}, got ${size}).`);
     }
-    const md5Digest = await md5.digest();
+    const digests = onWorker ? await digestFile(tempPath, { sha256: wantsSha256, checksum: onWorkerChecksum ? declared.algorithm! : null }) : null;
+    const md5Digest = digests?.md5 ?? md5!.digest();
     if (typeof contentMd5 === "string" && contentMd5 !== md5Digest.toString("base64")) {
       throw new CloudError(400, "BadDigest", "The Content-MD5 you specified did not match what we received.");
     }
-    if (sha256 && sha256.digest("hex") !== payloadHash) {
+    if (wantsSha256 && (digests ? digests.sha256 : sha256!.digest("hex")) !== payloadHash) {
       throw new CloudError(400, "XAmzContentSHA256Mismatch", "The provided 'x-amz-content-sha256' header does not match what was computed.");
     }
     let checksum: StoredChecksum | null = null;
-    if (declared.algorithm && sum) {
-      const value = sum.digest();
+    if (declared.algorithm) {
+      const value = onWorkerChecksum ? digests!.checksum! : sum!.digest();
       const expected = declared.header ?? (declared.trailer ? decoder?.trailers.get(declared.trailer) : undefined);
       if (expected !== undefined && expected !== value) {
         throw new CloudError(400, "BadDigest", `The ${declared.algorithm} you specified did not match the calculated checksum.`);
@@ -95,7 +100,6 @@ export async function receiveBody(ctx: ServiceContext, payloadHash: string): Pro
     }
     return { tempPath, size, md5: md5Digest, checksum };
   } catch (error) {
-    md5.drop();
     await removeTemp(tempPath);
     if (error instanceof CloudError) throw error;
     if ((error as NodeJS.ErrnoException).code === "ERR_STREAM_PREMATURE_CLOSE" || (error as NodeJS.ErrnoException).code === "ECONNRESET") {
@@ -109,7 +113,7 @@ export async function receiveBody(ctx: ServiceContext, payloadHash: string): Pro
  * Streams `source` into the file at `tempPath`, handing each chunk to `onChunk` first (hashes),
  * and answers the number of bytes written; more than `maxBytes` is EntityTooLarge.
  */
-export async function streamToFile(source: Readable, tempPath: string, maxBytes: number, onChunk: (chunk: Buffer) => Promise<void> | void): Promise<number> {
+export async function streamToFile(source: Readable, tempPath: string, maxBytes: number, onChunk: (chunk: Buffer) => void): Promise<number> {
   let size = 0;
   await pipeline(
     source,
@@ -117,16 +121,11 @@ export async function streamToFile(source: Readable, tempPath: string, maxBytes:
       for await (const chunk of chunks) {
         size += chunk.length;
         if (size > maxBytes) throw new CloudError(400, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed size.");
-        await onChunk(chunk);
+        onChunk(chunk);
         yield chunk;
       }
     },
     fs.createWriteStream(tempPath, { highWaterMark: 1024 * 1024 }),
   );
   return size;
-}
-
-export function inlineMd5(): Md5 {
-  const hash = createHash("md5");
-  return { update: (chunk) => void hash.update(chunk), ready: async () => {}, digest: async () => hash.digest(), drop: () => {} };
 }
