@@ -15,12 +15,12 @@ export interface Child<T> {
 }
 
 /** Starts a TypeScript script in its own Node process and reads the JSON line it prints. */
-export async function startChild<T>(script: string): Promise<Child<T>> {
+export async function startChild<T>(script: string, env: Record<string, string> = {}): Promise<Child<T>> {
   // tsx as a loader in this very process (its CLI would start another one, whose memory we
   // would then not see).
   // BENCH_CPU_PROF=<dir> writes each child's V8 CPU profile there when it stops (see docs/benchmarks.md).
   const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", "--cpu-prof-dir", process.env.BENCH_CPU_PROF] : [];
-  const child = spawn(process.execPath, [...profile, "--import", "tsx", script], { stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(process.execPath, [...profile, "--import", "tsx", script], { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, ...env } });
   const messages: unknown[] = [];
   const line = await new Promise<string>((resolve, reject) => {
     const lines = readline.createInterface({ input: child.stdout! });

@@ -12,7 +12,8 @@ async function main() {
   const { seedDemo } = await import("../../server/seed/demo");
   const { credentialsForOrganization } = await import("../../server/local-keys/credentials");
   const { startLocalCloud } = await import("../../server/local-cloud/server");
-  await setProcessDatabase(await openDatabase({ pgliteDir: path.join(dir, "pglite") }));
+  // The embedded PGlite by default; BENCH_DATABASE_URL measures the same on PostgreSQL.
+  await setProcessDatabase(await openDatabase({ url: process.env.BENCH_DATABASE_URL, pgliteDir: path.join(dir, "pglite") }));
   await seedDemo();
   const { onStageReport } = await import("../../server/engine/exec/stages");
   const cloud = await startLocalCloud({ port: 0 });

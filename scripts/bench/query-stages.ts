@@ -21,9 +21,9 @@ export interface StageRow {
 
 type Cloud = Child<{ port: number; credentials: { a: Credentials; b: Credentials } }>;
 
-async function world(customers: number, tag: string) {
+async function world(customers: number, tag: string, env: Record<string, string> = {}) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-stages-"));
-  const cloud: Cloud = await startChild("scripts/bench/cloud-server.ts");
+  const cloud: Cloud = await startChild("scripts/bench/cloud-server.ts", env);
   const files = await generate(dir, customers);
   const { cleanA, membershipA } = await register(`http://127.0.0.1:${cloud.info.port}`, cloud.info.credentials, files, tag);
   return {
@@ -57,9 +57,15 @@ function medianRow(label: string, samples: { startRequest: number; stages: Recor
   };
 }
 
+// Every run's text differs (a comment), so that no run finds its validation already done: each
+// query is checked when it is started as a new query would be (the runner's re-check then finds
+// the start's, as it does for every query).
+let runs = 0;
+const fresh = (sql: string) => `${sql}\n-- run ${++runs}`;
+
 /** One query at a time, alternating with plain DuckDB, `repeat` times after a warm-up. */
-export async function alone(label: string, customers: number, repeat: number, pollMs: number): Promise<StageRow> {
-  const w = await world(customers, `stages${customers}`);
+export async function alone(label: string, customers: number, repeat: number, pollMs: number, env: Record<string, string> = {}): Promise<StageRow> {
+  const w = await world(customers, `stages${customers}`, env);
   try {
     await run(w.cleanA, w.membershipA, query, pollMs);
     await direct(w.files);
@@ -67,7 +73,7 @@ export async function alone(label: string, customers: number, repeat: number, po
     const directMs = [];
     for (let i = 0; i < repeat; i++) {
       directMs.push((await direct(w.files)) * 1000);
-      const r = await run(w.cleanA, w.membershipA, query, pollMs);
+      const r = await run(w.cleanA, w.membershipA, fresh(query), pollMs);
       samples.push({ startRequest: r.startRequest * 1000, stages: stagesOf(w.cloud, r.id), endToEnd: r.seconds * 1000 });
     }
     return medianRow(label, samples, directMs);
@@ -118,7 +124,7 @@ export async function concurrent(customers: number, repeat: number, pollMs: numb
       sequentials.push(sequential);
       w.cloud.resetPeak();
       const start = process.hrtime.bigint();
-      const runs = await Promise.all(sqls.map((sql) => run(w.cleanA, w.membershipA, sql, pollMs)));
+      const runs = await Promise.all(sqls.map((sql) => run(w.cleanA, w.membershipA, fresh(sql), pollMs)));
       walls.push(Number(process.hrtime.bigint() - start) / 1e9);
       peak = Math.max(peak, w.cloud.memory().peak);
       for (const r of runs) {
@@ -145,9 +151,46 @@ export async function concurrent(customers: number, repeat: number, pollMs: numb
   }
 }
 
+/** A fresh database on the machine's PostgreSQL for one run, dropped after; null when there is none. */
+async function scratchPostgres(): Promise<{ url: string; drop(): Promise<void> } | null> {
+  const base = process.env.BENCH_POSTGRES_URL ?? "postgres://postgres@127.0.0.1:5432/test";
+  const { Client } = await import("pg");
+  const admin = new Client({ connectionString: base });
+  try {
+    await admin.connect();
+  } catch {
+    return null;
+  }
+  const name = `bench_${Date.now()}`;
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const again = new Client({ connectionString: base });
+      await again.connect();
+      await again.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await again.end();
+    },
+  };
+}
+
 export async function queryStagesBench({ repeat = 5, customers = Number(process.env.BENCH_STAGE_CUSTOMERS ?? 1_000_000) } = {}) {
-  const empty = await alone("empty tables", 0, repeat * 2, 10);
-  const full = await alone(`${customers.toLocaleString("en-US")} customers`, customers, repeat, 20);
+  // The client polls every 10 ms alone, every 20 ms at 1M rows; twenty clients at once poll every
+  // 100 ms, as the console's workbench does at first (lib/polling.ts).
+  const rows = [await alone("empty tables (PGlite, the default store)", 0, repeat * 2, 10)];
+  const postgres = await scratchPostgres();
+  if (postgres) {
+    try {
+      rows.push(await alone("empty tables (PostgreSQL)", 0, repeat * 2, 10, { BENCH_DATABASE_URL: postgres.url }));
+    } finally {
+      await postgres.drop();
+    }
+  }
+  rows.push(await alone(`${customers.toLocaleString("en-US")} customers`, customers, repeat, 20));
   const load = await concurrent(customers, repeat, 100);
-  return { rows: [empty, full, load.row], load };
+  rows.push(load.row);
+  return { rows, load };
 }

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { route } from "../../protocols/rest-json";
 import type { SignedRequest } from "../../sigv4/verify";
-import { findDatabase, findTable, type Catalog } from "../glue/store";
+import { findDatabase, findTable, findTables, type Catalog, type GlueTableRow } from "../glue/store";
 import { arn, columnName, conflict, description, identifier, invalid, notFound, pageInput, pageResources, resolveId, resourceName, tags, timestamps } from "./common";
 import type { AnalysisRuleType, AssociationBody, ConfiguredTableBody } from "./model";
 import { configuredTableRulePolicy } from "@/lib/analysis-rules";
@@ -46,6 +46,19 @@ export async function glueColumnsOf(table: Resource<ConfiguredTableBody>): Promi
 export function glueTableOf(table: Resource<ConfiguredTableBody>) {
   const reference = table.body.tableReference.glue;
   return findTable(glueCatalogOf(table), reference.databaseName.toLowerCase(), reference.tableName.toLowerCase());
+}
+
+/** The Glue tables of several configured tables, in one query, by configured table id. */
+export async function glueTablesOf(tables: Resource<ConfiguredTableBody>[]): Promise<Map<string, GlueTableRow | undefined>> {
+  const wanted = tables.map((t) => ({
+    id: t.id,
+    catalog: glueCatalogOf(t),
+    databaseName: t.body.tableReference.glue.databaseName.toLowerCase(),
+    name: t.body.tableReference.glue.tableName.toLowerCase(),
+  }));
+  const rows = await findTables(wanted);
+  const found = (w: (typeof wanted)[number]) => rows.find((r) => r.accountId === w.catalog.accountId && r.region === w.catalog.region && r.databaseName === w.databaseName && r.name === w.name);
+  return new Map(wanted.map((w) => [w.id, found(w)]));
 }
 
 export function columnsOfGlueTable(glue: { input: unknown } | undefined): Map<string, { type: string; partitionKey: boolean }> {

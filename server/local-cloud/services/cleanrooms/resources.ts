@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { and, asc, eq, gt, inArray, sql } from "drizzle-orm";
+import { and, asc, eq, gt, inArray, or, sql } from "drizzle-orm";
 import { getDb, type Db } from "@/server/db/client";
 import { cleanroomsResources } from "../../store/schema";
 
@@ -62,22 +62,53 @@ export async function findResource<B = unknown>(kind: ResourceKind, id: string):
   return row && toResource<B>(row);
 }
 
-/** Resources of one kind by id, in one query; missing ones are left out. */
-export async function findResources<B = unknown>(kind: ResourceKind, ids: string[]): Promise<Resource<B>[]> {
-  if (!ids.length) return [];
-  const db = await getDb();
-  const rows = await db
-    .select()
-    .from(cleanroomsResources)
-    .where(and(eq(cleanroomsResources.kind, kind), inArray(cleanroomsResources.id, ids)));
-  return rows.map((row) => toResource<B>(row));
-}
-
 /** Resources of any kind by id, in one query (several lookups of one request in one round trip). */
 export async function findResourcesById(ids: string[]): Promise<Resource[]> {
   const db = await getDb();
   const rows = await db.select().from(cleanroomsResources).where(inArray(cleanroomsResources.id, ids));
   return rows.map((row) => toResource(row));
+}
+
+/**
+ * A resource and the collaboration it belongs to, in one query (the collaboration is undefined
+ * when there is none).
+ */
+export async function findWithCollaboration<B, C>(kind: ResourceKind, id: string): Promise<{ resource?: Resource<B>; collaboration?: Resource<C> }> {
+  const db = await getDb();
+  const owner = db
+    .select({ id: cleanroomsResources.collaborationId })
+    .from(cleanroomsResources)
+    .where(and(eq(cleanroomsResources.kind, kind), eq(cleanroomsResources.id, id)));
+  const rows = await db
+    .select()
+    .from(cleanroomsResources)
+    .where(or(and(eq(cleanroomsResources.kind, kind), eq(cleanroomsResources.id, id)), and(eq(cleanroomsResources.kind, "collaboration"), inArray(cleanroomsResources.id, owner))));
+  const resource = rows.find((r) => r.kind === kind && r.id === id);
+  const collaboration = rows.find((r) => r.kind === "collaboration" && r.id === resource?.collaborationId);
+  return { resource: resource && toResource<B>(resource), collaboration: collaboration && toResource<C>(collaboration) };
+}
+
+/** A collaboration's associations and the configured tables they associate, in one query. */
+export async function associationsWithTables<A, T>(collaborationId: string): Promise<{ associations: Resource<A>[]; tables: Resource<T>[] }> {
+  const db = await getDb();
+  const associated = db
+    .select({ id: sql<string>`${cleanroomsResources.body}->>'configuredTableId'` })
+    .from(cleanroomsResources)
+    .where(and(eq(cleanroomsResources.kind, "association"), eq(cleanroomsResources.collaborationId, collaborationId)));
+  const rows = await db
+    .select()
+    .from(cleanroomsResources)
+    .where(
+      or(
+        and(eq(cleanroomsResources.kind, "association"), eq(cleanroomsResources.collaborationId, collaborationId)),
+        and(eq(cleanroomsResources.kind, "configuredTable"), inArray(cleanroomsResources.id, associated)),
+      ),
+    )
+    .orderBy(asc(cleanroomsResources.id));
+  return {
+    associations: rows.filter((r) => r.kind === "association").map((r) => toResource<A>(r)),
+    tables: rows.filter((r) => r.kind === "configuredTable").map((r) => toResource<T>(r)),
+  };
 }
 
 export async function findByArn(arn: string): Promise<Resource | undefined> {

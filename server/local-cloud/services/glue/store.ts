@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, sql } from "drizzle-orm";
+import { and, asc, eq, gt, or, sql } from "drizzle-orm";
 import { getDb } from "@/server/db/client";
 import { glueCrawlers, glueDatabases, gluePartitions, glueTables, glueTableVersions } from "../../store/schema";
 
@@ -68,6 +68,16 @@ export async function findTable(catalog: Catalog, databaseName: string, name: st
     .from(glueTables)
     .where(and(inCatalog(glueTables, catalog), eq(glueTables.databaseName, databaseName), eq(glueTables.name, name)));
   return row;
+}
+
+/** Several tables, each by its catalog, database and name, in one query; missing ones are left out. */
+export async function findTables(wanted: { catalog: Catalog; databaseName: string; name: string }[]): Promise<GlueTableRow[]> {
+  if (!wanted.length) return [];
+  const db = await getDb();
+  return db
+    .select()
+    .from(glueTables)
+    .where(or(...wanted.map((w) => and(inCatalog(glueTables, w.catalog), eq(glueTables.databaseName, w.databaseName), eq(glueTables.name, w.name)))));
 }
 
 export async function listTables(catalog: Catalog, databaseName: string, after: string | null, limit: number): Promise<GlueTableRow[]> {

@@ -1,10 +1,10 @@
 import { analysisRuleTypes, policyMember, tableRuleOf } from "@/lib/analysis-rules";
 import type { CatalogTable, QueryCatalog } from "@/server/engine/sql/catalog";
 import type { GlueTableRow } from "../../glue/store";
-import { columnsOfGlueTable, glueTableOf } from "../configured-tables";
+import { columnsOfGlueTable, glueTablesOf } from "../configured-tables";
 import type { Collaboration } from "../access";
 import type { AssociationBody, ConfiguredTableBody } from "../model";
-import { findResources, listResources, type Resource } from "../resources";
+import { associationsWithTables, type Resource } from "../resources";
 
 // The catalog the validator reads: the collaboration's associated tables as the querying member
 // sees them (schemas and rules), plus, for the executor only, where each table's data lives.
@@ -21,17 +21,10 @@ export interface CatalogSource {
  * validator binds a name to is the table whose files the sandbox reads.
  */
 export async function catalogFor(collaboration: Collaboration, runnerAccountId: string): Promise<{ catalog: QueryCatalog; sources: Map<CatalogTable, CatalogSource> }> {
-  // Three reads whatever the number of tables: associations, their configured tables, their Glue tables.
-  const associations = await listResources<AssociationBody>({ kind: "association", collaborationId: collaboration.id });
-  const configured = new Map(
-    (
-      await findResources<ConfiguredTableBody>(
-        "configuredTable",
-        associations.map((a) => a.body.configuredTableId),
-      )
-    ).map((t) => [t.id, t]),
-  );
-  const glueTables = new Map(await Promise.all([...configured.values()].map(async (t) => [t.id, await glueTableOf(t)] as const)));
+  // Two reads whatever the number of tables: associations with their configured tables, then their Glue tables.
+  const { associations, tables: configuredTables } = await associationsWithTables<AssociationBody, ConfiguredTableBody>(collaboration.id);
+  const configured = new Map(configuredTables.map((t) => [t.id, t]));
+  const glueTables = await glueTablesOf(configuredTables);
   const tables: CatalogTable[] = [];
   const sources = new Map<CatalogTable, CatalogSource>();
   for (const association of associations) {

@@ -6,8 +6,8 @@ import { route } from "../../../protocols/rest-json";
 import { findBucket } from "../../s3/store";
 import { ownedMembership, ownMembership, type Membership } from "../access";
 import { accessDenied, arn, conflict, identifier, invalid, notFound, pageInput, pageResources, resolveId } from "../common";
-import type { AnalysisTemplateBody, CollaborationBody, ProtectedQueryBody } from "../model";
-import { changeResource, findByArn, findResource, findResourcesById, insertResource, newId, type Resource } from "../resources";
+import type { AnalysisTemplateBody, CollaborationBody, MembershipBody, ProtectedQueryBody } from "../model";
+import { changeResource, findByArn, findResourcesById, findWithCollaboration, insertResource, newId, type Resource } from "../resources";
 import { chargeQuery, refundQuery, templateOf } from "../privacy-budgets";
 import { catalogFor } from "./catalog";
 import { enqueue, interrupt, ownerOf } from "./runner";
@@ -58,8 +58,10 @@ async function ownQuery(membershipIdentifier: string, queryIdentifier: string, c
 
 export const protectedQueryRoutes = [
   route("StartProtectedQuery", "POST", "/memberships/{membershipIdentifier}/protectedQueries", 200, startInput, async ({ input, caller }) => {
-    const membership = await ownMembership(input.membershipIdentifier, caller, { activeOnly: true });
-    const collaboration = (await findResource<CollaborationBody>("collaboration", membership.collaborationId!))!;
+    // The membership and its collaboration in one read.
+    const found = await findWithCollaboration<MembershipBody, CollaborationBody>("membership", resolveId(input.membershipIdentifier));
+    const membership = ownedMembership(found.resource, input.membershipIdentifier, caller, { activeOnly: true });
+    const collaboration = found.collaboration!;
     const me = collaboration.body.members.find((m) => m.accountId === caller.accountId)!;
     if (!me.abilities.includes("CAN_QUERY")) throw accessDenied("Only a member who can query may start protected queries.");
     const { queryString, analysisTemplateArn } = input.sqlParameters;

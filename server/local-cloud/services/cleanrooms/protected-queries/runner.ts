@@ -16,7 +16,7 @@ import { findBucket } from "../../s3/store";
 import { writeObject } from "../../s3/versions";
 import type { AnalysisTemplateBody, CollaborationBody, ProtectedQueryBody } from "../model";
 import { debitOf, refundQuery } from "../privacy-budgets";
-import { changeResource, findByArn, findResource, listResources, transitionResource, type Resource } from "../resources";
+import { changeResource, findByArn, findWithCollaboration, listResources, transitionResource, type Resource } from "../resources";
 import { catalogFor } from "./catalog";
 import { DataUnavailable, sandboxTable } from "./data";
 
@@ -129,7 +129,7 @@ async function execute(id: string, { queuedAt, signal }: JobStart): Promise<void
   clock.mark("lookups");
   // It stays SUBMITTED while it is prepared (catalog, validation, sandbox), and becomes STARTED
   // when it gets its turn on the cores; a cancel before then ends it without reading a row.
-  const query = await findResource<ProtectedQueryBody>("protectedQuery", id);
+  const { resource: query, collaboration } = await findWithCollaboration<ProtectedQueryBody, CollaborationBody>("protectedQuery", id);
   if (query?.body.status !== "SUBMITTED") return;
   const outDir = path.join(dataDir(), "local-cloud", "results", id);
   // Until the sandbox reads a row, a failure gives a differentially private query its debit back;
@@ -145,7 +145,6 @@ async function execute(id: string, { queuedAt, signal }: JobStart): Promise<void
     leave();
   };
   try {
-    const collaboration = await findResource<CollaborationBody>("collaboration", query.collaborationId!);
     if (!collaboration) throw new QueryRefusal("The collaboration no longer exists.");
     const { catalog, sources } = await catalogFor(collaboration, query.accountId);
     const { sql, values, source } = await sqlOf(query, collaboration.id);
