@@ -39,6 +39,9 @@ export async function generate(dir: string, customers: number, format: "parquet"
   return { a, b };
 }
 
+/** The SQL the local cloud runs for `query`: the validator adds each table's output constraint. */
+export const checkedQuery = () => `${query} HAVING ((count(DISTINCT a.customer_id) >= 100) AND (count(DISTINCT b.customer_id) >= 100))`;
+
 export const query = `SELECT a.age_group, a.region, COUNT(DISTINCT a.customer_id) AS customers, SUM(a.purchase_amount) AS revenue, AVG(b.engagement_score) AS engagement
 FROM org_a_customers a INNER JOIN org_b_engagement b ON a.customer_id = b.customer_id GROUP BY a.age_group, a.region`;
 
@@ -165,7 +168,7 @@ export async function direct(files: { a: string; b: string }, sql = query): Prom
 }
 
 export async function protectedQueryBench({ sizes = (process.env.BENCH_CUSTOMERS ?? "1000000,10000000").split(",").map(Number), repeat = 5 } = {}) {
-  const rows: { customers: number; direct: number; endToEnd: number; peakMemoryMb: number }[] = [];
+  const rows: { customers: number; direct: number; directChecked: number; endToEnd: number; peakMemoryMb: number }[] = [];
   for (const customers of sizes) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "bench-data-"));
     const cloud = await startChild<{ port: number; credentials: { a: Credentials; b: Credentials } }>("scripts/bench/cloud-server.ts");
@@ -174,13 +177,15 @@ export async function protectedQueryBench({ sizes = (process.env.BENCH_CUSTOMERS
       const { cleanA, membershipA } = await register(`http://127.0.0.1:${cloud.info.port}`, cloud.info.credentials, files, String(customers));
       cloud.resetPeak();
       const directTimes: number[] = [];
+      const checkedTimes: number[] = [];
       const cloudTimes: number[] = [];
       await endToEnd(cleanA, membershipA); // warm the file cache for both
       for (let i = 0; i < repeat; i++) {
         directTimes.push(await direct(files));
+        checkedTimes.push(await direct(files, checkedQuery()));
         cloudTimes.push(await endToEnd(cleanA, membershipA));
       }
-      rows.push({ customers, direct: median(directTimes), endToEnd: median(cloudTimes), peakMemoryMb: cloud.memory().peak / 1024 / 1024 });
+      rows.push({ customers, direct: median(directTimes), directChecked: median(checkedTimes), endToEnd: median(cloudTimes), peakMemoryMb: cloud.memory().peak / 1024 / 1024 });
     } finally {
       cloud.stop();
       fs.rmSync(dir, { recursive: true, force: true });
