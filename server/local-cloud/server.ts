@@ -1,3 +1,4 @@
+import { protectedQueryResources } from "@/server/config";
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import { randomUUID } from "node:crypto";
 import { log } from "@/server/log";
@@ -117,6 +118,9 @@ export interface LocalCloud {
 
 /** Starts the AWS-compatible endpoint; requests are routed by the SigV4 credential scope. */
 export async function startLocalCloud({ port, host = "127.0.0.1" }: { port: number; host?: string }): Promise<LocalCloud> {
+  // A protected-query setting that cannot be read stops the start, saying which, rather than
+  // failing the first query after it was accepted.
+  protectedQueryResources();
   const server = http.createServer((req, res) => void handle(req, res));
   // S3 ignores an Expect header it does not know; Node would answer 417 before we see the request.
   server.on("checkExpectation", (req, res) => void handle(req, res));

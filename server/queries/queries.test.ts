@@ -10,6 +10,8 @@ import { catalogueDataset } from "@/server/testing/datasets";
 import { startTestCloud, type TestCloud } from "@/server/local-cloud/testing";
 import { actorFor } from "@/server/testing/actors";
 import { twoMemberCollaboration } from "@/server/testing/collaborations";
+import { findResource } from "@/server/local-cloud/services/cleanrooms/resources";
+import type { ProtectedQueryBody } from "@/server/local-cloud/services/cleanrooms/model";
 import { cancelQuery, getQuery, listQueryLog, ownQueries, queryLogRows, readResult, startQuery, startTemplateQuery } from "./queries";
 
 // The workbench's queries through the console's clients against a real local cloud: org-a's
@@ -84,6 +86,9 @@ describe("workbench queries", () => {
     ]);
     const [recorded] = await ownQueries(analystA);
     expect(recorded).toMatchObject({ id, userEmail: "analyst@org-a.example", collaborationId, sql: overlap, status: "SUCCESS", rows: 2 });
+    // The organization's analysts share its key: the local cloud's queue tells them apart by the label the console sends.
+    const stored = await findResource<ProtectedQueryBody>("protectedQuery", id);
+    expect(stored?.body.submittedBy).toMatch(new RegExp(`^AKIA\\w+#${analystA.userId}$`));
   });
 
   it("are refused with the rule's reason when the rules forbid them", async () => {

@@ -10,6 +10,8 @@ import {
 } from "@aws-sdk/client-cleanrooms";
 import { GetObjectCommand } from "@aws-sdk/client-s3";
 import { and, count, desc, eq, gte, ilike, lt } from "drizzle-orm";
+import { ANALYST_HEADER } from "@/lib/analyst-header";
+import { cleanroomsMode } from "@/server/config";
 import { AppError } from "@/lib/errors";
 import type { Actor } from "@/server/auth/actor";
 import { awsClientsFor } from "@/server/aws/clients";
@@ -93,9 +95,18 @@ async function start(
   const record = { organizationId: actor.orgId, userId: actor.userId, userEmail: actor.email, collaborationId, membershipId: membership.id!, ...logged };
   // Results go to the organization's results bucket, in the format the analyst chose.
   const s3 = { bucket: resultsBucketOf(clients.accountId), keyPrefix: `results/${collaborationId}/`, resultFormat };
-  const { protectedQuery } = await awsCall("Starting the query", () =>
-    clients.cleanrooms.send(new StartProtectedQueryCommand({ membershipIdentifier: membership.id!, type: "SQL", sqlParameters, resultConfiguration: { outputConfiguration: { s3 } } })),
-  ).catch(async (error: AppError) => {
+  const command = new StartProtectedQueryCommand({ membershipIdentifier: membership.id!, type: "SQL", sqlParameters, resultConfiguration: { outputConfiguration: { s3 } } });
+  // The organization's analysts share its credentials: the local cloud's queue tells them apart by this label.
+  if (cleanroomsMode() === "local") {
+    command.middlewareStack.add(
+      (next) => (args) => {
+        (args.request as { headers: Record<string, string> }).headers[ANALYST_HEADER] = actor.userId;
+        return next(args);
+      },
+      { step: "build", name: "analystLabel" },
+    );
+  }
+  const { protectedQuery } = await awsCall("Starting the query", () => clients.cleanrooms.send(command)).catch(async (error: AppError) => {
     // A refused query is an attempt the log must show too, with the reason it was refused.
     // It spent nothing: Clean Rooms records a query only once its budget is debited.
     await db.insert(consoleQueries).values({ ...record, id: `refused-${randomUUID()}`, status: "REFUSED", error: error.message, finishedAt: new Date() });

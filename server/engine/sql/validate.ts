@@ -36,6 +36,8 @@ export interface ValidatedQuery {
 // the tables are those of the catalog passed now, found by their place in it.
 const remembered = new Map<string, Readonly<Omit<ValidatedQuery, "tables"> & { tableIndexes: number[] }>>();
 const REMEMBERED = 256;
+// Keys longer than this (a very long query) are not kept: 256 of them could hold a lot of memory.
+const REMEMBERED_KEY_CHARS = 64 * 1024;
 
 function deepFreeze<T>(value: T): T {
   if (value && typeof value === "object" && !Object.isFrozen(value)) {
@@ -58,7 +60,7 @@ export async function validateQuery(sql: string, catalog: QueryCatalog, source: 
     const validated = await validate(sql, catalog, source);
     const { tables, ...rest } = validated;
     const tableIndexes = tables.map((t) => catalog.tables.indexOf(t));
-    if (tableIndexes.every((i) => i >= 0)) {
+    if (key.length <= REMEMBERED_KEY_CHARS && tableIndexes.every((i) => i >= 0)) {
       remembered.set(key, deepFreeze({ ...rest, tableIndexes }));
       if (remembered.size > REMEMBERED) remembered.delete(remembered.keys().next().value!);
     }

@@ -15,6 +15,8 @@ export interface RestCall<I> {
   caller: SignedRequest;
   /** Every value of a repeated query parameter (e.g. tagKeys). */
   queryAll(name: string): string[];
+  /** A request header's value (lower-case name), when it was given once. */
+  header(name: string): string | undefined;
 }
 
 export interface RestRoute {
@@ -83,7 +85,15 @@ export function restJsonService(name: string, routes: RestRoute[], invalid: Inva
       if (parsedBody !== null && typeof parsedBody !== "object") throw new CloudError(400, "SerializationException", "The request body must be a JSON object.");
       const raw = { ...(parsedBody as object), ...query, ...found.params };
       const input = parseInput(found.route.input, raw, invalid.extra, invalid.code);
-      const output = await found.route.run({ input, caller, queryAll: (key) => ctx.pairs.filter(([k]) => k === key).map(([, v]) => v) });
+      const output = await found.route.run({
+        input,
+        caller,
+        queryAll: (key) => ctx.pairs.filter(([k]) => k === key).map(([, v]) => v),
+        header: (name) => {
+          const value = ctx.req.headers[name];
+          return typeof value === "string" ? value : undefined;
+        },
+      });
       sendJson(ctx.res, found.route.status, output, ctx.requestId, contentType);
     },
     signatureError(error) {

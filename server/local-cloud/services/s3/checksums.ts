@@ -23,7 +23,8 @@ const crc32cTable = (() => {
   return table;
 })();
 
-function uint32Base64(value: number): string {
+/** A CRC as S3 shows it: its four bytes, big-endian, in base64. */
+export function uint32Base64(value: number): string {
   const out = Buffer.alloc(4);
   out.writeUInt32BE(value >>> 0);
   return out.toString("base64");

@@ -1,4 +1,5 @@
 import { Worker } from "node:worker_threads";
+import { uint32Base64 } from "./checksums";
 
 // The digests of a large body (its MD5 for the ETag, the SHA-256 its signature promised, a CRC32,
 // SHA-1 or SHA-256 checksum) are computed on a worker thread that reads the body back from its
@@ -68,12 +69,6 @@ function pool() {
   }
   return holder.__digestWorker;
 }
-
-const uint32Base64 = (n: number) => {
-  const out = Buffer.alloc(4);
-  out.writeUInt32BE(n >>> 0);
-  return out.toString("base64");
-};
 
 /** Reads `file` on the worker thread and answers its digests. */
 export function digestFile(file: string, { sha256 = false, checksum = null as string | null } = {}): Promise<FileDigests> {

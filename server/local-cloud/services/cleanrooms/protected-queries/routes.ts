@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ANALYST_HEADER } from "@/lib/analyst-header";
 import { QueryRefusal, validateQuery, MAX_QUERY_LENGTH } from "@/server/engine/sql/validate";
 import { toDuckDbParameters } from "@/server/engine/sql/parameters";
 import { CloudError } from "../../../errors";
@@ -56,8 +57,15 @@ async function ownQuery(membershipIdentifier: string, queryIdentifier: string, c
   return { membership, query };
 }
 
+/** Who started a query: an assumed role's session (its name survives the renewal of its keys) or the access key, and the analyst it names. */
+function submitterOf(caller: Parameters<typeof ownMembership>[1], analyst: string | undefined): string {
+  const principal = caller.assumedRole ? `assumed-role/${caller.assumedRole.roleName}/${caller.assumedRole.sessionName}` : caller.accessKeyId;
+  const label = analyst?.trim().slice(0, 128);
+  return label ? `${principal}#${label}` : principal;
+}
+
 export const protectedQueryRoutes = [
-  route("StartProtectedQuery", "POST", "/memberships/{membershipIdentifier}/protectedQueries", 200, startInput, async ({ input, caller }) => {
+  route("StartProtectedQuery", "POST", "/memberships/{membershipIdentifier}/protectedQueries", 200, startInput, async ({ input, caller, header }) => {
     // The membership and its collaboration in one read.
     const found = await findWithCollaboration<MembershipBody, CollaborationBody>("membership", resolveId(input.membershipIdentifier));
     const membership = ownedMembership(found.resource, input.membershipIdentifier, caller, { activeOnly: true });
@@ -100,8 +108,7 @@ export const protectedQueryRoutes = [
       throw invalid("resultConfiguration.outputConfiguration.s3.bucket", `Bucket "${output.bucket}" is not a bucket of your account ${caller.accountId}.`);
 
     const id = newId();
-    // Who started it: an assumed role's session (its name survives the renewal of its keys), or the access key.
-    const submittedBy = caller.assumedRole ? `assumed-role/${caller.assumedRole.roleName}/${caller.assumedRole.sessionName}` : caller.accessKeyId;
+    const submittedBy = submitterOf(caller, header(ANALYST_HEADER));
     const body: ProtectedQueryBody = { region: caller.region, status: "SUBMITTED", submittedBy, sqlParameters: input.sqlParameters, resultConfiguration: { outputConfiguration: { s3: output } } };
     const record = (tx?: Parameters<typeof insertResource>[1]) =>
       insertResource(
