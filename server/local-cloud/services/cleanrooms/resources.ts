@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { and, asc, eq, gt, inArray, or, sql } from "drizzle-orm";
 import { getDb, type Db } from "@/server/db/client";
 import { cleanroomsResources } from "../../store/schema";
+import { storeWithMemo, writing } from "./resource-memo";
 
 export type ResourceKind = "collaboration" | "membership" | "configuredTable" | "association" | "analysisTemplate" | "privacyBudgetTemplate" | "protectedQuery";
 
@@ -54,18 +55,18 @@ export function inRegion(resource: Resource, region: string): boolean {
 }
 
 export async function findResource<B = unknown>(kind: ResourceKind, id: string): Promise<Resource<B> | undefined> {
-  const db = await getDb();
-  const [row] = await db
-    .select()
-    .from(cleanroomsResources)
-    .where(and(eq(cleanroomsResources.kind, kind), eq(cleanroomsResources.id, id)));
-  return row && toResource<B>(row);
+  const [row] = await findResourcesById([id]);
+  return row && row.kind === kind ? (row as Resource<B>) : undefined;
 }
 
 /** Resources of any kind by id, in one query (several lookups of one request in one round trip). */
 export async function findResourcesById(ids: string[]): Promise<Resource[]> {
-  const db = await getDb();
+  const { db, memo } = await storeWithMemo();
+  const remembered = memo && ids.map((id) => memo.get(id));
+  if (remembered?.every((row) => row)) return remembered.map((row) => toResource(row!));
+  const readAt = memo?.now();
   const rows = await db.select().from(cleanroomsResources).where(inArray(cleanroomsResources.id, ids));
+  memo?.keep(readAt!, rows);
   return rows.map((row) => toResource(row));
 }
 
@@ -74,18 +75,23 @@ export async function findResourcesById(ids: string[]): Promise<Resource[]> {
  * when there is none).
  */
 export async function findWithCollaboration<B, C>(kind: ResourceKind, id: string): Promise<{ resource?: Resource<B>; collaboration?: Resource<C> }> {
-  const db = await getDb();
+  const { db, memo } = await storeWithMemo();
+  const resource = memo?.get(id);
+  const collaboration = resource?.collaborationId ? memo?.get(resource.collaborationId) : undefined;
+  if (resource && resource.kind === kind && collaboration) return { resource: toResource<B>(resource), collaboration: toResource<C>(collaboration) };
   const owner = db
     .select({ id: cleanroomsResources.collaborationId })
     .from(cleanroomsResources)
     .where(and(eq(cleanroomsResources.kind, kind), eq(cleanroomsResources.id, id)));
+  const readAt = memo?.now();
   const rows = await db
     .select()
     .from(cleanroomsResources)
     .where(or(and(eq(cleanroomsResources.kind, kind), eq(cleanroomsResources.id, id)), and(eq(cleanroomsResources.kind, "collaboration"), inArray(cleanroomsResources.id, owner))));
-  const resource = rows.find((r) => r.kind === kind && r.id === id);
-  const collaboration = rows.find((r) => r.kind === "collaboration" && r.id === resource?.collaborationId);
-  return { resource: resource && toResource<B>(resource), collaboration: collaboration && toResource<C>(collaboration) };
+  memo?.keep(readAt!, rows);
+  const found = rows.find((r) => r.kind === kind && r.id === id);
+  const itsCollaboration = rows.find((r) => r.kind === "collaboration" && r.id === found?.collaborationId);
+  return { resource: found && toResource<B>(found), collaboration: itsCollaboration && toResource<C>(itsCollaboration) };
 }
 
 /** A collaboration's associations and the configured tables they associate, in one query. */
@@ -169,17 +175,19 @@ type ResourceChange<B> = { body?: B; name?: string; tags?: Record<string, string
  */
 export async function updateResource<B>(id: string, change: (current: Resource<B>, tx: Db) => ResourceChange<B> | Promise<ResourceChange<B>>): Promise<Resource<B>> {
   const db = await getDb();
-  return db.transaction(async (tx) => {
-    const [row] = await tx.select().from(cleanroomsResources).where(eq(cleanroomsResources.id, id)).for("update");
-    if (!row) throw new Error(`resource ${id} vanished during an update`);
-    const values = await change(toResource<B>(row), tx);
-    const [updated] = await tx
-      .update(cleanroomsResources)
-      .set({ ...values, body: values.body as Record<string, unknown> | undefined, updateTime: sql`now()` })
-      .where(eq(cleanroomsResources.id, id))
-      .returning();
-    return toResource<B>(updated!);
-  });
+  return writing([id], () =>
+    db.transaction(async (tx) => {
+      const [row] = await tx.select().from(cleanroomsResources).where(eq(cleanroomsResources.id, id)).for("update");
+      if (!row) throw new Error(`resource ${id} vanished during an update`);
+      const values = await change(toResource<B>(row), tx);
+      const [updated] = await tx
+        .update(cleanroomsResources)
+        .set({ ...values, body: values.body as Record<string, unknown> | undefined, updateTime: sql`now()` })
+        .where(eq(cleanroomsResources.id, id))
+        .returning();
+      return toResource<B>(updated!);
+    }),
+  );
 }
 
 /**
@@ -189,25 +197,27 @@ export async function updateResource<B>(id: string, change: (current: Resource<B
  */
 export async function changeResource<B>(id: string, step: (current: Resource<B>, tx: Db) => Promise<B | null>): Promise<{ resource: Resource<B>; changed: boolean } | undefined> {
   const db = await getDb();
-  return db.transaction(async (tx) => {
-    const [row] = await tx.select().from(cleanroomsResources).where(eq(cleanroomsResources.id, id)).for("update");
-    if (!row) return undefined;
-    const current = toResource<B>(row);
-    const body = await step(current, tx);
-    if (body === null) return { resource: current, changed: false };
-    const [updated] = await tx
-      .update(cleanroomsResources)
-      .set({ body: body as Record<string, unknown>, updateTime: sql`now()` })
-      .where(eq(cleanroomsResources.id, id))
-      .returning();
-    return { resource: toResource<B>(updated!), changed: true };
-  });
+  return writing([id], () =>
+    db.transaction(async (tx) => {
+      const [row] = await tx.select().from(cleanroomsResources).where(eq(cleanroomsResources.id, id)).for("update");
+      if (!row) return undefined;
+      const current = toResource<B>(row);
+      const body = await step(current, tx);
+      if (body === null) return { resource: current, changed: false };
+      const [updated] = await tx
+        .update(cleanroomsResources)
+        .set({ body: body as Record<string, unknown>, updateTime: sql`now()` })
+        .where(eq(cleanroomsResources.id, id))
+        .returning();
+      return { resource: toResource<B>(updated!), changed: true };
+    }),
+  );
 }
 
 export async function deleteResources(ids: string[]): Promise<void> {
   if (!ids.length) return;
   const db = await getDb();
-  await db.delete(cleanroomsResources).where(inArray(cleanroomsResources.id, ids));
+  await writing(ids, () => db.delete(cleanroomsResources).where(inArray(cleanroomsResources.id, ids)));
 }
 
 /**
@@ -217,10 +227,12 @@ export async function deleteResources(ids: string[]): Promise<void> {
  */
 export async function transitionResource<B>(id: string, from: string, patch: Partial<B> & { status: string }): Promise<Resource<B> | undefined> {
   const db = await getDb();
-  const [updated] = await db
-    .update(cleanroomsResources)
-    .set({ body: sql`${cleanroomsResources.body} || ${JSON.stringify(patch)}::jsonb`, updateTime: sql`now()` })
-    .where(and(eq(cleanroomsResources.id, id), sql`${cleanroomsResources.body}->>'status' = ${from}`))
-    .returning();
+  const [updated] = await writing([id], () =>
+    db
+      .update(cleanroomsResources)
+      .set({ body: sql`${cleanroomsResources.body} || ${JSON.stringify(patch)}::jsonb`, updateTime: sql`now()` })
+      .where(and(eq(cleanroomsResources.id, id), sql`${cleanroomsResources.body}->>'status' = ${from}`))
+      .returning(),
+  );
   return updated && toResource<B>(updated);
 }
