@@ -102,7 +102,14 @@ export function outputLineage(root: Node, tables: CatalogTable[]): OutputColumn[
     const excluded = new Set((star.exclude_list as string[]).map(lower));
     const entries = scope.entries.filter((e) => !relation || e.key === relation);
     if (!entries.length) return unknown.columns;
-    return entries.flatMap((e) => e.relation.columns).filter((c) => !excluded.has(c.name));
+    return entries.flatMap((e) => {
+      // DuckDB makes the repeated names of a subquery's output unique (email, email_1, A_1)
+      // before EXCLUDE reads them, so an excluded name takes out only one of its columns. Where
+      // a relation's names repeat, nothing is taken out of it: too many columns, never too few.
+      const names = e.relation.columns.map((c) => c.name);
+      if (new Set(names).size !== names.length) return e.relation.columns;
+      return e.relation.columns.filter((c) => !excluded.has(c.name));
+    });
   };
 
   /** Every binding a column reference could have, at every level; none at all means "unknown". */
