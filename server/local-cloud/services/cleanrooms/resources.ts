@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { and, asc, eq, gt, inArray, or, sql } from "drizzle-orm";
 import { getDb, type Db } from "@/server/db/client";
 import { cleanroomsResources } from "../../store/schema";
-import { storeWithMemo, writing } from "./resource-memo";
+import { storeWithMemo as storeWithMemoOf, writing as writingOf, type MemoTable } from "../../store/row-memo";
 
 export type ResourceKind = "collaboration" | "membership" | "configuredTable" | "association" | "analysisTemplate" | "privacyBudgetTemplate" | "protectedQuery";
 
@@ -19,6 +19,12 @@ export interface Resource<B = unknown> {
   createTime: Date;
   updateTime: Date;
 }
+
+type ResourceRow = typeof cleanroomsResources.$inferSelect;
+// Read by id on every poll of a query, and at every step of its run: remembered (store/row-memo.ts).
+export const resourceRows: MemoTable<ResourceRow> = { name: "cleanrooms_resources", keyOf: (row) => row.id };
+const storeWithMemo = () => storeWithMemoOf(resourceRows);
+const writing = <T>(ids: string[], write: () => Promise<T>) => writingOf(resourceRows, ids, write);
 
 const toResource = <B>(row: typeof cleanroomsResources.$inferSelect): Resource<B> => ({
   ...row,
@@ -66,7 +72,7 @@ export async function findResourcesById(ids: string[]): Promise<Resource[]> {
   if (remembered?.every((row) => row)) return remembered.map((row) => toResource(row!));
   const readAt = memo?.now();
   const rows = await db.select().from(cleanroomsResources).where(inArray(cleanroomsResources.id, ids));
-  memo?.keep(readAt!, rows);
+  memo?.keep(readAt, rows);
   return rows.map((row) => toResource(row));
 }
 
@@ -88,7 +94,7 @@ export async function findWithCollaboration<B, C>(kind: ResourceKind, id: string
     .select()
     .from(cleanroomsResources)
     .where(or(and(eq(cleanroomsResources.kind, kind), eq(cleanroomsResources.id, id)), and(eq(cleanroomsResources.kind, "collaboration"), inArray(cleanroomsResources.id, owner))));
-  memo?.keep(readAt!, rows);
+  memo?.keep(readAt, rows);
   const found = rows.find((r) => r.kind === kind && r.id === id);
   const itsCollaboration = rows.find((r) => r.kind === "collaboration" && r.id === found?.collaborationId);
   return { resource: found && toResource<B>(found), collaboration: itsCollaboration && toResource<C>(itsCollaboration) };

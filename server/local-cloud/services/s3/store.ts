@@ -1,6 +1,7 @@
 import { and, asc, eq, gt, sql } from "drizzle-orm";
 import { getDb, type Db } from "@/server/db/client";
 import { s3Buckets, s3MultipartParts, s3MultipartUploads, s3ObjectVersions, s3Objects } from "../../store/schema";
+import { storeWithMemo, writing, type MemoTable } from "../../store/row-memo";
 
 export type Bucket = typeof s3Buckets.$inferSelect;
 export type StoredObject = typeof s3Objects.$inferSelect;
@@ -16,15 +17,22 @@ async function lockName(tx: Db, ...parts: string[]): Promise<void> {
   await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtextextended(${parts.join("/")}, 0))`);
 }
 
+// Every S3 request and every protected query looks up buckets by name: remembered (store/row-memo.ts).
+const bucketRows: MemoTable<Bucket> = { name: "s3_buckets", keyOf: (row) => row.name };
+
 export async function findBucket(name: string): Promise<Bucket | undefined> {
-  const db = await getDb();
+  const { db, memo } = await storeWithMemo(bucketRows);
+  const known = memo?.get(name);
+  if (known) return known;
+  const readAt = memo?.now();
   const [row] = await db.select().from(s3Buckets).where(eq(s3Buckets.name, name));
+  if (row) memo?.keep(readAt, [row]);
   return row;
 }
 
 export async function insertBucket(bucket: { name: string; accountId: string; region: string }): Promise<boolean> {
   const db = await getDb();
-  const rows = await db.insert(s3Buckets).values(bucket).onConflictDoNothing().returning({ name: s3Buckets.name });
+  const rows = await writing(bucketRows, [bucket.name], () => db.insert(s3Buckets).values(bucket).onConflictDoNothing().returning({ name: s3Buckets.name }));
   return rows.length === 1;
 }
 
@@ -48,24 +56,26 @@ export async function listBuckets(accountId: string, { after = null, limit, pref
 
 export async function updateBucket(name: string, values: Partial<Pick<Bucket, "versioning" | "encryption" | "cors">>): Promise<void> {
   const db = await getDb();
-  await db.update(s3Buckets).set(values).where(eq(s3Buckets.name, name));
+  await writing(bucketRows, [name], () => db.update(s3Buckets).set(values).where(eq(s3Buckets.name, name)));
 }
 
 /** Deletes an empty bucket; false when it still holds objects or uploads. */
 export async function deleteEmptyBucket(name: string): Promise<boolean> {
   const db = await getDb();
-  return db.transaction(async (tx) => {
-    const [object] = await tx.select({ key: s3Objects.key }).from(s3Objects).where(eq(s3Objects.bucket, name)).limit(1);
-    if (object) return false;
-    // Noncurrent versions and delete markers keep a bucket from being empty, as on S3.
-    const [version] = await tx.select({ key: s3ObjectVersions.key }).from(s3ObjectVersions).where(eq(s3ObjectVersions.bucket, name)).limit(1);
-    if (version) return false;
-    const uploads = await tx.select({ id: s3MultipartUploads.uploadId }).from(s3MultipartUploads).where(eq(s3MultipartUploads.bucket, name));
-    for (const { id } of uploads) await tx.delete(s3MultipartParts).where(eq(s3MultipartParts.uploadId, id));
-    await tx.delete(s3MultipartUploads).where(eq(s3MultipartUploads.bucket, name));
-    await tx.delete(s3Buckets).where(eq(s3Buckets.name, name));
-    return true;
-  });
+  return writing(bucketRows, [name], () =>
+    db.transaction(async (tx) => {
+      const [object] = await tx.select({ key: s3Objects.key }).from(s3Objects).where(eq(s3Objects.bucket, name)).limit(1);
+      if (object) return false;
+      // Noncurrent versions and delete markers keep a bucket from being empty, as on S3.
+      const [version] = await tx.select({ key: s3ObjectVersions.key }).from(s3ObjectVersions).where(eq(s3ObjectVersions.bucket, name)).limit(1);
+      if (version) return false;
+      const uploads = await tx.select({ id: s3MultipartUploads.uploadId }).from(s3MultipartUploads).where(eq(s3MultipartUploads.bucket, name));
+      for (const { id } of uploads) await tx.delete(s3MultipartParts).where(eq(s3MultipartParts.uploadId, id));
+      await tx.delete(s3MultipartUploads).where(eq(s3MultipartUploads.bucket, name));
+      await tx.delete(s3Buckets).where(eq(s3Buckets.name, name));
+      return true;
+    }),
+  );
 }
 
 export async function findObject(bucket: string, key: string): Promise<StoredObject | undefined> {
@@ -80,7 +90,7 @@ export async function findObject(bucket: string, key: string): Promise<StoredObj
 /** Replaces an object's tags alone, in one statement; false when there is no such object. */
 export async function setBucketTags(name: string, tags: Record<string, string> | null): Promise<void> {
   const db = await getDb();
-  await db.update(s3Buckets).set({ tags }).where(eq(s3Buckets.name, name));
+  await writing(bucketRows, [name], () => db.update(s3Buckets).set({ tags }).where(eq(s3Buckets.name, name)));
 }
 
 /** Objects in key order (byte order, as S3 lists them) after `after`, under `prefix`. */

@@ -1,26 +1,30 @@
 import { describe, expect, it } from "vitest";
 import { getDatabase } from "@/server/db/client";
 import { describeEachDatabase } from "@/server/testing/databases";
-import { ResourceMemo, storeWithMemo, type ResourceRow } from "./resource-memo";
-import { changeResource, deleteResources, findResource, findResourcesById, findWithCollaboration, insertResource, newId, transitionResource, updateResource } from "./resources";
+import { RowMemo, storeWithMemo } from "./row-memo";
+import { deleteEmptyBucket, findBucket, insertBucket, setBucketTags, updateBucket } from "../services/s3/store";
+import {
+  resourceRows,
+  changeResource,
+  deleteResources,
+  findResource,
+  findResourcesById,
+  findWithCollaboration,
+  insertResource,
+  newId,
+  transitionResource,
+  updateResource,
+} from "../services/cleanrooms/resources";
 
-const row = (id: string, status = "SUBMITTED"): ResourceRow => ({
+type Row = { id: string; body: { status: string } };
+const row = (id: string, status = "SUBMITTED"): Row => ({
   id,
-  kind: "protectedQuery",
-  accountId: "111111111111",
-  collaborationId: null,
-  membershipId: "m",
-  arn: `arn:q:${id}`,
-  name: id,
   body: { status },
-  tags: {},
-  createTime: new Date(0),
-  updateTime: new Date(0),
 });
 
-describe("the memo of resources read", () => {
+describe("the memo of rows read", () => {
   it("keeps nothing a write began or ended during", () => {
-    const memo = new ResourceMemo();
+    const memo = new RowMemo<Row>((r) => r.id);
     const readAt = memo.now();
     memo.forget(["q1"]); // a write of q1 begins while the read runs
     memo.keep(readAt, [row("q1")]);
@@ -33,14 +37,14 @@ describe("the memo of resources read", () => {
   });
 
   it("hands out copies, so a caller's change reaches no other caller", () => {
-    const memo = new ResourceMemo();
+    const memo = new RowMemo<Row>((r) => r.id);
     memo.keep(memo.now(), [row("q1")]);
-    (memo.get("q1")!.body as { status: string }).status = "SUCCESS";
+    memo.get("q1")!.body.status = "SUCCESS";
     expect(memo.get("q1")?.body).toEqual({ status: "SUBMITTED" });
   });
 
   it("holds a bounded number of rows, the oldest going first", () => {
-    const memo = new ResourceMemo();
+    const memo = new RowMemo<Row>((r) => r.id);
     for (let i = 0; i < 5_100; i++) memo.keep(memo.now(), [row(`q${i}`)]);
     expect(memo.size).toBe(5_000);
     expect(memo.get("q0")).toBeUndefined();
@@ -50,7 +54,7 @@ describe("the memo of resources read", () => {
 
 // Through the store: whatever the order of reads and writes, a read answers with the row as last
 // committed; on PostgreSQL, which other processes write too, nothing is remembered at all.
-describeEachDatabase("resources read while they are written", () => {
+describeEachDatabase("rows read while they are written", () => {
   const insert = async (status = "SUBMITTED") => {
     const collaborationId = newId();
     await insertResource({
@@ -70,7 +74,7 @@ describeEachDatabase("resources read while they are written", () => {
   const statusOf = async (id: string) => ((await findResourcesById([id]))[0]?.body as { status?: string } | undefined)?.status;
 
   it("remembers only on the embedded store", async () => {
-    const { memo } = await storeWithMemo();
+    const { memo } = await storeWithMemo(resourceRows);
     expect(Boolean(memo)).toBe((await getDatabase()).kind === "pglite");
   });
 
@@ -109,5 +113,21 @@ describeEachDatabase("resources read while they are written", () => {
       }),
     ).rejects.toThrow("refused");
     expect(await statusOf(id)).toBe("SUBMITTED");
+  });
+
+  it("answers a bucket as last written: created, changed, tagged, deleted and made again", async () => {
+    const name = `memo-${newId().slice(0, 8)}`;
+    expect(await findBucket(name)).toBeUndefined();
+    expect(await insertBucket({ name, accountId: "111111111111", region: "us-east-1" })).toBe(true);
+    expect((await findBucket(name))?.accountId).toBe("111111111111");
+    await updateBucket(name, { versioning: "Enabled" });
+    expect((await findBucket(name))?.versioning).toBe("Enabled");
+    await setBucketTags(name, { team: "a" });
+    expect((await findBucket(name))?.tags).toEqual({ team: "a" });
+    expect(await deleteEmptyBucket(name)).toBe(true);
+    expect(await findBucket(name)).toBeUndefined();
+    // Another account makes a bucket of the same name: its owner is the one answered.
+    expect(await insertBucket({ name, accountId: "222222222222", region: "us-east-1" })).toBe(true);
+    expect((await findBucket(name))?.accountId).toBe("222222222222");
   });
 });
