@@ -16,8 +16,6 @@ async function main() {
   await setProcessDatabase(await openDatabase({ url: process.env.BENCH_DATABASE_URL, pgliteDir: path.join(dir, "pglite") }));
   await seedDemo();
   const { onStageReport } = await import("../../server/engine/exec/stages");
-  const { warmSandboxThreads } = await import("../../server/local-cloud/services/cleanrooms/protected-queries/runner");
-  warmSandboxThreads();
   const cloud = await startLocalCloud({ port: 0 });
   const credentials = { a: await credentialsForOrganization("org-a"), b: await credentialsForOrganization("org-b") };
   process.stdout.write(`${JSON.stringify({ port: cloud.port, credentials })}\n`);

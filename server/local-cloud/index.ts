@@ -10,7 +10,7 @@ import { sweepAbandonedUploads } from "./services/s3/multipart";
 import { liveBlobIds } from "./services/s3/store";
 import { sweepColumnarCache } from "./services/cleanrooms/protected-queries/columnar-cache";
 import { failInterruptedCrawls } from "./services/glue/store";
-import { recoverProtectedQueries, warmSandboxThreads } from "./services/cleanrooms/protected-queries/runner";
+import { recoverProtectedQueries } from "./services/cleanrooms/protected-queries/runner";
 
 const holder = globalThis as typeof globalThis & { __localCloud?: Promise<LocalCloud> };
 
@@ -23,7 +23,6 @@ export function ensureLocalCloud(): Promise<LocalCloud> {
     setInterval(() => void sweepAbandonedUploads().catch((error: unknown) => log("warn", "sweeping abandoned uploads failed", { error })), 60 * 60 * 1000).unref();
     await sweepColumnarCache(liveBlobIds);
     await failInterruptedCrawls();
-    warmSandboxThreads();
     await recoverProtectedQueries();
     const port = localCloudPort();
     const cloud = await startLocalCloud({ port }).catch((error: NodeJS.ErrnoException) => {

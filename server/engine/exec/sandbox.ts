@@ -37,7 +37,7 @@ export interface SandboxRun {
   timeoutMs: number;
   signal?: AbortSignal;
   /** Told when the sandbox is being set up, runs the query, and writes the result. */
-  clock?: Pick<StageClock, "mark">;
+  clock?: StageClock;
   /** Given the closing of the sandbox, to run once the caller is done (closing blocks this thread). */
   closeLater?: (close: () => void) => void;
   /** How many unused instances to keep made ahead (one for each sandbox that may run at once). */

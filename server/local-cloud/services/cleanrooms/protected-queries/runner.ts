@@ -6,8 +6,8 @@ import { createCoreGate } from "@/server/engine/exec/gate";
 import { createQueue, type JobOwner, type JobStart } from "@/server/engine/exec/queue";
 import { reportStages, StageClock } from "@/server/engine/exec/stages";
 import { publicFailureMessage, redactedForLog, SandboxFailure } from "@/server/engine/exec/failure";
-import { SandboxStopped } from "@/server/engine/exec/sandbox";
-import { createSandboxPool } from "@/server/engine/exec/sandbox-pool";
+import { inSandbox, runInSandbox, SandboxStopped } from "@/server/engine/exec/sandbox";
+import { runPrivately } from "@/server/engine/privacy/mechanism";
 import { toDuckDbParameters } from "@/server/engine/sql/parameters";
 import { QueryRefusal, validateQuery } from "@/server/engine/sql/validate";
 import { log } from "@/server/log";
@@ -30,19 +30,12 @@ import { DataUnavailable, sandboxTable } from "./data";
 type ProtectedQuery = Resource<ProtectedQueryBody>;
 
 const cores = createCoreGate("protected-query-cores", protectedQueryResources);
-// One sandbox thread for each query the queue lets through (those running and the one prepared ahead).
-const threads = createSandboxPool(() => protectedQueryResources().maxSandboxes + 1);
 const queue = createQueue(
   "protected-queries",
   () => protectedQueryResources().maxSandboxes + 1,
   execute,
   (id, error) => log("error", "protected query runner failed", { id, error }),
 );
-
-/** Starts the sandbox threads ahead, so that the first queries do not wait for them to load. */
-export function warmSandboxThreads(): void {
-  threads.warm();
-}
 
 export function enqueue(id: string, owner: JobOwner): void {
   queue.enqueue(id, owner);
@@ -142,14 +135,13 @@ async function execute(id: string, { queuedAt, signal }: JobStart): Promise<void
   // Until the sandbox reads a row, a failure gives a differentially private query its debit back;
   // after, it does not: whether and how a query fails may depend on the data (docs/privacy.md).
   let readRows = false;
-  // A sandbox is closed on its thread, which takes a core for a moment (10–20 ms after a large
-  // query): when no other query waits for the cores, only once this query's result is delivered.
-  // Its threads are given back once it is closed, so the memory of the sandboxes open at once
-  // stays within the budget.
-  let close = () => Promise.resolve();
+  // Closing a sandbox blocks this thread for a moment, so, when no other query waits for the
+  // cores, it waits until this query has ended. Its threads are given back only once it is
+  // closed, so the memory of the sandboxes open at once stays within the budget.
+  const closes: (() => void)[] = [];
   let leave = () => {};
-  const closeAndLeave = async () => {
-    await close();
+  const closeAndLeave = () => {
+    for (const close of closes.splice(0)) close();
     leave();
   };
   try {
@@ -179,14 +171,20 @@ async function execute(id: string, { queuedAt, signal }: JobStart): Promise<void
       readRows = true;
       return { threads: admission.threads, memoryLimit: `${resources.memoryFor(admission.threads)}MiB` };
     };
-    const work = validated.privacy
-      ? { kind: "private" as const, plan: validated.privacy, values, usersNoisePerQuery: debit!.usersNoisePerQuery, resultFormat: output.resultFormat }
-      : { kind: "sql" as const, sql: validated.sql, values, resultFormat: output.resultFormat };
-    const running = threads.run({ setup: { tables, outDir, timeoutMs: protectedQueryTimeoutMs(), spares: 1 }, work, limits, signal, clock });
-    close = running.close;
-    const { file, sensitivityParameters } = await running.result;
-    // Others wait: closed at once, its threads given back while this result is delivered.
-    if (cores.waiting) void closeAndLeave();
+    const setup = {
+      tables,
+      outDir,
+      limits,
+      timeoutMs: protectedQueryTimeoutMs(),
+      signal,
+      clock,
+      spares: resources.maxSandboxes,
+      closeLater: (close: () => void) => closes.push(close),
+    };
+    const { file, sensitivityParameters } = validated.privacy
+      ? await inSandbox(setup, (session) => runPrivately(session, { plan: validated.privacy!, values, usersNoisePerQuery: debit!.usersNoisePerQuery, resultFormat: output.resultFormat }))
+      : { ...(await runInSandbox({ ...setup, sql: validated.sql, values, resultFormat: output.resultFormat })), sensitivityParameters: undefined };
+    if (cores.waiting) closeAndLeave();
     const key = `${(output.keyPrefix ?? "").replace(/^\/+|\/+$/g, "")}${output.keyPrefix ? "/" : ""}${id}/result.${output.resultFormat === "CSV" ? "csv" : "parquet"}`;
     clock.mark("lookups");
     await checkReceiver(collaboration, query.accountId, output.bucket);
@@ -216,7 +214,7 @@ async function execute(id: string, { queuedAt, signal }: JobStart): Promise<void
     const ms = clock.stop();
     log("info", "protected query stages", { id, ms });
     reportStages({ id, ms });
-    await closeAndLeave();
+    closeAndLeave();
     await fs.promises.rm(outDir, { recursive: true, force: true });
   }
 }
