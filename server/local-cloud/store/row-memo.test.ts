@@ -1,9 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { getDatabase } from "@/server/db/client";
 import { describeEachDatabase } from "@/server/testing/databases";
-import { RowMemo, storeWithMemo } from "./row-memo";
-import { deleteEmptyBucket, findBucket, insertBucket, setBucketTags, updateBucket } from "../services/s3/store";
+import { ReadMemo, RowMemo, storeWithMemo, storeWithReads } from "./row-memo";
+import { deleteEmptyBucket, findBucket, insertBucket, objectsUnder, setBucketTags, updateBucket } from "../services/s3/store";
+import { deleteObjectVersion, setObjectTags, writeObject } from "../services/s3/versions";
+import { deleteTable, findTables, insertDatabase, insertTable, updateTableInput } from "../services/glue/store";
 import {
+  associationsWithTables,
   resourceRows,
   changeResource,
   deleteResources,
@@ -49,6 +52,23 @@ describe("the memo of rows read", () => {
     expect(memo.size).toBe(5_000);
     expect(memo.get("q0")).toBeUndefined();
     expect(memo.get("q5099")).toBeDefined();
+  });
+});
+
+describe("the memo of reads over several rows", () => {
+  it("keeps no answer a write began or ended during, and forgets only what a write may change", () => {
+    const memo = new ReadMemo<string[]>();
+    const readAt = memo.now();
+    memo.forget((key) => key === "b\ndata/"); // a write ends while the read runs
+    memo.keep(readAt, "a\ndata/", ["x"]);
+    expect(memo.get("a\ndata/")).toBeUndefined();
+    memo.keep(memo.now(), "a\ndata/", ["x"]);
+    memo.keep(memo.now(), "a\nresults/", ["y"]);
+    memo.forget((key) => key === "a\nresults/");
+    expect(memo.get("a\ndata/")).toEqual(["x"]);
+    expect(memo.get("a\nresults/")).toBeUndefined();
+    memo.get("a\ndata/")!.push("changed by a caller");
+    expect(memo.get("a\ndata/")).toEqual(["x"]);
   });
 });
 
@@ -129,5 +149,100 @@ describeEachDatabase("rows read while they are written", () => {
     // Another account makes a bucket of the same name: its owner is the one answered.
     expect(await insertBucket({ name, accountId: "222222222222", region: "us-east-1" })).toBe(true);
     expect((await findBucket(name))?.accountId).toBe("222222222222");
+  });
+
+  const account = "111111111111";
+  const resource = (kind: "collaboration" | "association" | "configuredTable" | "protectedQuery", collaborationId: string | null, body: Record<string, unknown>) => {
+    const id = newId();
+    return insertResource({ id, kind, accountId: account, collaborationId, membershipId: null, arn: `arn:${kind}:${id}`, name: `${kind}-${id.slice(0, 8)}`, body });
+  };
+  const tablesOf = async (collaborationId: string) => {
+    const { associations, tables } = await associationsWithTables<{ configuredTableId: string }, { allowedColumns: string[] }>(collaborationId);
+    return { associations: associations.map((a) => a.id).sort(), columns: tables.map((t) => t.body.allowedColumns.join(",")).sort() };
+  };
+
+  it("answers a collaboration's tables as last written, and keeps the answer through its queries' writes", async () => {
+    const collaboration = await resource("collaboration", null, {});
+    const table = await resource("configuredTable", null, { allowedColumns: ["a"] });
+    const first = await resource("association", collaboration.id, { configuredTableId: table.id });
+    expect(await tablesOf(collaboration.id)).toEqual({ associations: [first.id], columns: ["a"] });
+    // A query's writes change no table: on the embedded store the answer stays remembered.
+    const query = await resource("protectedQuery", collaboration.id, { status: "SUBMITTED" });
+    await transitionResource(query.id, "SUBMITTED", { status: "STARTED" });
+    const { reads } = await storeWithReads("cleanrooms_catalog");
+    if (reads) expect(reads.get(collaboration.id)).toBeDefined();
+    const other = await resource("configuredTable", null, { allowedColumns: ["b"] });
+    const second = await resource("association", collaboration.id, { configuredTableId: other.id });
+    expect(await tablesOf(collaboration.id)).toEqual({ associations: [first.id, second.id].sort(), columns: ["a", "b"] });
+    await updateResource(table.id, (current) => ({ body: { ...(current.body as object), allowedColumns: ["a", "c"] } }));
+    expect((await tablesOf(collaboration.id)).columns).toEqual(["a,c", "b"]);
+    await deleteResources([second.id]);
+    expect(await tablesOf(collaboration.id)).toEqual({ associations: [first.id], columns: ["a,c"] });
+  });
+
+  it("refuses to insert a table's association inside another transaction, whose commit it could not see", async () => {
+    const { db } = await storeWithMemo(resourceRows);
+    const collaboration = await resource("collaboration", null, {});
+    await expect(
+      db.transaction((tx) =>
+        insertResource({ id: newId(), kind: "association", accountId: account, collaborationId: collaboration.id, membershipId: null, arn: `arn:a:${newId()}`, name: "a", body: {} }, tx),
+      ),
+    ).rejects.toThrow("transaction of its own");
+    expect((await tablesOf(collaboration.id)).associations).toEqual([]);
+  });
+
+  it("answers Glue tables as last written", async () => {
+    const catalog = { accountId: account, region: "us-east-1" };
+    const databaseName = `memo_${newId().slice(0, 8)}`;
+    await insertDatabase({ ...catalog, name: databaseName, input: {} });
+    const wanted = [{ catalog, databaseName, name: "t" }];
+    expect(await findTables(wanted)).toEqual([]);
+    await insertTable({ ...catalog, databaseName, name: "t", input: { v: 1 }, createdBy: account });
+    expect((await findTables(wanted)).map((t) => t.input)).toEqual([{ v: 1 }]);
+    await updateTableInput(catalog, databaseName, "t", { v: 2 });
+    expect((await findTables(wanted)).map((t) => t.input)).toEqual([{ v: 2 }]);
+    await deleteTable(catalog, databaseName, "t");
+    expect(await findTables(wanted)).toEqual([]);
+  });
+
+  it("lists the objects under a prefix as last written, whatever else the bucket receives", async () => {
+    const bucket = `memo-${newId().slice(0, 8)}`;
+    await insertBucket({ name: bucket, accountId: account, region: "us-east-1" });
+    const put = (key: string, within?: Parameters<typeof writeObject>[1]) =>
+      writeObject({ bucket, key, blob: newId(), size: 1, etag: "e", contentType: "text/csv", headers: {}, metadata: {}, checksum: null, partsCount: null }, within);
+    const listed = async (prefix: string) => {
+      const rows = [];
+      for await (const row of objectsUnder(bucket, prefix)) rows.push(`${row.key}${Object.keys(row.tags ?? {}).length ? "+tags" : ""}`);
+      return rows;
+    };
+    await put("data/a.csv");
+    expect(await listed("data/")).toEqual(["data/a.csv"]);
+    await put("results/q/result.csv");
+    const { reads } = await storeWithReads("s3_listings");
+    if (reads) expect(reads.get(`${bucket}\ndata/`)).toBeDefined();
+    expect(await listed("data/")).toEqual(["data/a.csv"]);
+    await put("data/b.csv");
+    expect(await listed("data/")).toEqual(["data/a.csv", "data/b.csv"]);
+    await setObjectTags(bucket, "data/a.csv", { team: "a" });
+    expect(await listed("data/")).toEqual(["data/a.csv+tags", "data/b.csv"]);
+    await deleteObjectVersion(bucket, "data/a.csv");
+    expect(await listed("data/")).toEqual(["data/b.csv"]);
+    expect(await listed("")).toEqual(["data/b.csv", "results/q/result.csv"]);
+  });
+
+  it("never lists fewer objects than a write that ended, when listings and writes interleave", async () => {
+    const bucket = `memo-${newId().slice(0, 8)}`;
+    await insertBucket({ name: bucket, accountId: account, region: "us-east-1" });
+    const count = async () => {
+      let n = 0;
+      for await (const row of objectsUnder(bucket, "data/")) n += row.key ? 1 : 0;
+      return n;
+    };
+    for (let step = 1; step <= 15; step++) {
+      const listings = Array.from({ length: 3 }, () => count());
+      await writeObject({ bucket, key: `data/${step}.csv`, blob: newId(), size: 1, etag: "e", contentType: "text/csv", headers: {}, metadata: {}, checksum: null, partsCount: null });
+      await Promise.all(listings);
+      expect(await count()).toBe(step);
+    }
   });
 });

@@ -10,8 +10,14 @@ import { getDatabase, type Database, type Db } from "@/server/db/client";
 //
 // Coherence: a write forgets its rows when it begins and again when it has committed, and bumps a
 // generation each time; a read keeps what it read only if no write began or ended while it ran.
-// So a remembered row is never older than the store's committed row. Rows are handed out as
-// copies: a caller that changes what it got cannot change what the next caller gets.
+// So a remembered row is never older than the store's committed row. A write that overlapped no
+// other write keeps the row it committed (a query's status, read by every poll that follows).
+// Rows are handed out as copies: a caller that changes what it got cannot change what the next
+// caller gets.
+//
+// Reads over several rows (a collaboration's tables, a catalog's Glue tables, the objects under a
+// prefix) are remembered by what they asked (ReadMemo), under the same rule; a write forgets, when
+// it begins and once it has committed, every answer it may change.
 
 const LIMIT = 5_000;
 
@@ -55,31 +61,100 @@ export class RowMemo<R> {
   }
 }
 
+/** Answers of reads over several rows, by what was asked; see the coherence rule above. */
+export class ReadMemo<V> {
+  private readonly answers = new Map<string, V>();
+  private generation = 0;
+
+  constructor(private readonly limit = 1_000) {}
+
+  now(): number {
+    return this.generation;
+  }
+
+  get(key: string): V | undefined {
+    const answer = this.answers.get(key);
+    return answer && structuredClone(answer);
+  }
+
+  keep(readAt: number | undefined, key: string, answer: V): void {
+    if (readAt !== this.generation) return;
+    this.answers.delete(key);
+    this.answers.set(key, structuredClone(answer));
+    for (const oldest of this.answers.keys()) {
+      if (this.answers.size <= this.limit) break;
+      this.answers.delete(oldest);
+    }
+  }
+
+  /** Forgets the answers a write may change (by default all of them). */
+  forget(affects: (key: string) => boolean = () => true): void {
+    this.generation++;
+    for (const key of [...this.answers.keys()]) if (affects(key)) this.answers.delete(key);
+  }
+
+  get size(): number {
+    return this.answers.size;
+  }
+}
+
 export interface MemoTable<R> {
   name: string;
   keyOf(row: R): string;
 }
 
-const memos = new WeakMap<Database, Map<string, RowMemo<unknown>>>();
+const memos = new WeakMap<Database, Map<string, RowMemo<unknown> | ReadMemo<unknown>>>();
 
-/** The store, and the table's memo when this process is the store's only writer (the embedded PGlite). */
-export async function storeWithMemo<R>(table: MemoTable<R>): Promise<{ db: Db; memo?: RowMemo<R> }> {
+/** The memo of this name, made on first use, when this process is the store's only writer (the embedded PGlite). */
+async function memoOf<M>(name: string, make: () => M): Promise<{ db: Db; memo?: M }> {
   const database = await getDatabase();
   if (database.kind !== "pglite") return { db: database.db };
-  let tables = memos.get(database);
-  if (!tables) memos.set(database, (tables = new Map()));
-  let memo = tables.get(table.name) as RowMemo<R> | undefined;
-  if (!memo) tables.set(table.name, (memo = new RowMemo<R>(table.keyOf)) as RowMemo<unknown>);
+  let named = memos.get(database);
+  if (!named) memos.set(database, (named = new Map()));
+  let memo = named.get(name) as M | undefined;
+  if (!memo) named.set(name, (memo = make()) as RowMemo<unknown>);
   return { db: database.db, memo };
 }
 
-/** Runs a write of the given rows, forgetting them before it starts and after it ends. */
-export async function writing<R, T>(table: MemoTable<R>, keys: string[], write: () => Promise<T>): Promise<T> {
+/** The store, and the table's memo when this process is the store's only writer (the embedded PGlite). */
+export async function storeWithMemo<R>(table: MemoTable<R>): Promise<{ db: Db; memo?: RowMemo<R> }> {
+  return memoOf(`rows:${table.name}`, () => new RowMemo<R>(table.keyOf));
+}
+
+/** The store, and the memo of the named reads (see ReadMemo) on the embedded store. */
+export async function storeWithReads<V>(name: string): Promise<{ db: Db; reads?: ReadMemo<V> }> {
+  const { db, memo } = await memoOf(`reads:${name}`, () => new ReadMemo<V>());
+  return { db, reads: memo };
+}
+
+/**
+ * Runs a write of the given rows, forgetting them before it starts and after it ends. `committed`
+ * names the rows as the write left them, to be kept if no other write overlapped it.
+ */
+export async function writing<R, T>(table: MemoTable<R>, keys: string[], write: () => Promise<T>, committed?: (result: T) => R[]): Promise<T> {
   const { memo } = await storeWithMemo(table);
   memo?.forget(keys);
+  const began = memo?.now();
+  let result: T | undefined;
+  let done = false;
+  try {
+    result = await write();
+    done = true;
+    return result;
+  } finally {
+    const alone = memo?.now() === began;
+    memo?.forget(keys);
+    if (memo && done && alone && committed) memo.keep(memo.now(), committed(result as T));
+  }
+}
+
+/** Runs a write that may change answers of the named reads, forgetting those `affects` names before it starts and after it ends. */
+export async function writingReads<T>(name: string, write: () => Promise<T>, affects?: (key: string) => boolean): Promise<T> {
+  const { reads } = await storeWithReads(name);
+  reads?.forget(affects);
   try {
     return await write();
   } finally {
-    memo?.forget(keys);
+    reads?.forget(affects);
   }
 }

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { and, asc, eq, gt, inArray, or, sql } from "drizzle-orm";
 import { getDb, type Db } from "@/server/db/client";
 import { cleanroomsResources } from "../../store/schema";
-import { storeWithMemo as storeWithMemoOf, writing as writingOf, type MemoTable } from "../../store/row-memo";
+import { storeWithMemo as storeWithMemoOf, storeWithReads, writing as writingOf, type MemoTable, type ReadMemo } from "../../store/row-memo";
 
 export type ResourceKind = "collaboration" | "membership" | "configuredTable" | "association" | "analysisTemplate" | "privacyBudgetTemplate" | "protectedQuery";
 
@@ -24,7 +24,31 @@ type ResourceRow = typeof cleanroomsResources.$inferSelect;
 // Read by id on every poll of a query, and at every step of its run: remembered (store/row-memo.ts).
 export const resourceRows: MemoTable<ResourceRow> = { name: "cleanrooms_resources", keyOf: (row) => row.id };
 const storeWithMemo = () => storeWithMemoOf(resourceRows);
-const writing = <T>(ids: string[], write: () => Promise<T>) => writingOf(resourceRows, ids, write);
+
+// A collaboration's associations and their configured tables are read by every query when it is
+// started and again when it runs: remembered too, and forgotten by any write that may change them.
+// Protected queries, written at every step of their runs, change none (their bodies are all they
+// write; what else they write goes through other tables), so their writes keep the answers.
+const CATALOG_READS = "cleanrooms_catalog";
+const catalogKinds: ReadonlySet<ResourceKind> = new Set(["association", "configuredTable"]);
+const mayChangeCatalog = (rows: ResourceRow[] | undefined) => !rows || rows.some((row) => row.kind !== "protectedQuery");
+
+/**
+ * A write of the resources with these ids, forgetting them (store/row-memo.ts) and the catalog
+ * reads it may change; `committed` names the rows it wrote, as it left them.
+ */
+async function writing<T>(ids: string[], write: () => Promise<T>, committed?: (result: T) => ResourceRow[]): Promise<T> {
+  const { reads } = await storeWithReads(CATALOG_READS);
+  let rows: ResourceRow[] | undefined;
+  try {
+    const result = await writingOf(resourceRows, ids, write, committed);
+    rows = committed?.(result);
+    return result;
+  } finally {
+    // After the commit: a read that overlapped it is not kept (the memo's generation moves on).
+    if (mayChangeCatalog(rows)) reads?.forget();
+  }
+}
 
 const toResource = <B>(row: typeof cleanroomsResources.$inferSelect): Resource<B> => ({
   ...row,
@@ -38,13 +62,28 @@ export function newId(): string {
   return randomUUID();
 }
 
+/**
+ * Inserts a resource. Given a transaction, it commits or fails with it; associations and configured
+ * tables are inserted on their own, since the catalog reads are forgotten once the insert has committed.
+ */
 export async function insertResource<B>(resource: Omit<Resource<B>, "createTime" | "updateTime" | "tags"> & { tags?: Record<string, string> }, within?: Db): Promise<Resource<B>> {
-  const db = within ?? (await getDb());
-  const [row] = await db
-    .insert(cleanroomsResources)
-    .values({ ...resource, body: resource.body as Record<string, unknown>, tags: resource.tags ?? {} })
-    .returning();
-  return toResource<B>(row!);
+  if (within && catalogKinds.has(resource.kind)) throw new Error(`a ${resource.kind} is inserted in a transaction of its own`);
+  const insert = async (db: Db) => {
+    const [row] = await db
+      .insert(cleanroomsResources)
+      .values({ ...resource, body: resource.body as Record<string, unknown>, tags: resource.tags ?? {} })
+      .returning();
+    return row!;
+  };
+  // Within a caller's transaction the row is not committed yet: nothing to remember or forget.
+  const row = within
+    ? await insert(within)
+    : await writing(
+        [resource.id],
+        async () => insert(await getDb()),
+        (inserted) => [inserted],
+      );
+  return toResource<B>(row);
 }
 
 /** True for the store's unique-constraint violation (PostgreSQL and PGlite both say 23505). */
@@ -102,7 +141,16 @@ export async function findWithCollaboration<B, C>(kind: ResourceKind, id: string
 
 /** A collaboration's associations and the configured tables they associate, in one query. */
 export async function associationsWithTables<A, T>(collaborationId: string): Promise<{ associations: Resource<A>[]; tables: Resource<T>[] }> {
-  const db = await getDb();
+  const { db, reads } = await storeWithReads<ResourceRow[]>(CATALOG_READS);
+  const rows = reads?.get(collaborationId) ?? (await readAssociationsWithTables(db, collaborationId, reads));
+  return {
+    associations: rows.filter((r) => r.kind === "association").map((r) => toResource<A>(r)),
+    tables: rows.filter((r) => r.kind === "configuredTable").map((r) => toResource<T>(r)),
+  };
+}
+
+async function readAssociationsWithTables(db: Db, collaborationId: string, reads?: ReadMemo<ResourceRow[]>): Promise<ResourceRow[]> {
+  const readAt = reads?.now();
   const associated = db
     .select({ id: sql<string>`${cleanroomsResources.body}->>'configuredTableId'` })
     .from(cleanroomsResources)
@@ -117,10 +165,8 @@ export async function associationsWithTables<A, T>(collaborationId: string): Pro
       ),
     )
     .orderBy(asc(cleanroomsResources.id));
-  return {
-    associations: rows.filter((r) => r.kind === "association").map((r) => toResource<A>(r)),
-    tables: rows.filter((r) => r.kind === "configuredTable").map((r) => toResource<T>(r)),
-  };
+  reads?.keep(readAt, collaborationId, rows);
+  return rows;
 }
 
 export async function findByArn(arn: string): Promise<Resource | undefined> {
@@ -181,19 +227,23 @@ type ResourceChange<B> = { body?: B; name?: string; tags?: Record<string, string
  */
 export async function updateResource<B>(id: string, change: (current: Resource<B>, tx: Db) => ResourceChange<B> | Promise<ResourceChange<B>>): Promise<Resource<B>> {
   const db = await getDb();
-  return writing([id], () =>
-    db.transaction(async (tx) => {
-      const [row] = await tx.select().from(cleanroomsResources).where(eq(cleanroomsResources.id, id)).for("update");
-      if (!row) throw new Error(`resource ${id} vanished during an update`);
-      const values = await change(toResource<B>(row), tx);
-      const [updated] = await tx
-        .update(cleanroomsResources)
-        .set({ ...values, body: values.body as Record<string, unknown> | undefined, updateTime: sql`now()` })
-        .where(eq(cleanroomsResources.id, id))
-        .returning();
-      return toResource<B>(updated!);
-    }),
+  const updated = await writing(
+    [id],
+    () =>
+      db.transaction(async (tx) => {
+        const [row] = await tx.select().from(cleanroomsResources).where(eq(cleanroomsResources.id, id)).for("update");
+        if (!row) throw new Error(`resource ${id} vanished during an update`);
+        const values = await change(toResource<B>(row), tx);
+        const [updated] = await tx
+          .update(cleanroomsResources)
+          .set({ ...values, body: values.body as Record<string, unknown> | undefined, updateTime: sql`now()` })
+          .where(eq(cleanroomsResources.id, id))
+          .returning();
+        return updated!;
+      }),
+    (row) => [row],
   );
+  return toResource<B>(updated);
 }
 
 /**
@@ -203,21 +253,24 @@ export async function updateResource<B>(id: string, change: (current: Resource<B
  */
 export async function changeResource<B>(id: string, step: (current: Resource<B>, tx: Db) => Promise<B | null>): Promise<{ resource: Resource<B>; changed: boolean } | undefined> {
   const db = await getDb();
-  return writing([id], () =>
-    db.transaction(async (tx) => {
-      const [row] = await tx.select().from(cleanroomsResources).where(eq(cleanroomsResources.id, id)).for("update");
-      if (!row) return undefined;
-      const current = toResource<B>(row);
-      const body = await step(current, tx);
-      if (body === null) return { resource: current, changed: false };
-      const [updated] = await tx
-        .update(cleanroomsResources)
-        .set({ body: body as Record<string, unknown>, updateTime: sql`now()` })
-        .where(eq(cleanroomsResources.id, id))
-        .returning();
-      return { resource: toResource<B>(updated!), changed: true };
-    }),
+  const outcome = await writing(
+    [id],
+    () =>
+      db.transaction(async (tx) => {
+        const [row] = await tx.select().from(cleanroomsResources).where(eq(cleanroomsResources.id, id)).for("update");
+        if (!row) return undefined;
+        const body = await step(toResource<B>(row), tx);
+        if (body === null) return { row, changed: false };
+        const [updated] = await tx
+          .update(cleanroomsResources)
+          .set({ body: body as Record<string, unknown>, updateTime: sql`now()` })
+          .where(eq(cleanroomsResources.id, id))
+          .returning();
+        return { row: updated!, changed: true };
+      }),
+    (result) => (result ? [result.row] : []),
   );
+  return outcome && { resource: toResource<B>(outcome.row), changed: outcome.changed };
 }
 
 export async function deleteResources(ids: string[]): Promise<void> {
@@ -233,12 +286,15 @@ export async function deleteResources(ids: string[]): Promise<void> {
  */
 export async function transitionResource<B>(id: string, from: string, patch: Partial<B> & { status: string }): Promise<Resource<B> | undefined> {
   const db = await getDb();
-  const [updated] = await writing([id], () =>
-    db
-      .update(cleanroomsResources)
-      .set({ body: sql`${cleanroomsResources.body} || ${JSON.stringify(patch)}::jsonb`, updateTime: sql`now()` })
-      .where(and(eq(cleanroomsResources.id, id), sql`${cleanroomsResources.body}->>'status' = ${from}`))
-      .returning(),
+  const [updated] = await writing(
+    [id],
+    () =>
+      db
+        .update(cleanroomsResources)
+        .set({ body: sql`${cleanroomsResources.body} || ${JSON.stringify(patch)}::jsonb`, updateTime: sql`now()` })
+        .where(and(eq(cleanroomsResources.id, id), sql`${cleanroomsResources.body}->>'status' = ${from}`))
+        .returning(),
+    (rows) => rows,
   );
   return updated && toResource<B>(updated);
 }

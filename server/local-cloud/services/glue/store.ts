@@ -1,6 +1,7 @@
 import { and, asc, eq, gt, or, sql } from "drizzle-orm";
 import { getDb } from "@/server/db/client";
 import { glueCrawlers, glueDatabases, gluePartitions, glueTables, glueTableVersions } from "../../store/schema";
+import { storeWithReads, writingReads } from "../../store/row-memo";
 
 export type GlueDatabaseRow = typeof glueDatabases.$inferSelect;
 export type GlueTableRow = typeof glueTables.$inferSelect;
@@ -15,6 +16,12 @@ export interface Catalog {
 
 /** The catalog a request works in: its account's, in the region it was signed for. */
 export const catalogOf = (caller: Catalog): Catalog => ({ accountId: caller.accountId, region: caller.region });
+
+// The Glue tables behind a collaboration's configured tables are read by every protected query
+// when it starts and when it runs: remembered on the embedded store (store/row-memo.ts), and
+// forgotten by every write of a table.
+const TABLE_READS = "glue_tables";
+const writingTables = <T>(write: () => Promise<T>) => writingReads(TABLE_READS, write);
 
 type CatalogTable = typeof glueDatabases | typeof glueTables | typeof glueTableVersions | typeof gluePartitions | typeof glueCrawlers;
 const inCatalog = (table: CatalogTable, catalog: Catalog) => and(eq(table.accountId, catalog.accountId), eq(table.region, catalog.region))!;
@@ -41,24 +48,26 @@ export async function listDatabases(catalog: Catalog, after: string | null, limi
 
 export async function deleteDatabase(catalog: Catalog, name: string): Promise<boolean> {
   const db = await getDb();
-  return db.transaction(async (tx) => {
-    await tx.delete(glueTableVersions).where(and(inCatalog(glueTableVersions, catalog), eq(glueTableVersions.databaseName, name)));
-    await tx.delete(gluePartitions).where(and(inCatalog(gluePartitions, catalog), eq(gluePartitions.databaseName, name)));
-    await tx.delete(glueTables).where(and(inCatalog(glueTables, catalog), eq(glueTables.databaseName, name)));
-    return (
-      (
-        await tx
-          .delete(glueDatabases)
-          .where(and(inCatalog(glueDatabases, catalog), eq(glueDatabases.name, name)))
-          .returning()
-      ).length === 1
-    );
-  });
+  return writingTables(() =>
+    db.transaction(async (tx) => {
+      await tx.delete(glueTableVersions).where(and(inCatalog(glueTableVersions, catalog), eq(glueTableVersions.databaseName, name)));
+      await tx.delete(gluePartitions).where(and(inCatalog(gluePartitions, catalog), eq(gluePartitions.databaseName, name)));
+      await tx.delete(glueTables).where(and(inCatalog(glueTables, catalog), eq(glueTables.databaseName, name)));
+      return (
+        (
+          await tx
+            .delete(glueDatabases)
+            .where(and(inCatalog(glueDatabases, catalog), eq(glueDatabases.name, name)))
+            .returning()
+        ).length === 1
+      );
+    }),
+  );
 }
 
 export async function insertTable(row: typeof glueTables.$inferInsert): Promise<boolean> {
   const db = await getDb();
-  return (await db.insert(glueTables).values(row).onConflictDoNothing().returning({ name: glueTables.name })).length === 1;
+  return writingTables(async () => (await db.insert(glueTables).values(row).onConflictDoNothing().returning({ name: glueTables.name })).length === 1);
 }
 
 export async function findTable(catalog: Catalog, databaseName: string, name: string): Promise<GlueTableRow | undefined> {
@@ -73,11 +82,17 @@ export async function findTable(catalog: Catalog, databaseName: string, name: st
 /** Several tables, each by its catalog, database and name, in one query; missing ones are left out. */
 export async function findTables(wanted: { catalog: Catalog; databaseName: string; name: string }[]): Promise<GlueTableRow[]> {
   if (!wanted.length) return [];
-  const db = await getDb();
-  return db
+  const { db, reads } = await storeWithReads<GlueTableRow[]>(TABLE_READS);
+  const key = JSON.stringify(wanted.map((w) => [w.catalog.accountId, w.catalog.region, w.databaseName, w.name]));
+  const remembered = reads?.get(key);
+  if (remembered) return remembered;
+  const readAt = reads?.now();
+  const rows = await db
     .select()
     .from(glueTables)
     .where(or(...wanted.map((w) => and(inCatalog(glueTables, w.catalog), eq(glueTables.databaseName, w.databaseName), eq(glueTables.name, w.name)))));
+  reads?.keep(readAt, key, rows);
+  return rows;
 }
 
 export async function listTables(catalog: Catalog, databaseName: string, after: string | null, limit: number): Promise<GlueTableRow[]> {
@@ -95,20 +110,22 @@ export async function listTables(catalog: Catalog, databaseName: string, after: 
 /** Replaces a table's definition, keeping the one it replaces as a version, under the row's lock. */
 export async function updateTableInput(catalog: Catalog, databaseName: string, name: string, input: Record<string, unknown>): Promise<boolean> {
   const db = await getDb();
-  return db.transaction(async (tx) => {
-    const where = and(inCatalog(glueTables, catalog), eq(glueTables.databaseName, databaseName), eq(glueTables.name, name));
-    const [current] = await tx.select().from(glueTables).where(where).for("update");
-    if (!current) return false;
-    await tx
-      .insert(glueTableVersions)
-      .values({ ...catalog, databaseName, name, versionId: current.versionId, input: current.input, updateTime: current.updateTime })
-      .onConflictDoNothing();
-    await tx
-      .update(glueTables)
-      .set({ input, versionId: current.versionId + 1, updateTime: sql`now()` })
-      .where(where);
-    return true;
-  });
+  return writingTables(() =>
+    db.transaction(async (tx) => {
+      const where = and(inCatalog(glueTables, catalog), eq(glueTables.databaseName, databaseName), eq(glueTables.name, name));
+      const [current] = await tx.select().from(glueTables).where(where).for("update");
+      if (!current) return false;
+      await tx
+        .insert(glueTableVersions)
+        .values({ ...catalog, databaseName, name, versionId: current.versionId, input: current.input, updateTime: current.updateTime })
+        .onConflictDoNothing();
+      await tx
+        .update(glueTables)
+        .set({ input, versionId: current.versionId + 1, updateTime: sql`now()` })
+        .where(where);
+      return true;
+    }),
+  );
 }
 
 /** Earlier versions of a table, newest first (the current one is the table itself). */
@@ -145,15 +162,17 @@ export async function updateCrawlerInput(catalog: Catalog, name: string, changes
 
 export async function deleteTable(catalog: Catalog, databaseName: string, name: string): Promise<boolean> {
   const db = await getDb();
-  return db.transaction(async (tx) => {
-    await tx.delete(glueTableVersions).where(and(inCatalog(glueTableVersions, catalog), eq(glueTableVersions.databaseName, databaseName), eq(glueTableVersions.name, name)));
-    await tx.delete(gluePartitions).where(and(inCatalog(gluePartitions, catalog), eq(gluePartitions.databaseName, databaseName), eq(gluePartitions.tableName, name)));
-    const rows = await tx
-      .delete(glueTables)
-      .where(and(inCatalog(glueTables, catalog), eq(glueTables.databaseName, databaseName), eq(glueTables.name, name)))
-      .returning({ name: glueTables.name });
-    return rows.length === 1;
-  });
+  return writingTables(() =>
+    db.transaction(async (tx) => {
+      await tx.delete(glueTableVersions).where(and(inCatalog(glueTableVersions, catalog), eq(glueTableVersions.databaseName, databaseName), eq(glueTableVersions.name, name)));
+      await tx.delete(gluePartitions).where(and(inCatalog(gluePartitions, catalog), eq(gluePartitions.databaseName, databaseName), eq(gluePartitions.tableName, name)));
+      const rows = await tx
+        .delete(glueTables)
+        .where(and(inCatalog(glueTables, catalog), eq(glueTables.databaseName, databaseName), eq(glueTables.name, name)))
+        .returning({ name: glueTables.name });
+      return rows.length === 1;
+    }),
+  );
 }
 
 export async function insertCrawler(row: typeof glueCrawlers.$inferInsert): Promise<boolean> {

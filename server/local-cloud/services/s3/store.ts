@@ -1,7 +1,7 @@
 import { and, asc, eq, gt, sql } from "drizzle-orm";
 import { getDb, type Db } from "@/server/db/client";
 import { s3Buckets, s3MultipartParts, s3MultipartUploads, s3ObjectVersions, s3Objects } from "../../store/schema";
-import { storeWithMemo, writing, type MemoTable } from "../../store/row-memo";
+import { storeWithMemo, storeWithReads, writing, writingReads, type MemoTable } from "../../store/row-memo";
 
 export type Bucket = typeof s3Buckets.$inferSelect;
 export type StoredObject = typeof s3Objects.$inferSelect;
@@ -190,9 +190,35 @@ export async function liveBlobIds(): Promise<Set<string>> {
   return new Set(rows.map((r) => r.blob));
 }
 
+// The objects under a table's location are listed by every protected query that reads it: a
+// listing that fits in one page is remembered on the embedded store (store/row-memo.ts) until a
+// write of a key under its prefix.
+const LISTINGS = "s3_listings";
+const listingKey = (bucket: string, prefix: string) => `${bucket}\n${prefix}`;
+
+/**
+ * Runs a write of a key's current version (or its tags), forgetting the listings it may change
+ * when it begins and once it has committed: the caller that owns the write's transaction runs it.
+ */
+export function writingObject<T>(bucket: string, key: string, write: () => Promise<T>): Promise<T> {
+  return writingReads(LISTINGS, write, (listing) => {
+    const cut = listing.indexOf("\n");
+    return listing.slice(0, cut) === bucket && key.startsWith(listing.slice(cut + 1));
+  });
+}
+
 /** Every current object under a prefix, in key order, read from the store a page at a time. */
 export async function* objectsUnder(bucket: string, prefix: string): AsyncGenerator<StoredObject> {
-  let after: string | null = null;
+  const { reads } = await storeWithReads<StoredObject[]>(LISTINGS);
+  const key = listingKey(bucket, prefix);
+  const remembered = reads?.get(key);
+  if (remembered) return yield* remembered;
+  const readAt = reads?.now();
+  const first = await listObjectRows(bucket, prefix, null, 1000);
+  if (first.length < 1000) reads?.keep(readAt, key, first);
+  yield* first;
+  if (first.length < 1000) return;
+  let after: string | null = first.at(-1)!.key;
   for (;;) {
     const rows = await listObjectRows(bucket, prefix, after, 1000);
     yield* rows;

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { and, desc, eq, sql } from "drizzle-orm";
 import { getDb, type Db } from "@/server/db/client";
 import { s3Buckets, s3Objects, s3ObjectVersions } from "../../store/schema";
+import { writingObject } from "./store";
 
 // Object versions, as S3 keeps them. The current version of a key is its row in s3_objects (so
 // reads, listings, protected queries and crawlers see current objects only); versions it replaced
@@ -33,6 +34,18 @@ async function lockKey(tx: Db, bucket: string, key: string): Promise<void> {
 async function versioningOf(tx: Db, bucket: string): Promise<Versioning> {
   const [row] = await tx.select({ versioning: s3Buckets.versioning }).from(s3Buckets).where(eq(s3Buckets.name, bucket));
   return (row?.versioning as Versioning) ?? null;
+}
+
+/**
+ * lockKey, then versioningOf, in one round trip. The bucket's versioning is not guarded by the
+ * key's lock (PutBucketVersioning takes no key lock), so reading it as the statement starts or
+ * once the lock is held is the same.
+ */
+async function lockKeyAndVersioning(tx: Db, bucket: string, key: string): Promise<Versioning> {
+  const result = (await tx.execute(
+    sql`SELECT pg_advisory_xact_lock(hashtextextended(${`object/${bucket}/${key}`}, 0)), (SELECT versioning FROM local_cloud.s3_buckets WHERE name = ${bucket}) AS versioning`,
+  )) as unknown as { rows: { versioning: string | null }[] } | { versioning: string | null }[];
+  return ((Array.isArray(result) ? result : result.rows)[0]?.versioning as Versioning) ?? null;
 }
 
 async function currentRow(tx: Db, bucket: string, key: string): Promise<ObjectRow | undefined> {
@@ -102,7 +115,6 @@ async function promoteNewest(tx: Db, bucket: string, key: string): Promise<void>
   });
 }
 
-/** Writes a new current version of a key. Given a transaction, it commits or fails with it. */
 /** If-Match / If-None-Match of a write, checked against the current version under the key's lock. */
 export interface WriteConditions {
   ifMatch?: string;
@@ -125,27 +137,35 @@ function checkWriteConditions(previous: ObjectRow | undefined, conditions: Write
   if (conditions.ifNoneMatch !== undefined && previous && matches(conditions.ifNoneMatch)) throw new WriteConditionFailed(412);
 }
 
+/**
+ * Writes a new current version of a key. Given a transaction, it commits or fails with it, and
+ * its caller runs the whole transaction in writingObject (store.ts), so that listings are forgotten
+ * once it has committed.
+ */
 export async function writeObject(row: typeof s3Objects.$inferInsert, within?: Db, conditions: WriteConditions = {}): Promise<VersionOutcome> {
-  const db = within ?? (await getDb());
-  return db.transaction(async (tx) => {
-    await lockKey(tx, row.bucket, row.key);
-    const state = await versioningOf(tx, row.bucket);
-    const previous = await currentRow(tx, row.bucket, row.key);
-    // Conditional writes (S3's If-Match / If-None-Match on PUT) decide against what is there now.
-    checkWriteConditions(previous, conditions);
-    const removed: string[] = [];
-    if (previous) {
-      // Enabled keeps every version; Suspended keeps real versions but replaces the null one.
-      if (state === "Enabled" || (state === "Suspended" && previous.versionId !== null)) await archive(tx, previous);
-      else removed.push(previous.blob);
-      await tx.delete(s3Objects).where(and(eq(s3Objects.bucket, row.bucket), eq(s3Objects.key, row.key)));
-    }
-    if (state === "Suspended") removed.push(...(await dropNullVersion(tx, row.bucket, row.key)));
-    const versionId = state === "Enabled" ? newVersionId() : null;
-    await tx.insert(s3Objects).values({ ...row, versionId, tags: row.tags ?? {}, lastModified: sql`now()` as unknown as Date });
-    // S3 reports a version id for writes to an Enabled bucket only (a Suspended write makes "null").
-    return { removed, versionId, deleteMarker: false };
-  });
+  // In the caller's transaction its statements run as they are (no savepoint): a failure fails the transaction.
+  if (within) return writeObjectIn(within, row, conditions);
+  const db = await getDb();
+  return writingObject(row.bucket, row.key, () => db.transaction((tx) => writeObjectIn(tx, row, conditions)));
+}
+
+async function writeObjectIn(tx: Db, row: typeof s3Objects.$inferInsert, conditions: WriteConditions): Promise<VersionOutcome> {
+  const state = await lockKeyAndVersioning(tx, row.bucket, row.key);
+  const previous = await currentRow(tx, row.bucket, row.key);
+  // Conditional writes (S3's If-Match / If-None-Match on PUT) decide against what is there now.
+  checkWriteConditions(previous, conditions);
+  const removed: string[] = [];
+  if (previous) {
+    // Enabled keeps every version; Suspended keeps real versions but replaces the null one.
+    if (state === "Enabled" || (state === "Suspended" && previous.versionId !== null)) await archive(tx, previous);
+    else removed.push(previous.blob);
+    await tx.delete(s3Objects).where(and(eq(s3Objects.bucket, row.bucket), eq(s3Objects.key, row.key)));
+  }
+  if (state === "Suspended") removed.push(...(await dropNullVersion(tx, row.bucket, row.key)));
+  const versionId = state === "Enabled" ? newVersionId() : null;
+  await tx.insert(s3Objects).values({ ...row, versionId, tags: row.tags ?? {}, lastModified: sql`now()` as unknown as Date });
+  // S3 reports a version id for writes to an Enabled bucket only (a Suspended write makes "null").
+  return { removed, versionId, deleteMarker: false };
 }
 
 /**
@@ -155,6 +175,10 @@ export async function writeObject(row: typeof s3Objects.$inferInsert, within?: D
  */
 export async function deleteObjectVersion(bucket: string, key: string, versionId?: string): Promise<VersionOutcome | "no such version"> {
   const db = await getDb();
+  return writingObject(bucket, key, () => deleteObjectVersionIn(db, bucket, key, versionId));
+}
+
+async function deleteObjectVersionIn(db: Db, bucket: string, key: string, versionId?: string): Promise<VersionOutcome | "no such version"> {
   return db.transaction(async (tx) => {
     await lockKey(tx, bucket, key);
     const state = await versioningOf(tx, bucket);
@@ -195,6 +219,10 @@ export async function deleteObjectVersion(bucket: string, key: string, versionId
  */
 export async function setObjectTags(bucket: string, key: string, tags: Record<string, string>, versionId?: string): Promise<boolean> {
   const db = await getDb();
+  return writingObject(bucket, key, () => setObjectTagsIn(db, bucket, key, tags, versionId));
+}
+
+async function setObjectTagsIn(db: Db, bucket: string, key: string, tags: Record<string, string>, versionId?: string): Promise<boolean> {
   return db.transaction(async (tx) => {
     await lockKey(tx, bucket, key);
     const named = versionId === undefined ? undefined : sql`coalesce(${s3Objects.versionId}, 'null') = ${versionId}`;

@@ -12,7 +12,7 @@ import { toDuckDbParameters } from "@/server/engine/sql/parameters";
 import { QueryRefusal, validateQuery } from "@/server/engine/sql/validate";
 import { log } from "@/server/log";
 import { commitBlob, removeBlob } from "../../s3/blobs";
-import { findBucket } from "../../s3/store";
+import { findBucket, writingObject } from "../../s3/store";
 import { writeObject } from "../../s3/versions";
 import type { AnalysisTemplateBody, CollaborationBody, ProtectedQueryBody } from "../model";
 import { debitOf, refundQuery } from "../privacy-budgets";
@@ -249,15 +249,28 @@ async function deliver(query: ProtectedQuery, file: string, bucket: string, key:
   const blob = await commitBlob(file);
   clock.mark("status");
   let removed: string[] = [];
-  const outcome = await changeResource<ProtectedQueryBody>(query.id, async (current, tx) => {
-    if (current.body.status === "CANCELLING") return ended(current, { status: "CANCELLED" });
-    if (current.body.status !== "STARTED") return null;
-    ({ removed } = await writeObject(
-      { bucket, key, blob, size, etag: md5.digest("hex"), contentType: format === "CSV" ? "text/csv" : "application/vnd.apache.parquet", headers: {}, metadata: {}, checksum: null, partsCount: null },
-      tx,
-    ));
-    return ended(current, { ...extra, status: "SUCCESS", result: { output: { s3: { location: `s3://${bucket}/${key}` } } } });
-  });
+  const outcome = await writingObject(bucket, key, () =>
+    changeResource<ProtectedQueryBody>(query.id, async (current, tx) => {
+      if (current.body.status === "CANCELLING") return ended(current, { status: "CANCELLED" });
+      if (current.body.status !== "STARTED") return null;
+      ({ removed } = await writeObject(
+        {
+          bucket,
+          key,
+          blob,
+          size,
+          etag: md5.digest("hex"),
+          contentType: format === "CSV" ? "text/csv" : "application/vnd.apache.parquet",
+          headers: {},
+          metadata: {},
+          checksum: null,
+          partsCount: null,
+        },
+        tx,
+      ));
+      return ended(current, { ...extra, status: "SUCCESS", result: { output: { s3: { location: `s3://${bucket}/${key}` } } } });
+    }),
+  );
   if (outcome?.resource.body.status === "SUCCESS" && outcome.changed) for (const gone of removed) await removeBlob(gone);
   else await removeBlob(blob);
 }
