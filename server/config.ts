@@ -76,6 +76,16 @@ function megabytes(text: string): number {
   return Math.max(1, Math.floor(Number(match[1]) * factor));
 }
 
+/**
+ * How long GetProtectedQuery may wait for a query in progress to move before answering (0: answer
+ * at once, as AWS does). Clients poll; answered at the moment their query moves, they see its end
+ * at once instead of at their next poll, and ask far less often while it runs.
+ */
+export function protectedQueryStatusWaitMs(): number {
+  const value = Number(process.env.PROTECTED_QUERY_STATUS_WAIT_MS ?? 1000);
+  return Number.isFinite(value) && value >= 0 ? Math.min(value, 20_000) : 1000;
+}
+
 export function protectedQueryTimeoutMs(): number {
   return Math.max(1, Number(process.env.PROTECTED_QUERY_TIMEOUT_SECONDS || 1800)) * 1000;
 }

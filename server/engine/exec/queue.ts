@@ -18,6 +18,8 @@ export interface RunQueue {
   interrupt(id: string): boolean;
   /** Jobs waiting for a slot, in the order they will run if nothing else arrives. */
   readonly waiting: string[];
+  /** Whether the job is waiting or running in this queue. */
+  holds(id: string): boolean;
 }
 
 /** A job as it starts: when it was enqueued (performance.now()), and its stop signal. */
@@ -94,6 +96,11 @@ export function createQueue(name: string, concurrency: () => number, run: (id: s
     },
     get waiting() {
       return waitingOrder(state);
+    },
+    holds(id) {
+      if (state.running.has(id)) return true;
+      for (const analysts of state.members.values()) for (const jobs of analysts.values()) if (jobs.some((job) => job.id === id)) return true;
+      return false;
     },
   };
 }

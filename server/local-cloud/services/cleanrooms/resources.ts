@@ -47,7 +47,32 @@ async function writing<T>(ids: string[], write: () => Promise<T>, committed?: (r
   } finally {
     // After the commit: a read that overlapped it is not kept (the memo's generation moves on).
     if (mayChangeCatalog(rows)) reads?.forget();
+    for (const id of ids) for (const wake of watchers.get(id) ?? []) wake();
   }
+}
+
+// Who waits for a resource's next write (a client's GetProtectedQuery, answered when its query moves).
+const watchers = new Map<string, Set<() => void>>();
+
+/**
+ * Resolves once the resource has next been written through this module (committed, or failed),
+ * or after `ms`, whichever comes first; `stop` ends the wait. Writes by another process are not
+ * seen: the wait then lasts `ms`.
+ */
+export function nextWrite(id: string, ms: number): { written: Promise<void>; stop(): void } {
+  let wake = () => {};
+  const written = new Promise<void>((resolve) => (wake = resolve));
+  const timer = setTimeout(() => stop(), ms);
+  const waiting = watchers.get(id) ?? new Set();
+  watchers.set(id, waiting);
+  const stop = () => {
+    clearTimeout(timer);
+    waiting.delete(wake);
+    if (!waiting.size && watchers.get(id) === waiting) watchers.delete(id);
+    wake();
+  };
+  waiting.add(stop);
+  return { written, stop };
 }
 
 const toResource = <B>(row: typeof cleanroomsResources.$inferSelect): Resource<B> => ({

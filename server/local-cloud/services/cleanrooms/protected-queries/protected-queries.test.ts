@@ -343,6 +343,31 @@ describe("protected queries", () => {
     expect((await finished(cleanA, membershipA, next.protectedQuery!.id!)).status).toBe("SUCCESS");
   }, 60_000);
 
+  it("answers GetProtectedQuery of a query in progress when the query moves, and of an ended one at once", async () => {
+    const wait = process.env.PROTECTED_QUERY_STATUS_WAIT_MS;
+    process.env.PROTECTED_QUERY_STATUS_WAIT_MS = "20000";
+    const cores = createCoreGate("protected-query-cores", protectedQueryResources);
+    const held = await cores.enter();
+    try {
+      const { protectedQuery } = await cleanA.send(new StartProtectedQueryCommand({ membershipIdentifier: membershipA, type: "SQL", sqlParameters: { queryString: seedQuery } }));
+      const id = protectedQuery!.id!;
+      for (let i = 0; i < 100 && !cores.waiting; i++) await new Promise((r) => setTimeout(r, 10));
+      // The query waits for the cores in SUBMITTED: the question is answered only once it moves.
+      const asked = cleanA.send(new GetProtectedQueryCommand({ membershipIdentifier: membershipA, protectedQueryIdentifier: id }));
+      const first = await Promise.race([asked.then(() => "answered"), new Promise((r) => setTimeout(() => r("waiting"), 500))]);
+      expect(first).toBe("waiting");
+      await cleanA.send(new UpdateProtectedQueryCommand({ membershipIdentifier: membershipA, protectedQueryIdentifier: id, targetStatus: "CANCELLED" }));
+      expect((await asked).protectedQuery?.status).toBe("CANCELLED");
+      // Ended: answered at once, however long the wait may be.
+      const again = await cleanA.send(new GetProtectedQueryCommand({ membershipIdentifier: membershipA, protectedQueryIdentifier: id }));
+      expect(again.protectedQuery?.status).toBe("CANCELLED");
+    } finally {
+      held.leave();
+      if (wait === undefined) delete process.env.PROTECTED_QUERY_STATUS_WAIT_MS;
+      else process.env.PROTECTED_QUERY_STATUS_WAIT_MS = wait;
+    }
+  }, 15_000);
+
   it("reads a replaced object's new rows, never a stale columnar copy", async () => {
     const totals = async () => {
       const { protectedQuery } = await cleanA.send(

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { protectedQueryStatusWaitMs } from "@/server/config";
 import { ANALYST_HEADER } from "@/lib/analyst-header";
 import { QueryRefusal, validateQuery, MAX_QUERY_LENGTH } from "@/server/engine/sql/validate";
 import { toDuckDbParameters } from "@/server/engine/sql/parameters";
@@ -8,10 +9,10 @@ import { findBucket } from "../../s3/store";
 import { ownedMembership, ownMembership, type Membership } from "../access";
 import { accessDenied, arn, conflict, identifier, invalid, notFound, pageInput, pageResources, resolveId } from "../common";
 import type { AnalysisTemplateBody, CollaborationBody, MembershipBody, ProtectedQueryBody } from "../model";
-import { changeResource, findByArn, findResourcesById, findWithCollaboration, insertResource, newId, type Resource } from "../resources";
+import { changeResource, findByArn, findResourcesById, findWithCollaboration, insertResource, newId, nextWrite, type Resource } from "../resources";
 import { chargeQuery, refundQuery, templateOf } from "../privacy-budgets";
 import { catalogFor } from "./catalog";
-import { enqueue, interrupt, ownerOf } from "./runner";
+import { enqueue, interrupt, ownerOf, runsHere } from "./runner";
 
 type ProtectedQuery = Resource<ProtectedQueryBody>;
 
@@ -46,6 +47,8 @@ function shape(query: ProtectedQuery, membership: Membership) {
     ...(body.differentialPrivacy ? { differentialPrivacy: body.differentialPrivacy } : {}),
   };
 }
+
+const inProgress = new Set(["SUBMITTED", "STARTED", "CANCELLING"]);
 
 async function ownQuery(membershipIdentifier: string, queryIdentifier: string, caller: Parameters<typeof ownMembership>[1]) {
   // The membership and the query in one read: clients poll this while their queries run.
@@ -147,8 +150,20 @@ export const protectedQueryRoutes = [
     200,
     z.looseObject({ membershipIdentifier: identifier, protectedQueryIdentifier: identifier }),
     async ({ input, caller }) => {
-      const { membership, query } = await ownQuery(input.membershipIdentifier, input.protectedQueryIdentifier, caller);
-      return { protectedQuery: shape(query, membership) };
+      // A query in progress that runs here is answered when it next moves (its status written),
+      // or after protectedQueryStatusWaitMs: a client sees its end at once, not at its next poll.
+      // Watching starts before the read, so a move between the two is not missed.
+      const next = nextWrite(resolveId(input.protectedQueryIdentifier), protectedQueryStatusWaitMs());
+      try {
+        let { membership, query } = await ownQuery(input.membershipIdentifier, input.protectedQueryIdentifier, caller);
+        if (inProgress.has(query.body.status) && runsHere(query.id)) {
+          await next.written;
+          ({ membership, query } = await ownQuery(input.membershipIdentifier, input.protectedQueryIdentifier, caller));
+        }
+        return { protectedQuery: shape(query, membership) };
+      } finally {
+        next.stop();
+      }
     },
   ),
 

@@ -46,6 +46,11 @@ export function ownerOf(query: ProtectedQuery): JobOwner {
   return { member: query.accountId, analyst: query.body.submittedBy ?? query.accountId };
 }
 
+/** Whether this process runs the query (it waits in the queue here, or runs): its moves are seen here as they happen. */
+export function runsHere(id: string): boolean {
+  return queue.holds(id);
+}
+
 /** Interrupts a running query; false when it is not running here. */
 export function interrupt(id: string): boolean {
   return queue.interrupt(id);
@@ -214,6 +219,9 @@ async function execute(id: string, { queuedAt, signal }: JobStart): Promise<void
     const ms = clock.stop();
     log("info", "protected query stages", { id, ms });
     reportStages({ id, ms });
+    // Closing blocks this thread for a moment: first the clients waiting for this query's status
+    // are answered (GetProtectedQuery, woken by the status written).
+    await new Promise((resolve) => setImmediate(resolve));
     closeAndLeave();
     await fs.promises.rm(outDir, { recursive: true, force: true });
   }
