@@ -136,19 +136,26 @@ export async function inSandbox<T>(setup: SandboxSetup, work: (session: SandboxS
   let stage: SandboxStage = "reading the data";
   try {
     const files = setup.tables.flatMap((t) => t.files);
-    // The file allow-list and the views (DuckDB reads the files' schemas, no rows), in one round trip.
-    await connection.run([`SET allowed_paths = ${list(files)}`, `SET allowed_directories = ${list([setup.outDir + path.sep])}`, ...setup.tables.map(viewSql)].join(";\n"));
+    // The file allow-list and the views (DuckDB reads the files' schemas, no rows), in one round
+    // trip, on DuckDB's thread while this one waits for the query's turn (and marks it STARTED).
+    const viewsMade = connection.run([`SET allowed_paths = ${list(files)}`, `SET allowed_directories = ${list([setup.outDir + path.sep])}`, ...setup.tables.map(viewSql)].join(";\n")).then(
+      () => null,
+      (error: unknown) => ({ error }),
+    );
     let limits: SandboxLimits;
     if (typeof setup.limits === "function") {
       setup.clock?.mark("queue");
       try {
         limits = await setup.limits();
       } catch (error) {
+        await viewsMade;
         // The caller's own refusal to go on (not a failure of the sandbox): passed on as it is.
         throw new NotAdmitted(error);
       }
       setup.clock?.mark("sandbox");
     } else limits = setup.limits;
+    const viewsFailed = await viewsMade;
+    if (viewsFailed) throw viewsFailed.error;
     timer = setTimeout(() => stop("timeout"), setup.timeoutMs);
     // Then its limits, external access off and the configuration locked, so that nothing the query
     // runs can change any of them.
