@@ -50,6 +50,23 @@ function shape(query: ProtectedQuery, membership: Membership) {
 
 const inProgress = new Set(["SUBMITTED", "STARTED", "CANCELLING"]);
 
+// When each query was last asked about: asked again within POLLED_WITHIN_MS, it is being polled.
+const POLLED_WITHIN_MS = 2_000;
+const lastAsked = new Map<string, number>();
+
+function askedAgain(id: string): boolean {
+  const now = performance.now();
+  const before = lastAsked.get(id);
+  lastAsked.delete(id);
+  lastAsked.set(id, now);
+  // Oldest first out: a Map iterates in insertion order.
+  for (const [old, at] of lastAsked) {
+    if (lastAsked.size <= 10_000 && now - at < POLLED_WITHIN_MS) break;
+    lastAsked.delete(old);
+  }
+  return before !== undefined && now - before < POLLED_WITHIN_MS;
+}
+
 async function ownQuery(membershipIdentifier: string, queryIdentifier: string, caller: Parameters<typeof ownMembership>[1]) {
   // The membership and the query in one read: clients poll this while their queries run.
   const [membershipId, queryId] = [resolveId(membershipIdentifier), resolveId(queryIdentifier)];
@@ -150,13 +167,16 @@ export const protectedQueryRoutes = [
     200,
     z.looseObject({ membershipIdentifier: identifier, protectedQueryIdentifier: identifier }),
     async ({ input, caller }) => {
-      // A query in progress that runs here is answered when it next moves (its status written),
-      // or after protectedQueryStatusWaitMs: a client sees its end at once, not at its next poll.
+      // A client polling a query in progress that runs here is answered when the query next moves
+      // (its status written), or after protectedQueryStatusWaitMs: it sees the end at once, not at
+      // its next poll. A question not repeated soon (a page showing the query) is answered at once.
       // Watching starts before the read, so a move between the two is not missed.
-      const next = nextWrite(resolveId(input.protectedQueryIdentifier), protectedQueryStatusWaitMs());
+      const id = resolveId(input.protectedQueryIdentifier);
+      const polled = askedAgain(id);
+      const next = nextWrite(id, polled ? protectedQueryStatusWaitMs() : 0);
       try {
         let { membership, query } = await ownQuery(input.membershipIdentifier, input.protectedQueryIdentifier, caller);
-        if (inProgress.has(query.body.status) && runsHere(query.id)) {
+        if (polled && inProgress.has(query.body.status) && runsHere(query.id)) {
           await next.written;
           ({ membership, query } = await ownQuery(input.membershipIdentifier, input.protectedQueryIdentifier, caller));
         }
