@@ -151,6 +151,18 @@ export async function writeObject(row: typeof s3Objects.$inferInsert, within?: D
 
 async function writeObjectIn(tx: Db, row: typeof s3Objects.$inferInsert, conditions: WriteConditions): Promise<VersionOutcome> {
   const state = await lockKeyAndVersioning(tx, row.bucket, row.key);
+  if (conditions.ifMatch === undefined && state !== "Suspended") {
+    // Most writes make a key's first version (every protected query's result does): then the
+    // insert is the whole write. Under the key's lock no other writer adds the row meanwhile; if
+    // the key has a current version, nothing is inserted and the write goes on as below.
+    const versionId = state === "Enabled" ? newVersionId() : null;
+    const inserted = await tx
+      .insert(s3Objects)
+      .values({ ...row, versionId, tags: row.tags ?? {}, lastModified: sql`now()` as unknown as Date })
+      .onConflictDoNothing()
+      .returning({ key: s3Objects.key });
+    if (inserted.length) return { removed: [], versionId, deleteMarker: false };
+  }
   const previous = await currentRow(tx, row.bucket, row.key);
   // Conditional writes (S3's If-Match / If-None-Match on PUT) decide against what is there now.
   checkWriteConditions(previous, conditions);
