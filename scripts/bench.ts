@@ -40,7 +40,7 @@ async function main() {
   lines.push(
     "## Where a protected query's time goes",
     "",
-    "The bench's join (below) through the SDK: the start request as the client timed it, then each stage as the local cloud reported it (milliseconds, medians), then what the client waited beyond them until its next GetProtectedQuery saw SUCCESS. Queue wait counts from the start request's end to the query's turn on the cores; lookups are the collaboration, catalog, rules and data files, read again when the query runs; validation is the re-check against the rules as they are then; sandbox set-up is a DuckDB of its own with the views, file allow-list and locked configuration; result writing is the CSV and its move into the receiver's bucket; status update is STARTED and SUCCESS in the store. Direct: the same SQL in a plain DuckDB on the same Parquet files, its instance already open.",
+    "The bench's join (below) through the SDK: the start request as the client timed it, then each stage as the local cloud reported it (milliseconds, medians), then what the client waited beyond them until a GetProtectedQuery answered SUCCESS (about zero, or a little below from the clocks' rounding, when a poll waits for the query to move). Queue wait counts from the start request's end to the query's turn on the cores; lookups are the collaboration, catalog, rules and data files, read again when the query runs; validation is the re-check against the rules as they are then; sandbox set-up is a DuckDB of its own with the views, file allow-list and locked configuration; result writing is the CSV and its move into the receiver's bucket; status update is STARTED and SUCCESS in the store. Direct: the same SQL in a plain DuckDB on the same Parquet files, its instance already open.",
     "",
     `| query | start request | ${queryStages.map((s) => stageNames[s]).join(" | ")} | seen by the client after | end to end | direct DuckDB |`,
     `|---|---:|${queryStages.map(() => "---:").join("|")}|---:|---:|---:|`,
@@ -112,7 +112,7 @@ async function main() {
     "",
     "The rules add work of their own: the output constraints are counted per group (a second COUNT DISTINCT, of B's customers). So the end to end time is also shown beside plain DuckDB running the SQL the local cloud runs, constraints included.",
     "",
-    "The client polls GetProtectedQuery every 20 ms; on two cores each poll (the SDK's signing and parsing in the client, the request in the local cloud, about 2 ms of CPU together) is time the query's threads do not get. The last columns show the same query seen by a client polling every 50 ms.",
+    "The client polls GetProtectedQuery every 20 ms; once it asks again, the local cloud answers when the query moves (docs/local-cloud.md), so the client sees the end at once and its polls take little CPU from the query's threads. The last columns show the same query seen by a client polling every 50 ms.",
     "",
     "| customers per organization | direct DuckDB s | end to end s | ratio | direct DuckDB, with the constraints s | ratio to it | end to end, polling every 50 ms s | ratio | peak memory of the local cloud process |",
     "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",

@@ -90,7 +90,8 @@ export class ReadMemo<V> {
   /** Forgets the answers a write may change (by default all of them). */
   forget(affects: (key: string) => boolean = () => true): void {
     this.generation++;
-    for (const key of [...this.answers.keys()]) if (affects(key)) this.answers.delete(key);
+    // Deleting the entry being visited is safe while a Map is iterated.
+    for (const key of this.answers.keys()) if (affects(key)) this.answers.delete(key);
   }
 
   get size(): number {

@@ -214,13 +214,11 @@ export async function* objectsUnder(bucket: string, prefix: string): AsyncGenera
   const remembered = reads?.get(key);
   if (remembered) return yield* remembered;
   const readAt = reads?.now();
-  const first = await listObjectRows(bucket, prefix, null, 1000);
-  if (first.length < 1000) reads?.keep(readAt, key, first);
-  yield* first;
-  if (first.length < 1000) return;
-  let after: string | null = first.at(-1)!.key;
+  let after: string | null = null;
   for (;;) {
     const rows = await listObjectRows(bucket, prefix, after, 1000);
+    // A listing of one page is remembered whole.
+    if (after === null && rows.length < 1000) reads?.keep(readAt, key, rows);
     yield* rows;
     if (rows.length < 1000) return;
     after = rows.at(-1)!.key;

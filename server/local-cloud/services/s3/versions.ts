@@ -26,25 +26,21 @@ export const newVersionId = () => randomBytes(24).toString("base64url");
 /** Whether an id has the shape of the ids this store makes (or is the null version's). */
 export const isVersionId = (id: string) => id === "null" || /^[A-Za-z0-9_-]{32}$/.test(id);
 
-/** Serializes writers of one key, even before its first row exists (see putPartRow). */
-async function lockKey(tx: Db, bucket: string, key: string): Promise<void> {
-  await tx.execute(sql`SELECT pg_advisory_xact_lock(hashtextextended(${`object/${bucket}/${key}`}, 0))`);
-}
+// The advisory lock that serializes writers of one key, even before its first row exists (see putPartRow).
+const keyLock = (bucket: string, key: string) => sql`pg_advisory_xact_lock(hashtextextended(${`object/${bucket}/${key}`}, 0))`;
 
-async function versioningOf(tx: Db, bucket: string): Promise<Versioning> {
-  const [row] = await tx.select({ versioning: s3Buckets.versioning }).from(s3Buckets).where(eq(s3Buckets.name, bucket));
-  return (row?.versioning as Versioning) ?? null;
+async function lockKey(tx: Db, bucket: string, key: string): Promise<void> {
+  await tx.execute(sql`SELECT ${keyLock(bucket, key)}`);
 }
 
 /**
- * lockKey, then versioningOf, in one round trip. The bucket's versioning is not guarded by the
+ * lockKey and the bucket's versioning, in one round trip. The versioning is not guarded by the
  * key's lock (PutBucketVersioning takes no key lock), so reading it as the statement starts or
  * once the lock is held is the same.
  */
 async function lockKeyAndVersioning(tx: Db, bucket: string, key: string): Promise<Versioning> {
-  const result = (await tx.execute(
-    sql`SELECT pg_advisory_xact_lock(hashtextextended(${`object/${bucket}/${key}`}, 0)), (SELECT versioning FROM local_cloud.s3_buckets WHERE name = ${bucket}) AS versioning`,
-  )) as unknown as { rows: { versioning: string | null }[] } | { versioning: string | null }[];
+  const result = (await tx.execute(sql`SELECT ${keyLock(bucket, key)}, (SELECT ${s3Buckets.versioning} FROM ${s3Buckets} WHERE ${s3Buckets.name} = ${bucket}) AS versioning`)) as unknown as
+    { rows: { versioning: string | null }[] } | { versioning: string | null }[];
   return ((Array.isArray(result) ? result : result.rows)[0]?.versioning as Versioning) ?? null;
 }
 
@@ -151,16 +147,14 @@ export async function writeObject(row: typeof s3Objects.$inferInsert, within?: D
 
 async function writeObjectIn(tx: Db, row: typeof s3Objects.$inferInsert, conditions: WriteConditions): Promise<VersionOutcome> {
   const state = await lockKeyAndVersioning(tx, row.bucket, row.key);
+  // S3 reports a version id for writes to an Enabled bucket only (a Suspended write makes "null").
+  const versionId = state === "Enabled" ? newVersionId() : null;
+  const current = { ...row, versionId, tags: row.tags ?? {}, lastModified: sql`now()` as unknown as Date };
   if (conditions.ifMatch === undefined && state !== "Suspended") {
     // Most writes make a key's first version (every protected query's result does): then the
     // insert is the whole write. Under the key's lock no other writer adds the row meanwhile; if
     // the key has a current version, nothing is inserted and the write goes on as below.
-    const versionId = state === "Enabled" ? newVersionId() : null;
-    const inserted = await tx
-      .insert(s3Objects)
-      .values({ ...row, versionId, tags: row.tags ?? {}, lastModified: sql`now()` as unknown as Date })
-      .onConflictDoNothing()
-      .returning({ key: s3Objects.key });
+    const inserted = await tx.insert(s3Objects).values(current).onConflictDoNothing().returning({ key: s3Objects.key });
     if (inserted.length) return { removed: [], versionId, deleteMarker: false };
   }
   const previous = await currentRow(tx, row.bucket, row.key);
@@ -174,9 +168,7 @@ async function writeObjectIn(tx: Db, row: typeof s3Objects.$inferInsert, conditi
     await tx.delete(s3Objects).where(and(eq(s3Objects.bucket, row.bucket), eq(s3Objects.key, row.key)));
   }
   if (state === "Suspended") removed.push(...(await dropNullVersion(tx, row.bucket, row.key)));
-  const versionId = state === "Enabled" ? newVersionId() : null;
-  await tx.insert(s3Objects).values({ ...row, versionId, tags: row.tags ?? {}, lastModified: sql`now()` as unknown as Date });
-  // S3 reports a version id for writes to an Enabled bucket only (a Suspended write makes "null").
+  await tx.insert(s3Objects).values(current);
   return { removed, versionId, deleteMarker: false };
 }
 
@@ -187,41 +179,38 @@ async function writeObjectIn(tx: Db, row: typeof s3Objects.$inferInsert, conditi
  */
 export async function deleteObjectVersion(bucket: string, key: string, versionId?: string): Promise<VersionOutcome | "no such version"> {
   const db = await getDb();
-  return writingObject(bucket, key, () => deleteObjectVersionIn(db, bucket, key, versionId));
-}
-
-async function deleteObjectVersionIn(db: Db, bucket: string, key: string, versionId?: string): Promise<VersionOutcome | "no such version"> {
-  return db.transaction(async (tx) => {
-    await lockKey(tx, bucket, key);
-    const state = await versioningOf(tx, bucket);
-    const current = await currentRow(tx, bucket, key);
-    const removeCurrent = () => tx.delete(s3Objects).where(and(eq(s3Objects.bucket, bucket), eq(s3Objects.key, key)));
-    if (versionId === undefined) {
-      const removed: string[] = [];
-      if (current) {
-        if (state === "Enabled" || (state === "Suspended" && current.versionId !== null)) await archive(tx, current);
-        else removed.push(current.blob);
-        await removeCurrent();
+  return writingObject(bucket, key, () =>
+    db.transaction(async (tx) => {
+      const state = await lockKeyAndVersioning(tx, bucket, key);
+      const current = await currentRow(tx, bucket, key);
+      const removeCurrent = () => tx.delete(s3Objects).where(and(eq(s3Objects.bucket, bucket), eq(s3Objects.key, key)));
+      if (versionId === undefined) {
+        const removed: string[] = [];
+        if (current) {
+          if (state === "Enabled" || (state === "Suspended" && current.versionId !== null)) await archive(tx, current);
+          else removed.push(current.blob);
+          await removeCurrent();
+        }
+        if (state === null) return { removed, versionId: null, deleteMarker: false };
+        if (state === "Suspended") removed.push(...(await dropNullVersion(tx, bucket, key)));
+        const markerId = state === "Enabled" ? newVersionId() : "null";
+        await tx.insert(s3ObjectVersions).values({ bucket, key, versionId: markerId, isDeleteMarker: true, lastModified: new Date() });
+        return { removed, versionId: markerId, deleteMarker: true };
       }
-      if (state === null) return { removed, versionId: null, deleteMarker: false };
-      if (state === "Suspended") removed.push(...(await dropNullVersion(tx, bucket, key)));
-      const markerId = state === "Enabled" ? newVersionId() : "null";
-      await tx.insert(s3ObjectVersions).values({ bucket, key, versionId: markerId, isDeleteMarker: true, lastModified: new Date() });
-      return { removed, versionId: markerId, deleteMarker: true };
-    }
-    if (current && (current.versionId ?? "null") === versionId) {
-      await removeCurrent();
+      if (current && (current.versionId ?? "null") === versionId) {
+        await removeCurrent();
+        await promoteNewest(tx, bucket, key);
+        return { removed: [current.blob], versionId, deleteMarker: false };
+      }
+      const [gone] = await tx
+        .delete(s3ObjectVersions)
+        .where(and(eq(s3ObjectVersions.bucket, bucket), eq(s3ObjectVersions.key, key), eq(s3ObjectVersions.versionId, versionId)))
+        .returning();
+      if (!gone) return "no such version";
       await promoteNewest(tx, bucket, key);
-      return { removed: [current.blob], versionId, deleteMarker: false };
-    }
-    const [gone] = await tx
-      .delete(s3ObjectVersions)
-      .where(and(eq(s3ObjectVersions.bucket, bucket), eq(s3ObjectVersions.key, key), eq(s3ObjectVersions.versionId, versionId)))
-      .returning();
-    if (!gone) return "no such version";
-    await promoteNewest(tx, bucket, key);
-    return { removed: gone.blob ? [gone.blob] : [], versionId, deleteMarker: gone.isDeleteMarker };
-  });
+      return { removed: gone.blob ? [gone.blob] : [], versionId, deleteMarker: gone.isDeleteMarker };
+    }),
+  );
 }
 
 /**
@@ -231,26 +220,24 @@ async function deleteObjectVersionIn(db: Db, bucket: string, key: string, versio
  */
 export async function setObjectTags(bucket: string, key: string, tags: Record<string, string>, versionId?: string): Promise<boolean> {
   const db = await getDb();
-  return writingObject(bucket, key, () => setObjectTagsIn(db, bucket, key, tags, versionId));
-}
-
-async function setObjectTagsIn(db: Db, bucket: string, key: string, tags: Record<string, string>, versionId?: string): Promise<boolean> {
-  return db.transaction(async (tx) => {
-    await lockKey(tx, bucket, key);
-    const named = versionId === undefined ? undefined : sql`coalesce(${s3Objects.versionId}, 'null') = ${versionId}`;
-    const current = await tx
-      .update(s3Objects)
-      .set({ tags })
-      .where(and(eq(s3Objects.bucket, bucket), eq(s3Objects.key, key), named))
-      .returning({ key: s3Objects.key });
-    if (current.length === 1 || versionId === undefined) return current.length === 1;
-    const older = await tx
-      .update(s3ObjectVersions)
-      .set({ tags })
-      .where(and(eq(s3ObjectVersions.bucket, bucket), eq(s3ObjectVersions.key, key), eq(s3ObjectVersions.versionId, versionId), eq(s3ObjectVersions.isDeleteMarker, false)))
-      .returning({ key: s3ObjectVersions.key });
-    return older.length === 1;
-  });
+  return writingObject(bucket, key, () =>
+    db.transaction(async (tx) => {
+      await lockKey(tx, bucket, key);
+      const named = versionId === undefined ? undefined : sql`coalesce(${s3Objects.versionId}, 'null') = ${versionId}`;
+      const current = await tx
+        .update(s3Objects)
+        .set({ tags })
+        .where(and(eq(s3Objects.bucket, bucket), eq(s3Objects.key, key), named))
+        .returning({ key: s3Objects.key });
+      if (current.length === 1 || versionId === undefined) return current.length === 1;
+      const older = await tx
+        .update(s3ObjectVersions)
+        .set({ tags })
+        .where(and(eq(s3ObjectVersions.bucket, bucket), eq(s3ObjectVersions.key, key), eq(s3ObjectVersions.versionId, versionId), eq(s3ObjectVersions.isDeleteMarker, false)))
+        .returning({ key: s3ObjectVersions.key });
+      return older.length === 1;
+    }),
+  );
 }
 
 export type FoundVersion = (ObjectRow & { isDeleteMarker: false }) | (VersionRow & { isDeleteMarker: boolean });

@@ -173,16 +173,16 @@ export const protectedQueryRoutes = [
       // Watching starts before the read, so a move between the two is not missed.
       const id = resolveId(input.protectedQueryIdentifier);
       const polled = askedAgain(id);
-      const next = nextWrite(id, polled ? protectedQueryStatusWaitMs() : 0);
+      const next = polled ? nextWrite(id, protectedQueryStatusWaitMs()) : null;
       try {
         let { membership, query } = await ownQuery(input.membershipIdentifier, input.protectedQueryIdentifier, caller);
-        if (polled && inProgress.has(query.body.status) && runsHere(query.id)) {
+        if (next && inProgress.has(query.body.status) && runsHere(query.id)) {
           await next.written;
           ({ membership, query } = await ownQuery(input.membershipIdentifier, input.protectedQueryIdentifier, caller));
         }
         return { protectedQuery: shape(query, membership) };
       } finally {
-        next.stop();
+        next?.stop();
       }
     },
   ),
