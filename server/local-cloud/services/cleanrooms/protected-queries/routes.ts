@@ -51,6 +51,7 @@ function shape(query: ProtectedQuery, membership: Membership) {
 const inProgress = new Set(["SUBMITTED", "STARTED", "CANCELLING"]);
 
 // When each query was last asked about: asked again within POLLED_WITHIN_MS, it is being polled.
+// Starting a query counts as asking: the client that started it polls it from then on.
 const POLLED_WITHIN_MS = 2_000;
 const lastAsked = new Map<string, number>();
 
@@ -157,6 +158,7 @@ export const protectedQueryRoutes = [
       query = await record();
     }
     enqueue(id, ownerOf(query!));
+    askedAgain(id);
     return { protectedQuery: shape(query!, membership) };
   }),
 
