@@ -42,6 +42,11 @@ const positive = (value: string | undefined, fallback: number) => {
   return Number.isFinite(n) && n >= 1 ? n : fallback;
 };
 
+// The machine's cores and memory, read once: the queue and the core gate ask for the limits
+// several times per query, and reading the memory is a system call each time.
+let machine: { cores: number; memoryMb: number } | undefined;
+const machineOf = () => (machine ??= { cores: os.availableParallelism(), memoryMb: Math.floor(os.totalmem() / 1024 / 1024) });
+
 /**
  * How protected queries share the machine: one thread budget (by default every core) and one
  * memory budget (by default 40% of this machine's memory) for all of them. A query admitted alone
@@ -52,10 +57,10 @@ const positive = (value: string | undefined, fallback: number) => {
  * fails with a message saying so, and the process stays up.
  */
 export function protectedQueryResources() {
-  const threadBudget = positive(process.env.PROTECTED_QUERY_THREAD_BUDGET, os.availableParallelism());
+  const threadBudget = positive(process.env.PROTECTED_QUERY_THREAD_BUDGET, machineOf().cores);
   const maxThreads = Math.min(threadBudget, positive(process.env.PROTECTED_QUERY_THREADS, threadBudget));
   const maxSandboxes = Math.min(threadBudget, positive(process.env.PROTECTED_QUERY_CONCURRENCY, threadBudget));
-  const memoryBudgetMb = positive(process.env.PROTECTED_QUERY_MEMORY_BUDGET_MB, Math.floor((os.totalmem() * 0.4) / 1024 / 1024));
+  const memoryBudgetMb = positive(process.env.PROTECTED_QUERY_MEMORY_BUDGET_MB, Math.floor(machineOf().memoryMb * 0.4));
   const memoryCapMb = process.env.PROTECTED_QUERY_MEMORY_LIMIT ? megabytes(process.env.PROTECTED_QUERY_MEMORY_LIMIT) : Infinity;
   return {
     threadBudget,

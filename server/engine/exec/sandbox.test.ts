@@ -89,3 +89,16 @@ it("runs with the threads and memory it was given, and fails a query that needs 
   // The process is fine, and the next query runs.
   expect(fs.readFileSync((await run("SELECT count(*) AS n FROM customers")).file, "utf8")).toBe("n\n3\n");
 });
+
+it("runs with the limits it was given whatever the instance made ahead started with, its configuration locked", async () => {
+  const settingsSql = "SELECT current_setting('threads') AS threads, current_setting('memory_limit') AS memory, current_setting('enable_external_access') AS external FROM customers LIMIT 1";
+  const ahead = { threads: 2, memoryLimit: "300MiB" };
+  // Instances made ahead with two threads and 300 MiB; queries given those, then others, then those again.
+  for (const limits of [ahead, ahead, { threads: 1, memoryLimit: "100MiB" }, ahead, { threads: 2, memoryLimit: "120MiB" }]) {
+    const result = await run(settingsSql, { limits, spareLimits: ahead });
+    expect(fs.readFileSync(result.file, "utf8")).toBe(`threads,memory,external\n${limits.threads},${parseInt(limits.memoryLimit)}.0 MiB,false\n`);
+    expect(await causeOf(run("SELECT 1 AS one; SET memory_limit = '8GB'", { limits, spareLimits: ahead }))).toMatch(/locked/);
+    // The next query may take the instance this one's close makes ahead.
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+});

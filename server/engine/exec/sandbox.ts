@@ -42,6 +42,11 @@ export interface SandboxRun {
   closeLater?: (close: () => void) => void;
   /** How many unused instances to keep made ahead (one for each sandbox that may run at once). */
   spares?: number;
+  /**
+   * The threads and memory instances made ahead start with (those a query running alone gets), so
+   * that a query given them has none to set.
+   */
+  spareLimits?: SandboxLimits;
 }
 
 export interface SandboxLimits {
@@ -104,18 +109,31 @@ export type SandboxSetup = Omit<SandboxRun, "sql" | "values" | "resultFormat">;
 // runs, so as not to take a core from it). A spare holds no data
 // and has read nothing: what makes it a sandbox (threads, memory, the file allow-list, the views,
 // the locked configuration) is set on it when it is taken, exactly as on a new one.
-const holder = globalThis as typeof globalThis & { __spareSandboxes?: Promise<DuckDBInstance | null>[] };
+interface Instance {
+  instance: DuckDBInstance;
+  /** What it was made with. */
+  limits: SandboxLimits;
+}
+const holder = globalThis as typeof globalThis & { __spareSandboxes?: Promise<Instance | null>[] };
 const spares = () => (holder.__spareSandboxes ??= []);
 
-const createInstance = () => DuckDBInstance.create(":memory:", { threads: "1", autoinstall_known_extensions: "false", autoload_known_extensions: "false" });
+const UNSET: SandboxLimits = { threads: 1, memoryLimit: "" };
 
-async function takeInstance(): Promise<DuckDBInstance> {
-  return (await spares().shift()) ?? createInstance();
+async function createInstance(limits: SandboxLimits = UNSET): Promise<Instance> {
+  const memory: Record<string, string> = limits.memoryLimit ? { memory_limit: limits.memoryLimit } : {};
+  const instance = await DuckDBInstance.create(":memory:", { threads: String(limits.threads), ...memory, autoinstall_known_extensions: "false", autoload_known_extensions: "false" });
+  return { instance, limits };
 }
 
-function makeSpares(count: number): void {
-  while (spares().length < count) spares().push(createInstance().catch(() => null));
+async function takeInstance(limits?: SandboxLimits): Promise<Instance> {
+  return (await spares().shift()) ?? createInstance(limits);
 }
+
+function makeSpares(count: number, limits?: SandboxLimits): void {
+  while (spares().length < count) spares().push(createInstance(limits).catch(() => null));
+}
+
+const threadsOf = (limits: SandboxLimits) => Math.max(1, Math.floor(limits.threads));
 
 /**
  * Opens a sandbox, runs `work` in it and closes it; a timeout or cancel interrupts whatever runs,
@@ -123,7 +141,7 @@ function makeSpares(count: number): void {
  */
 export async function inSandbox<T>(setup: SandboxSetup, work: (session: SandboxSession) => Promise<T>): Promise<T> {
   setup.clock?.mark("sandbox");
-  const [instance] = await Promise.all([takeInstance(), fs.promises.mkdir(setup.outDir, { recursive: true })]);
+  const [{ instance, limits: made }] = await Promise.all([takeInstance(setup.spareLimits), fs.promises.mkdir(setup.outDir, { recursive: true })]);
   const connection = await instance.connect();
   let stopped: SandboxStopped | null = null;
   const stop = (reason: "timeout" | "cancelled") => {
@@ -136,12 +154,15 @@ export async function inSandbox<T>(setup: SandboxSetup, work: (session: SandboxS
   let stage: SandboxStage = "reading the data";
   try {
     const files = setup.tables.flatMap((t) => t.files);
-    // The file allow-list and the views (DuckDB reads the files' schemas, no rows), in one round
-    // trip, on DuckDB's thread while this one waits for the query's turn (and marks it STARTED).
-    const viewsMade = connection.run([`SET allowed_paths = ${list(files)}`, `SET allowed_directories = ${list([setup.outDir + path.sep])}`, ...setup.tables.map(viewSql)].join(";\n")).then(
-      () => null,
-      (error: unknown) => ({ error }),
-    );
+    // The file allow-list, external access cut to it, and the views (DuckDB reads the files'
+    // schemas, no rows), in one round trip, on DuckDB's thread while this one waits for the
+    // query's turn (and marks it STARTED).
+    const viewsMade = connection
+      .run([`SET allowed_paths = ${list(files)}`, `SET allowed_directories = ${list([setup.outDir + path.sep])}`, "SET enable_external_access = false", ...setup.tables.map(viewSql)].join(";\n"))
+      .then(
+        () => null,
+        (error: unknown) => ({ error }),
+      );
     let limits: SandboxLimits;
     if (typeof setup.limits === "function") {
       setup.clock?.mark("queue");
@@ -157,13 +178,14 @@ export async function inSandbox<T>(setup: SandboxSetup, work: (session: SandboxS
     const viewsFailed = await viewsMade;
     if (viewsFailed) throw viewsFailed.error;
     timer = setTimeout(() => stop("timeout"), setup.timeoutMs);
-    // Then its limits, external access off and the configuration locked, so that nothing the query
-    // runs can change any of them.
-    await connection.run(
-      [`SET threads = ${Math.max(1, Math.floor(limits.threads))}`, `SET memory_limit = ${literal(limits.memoryLimit)}`, "SET enable_external_access = false", "SET lock_configuration = true"].join(
-        ";\n",
-      ),
-    );
+    // Then its limits (those it was not made with) and the configuration locked, so that nothing
+    // the query runs can change any of them. Each statement costs DuckDB about half a millisecond.
+    const settings = [
+      ...(threadsOf(limits) !== threadsOf(made) ? [`SET threads = ${threadsOf(limits)}`] : []),
+      ...(limits.memoryLimit !== made.memoryLimit ? [`SET memory_limit = ${literal(limits.memoryLimit)}`] : []),
+      "SET lock_configuration = true",
+    ];
+    await connection.run(settings.join(";\n"));
     if (setup.signal?.aborted) stop("cancelled");
     stage = "running the query";
     setup.clock?.mark("execution");
@@ -188,7 +210,7 @@ export async function inSandbox<T>(setup: SandboxSetup, work: (session: SandboxS
     const close = () => {
       connection.closeSync();
       instance.closeSync();
-      makeSpares(setup.spares ?? 1);
+      makeSpares(setup.spares ?? 1, setup.spareLimits);
     };
     if (setup.closeLater) setup.closeLater(close);
     else setImmediate(close);

@@ -1,7 +1,8 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { getDatabase } from "@/server/db/client";
 import { describeEachDatabase } from "@/server/testing/databases";
-import { ReadMemo, RowMemo, storeWithMemo, storeWithReads } from "./row-memo";
+import { copied, ReadMemo, RowMemo, storeWithMemo, storeWithReads } from "./row-memo";
 import { deleteEmptyBucket, findBucket, insertBucket, objectsUnder, setBucketTags, updateBucket } from "../services/s3/store";
 import { deleteObjectVersion, setObjectTags, writeObject } from "../services/s3/versions";
 import { deleteTable, findTables, insertDatabase, insertTable, updateTableInput } from "../services/glue/store";
@@ -23,6 +24,57 @@ type Row = { id: string; body: { status: string } };
 const row = (id: string, status = "SUBMITTED"): Row => ({
   id,
   body: { status },
+});
+
+/** Every object and array reachable from a value. */
+function containers(value: unknown, out = new Set<object>()): Set<object> {
+  if (value !== null && typeof value === "object" && !out.has(value)) {
+    out.add(value);
+    if (!(value instanceof Date) && !ArrayBuffer.isView(value)) for (const v of Object.values(value)) containers(v, out);
+  }
+  return out;
+}
+
+/** The same value: the same primitives, dates, keys in the same order, and prototypes. */
+function expectSame(copy: unknown, original: unknown): void {
+  if (original === null || typeof original !== "object") return void expect(Object.is(copy, original)).toBe(true);
+  expect(Object.getPrototypeOf(copy)).toBe(Object.getPrototypeOf(original));
+  if (original instanceof Date) return void expect((copy as Date).getTime()).toBe(original.getTime());
+  expect(Object.keys(copy as object)).toEqual(Object.keys(original));
+  for (const key of Object.keys(original)) expectSame((copy as Record<string, unknown>)[key], (original as Record<string, unknown>)[key]);
+}
+
+describe("the copies of remembered rows", () => {
+  it("equal what was kept and share no object or array with it", () => {
+    const value = fc.letrec((tie) => ({
+      leaf: fc.oneof(fc.string(), fc.double(), fc.integer(), fc.boolean(), fc.constant(null), fc.date({ noInvalidDate: true })),
+      node: fc.oneof(
+        { depthSize: "small" },
+        tie("leaf"),
+        fc.array(tie("node"), { maxLength: 4 }),
+        fc.dictionary(fc.oneof(fc.string(), fc.constantFrom("__proto__", "constructor", "toString")), tie("node"), { maxKeys: 4 }),
+      ),
+    })).node;
+    fc.assert(
+      fc.property(value, (original) => {
+        const copy = copied(original);
+        expectSame(copy, original);
+        const theirs = containers(original);
+        for (const mine of containers(copy)) expect(theirs.has(mine)).toBe(false);
+      }),
+    );
+  });
+
+  it("copies other kinds of values with structuredClone (a Buffer's bytes)", () => {
+    const row = { id: "r", bytes: Buffer.from("abc"), at: new Date(0), nested: { list: [1, { deep: true }] } };
+    const copy = copied(row);
+    expect({ ...copy, bytes: null }).toEqual({ ...row, bytes: null });
+    expect(copy.bytes).toBeInstanceOf(Uint8Array);
+    expect(Buffer.from(copy.bytes).toString()).toBe("abc");
+    expect(copy.bytes).not.toBe(row.bytes);
+    copy.nested.list.push(2);
+    expect(row.nested.list).toEqual([1, { deep: true }]);
+  });
 });
 
 describe("the memo of rows read", () => {

@@ -1,6 +1,8 @@
 import { expect, it } from "vitest";
 import { describeEachDatabase } from "@/server/testing/databases";
-import { insertResource, isUniqueViolation, newId } from "./resources";
+import type { Db } from "@/server/db/client";
+import { cleanroomsResources } from "../../store/schema";
+import { findResource, findResourcesById, insertResource, isUniqueViolation, newId, transitionResourceWith } from "./resources";
 
 // An association's name is a table's name in SQL: the store itself keeps it unique within a
 // collaboration whatever the letter case, so no race between two members can create "t" and "T".
@@ -28,5 +30,52 @@ describeEachDatabase("association names", () => {
     const collaboration = newId();
     await association(collaboration, "111111111111", "same");
     await insertResource({ id, kind: "analysisTemplate", accountId: "111111111111", collaborationId: collaboration, membershipId: "m", arn: `arn:t:${id}`, name: "SAME", body: {} });
+  });
+});
+
+// A query's result and its SUCCESS: one statement moves the query (and locks its row), and what
+// else the move carries is written in the same transaction.
+describeEachDatabase("a move with a write alongside", () => {
+  const query = async (status: string) => {
+    const id = newId();
+    await insertResource({ id, kind: "protectedQuery", accountId: "111111111111", collaborationId: "c", membershipId: "m", arn: `arn:q:${id}`, name: id, body: { status, note: "kept" } });
+    return id;
+  };
+  const marker = (tx: Db, id: string) => tx.insert(cleanroomsResources).values({ id: `${id}-marker`, kind: "analysisTemplate", accountId: "1", arn: `arn:m:${id}`, name: "m", body: {} });
+
+  it("moves the resource, merging the patch into its body, and commits the write with it", async () => {
+    const id = await query("STARTED");
+    const moved = await transitionResourceWith<{ status: string; note: string; endedAt?: string }, string>(id, "STARTED", { status: "SUCCESS", endedAt: "then" }, async (tx) => {
+      await marker(tx, id);
+      return "written";
+    });
+    expect(moved?.result).toBe("written");
+    expect(moved?.resource.body).toEqual({ status: "SUCCESS", note: "kept", endedAt: "then" });
+    expect((await findResource("protectedQuery", id))?.body).toEqual({ status: "SUCCESS", note: "kept", endedAt: "then" });
+    expect(await findResourcesById([`${id}-marker`])).toHaveLength(1);
+  });
+
+  it("writes nothing when the status is no longer the one to move from", async () => {
+    const id = await query("CANCELLING");
+    let called = false;
+    const moved = await transitionResourceWith(id, "STARTED", { status: "SUCCESS" }, async (tx) => {
+      called = true;
+      await marker(tx, id);
+    });
+    expect([moved, called]).toEqual([undefined, false]);
+    expect((await findResource("protectedQuery", id))?.body).toEqual({ status: "CANCELLING", note: "kept" });
+    expect(await findResourcesById([`${id}-marker`])).toHaveLength(0);
+  });
+
+  it("leaves the resource as it was when the write alongside fails", async () => {
+    const id = await query("STARTED");
+    await expect(
+      transitionResourceWith(id, "STARTED", { status: "SUCCESS" }, async (tx) => {
+        await marker(tx, id);
+        throw new Error("the object could not be written");
+      }),
+    ).rejects.toThrow("the object could not be written");
+    expect((await findResource("protectedQuery", id))?.body).toEqual({ status: "STARTED", note: "kept" });
+    expect(await findResourcesById([`${id}-marker`])).toHaveLength(0);
   });
 });

@@ -313,13 +313,40 @@ export async function transitionResource<B>(id: string, from: string, patch: Par
   const db = await getDb();
   const [updated] = await writing(
     [id],
-    () =>
-      db
-        .update(cleanroomsResources)
-        .set({ body: sql`${cleanroomsResources.body} || ${JSON.stringify(patch)}::jsonb`, updateTime: sql`now()` })
-        .where(and(eq(cleanroomsResources.id, id), sql`${cleanroomsResources.body}->>'status' = ${from}`))
-        .returning(),
+    () => transition(db, id, from, patch),
     (rows) => rows,
   );
   return updated && toResource<B>(updated);
+}
+
+const transition = (db: Db, id: string, from: string, patch: { status: string }) =>
+  db
+    .update(cleanroomsResources)
+    .set({ body: sql`${cleanroomsResources.body} || ${JSON.stringify(patch)}::jsonb`, updateTime: sql`now()` })
+    .where(and(eq(cleanroomsResources.id, id), sql`${cleanroomsResources.body}->>'status' = ${from}`))
+    .returning();
+
+/**
+ * transitionResource, and `alongside` writing through the same transaction once the move is made
+ * (the row then locked by it): both commit or neither does. Undefined, with nothing written, when
+ * the status is no longer `from`. A query's result and its SUCCESS are this: the query's row is
+ * locked and moved by one statement, not read under a lock and then written.
+ */
+export async function transitionResourceWith<B, T>(
+  id: string,
+  from: string,
+  patch: Partial<B> & { status: string },
+  alongside: (tx: Db) => Promise<T>,
+): Promise<{ resource: Resource<B>; result: T } | undefined> {
+  const db = await getDb();
+  const outcome = await writing(
+    [id],
+    () =>
+      db.transaction(async (tx) => {
+        const [row] = await transition(tx, id, from, patch);
+        return row && { row, result: await alongside(tx) };
+      }),
+    (done) => (done ? [done.row] : []),
+  );
+  return outcome && { resource: toResource<B>(outcome.row), result: outcome.result };
 }

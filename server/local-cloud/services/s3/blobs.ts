@@ -28,8 +28,14 @@ export function newTempPath(): string {
 export async function commitBlob(tempPath: string): Promise<string> {
   const blob = randomBytes(16).toString("hex");
   const target = blobPath(blob);
-  await fs.promises.mkdir(path.dirname(target), { recursive: true });
-  await fs.promises.rename(tempPath, target);
+  // Its directory (one of 256) nearly always exists: it is made only when the move says it is missing.
+  try {
+    await fs.promises.rename(tempPath, target);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT" || !fs.existsSync(tempPath)) throw error;
+    await fs.promises.mkdir(path.dirname(target), { recursive: true });
+    await fs.promises.rename(tempPath, target);
+  }
   return blob;
 }
 

@@ -16,7 +16,7 @@ import { findBucket, writingObject } from "../../s3/store";
 import { writeObject } from "../../s3/versions";
 import type { AnalysisTemplateBody, CollaborationBody, ProtectedQueryBody } from "../model";
 import { debitOf, refundQuery } from "../privacy-budgets";
-import { changeResource, findByArn, findWithCollaboration, listResources, transitionResource, type Resource } from "../resources";
+import { changeResource, findByArn, findWithCollaboration, listResources, transitionResource, transitionResourceWith, type Resource } from "../resources";
 import { catalogFor } from "./catalog";
 import { DataUnavailable, sandboxTable } from "./data";
 
@@ -129,6 +129,9 @@ function typedValue(raw: string, type: string, name: string): string | number | 
   return raw;
 }
 
+/** A sandbox's limits for the threads the core gate gave it: its memory follows its threads. */
+const limitsFor = (resources: ReturnType<typeof protectedQueryResources>, threads: number) => ({ threads, memoryLimit: `${resources.memoryFor(threads)}MiB` });
+
 async function execute(id: string, { queuedAt, signal }: JobStart): Promise<void> {
   const clock = new StageClock("queue", queuedAt);
   clock.mark("lookups");
@@ -140,6 +143,8 @@ async function execute(id: string, { queuedAt, signal }: JobStart): Promise<void
   // Until the sandbox reads a row, a failure gives a differentially private query its debit back;
   // after, it does not: whether and how a query fails may depend on the data (docs/privacy.md).
   let readRows = false;
+  // The query as it became STARTED, when it does.
+  let started: ProtectedQuery | undefined;
   // Closing a sandbox blocks this thread for a moment, so, when no other query waits for the
   // cores, it waits until this query has ended. Its threads are given back only once it is
   // closed, so the memory of the sandboxes open at once stays within the budget.
@@ -170,11 +175,11 @@ async function execute(id: string, { queuedAt, signal }: JobStart): Promise<void
       const admission = await cores.enter();
       leave = admission.leave;
       clock.mark("status");
-      const started = await transitionResource<ProtectedQueryBody>(id, "SUBMITTED", { status: "STARTED", startedAt: new Date().toISOString() });
+      started = await transitionResource<ProtectedQueryBody>(id, "SUBMITTED", { status: "STARTED", startedAt: new Date().toISOString() });
       clock.mark("sandbox");
       if (!started) throw new NotStarted();
       readRows = true;
-      return { threads: admission.threads, memoryLimit: `${resources.memoryFor(admission.threads)}MiB` };
+      return limitsFor(resources, admission.threads);
     };
     const setup = {
       tables,
@@ -184,6 +189,10 @@ async function execute(id: string, { queuedAt, signal }: JobStart): Promise<void
       signal,
       clock,
       spares: resources.maxSandboxes,
+      // A query alone is given the most threads one may have.
+      spareLimits: limitsFor(resources, resources.maxThreads),
+      // A query alone is given the most threads one may have.
+
       closeLater: (close: () => void) => closes.push(close),
     };
     const { file, sensitivityParameters } = validated.privacy
@@ -194,7 +203,7 @@ async function execute(id: string, { queuedAt, signal }: JobStart): Promise<void
     clock.mark("lookups");
     await checkReceiver(collaboration, query.accountId, output.bucket);
     clock.mark("result");
-    await deliver(query, file, output.bucket, key, output.resultFormat, sensitivityParameters ? { differentialPrivacy: { sensitivityParameters } } : {}, clock);
+    await deliver(started!, file, output.bucket, key, output.resultFormat, sensitivityParameters ? { differentialPrivacy: { sensitivityParameters } } : {}, clock);
   } catch (error) {
     clock.mark("status");
     // Cancelled while it was prepared: the cancel ended it and gave its budget back.
@@ -245,23 +254,22 @@ class NotStarted extends Error {}
 
 /**
  * Moves the result file into the receiver's bucket and marks the query SUCCESS, in one transaction
- * under the query's row lock: a cancel acknowledged before this point means no result is written,
- * and one after it finds the query already ended.
+ * whose first statement moves the query from STARTED (locking its row): a cancel acknowledged
+ * before this point (CANCELLING) means no result is written and the query ends CANCELLED, and one
+ * after it finds the query already ended.
  */
-async function deliver(query: ProtectedQuery, file: string, bucket: string, key: string, format: "CSV" | "PARQUET", extra: Partial<ProtectedQueryBody>, clock: StageClock): Promise<void> {
+async function deliver(started: ProtectedQuery, file: string, bucket: string, key: string, format: "CSV" | "PARQUET", extra: Partial<ProtectedQueryBody>, clock: StageClock): Promise<void> {
   const md5 = createHash("md5");
   const size = (await fs.promises.stat(file)).size;
-  // A result is usually small: one read; a large one is streamed.
+  // A result is usually small: one read of exactly its size; a large one is streamed.
   if (size < 8 * 1024 * 1024) md5.update(await fs.promises.readFile(file));
   else for await (const chunk of fs.createReadStream(file)) md5.update(chunk as Buffer);
   const blob = await commitBlob(file);
   clock.mark("status");
-  let removed: string[] = [];
+  const { status, result, endedAt, statistics } = ended(started, { status: "SUCCESS", result: { output: { s3: { location: `s3://${bucket}/${key}` } } } });
   const outcome = await writingObject(bucket, key, () =>
-    changeResource<ProtectedQueryBody>(query.id, async (current, tx) => {
-      if (current.body.status === "CANCELLING") return ended(current, { status: "CANCELLED" });
-      if (current.body.status !== "STARTED") return null;
-      ({ removed } = await writeObject(
+    transitionResourceWith<ProtectedQueryBody, Awaited<ReturnType<typeof writeObject>>>(started.id, "STARTED", { ...extra, status, result, endedAt, statistics }, (tx) =>
+      writeObject(
         {
           bucket,
           key,
@@ -275,10 +283,14 @@ async function deliver(query: ProtectedQuery, file: string, bucket: string, key:
           partsCount: null,
         },
         tx,
-      ));
-      return ended(current, { ...extra, status: "SUCCESS", result: { output: { s3: { location: `s3://${bucket}/${key}` } } } });
-    }),
+      ),
+    ),
   );
-  if (outcome?.resource.body.status === "SUCCESS" && outcome.changed) for (const gone of removed) await removeBlob(gone);
-  else await removeBlob(blob);
+  if (outcome) {
+    for (const gone of outcome.result.removed) await removeBlob(gone);
+    return;
+  }
+  // No longer STARTED: a cancel came first (CANCELLING ends CANCELLED), or it has ended already.
+  await removeBlob(blob);
+  await finish(started, { status: "CANCELLED" });
 }
