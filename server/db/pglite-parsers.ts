@@ -38,9 +38,10 @@ export async function withTextParsers(client: PGlite): Promise<PGlite> {
   // Once it is ready: PGlite sets the parsers of array types as it starts.
   await client.waitReady;
   for (const oid of TEXT_AS_IS) client.parsers[oid] = asIs;
+  const query = lean(client.query, client);
   return new Proxy(client, {
     get(target, property, receiver) {
-      if (property === "query") return lean(target.query, target);
+      if (property === "query") return query;
       if (property === "transaction")
         return <T>(run: (tx: Transaction) => Promise<T>) => target.transaction((tx) => run(Object.assign(Object.create(tx) as Transaction, { query: lean(tx.query, tx) })));
       const value = Reflect.get(target, property, receiver);

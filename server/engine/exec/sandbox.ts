@@ -104,11 +104,11 @@ export interface SandboxSession {
 
 export type SandboxSetup = Omit<SandboxRun, "sql" | "values" | "resultFormat">;
 
-// Creating a DuckDB instance takes about 10 ms, a third of a small query's fixed cost, so one is
-// made ahead, unconfigured and unused, once the previous sandbox has closed (not while a query
-// runs, so as not to take a core from it). A spare holds no data
-// and has read nothing: what makes it a sandbox (threads, memory, the file allow-list, the views,
-// the locked configuration) is set on it when it is taken, exactly as on a new one.
+// Creating a DuckDB instance takes about 20 ms of CPU, so one is made ahead, unused, once the
+// previous sandbox has closed (not while a query runs, so as not to take a core from it), with
+// the threads and memory a query alone is given (spareLimits). A spare holds no data and has
+// read nothing: what makes it a sandbox (the file allow-list, the views, the limits it was not
+// made with, the locked configuration) is set on it when it is taken, exactly as on a new one.
 interface Instance {
   instance: DuckDBInstance;
   /** What it was made with. */

@@ -55,7 +55,8 @@ const inProgress = new Set(["SUBMITTED", "STARTED", "CANCELLING"]);
 const POLLED_WITHIN_MS = 2_000;
 const lastAsked = new Map<string, number>();
 
-function askedAgain(id: string): boolean {
+/** Records a question about the query (or its start); true when it was asked about within POLLED_WITHIN_MS before. */
+function askedBefore(id: string): boolean {
   const now = performance.now();
   const before = lastAsked.get(id);
   lastAsked.delete(id);
@@ -158,7 +159,7 @@ export const protectedQueryRoutes = [
       query = await record();
     }
     enqueue(id, ownerOf(query!));
-    askedAgain(id);
+    askedBefore(id);
     return { protectedQuery: shape(query!, membership) };
   }),
 
@@ -174,7 +175,7 @@ export const protectedQueryRoutes = [
       // its next poll. A question not repeated soon (a page showing the query) is answered at once.
       // Watching starts before the read, so a move between the two is not missed.
       const id = resolveId(input.protectedQueryIdentifier);
-      const polled = askedAgain(id);
+      const polled = askedBefore(id);
       const next = polled ? nextWrite(id, protectedQueryStatusWaitMs()) : null;
       try {
         let { membership, query } = await ownQuery(input.membershipIdentifier, input.protectedQueryIdentifier, caller);

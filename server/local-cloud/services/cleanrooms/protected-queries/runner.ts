@@ -191,8 +191,6 @@ async function execute(id: string, { queuedAt, signal }: JobStart): Promise<void
       spares: resources.maxSandboxes,
       // A query alone is given the most threads one may have.
       spareLimits: limitsFor(resources, resources.maxThreads),
-      // A query alone is given the most threads one may have.
-
       closeLater: (close: () => void) => closes.push(close),
     };
     const { file, sensitivityParameters } = validated.privacy
