@@ -108,7 +108,7 @@ async function main() {
   lines.push(
     "## Protected queries",
     "",
-    "Two organizations with N customers each (Parquet, registered through the local cloud's S3, Glue and Clean Rooms APIs; half of B's customers are A's). The query joins them on the customer and groups by age group and region, with COUNT DISTINCT, SUM and AVG and an output constraint of 100 customers per table. End to end: StartProtectedQuery until GetProtectedQuery says SUCCESS, through the SDK, including validation, the sandbox and writing the CSV result to S3. Direct: the same SQL run by DuckDB on the same files, with no controls.",
+    "Two organizations with N customers each (Parquet, registered through the local cloud's S3, Glue and Clean Rooms APIs; half of B's customers are A's). The query joins them on the customer and groups by age group and region, with COUNT DISTINCT, SUM and AVG and an output constraint of 100 customers per table. End to end: StartProtectedQuery until GetProtectedQuery says SUCCESS, through the SDK, including validation, the sandbox and writing the CSV result to S3. Direct: the same SQL run by DuckDB on the same files, with no controls. Each local cloud first runs twenty queries, as a server that has run for a while (its code compiled, the files in the page cache for both sides; each query's text is new, so nothing is reused).",
     "",
     "The rules add work of their own: the output constraints are counted per group (a second COUNT DISTINCT, of B's customers). So the end to end time is also shown beside plain DuckDB running the SQL the local cloud runs, constraints included.",
     "",

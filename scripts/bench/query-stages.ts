@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { queryStages, type QueryStage, type StageReport } from "../../server/engine/exec/stages";
 import { startChild, type Child } from "./child";
-import { direct, generate, median, query, register, run, type Credentials } from "./protected-queries";
+import { direct, fresh, generate, median, query, register, run, warmUp, type Credentials } from "./protected-queries";
 
 // Where a protected query's time goes, stage by stage (the local cloud reports each query's
 // stages; the client measures its start request and the end it sees), for an empty table, for
@@ -57,18 +57,15 @@ function medianRow(label: string, samples: { startRequest: number; stages: Recor
   };
 }
 
-// Every run's text differs (a comment), so that no run finds its validation already done: each
-// query is checked when it is started as a new query would be (the runner's re-check then finds
-// the start's, as it does for every query).
-let runs = 0;
-const fresh = (sql: string) => `${sql}\n-- run ${++runs}`;
+// Every run's text differs (fresh), so that no run finds its validation already done: each query
+// is checked when it is started as a new query would be (the runner's re-check then finds the
+// start's, as it does for every query).
 
 /** One query at a time, alternating with plain DuckDB, `repeat` times after a warm-up. */
 export async function alone(label: string, customers: number, repeat: number, pollMs: number, env: Record<string, string> = {}): Promise<StageRow> {
   const w = await world(customers, `stages${customers}`, env);
   try {
-    // A server that has run for a while: its code compiled, its caches warm (never results).
-    for (let i = 0; i < 20; i++) await run(w.cleanA, w.membershipA, fresh(query), pollMs);
+    await warmUp(w.cleanA, w.membershipA, pollMs);
     await direct(w.files);
     const samples = [];
     const directMs = [];

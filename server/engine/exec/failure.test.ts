@@ -14,8 +14,8 @@ it("tells the member the kind of failure and its stage, in fixed words with no v
     expect(message).toMatch(/^The query failed while running the query(: [a-z ,]+)?\. Messages of failed queries never include values from the data\.$/);
     expect(message).not.toMatch(/jane|1701411|cnry|emial/);
   }
-  expect(publicFailureMessage(new SandboxFailure("writing the result", new Error("something new")))).toBe(
-    "The query failed while writing the result. Messages of failed queries never include values from the data.",
+  expect(publicFailureMessage(new SandboxFailure("reading the data", new Error("something new")))).toBe(
+    "The query failed while reading the data. Messages of failed queries never include values from the data.",
   );
 });
 

@@ -4,7 +4,8 @@
 // from rows the member may not see. So the member gets a fixed sentence per kind of failure and
 // stage, chosen from DuckDB's error type only; the log gets DuckDB's text with literals removed.
 
-export type SandboxStage = "reading the data" | "running the query" | "writing the result";
+// The result file is written by the query's own statement (COPY), so writing it is running it.
+export type SandboxStage = "reading the data" | "running the query";
 
 /** A failure inside the sandbox, at a known stage; `cause` never reaches the member. */
 export class SandboxFailure extends Error {

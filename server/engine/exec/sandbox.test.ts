@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { publicFailureMessage, SandboxFailure } from "./failure";
-import { runInSandbox, SandboxStopped, type SandboxTable } from "./sandbox";
+import { inSandbox, runInSandbox, SandboxStopped, type SandboxTable } from "./sandbox";
 
 // The sandbox is the second wall: even SQL that never went through the validator cannot read
 // other files, write elsewhere, change settings or load extensions.
@@ -97,7 +97,11 @@ it("runs with the limits it was given whatever the instance made ahead started w
   for (const limits of [ahead, ahead, { threads: 1, memoryLimit: "100MiB" }, ahead, { threads: 2, memoryLimit: "120MiB" }]) {
     const result = await run(settingsSql, { limits, spareLimits: ahead });
     expect(fs.readFileSync(result.file, "utf8")).toBe(`threads,memory,external\n${limits.threads},${parseInt(limits.memoryLimit)}.0 MiB,false\n`);
-    expect(await causeOf(run("SELECT 1 AS one; SET memory_limit = '8GB'", { limits, spareLimits: ahead }))).toMatch(/locked/);
+    // A second statement smuggled after the SELECT does not run (the SELECT is the COPY's subquery)…
+    expect(await causeOf(run("SELECT 1 AS one; SET memory_limit = '8GB'", { limits, spareLimits: ahead }))).toMatch(/syntax error/);
+    // …and a setting changed on the sandbox's own connection is refused: its configuration is locked.
+    const setup = { tables: [table], outDir: path.join(dir, `out-${Math.random().toString(36).slice(2)}`), limits, timeoutMs: 10_000, spareLimits: ahead };
+    expect(await causeOf(inSandbox(setup, ({ connection }) => connection.run("SET memory_limit = '8GB'")))).toMatch(/locked/);
     // The next query may take the instance this one's close makes ahead.
     await new Promise((resolve) => setImmediate(resolve));
   }

@@ -36,7 +36,7 @@ export interface SandboxRun {
   limits: SandboxLimits | (() => Promise<SandboxLimits>);
   timeoutMs: number;
   signal?: AbortSignal;
-  /** Told when the sandbox is being set up, runs the query, and writes the result. */
+  /** Told when the sandbox is being set up and when it runs the query (which writes the result file). */
   clock?: StageClock;
   /** Given the closing of the sandbox, to run once the caller is done (closing blocks this thread). */
   closeLater?: (close: () => void) => void;
@@ -98,8 +98,6 @@ function viewSql(table: SandboxTable): string {
 export interface SandboxSession {
   connection: DuckDBConnection;
   outDir: string;
-  /** Names what the sandbox is doing, for the failure message should it fail. */
-  stage(stage: SandboxStage): void;
 }
 
 export type SandboxSetup = Omit<SandboxRun, "sql" | "values" | "resultFormat">;
@@ -189,15 +187,7 @@ export async function inSandbox<T>(setup: SandboxSetup, work: (session: SandboxS
     if (setup.signal?.aborted) stop("cancelled");
     stage = "running the query";
     setup.clock?.mark("execution");
-    const toClock = { "reading the data": "execution", "running the query": "execution", "writing the result": "result" } as const;
-    return await work({
-      connection,
-      outDir: setup.outDir,
-      stage: (next) => {
-        stage = next;
-        setup.clock?.mark(toClock[next]);
-      },
-    });
+    return await work({ connection, outDir: setup.outDir });
   } catch (error) {
     if (error instanceof NotAdmitted) throw error.reason;
     if (stopped) throw stopped;
@@ -217,13 +207,19 @@ export async function inSandbox<T>(setup: SandboxSetup, work: (session: SandboxS
   }
 }
 
-/** Runs the final SELECT and writes its rows to the result file in the sandbox's output directory. */
+/**
+ * Runs the final SELECT and writes its rows to the result file in the sandbox's output directory,
+ * in one statement: DuckDB streams the rows into the file as they come (nothing held in a table
+ * first), and a fresh instance's statement costs a millisecond or two however small the result.
+ */
 export async function writeResult(session: SandboxSession, select: string, format: "CSV" | "PARQUET", values?: SandboxRun["values"]): Promise<SandboxResult> {
-  await session.connection.run(`CREATE TEMP TABLE __result AS ${select}`, values && Object.keys(values).length ? values : undefined);
-  session.stage("writing the result");
   const file = path.join(session.outDir, format === "CSV" ? "result.csv" : "result.parquet");
-  // COPY answers with the number of rows it wrote.
-  const copied = await session.connection.runAndReadAll(`COPY __result TO ${literal(file)} ${format === "CSV" ? "(HEADER, DELIMITER ',')" : "(FORMAT parquet)"}`);
+  // The SELECT on lines of its own, so that a comment ending it cannot swallow the rest. COPY
+  // answers with the number of rows it wrote.
+  const copied = await session.connection.runAndReadAll(
+    `COPY (\n${select}\n) TO ${literal(file)} ${format === "CSV" ? "(HEADER, DELIMITER ',')" : "(FORMAT parquet)"}`,
+    values && Object.keys(values).length ? values : undefined,
+  );
   return { file, rows: Number(copied.getRowObjectsJS()[0]!.Count) };
 }
 
