@@ -9,7 +9,7 @@ import { privacyBudgetOf } from "@/server/collaborations/privacy-budget";
 import { selectionThreshold, singleAggregationMeasurements, type AggregationType } from "@/server/engine/privacy/accounting";
 import type { QueryCatalog, QuerySource } from "@/server/engine/sql/catalog";
 import { isPrivacyProtected, type PrivacyPlan } from "@/server/engine/sql/differential-privacy";
-import { QueryRefusal, validateQuery } from "@/server/engine/sql/validate";
+import { QueryRefusal, checkAgainstRules } from "@/server/engine/sql/validate";
 
 // The workbench's check as you type: the engine's own validator, run in the console on what this
 // member sees of the collaboration through the Clean Rooms API (schemas and their analysis
@@ -63,7 +63,7 @@ export async function checkQuery(actor: Actor, collaborationId: string, sql: str
   const clients = await awsClientsFor(actor);
   const catalog = await catalogFrom(clients, collaborationId);
   try {
-    const { ruleType, privacy } = await validateQuery(sql, catalog);
+    const { ruleType, privacy } = await checkAgainstRules(sql, catalog);
     if (!privacy) return { verdict: "allowed", message: `The ${ruleNames[ruleType]} rules of the tables it reads allow this query.` };
     const cost = await privacyCost(clients, collaborationId, privacy);
     const message = cost.exceedsBudget
@@ -86,7 +86,7 @@ export async function privacyCostOf(actor: Actor, collaborationId: string, sql: 
     const clients = await awsClientsFor(actor);
     const catalog = await catalogFrom(clients, collaborationId);
     if (!catalog.tables.some(isPrivacyProtected)) return null;
-    const { privacy } = await validateQuery(sql, catalog, source);
+    const { privacy } = await checkAgainstRules(sql, catalog, source);
     if (!privacy) return null;
     const budget = await privacyBudgetOf(clients, collaborationId);
     return budget ? { measurements: privacy.measurements, usersNoise: budget.usersNoisePerQuery } : null;

@@ -34,6 +34,12 @@ export interface SandboxRun {
    * cores once it is prepared (views made, nothing read yet). The time limit counts from then.
    */
   limits: SandboxLimits | (() => Promise<SandboxLimits>);
+  /**
+   * Called once the sandbox has its limits, before it reads a row (while its configuration is
+   * being locked): the caller's start of the query. Its refusal ends the sandbox there, passed on
+   * as it is.
+   */
+  begin?: () => Promise<void>;
   timeoutMs: number;
   signal?: AbortSignal;
   /** Told when the sandbox is being set up and when it runs the query (which writes the result file). */
@@ -109,6 +115,8 @@ export type SandboxSetup = Omit<SandboxRun, "sql" | "values" | "resultFormat">;
 // made with, the locked configuration) is set on it when it is taken, exactly as on a new one.
 interface Instance {
   instance: DuckDBInstance;
+  /** Its connection, made with it (a connection holds nothing of its own until it runs something). */
+  connection: DuckDBConnection;
   /** What it was made with. */
   limits: SandboxLimits;
 }
@@ -120,7 +128,12 @@ const UNSET: SandboxLimits = { threads: 1, memoryLimit: "" };
 async function createInstance(limits: SandboxLimits = UNSET): Promise<Instance> {
   const memory: Record<string, string> = limits.memoryLimit ? { memory_limit: limits.memoryLimit } : {};
   const instance = await DuckDBInstance.create(":memory:", { threads: String(limits.threads), ...memory, autoinstall_known_extensions: "false", autoload_known_extensions: "false" });
-  return { instance, limits };
+  try {
+    return { instance, connection: await instance.connect(), limits };
+  } catch (error) {
+    instance.closeSync();
+    throw error;
+  }
 }
 
 async function takeInstance(limits?: SandboxLimits): Promise<Instance> {
@@ -139,8 +152,11 @@ const threadsOf = (limits: SandboxLimits) => Math.max(1, Math.floor(limits.threa
  */
 export async function inSandbox<T>(setup: SandboxSetup, work: (session: SandboxSession) => Promise<T>): Promise<T> {
   setup.clock?.mark("sandbox");
-  const [{ instance, limits: made }] = await Promise.all([takeInstance(setup.spareLimits), fs.promises.mkdir(setup.outDir, { recursive: true })]);
-  const connection = await instance.connect();
+  // Every step here that waits for another thread costs a wake-up of that thread (up to a
+  // millisecond on an idle virtual machine's other core): the directory is made on this thread
+  // (microseconds), and an instance made ahead comes with its connection.
+  fs.mkdirSync(setup.outDir, { recursive: true });
+  const { instance, connection, limits: made } = await takeInstance(setup.spareLimits);
   let stopped: SandboxStopped | null = null;
   const stop = (reason: "timeout" | "cancelled") => {
     stopped ??= new SandboxStopped(reason);
@@ -173,17 +189,34 @@ export async function inSandbox<T>(setup: SandboxSetup, work: (session: SandboxS
       }
       setup.clock?.mark("sandbox");
     } else limits = setup.limits;
-    const viewsFailed = await viewsMade;
-    if (viewsFailed) throw viewsFailed.error;
     timer = setTimeout(() => stop("timeout"), setup.timeoutMs);
     // Then its limits (those it was not made with) and the configuration locked, so that nothing
-    // the query runs can change any of them. Each statement costs DuckDB about half a millisecond.
+    // the query runs can change any of them: on DuckDB's thread once the views are made, while
+    // this one records the query's start (begin). Each statement costs DuckDB about half a
+    // millisecond.
     const settings = [
       ...(threadsOf(limits) !== threadsOf(made) ? [`SET threads = ${threadsOf(limits)}`] : []),
       ...(limits.memoryLimit !== made.memoryLimit ? [`SET memory_limit = ${literal(limits.memoryLimit)}`] : []),
       "SET lock_configuration = true",
     ];
-    await connection.run(settings.join(";\n"));
+    const locked = viewsMade.then(
+      (failed) =>
+        failed ??
+        connection.run(settings.join(";\n")).then(
+          () => null,
+          (error: unknown) => ({ error }),
+        ),
+    );
+    if (setup.begin) {
+      try {
+        await setup.begin();
+      } catch (error) {
+        await locked;
+        throw new NotAdmitted(error);
+      }
+    }
+    const failed = await locked;
+    if (failed) throw failed.error;
     if (setup.signal?.aborted) stop("cancelled");
     stage = "running the query";
     setup.clock?.mark("execution");
@@ -215,12 +248,13 @@ export async function inSandbox<T>(setup: SandboxSetup, work: (session: SandboxS
 export async function writeResult(session: SandboxSession, select: string, format: "CSV" | "PARQUET", values?: SandboxRun["values"]): Promise<SandboxResult> {
   const file = path.join(session.outDir, format === "CSV" ? "result.csv" : "result.parquet");
   // The SELECT on lines of its own, so that a comment ending it cannot swallow the rest. COPY
-  // answers with the number of rows it wrote.
-  const copied = await session.connection.runAndReadAll(
+  // answers with the number of rows it wrote, read from its materialized answer as it is (a
+  // result reader would fetch it in two more trips through the thread pool).
+  const copied = await session.connection.run(
     `COPY (\n${select}\n) TO ${literal(file)} ${format === "CSV" ? "(HEADER, DELIMITER ',')" : "(FORMAT parquet)"}`,
     values && Object.keys(values).length ? values : undefined,
   );
-  return { file, rows: Number(copied.getRowObjectsJS()[0]!.Count) };
+  return { file, rows: Number(copied.getChunk(0).getColumnVector(0).getItem(0)) };
 }
 
 export async function runInSandbox(run: SandboxRun): Promise<SandboxResult> {

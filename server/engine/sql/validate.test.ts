@@ -1,7 +1,7 @@
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { accepted, catalog, fixtureSql, refused, TEMPLATE_ARN } from "./corpus";
-import { QueryRefusal, validateQuery } from "./validate";
+import { checkAgainstRules, QueryRefusal, validateQuery } from "./validate";
 
 let db: DuckDBConnection;
 let instance: DuckDBInstance;
@@ -69,6 +69,37 @@ describe("output constraints", () => {
   it("removes the one-customer region entirely", async () => {
     const validated = await validateQuery("SELECT region, SUM(purchase_amount) AS total FROM org_a_customers GROUP BY region", catalog);
     expect((await rows(validated.sql)).some((r) => r.includes("north"))).toBe(false);
+  });
+});
+
+describe("checking, and rendering the SQL to run", () => {
+  const sql = "SELECT region, SUM(purchase_amount) AS total FROM org_a_customers GROUP BY region -- rendered once";
+
+  it("gives the verdict first and the SQL to run when asked, the same as validateQuery", async () => {
+    const checked = await checkAgainstRules(sql, catalog);
+    const validated = await validateQuery(sql, catalog);
+    expect({ ruleType: checked.ruleType, tables: checked.tables, outputConstraints: checked.outputConstraints }).toEqual({
+      ruleType: validated.ruleType,
+      tables: validated.tables,
+      outputConstraints: validated.outputConstraints,
+    });
+    expect(await checked.render()).toBe(validated.sql);
+    expect(validated.sql).toContain("count(DISTINCT");
+  });
+
+  it("renders a query once however often it is checked against the same rules, and again when a rule changes", async () => {
+    const first = await checkAgainstRules(sql, catalog);
+    const again = await checkAgainstRules(sql, catalog);
+    expect(again.render()).toBe(first.render());
+    // The same query under a stricter output constraint: a check of its own, with its own SQL.
+    const stricter = structuredClone(catalog);
+    const rule = stricter.tables[0]!.rule!;
+    if (rule.type !== "AGGREGATION") throw new Error("the corpus's first table has an aggregation rule");
+    rule.policy.outputConstraints[0]!.minimum = 4;
+    const changed = await checkAgainstRules(sql, stricter);
+    expect(changed.render()).not.toBe(first.render());
+    expect(await changed.render()).toContain(">= 4");
+    expect(await first.render()).toContain(">= 3");
   });
 });
 

@@ -29,12 +29,26 @@ export interface ValidatedQuery {
   privacy?: PrivacyPlan;
 }
 
+/**
+ * A query that passed every rule. The SQL to run is DuckDB's rendering of its checked tree, made
+ * only when asked (a check as the analyst types never needs it) and once however often asked.
+ */
+export interface CheckedQuery extends Omit<ValidatedQuery, "sql"> {
+  /** The SQL to run; a tree DuckDB cannot render back is refused (a QueryRefusal). */
+  render(): Promise<string>;
+}
+
 // What the validator decides is a function of the SQL, the catalog (tables, columns, rules, the
 // runner) and the source, nothing else: so a query checked when it was started, and checked again
 // moments later when it runs against the very same rules, is looked up rather than worked out
-// again. Any change of a rule, a column or a table changes the key. Only acceptances are kept;
-// the tables are those of the catalog passed now, found by their place in it.
-const remembered = new Map<string, Readonly<Omit<ValidatedQuery, "tables"> & { tableIndexes: number[] }>>();
+// again, its rendering included (started by the first check that asked for it). Any change of a
+// rule, a column or a table changes the key. Only acceptances are kept; the tables are those of
+// the catalog passed now, found by their place in it.
+interface Remembered {
+  verdict: Readonly<Omit<ValidatedQuery, "tables" | "sql"> & { tableIndexes: number[] }>;
+  render: () => Promise<string>;
+}
+const remembered = new Map<string, Remembered>();
 const REMEMBERED = 256;
 // Keys longer than this (a very long query) are not kept: 256 of them could hold a lot of memory.
 const REMEMBERED_KEY_CHARS = 64 * 1024;
@@ -47,37 +61,62 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-export async function validateQuery(sql: string, catalog: QueryCatalog, source: QuerySource = { kind: "sql" }): Promise<ValidatedQuery> {
+/** Checks a query against the rules of every table it reads; refusals are QueryRefusals. */
+export async function checkAgainstRules(sql: string, catalog: QueryCatalog, source: QuerySource = { kind: "sql" }): Promise<CheckedQuery> {
   const key = JSON.stringify([sql, source, catalog]);
   const known = remembered.get(key);
   if (known) {
     remembered.delete(key);
     remembered.set(key, known);
-    const { tableIndexes, ...rest } = known;
-    return { ...rest, tables: tableIndexes.map((i) => catalog.tables[i]!) };
+    const { tableIndexes, ...rest } = known.verdict;
+    return { ...rest, tables: tableIndexes.map((i) => catalog.tables[i]!), render: known.render };
   }
   try {
-    const validated = await validate(sql, catalog, source);
-    const { tables, ...rest } = validated;
+    const { tree, ...checked } = await validate(sql, catalog, source);
+    const render = renderOnce(tree);
+    const { tables, ...rest } = checked;
     const tableIndexes = tables.map((t) => catalog.tables.indexOf(t));
     if (key.length <= REMEMBERED_KEY_CHARS && tableIndexes.every((i) => i >= 0)) {
-      remembered.set(key, deepFreeze({ ...rest, tableIndexes }));
+      remembered.set(key, { verdict: deepFreeze({ ...rest, tableIndexes }), render });
       if (remembered.size > REMEMBERED) remembered.delete(remembered.keys().next().value!);
     }
-    return validated;
+    return { ...checked, render };
   } catch (error) {
     if (error instanceof QueryRefusal) {
       if (error.byteOffset !== undefined) error.position ??= utf16Index(sql, error.byteOffset);
       throw error;
     }
-    // Whatever else goes wrong (a tree DuckDB cannot render back, say) is a refusal, not a crash.
-    log("error", "query validation failed unexpectedly", { error });
-    refuse("The query could not be checked against the analysis rules, so it is refused.");
+    unexpected(error);
   }
-  throw new Error("unreachable");
 }
 
-async function validate(sql: string, catalog: QueryCatalog, source: QuerySource): Promise<ValidatedQuery> {
+/** checkAgainstRules, with the SQL to run rendered. */
+export async function validateQuery(sql: string, catalog: QueryCatalog, source: QuerySource = { kind: "sql" }): Promise<ValidatedQuery> {
+  const { render, ...checked } = await checkAgainstRules(sql, catalog, source);
+  return { ...checked, sql: await render() };
+}
+
+// Whatever else goes wrong (a tree DuckDB cannot render back, say) is a refusal, not a crash.
+function unexpected(error: unknown): never {
+  log("error", "query validation failed unexpectedly", { error });
+  throw new QueryRefusal("The query could not be checked against the analysis rules, so it is refused.");
+}
+
+/** Renders the checked tree on the first ask, and answers every ask with that rendering. */
+function renderOnce(checkedTree: ParseTree): () => Promise<string> {
+  let tree: ParseTree | null = checkedTree;
+  let rendering: Promise<string> | undefined;
+  return () => {
+    if (!rendering) {
+      rendering = deparseSql(tree!).catch(unexpected);
+      // The tree is needed no more once its rendering has begun.
+      tree = null;
+    }
+    return rendering;
+  };
+}
+
+async function validate(sql: string, catalog: QueryCatalog, source: QuerySource): Promise<Omit<ValidatedQuery, "sql"> & { tree: ParseTree }> {
   if (sql.length > MAX_QUERY_LENGTH) refuse(`The query is ${sql.length} characters long; the limit is ${MAX_QUERY_LENGTH}.`);
   // DuckDB's parser stops at NUL: what follows would be stored, shown and audited, but not run.
   if (sql.includes("\u0000")) refuse("The query contains a NUL character (U+0000).");
@@ -136,7 +175,7 @@ async function validate(sql: string, catalog: QueryCatalog, source: QuerySource)
       validateList(root, from, catalog);
     }
   }
-  return { ruleType, tables, sql: await deparseSql(tree!), outputConstraints, ...(privacy ? { privacy } : {}) };
+  return { ruleType, tables, tree: tree!, outputConstraints, ...(privacy ? { privacy } : {}) };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { protectedQueryStatusWaitMs } from "@/server/config";
 import { ANALYST_HEADER } from "@/lib/analyst-header";
-import { QueryRefusal, validateQuery, MAX_QUERY_LENGTH } from "@/server/engine/sql/validate";
+import { QueryRefusal, checkAgainstRules, MAX_QUERY_LENGTH } from "@/server/engine/sql/validate";
 import { toDuckDbParameters } from "@/server/engine/sql/parameters";
 import { CloudError } from "../../../errors";
 import { route } from "../../../protocols/rest-json";
@@ -112,11 +112,15 @@ export const protectedQueryRoutes = [
     }
     let validated;
     try {
-      validated = await validateQuery(sql, catalog, source);
+      validated = await checkAgainstRules(sql, catalog, source);
     } catch (error) {
       if (error instanceof QueryRefusal) throw invalidQuery(error.message);
       throw error;
     }
+    // The SQL it runs is rendered on DuckDB's thread while this one records the query, and found
+    // rendered by the runner's check (a tree DuckDB cannot render back fails the query there).
+    // A differentially private query runs its plan, not this SQL.
+    if (!validated.privacy) validated.render().catch(() => {});
 
     // Results go only to a member who can receive them, into a bucket of that member's account.
     const output =

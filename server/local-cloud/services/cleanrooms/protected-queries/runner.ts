@@ -6,10 +6,10 @@ import { createCoreGate } from "@/server/engine/exec/gate";
 import { createQueue, type JobOwner, type JobStart } from "@/server/engine/exec/queue";
 import { reportStages, StageClock } from "@/server/engine/exec/stages";
 import { publicFailureMessage, redactedForLog, SandboxFailure } from "@/server/engine/exec/failure";
-import { inSandbox, runInSandbox, SandboxStopped } from "@/server/engine/exec/sandbox";
+import { inSandbox, SandboxStopped, writeResult } from "@/server/engine/exec/sandbox";
 import { runPrivately } from "@/server/engine/privacy/mechanism";
 import { toDuckDbParameters } from "@/server/engine/sql/parameters";
-import { QueryRefusal, validateQuery } from "@/server/engine/sql/validate";
+import { checkAgainstRules, QueryRefusal } from "@/server/engine/sql/validate";
 import { log } from "@/server/log";
 import { commitBlob, removeBlob } from "../../s3/blobs";
 import { findBucket, writingObject } from "../../s3/store";
@@ -160,7 +160,12 @@ async function execute(id: string, { queuedAt, signal }: JobStart): Promise<void
     const { sql, values, source } = await sqlOf(query, collaboration.id);
     // Rules may have changed since the query was submitted: check it again against the rules now.
     clock.mark("validation");
-    const validated = await validateQuery(sql, catalog, source);
+    const validated = await checkAgainstRules(sql, catalog, source);
+    // The SQL it runs, rendered meanwhile (or already, after the start's check); a differentially
+    // private query runs its plan instead.
+    const rendering = validated.privacy ? null : validated.render();
+    rendering?.catch(() => {});
+    let rendered = "";
     clock.mark("lookups");
     const debit = validated.privacy ? await debitOf(id) : undefined;
     if (validated.privacy && (!debit || debit.refunded || debit.measurements < validated.privacy.measurements)) {
@@ -170,21 +175,26 @@ async function execute(id: string, { queuedAt, signal }: JobStart): Promise<void
     const output = query.body.resultConfiguration.outputConfiguration.s3;
     const resources = protectedQueryResources();
     // Its turn on the cores: threads as the gate gives them, memory in proportion; then
-    // SUBMITTED → STARTED, only if no cancel came first.
+    // SUBMITTED → STARTED, only if no cancel came first, before the sandbox reads a row.
     const limits = async () => {
       const admission = await cores.enter();
       leave = admission.leave;
+      return limitsFor(resources, admission.threads);
+    };
+    const begin = async () => {
+      // A tree DuckDB cannot render back fails the query here, before it starts.
+      if (rendering) rendered = await rendering;
       clock.mark("status");
       started = await transitionResource<ProtectedQueryBody>(id, "SUBMITTED", { status: "STARTED", startedAt: new Date().toISOString() });
       clock.mark("sandbox");
       if (!started) throw new NotStarted();
       readRows = true;
-      return limitsFor(resources, admission.threads);
     };
     const setup = {
       tables,
       outDir,
       limits,
+      begin,
       timeoutMs: protectedQueryTimeoutMs(),
       signal,
       clock,
@@ -195,7 +205,7 @@ async function execute(id: string, { queuedAt, signal }: JobStart): Promise<void
     };
     const { file, sensitivityParameters } = validated.privacy
       ? await inSandbox(setup, (session) => runPrivately(session, { plan: validated.privacy!, values, usersNoisePerQuery: debit!.usersNoisePerQuery, resultFormat: output.resultFormat }))
-      : { ...(await runInSandbox({ ...setup, sql: validated.sql, values, resultFormat: output.resultFormat })), sensitivityParameters: undefined };
+      : { ...(await inSandbox(setup, (session) => writeResult(session, rendered, output.resultFormat, values))), sensitivityParameters: undefined };
     if (cores.waiting) closeAndLeave();
     const key = `${(output.keyPrefix ?? "").replace(/^\/+|\/+$/g, "")}${output.keyPrefix ? "/" : ""}${id}/result.${output.resultFormat === "CSV" ? "csv" : "parquet"}`;
     clock.mark("lookups");
@@ -250,6 +260,8 @@ class ReceiverRefused extends Error {}
 /** The query was no longer SUBMITTED when its turn came (a cancel came first). */
 class NotStarted extends Error {}
 
+const SMALL_RESULT = 1024 * 1024;
+
 /**
  * Moves the result file into the receiver's bucket and marks the query SUCCESS, in one transaction
  * whose first statement moves the query from STARTED (locking its row): a cancel acknowledged
@@ -258,10 +270,18 @@ class NotStarted extends Error {}
  */
 async function deliver(started: ProtectedQuery, file: string, bucket: string, key: string, format: "CSV" | "PARQUET", extra: Partial<ProtectedQueryBody>, clock: StageClock): Promise<void> {
   const md5 = createHash("md5");
-  const size = (await fs.promises.stat(file)).size;
-  // A result is usually small: one read of exactly its size; a large one is streamed.
-  if (size < 8 * 1024 * 1024) md5.update(await fs.promises.readFile(file));
-  else for await (const chunk of fs.createReadStream(file)) md5.update(chunk as Buffer);
+  // A result is usually small: read at once on this thread (a few system calls of microseconds,
+  // where each trip through the thread pool costs a wake-up of another thread); a large one is
+  // streamed.
+  const fd = fs.openSync(file, "r");
+  let size: number;
+  try {
+    size = fs.fstatSync(fd).size;
+    if (size < SMALL_RESULT) md5.update(fs.readFileSync(fd));
+  } finally {
+    fs.closeSync(fd);
+  }
+  if (size >= SMALL_RESULT) for await (const chunk of fs.createReadStream(file)) md5.update(chunk as Buffer);
   const blob = await commitBlob(file);
   clock.mark("status");
   const { status, result, endedAt, statistics } = ended(started, { status: "SUCCESS", result: { output: { s3: { location: `s3://${bucket}/${key}` } } } });
