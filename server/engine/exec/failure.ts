@@ -19,8 +19,9 @@ export class SandboxFailure extends Error {
 }
 
 // DuckDB's error types (the words before the first colon, spelled exactly as DuckDB spells them,
-// e.g. "Conversion Error"), as data-free sentences. One of them is the type DuckDB raises for SQL
-// it parses but has no implementation of: a refusal by DuckDB, not a gap of ours.
+// e.g. "Conversion Error"), as data-free sentences. "Not implemented Error" is the type DuckDB
+// raises for SQL it parses but has no code for (list_sort with an unknown order, say, quoting it):
+// a refusal by DuckDB, not a gap of ours; sandbox.test.ts raises it through a real sandbox.
 const kinds: Record<string, string> = {
   "Conversion Error": "a value could not be converted to the requested type",
   "Out of Range Error": "a number went out of the range of its type",

@@ -29,14 +29,14 @@ export async function commitBlob(tempPath: string): Promise<string> {
   const blob = randomBytes(16).toString("hex");
   const target = blobPath(blob);
   // Its directory (one of 256) nearly always exists: it is made only when the move says it is
-  // missing. The move is one system call of microseconds, made on this thread: a trip through the
+  // missing. Both are system calls of microseconds, made on this thread: a trip through the
   // thread pool would cost more (a wake-up of another thread) than the call itself.
   try {
     fs.renameSync(tempPath, target);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "ENOENT" || !fs.existsSync(tempPath)) throw error;
-    await fs.promises.mkdir(path.dirname(target), { recursive: true });
-    await fs.promises.rename(tempPath, target);
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    fs.renameSync(tempPath, target);
   }
   return blob;
 }
