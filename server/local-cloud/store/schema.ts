@@ -97,6 +97,16 @@ export const s3MultipartUploads = localCloud.table("s3_multipart_uploads", {
   // x-amz-tagging given when the upload was created, for the object it completes into.
   tags: jsonb("tags").$type<Record<string, string>>().notNull().default({}),
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  // The file the parts are written into where the object will have them (s3/assembly.ts): its
+  // blob id, the size of the first part it received (every part's place is (number - 1) times
+  // it), the part numbers whose place a request has taken, and whether Complete has closed it.
+  assembly: text("assembly"),
+  stride: bigint("stride", { mode: "number" }),
+  claimed: integer("claimed")
+    .array()
+    .notNull()
+    .default(sql`'{}'::integer[]`),
+  sealed: boolean("sealed").notNull().default(false),
 });
 
 export const s3MultipartParts = localCloud.table(
@@ -109,6 +119,9 @@ export const s3MultipartParts = localCloud.table(
     etag: text("etag").notNull(),
     checksum: jsonb("checksum").$type<StoredChecksum | null>(),
     lastModified: timestamp("last_modified", { withTimezone: true }).notNull().defaultNow(),
+    // Where the part's bytes start in `blob` when that is the upload's assembly; null when the
+    // part is a file of its own.
+    offset: bigint("offset", { mode: "number" }),
   },
   (t) => [primaryKey({ columns: [t.uploadId, t.partNumber] })],
 );

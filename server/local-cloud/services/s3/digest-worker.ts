@@ -14,7 +14,7 @@ const { createHash } = require("node:crypto");
 const fs = require("node:fs");
 const zlib = require("node:zlib");
 const buffer = Buffer.allocUnsafe(4 * 1024 * 1024);
-parentPort.on("message", ({ id, file, sha256, checksum }) => {
+parentPort.on("message", ({ id, file, sha256, checksum, offset, length }) => {
   let fd;
   try {
     const md5 = createHash("md5");
@@ -22,9 +22,12 @@ parentPort.on("message", ({ id, file, sha256, checksum }) => {
     const sum = checksum === "SHA1" ? createHash("sha1") : checksum === "SHA256" ? createHash("sha256") : null;
     let crc = 0;
     fd = fs.openSync(file, "r");
-    for (;;) {
-      const n = fs.readSync(fd, buffer, 0, buffer.length, null);
+    let position = offset;
+    const end = length === null ? Infinity : offset + length;
+    while (position < end) {
+      const n = fs.readSync(fd, buffer, 0, Math.min(buffer.length, end - position), position);
       if (n === 0) break;
+      position += n;
       const chunk = buffer.subarray(0, n);
       md5.update(chunk);
       payload?.update(chunk);
@@ -70,8 +73,8 @@ function pool() {
   return holder.__digestWorker;
 }
 
-/** Reads `file` on the worker thread and answers its digests. */
-export function digestFile(file: string, { sha256 = false, checksum = null as string | null } = {}): Promise<FileDigests> {
+/** Reads `file` (or `length` bytes of it from `offset`) on the worker thread and answers their digests. */
+export function digestFile(file: string, { sha256 = false, checksum = null as string | null, offset = 0, length = null as number | null } = {}): Promise<FileDigests> {
   const p = pool();
   const id = p.next++;
   return new Promise((resolve, reject) => {
@@ -80,6 +83,6 @@ export function digestFile(file: string, { sha256 = false, checksum = null as st
       const value = reply.checksum;
       resolve({ md5: Buffer.from(reply.md5!), sha256: reply.sha256 ?? null, checksum: typeof value === "number" ? uint32Base64(value) : (value ?? null) });
     });
-    p.worker.postMessage({ id, file, sha256, checksum });
+    p.worker.postMessage({ id, file, sha256, checksum, offset, length });
   });
 }

@@ -5,16 +5,36 @@ import { CloudError } from "../../errors";
 import { parseXml } from "../../protocols/xml";
 import type { XmlAnswer } from "../../protocols/rest-xml";
 import { readBody } from "../../body";
-import { blobPath, commitBlob, commitOrDiscard, concatenateFiles, newTempPath, removeBlob, removeTemp } from "./blobs";
+import { blobPath, commitBlob, commitOrDiscard, concatenateFiles, newEmptyBlob, newTempPath, removeBlob, removeTemp } from "./blobs";
 import { checksumHeader, checksummer, checksumXmlName, parseAlgorithm, type ChecksumAlgorithm } from "./checksums";
 import { conditionally, objectHeadersFromRequest, ownedBucket, quoteEtag, writeConditionsOf, type S3Request } from "./context";
 import { validateObjectKey } from "./names";
 import { refuseAclHeaders } from "./acl";
-import { receiveBody } from "./receive";
+import { declaredBodyLength, receiveBody, type ReceivedBody } from "./receive";
 import { tagsFromHeader } from "./tagging";
 import { writeObject } from "./versions";
 import { copySourceObject, parseCopySource } from "./objects";
-import { abandonedUploadIds, deleteUploadRows, findObject, findUpload, insertUpload, listPartRows, listUploadRows, putPartRow, type MultipartUpload } from "./store";
+import {
+  abandonedUploadIds,
+  claimAssemblyPlace,
+  deleteUploadRows,
+  findObject,
+  findUpload,
+  insertUpload,
+  listPartRows,
+  listUploadRows,
+  putPartRow,
+  sealAssembly,
+  type MultipartPart,
+  type MultipartUpload,
+} from "./store";
+
+// A part is written straight into the upload's assembly, one file for the whole object, at its
+// place: (part number - 1) times the first part's size, which is where it will be if every part
+// but the last has that size (as the SDKs and the CLI send them). Complete then makes that file
+// the object's blob without copying a byte; otherwise (other sizes, gaps, a part sent again) it
+// copies the parts out as before. A gigabyte is written once instead of twice, and Complete takes
+// milliseconds instead of the copy's half second to seconds (docs/benchmarks.md).
 
 type KeyRequest = S3Request & { bucket: string; key: string };
 const MIN_PART_BYTES = 5 * 1024 * 1024;
@@ -36,7 +56,14 @@ export async function createMultipartUpload(request: KeyRequest): Promise<XmlAns
   const algorithm = parseAlgorithm(ctx.req.headers["x-amz-checksum-algorithm"] as string | undefined);
   const uploadId = randomBytes(24).toString("base64url");
   const tags = tagsFromHeader(ctx.req.headers["x-amz-tagging"]);
-  await insertUpload({ uploadId, bucket, key, ...objectHeadersFromRequest(ctx), checksumAlgorithm: algorithm ?? null, tags });
+  const headersOf = objectHeadersFromRequest(ctx);
+  const assembly = await newEmptyBlob();
+  try {
+    await insertUpload({ uploadId, bucket, key, ...headersOf, checksumAlgorithm: algorithm ?? null, tags, assembly });
+  } catch (error) {
+    await removeBlob(assembly);
+    throw error;
+  }
   const headers: Record<string, string> = algorithm ? { "x-amz-checksum-algorithm": algorithm } : {};
   return { xml: { root: "InitiateMultipartUploadResult", body: { Bucket: bucket, Key: key, UploadId: uploadId } }, headers: headers };
 }
@@ -47,14 +74,32 @@ export async function uploadPart(request: KeyRequest, uploadId: string, partNumb
     throw new CloudError(400, "InvalidArgument", "Part number must be an integer between 1 and 10000, inclusive", { ArgumentName: "partNumber" });
   }
   await ownedUpload(request, uploadId);
-  const received = await receiveBody(request.ctx, request.payloadHash);
-  const blob = await commitOrDiscard(received.tempPath);
+  const gone = () => new CloudError(404, "NoSuchUpload", "The specified upload does not exist.", { UploadId: uploadId });
+  const length = declaredBodyLength(request.ctx, request.payloadHash);
+  const place = Number.isSafeInteger(length) && length > 0 ? await claimAssemblyPlace(uploadId, partNumber, length) : null;
+  let received: ReceivedBody;
+  let blob: string;
+  if (place) {
+    try {
+      received = await receiveBody(request.ctx, request.payloadHash, { path: blobPath(place.assembly), offset: place.offset, length });
+    } catch (error) {
+      // The assembly is removed when its upload is aborted.
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") throw gone();
+      throw error;
+    }
+    blob = place.assembly;
+  } else {
+    received = await receiveBody(request.ctx, request.payloadHash);
+    blob = await commitOrDiscard(received.tempPath);
+  }
   const etag = received.md5.toString("hex");
-  await removeBlob(await putPartRow({ uploadId, partNumber, blob, size: received.size, etag, checksum: received.checksum }));
-  // The upload may have been aborted or completed while this part was arriving.
+  const offset = place?.offset ?? null;
+  await removeBlob(await putPartRow({ uploadId, partNumber, blob, offset, size: received.size, etag, checksum: received.checksum }));
+  // The upload may have been aborted or completed while this part was arriving (its assembly
+  // then went with it, or became the object).
   if (!(await findUpload(uploadId))) {
-    await removeBlob(blob);
-    throw new CloudError(404, "NoSuchUpload", "The specified upload does not exist.", { UploadId: uploadId });
+    if (!place) await removeBlob(blob);
+    throw gone();
   }
   const headers: Record<string, string> = { ETag: quoteEtag(etag) };
   if (received.checksum) headers[checksumHeader(received.checksum.algorithm)] = received.checksum.value;
@@ -109,18 +154,24 @@ export async function completeMultipartUpload(request: KeyRequest, uploadId: str
     return found;
   });
 
-  // Concatenate the parts into one new blob; the parts stay until the object row points at it.
-  const temp = newTempPath();
+  // The assembly is the object when every part is in its place; otherwise the parts are
+  // concatenated into one new blob. The parts stay until the object row points at it.
+  const sealed = await sealAssembly(uploadId);
+  const inPlace = sealed.assembly !== null && isAssembled(sealed as Assembly, parts);
   let blob: string;
-  try {
-    await concatenateFiles(
-      parts.map((p) => blobPath(p.blob)),
-      temp,
-    );
-    blob = await commitBlob(temp);
-  } catch (error) {
-    await removeTemp(temp);
-    throw error;
+  if (inPlace) blob = sealed.assembly!;
+  else {
+    const temp = newTempPath();
+    try {
+      await concatenateFiles(
+        parts.map((p) => (p.offset === null ? blobPath(p.blob) : { path: blobPath(p.blob), offset: p.offset, length: p.size })),
+        temp,
+      );
+      blob = await commitBlob(temp);
+    } catch (error) {
+      await removeTemp(temp);
+      throw error;
+    }
   }
   // S3's multipart ETag: the MD5 of the parts' binary MD5s, and the number of parts.
   const md5 = createHash("md5");
@@ -149,15 +200,38 @@ export async function completeMultipartUpload(request: KeyRequest, uploadId: str
     uploadId,
     partSizes: parts.map((p) => p.size),
   };
-  const written = await conditionally(blob, () => writeObject(row, undefined, writeConditionsOf(ctx)), removeBlob, key);
+  // A refused write leaves an assembly to the parts that are in it (a later Complete copies them out).
+  const written = await conditionally(blob, () => writeObject(row, undefined, writeConditionsOf(ctx)), inPlace ? async () => {} : removeBlob, key);
   for (const gone of written.removed) await removeBlob(gone);
-  await Promise.all((await deleteUploadRows(uploadId)).map(removeBlob));
+  await Promise.all((await deleteUploadRows(uploadId, inPlace ? blob : null)).map(removeBlob));
   const result: Record<string, unknown> = completedResult(bucket, key, etag);
   if (checksum) {
     result[checksumXmlName(checksum.algorithm)] = `${checksum.value}-${parts.length}`;
     result.ChecksumType = "COMPOSITE";
   }
   return { xml: { root: "CompleteMultipartUploadResult", body: result }, headers: written.versionId ? { "x-amz-version-id": written.versionId } : {} };
+}
+
+interface Assembly {
+  assembly: string;
+  stride: number | null;
+  claimed: number[];
+}
+
+/**
+ * Whether the assembly holds exactly the object: the parts are 1 to N, each in its place, all but
+ * the last of the stride's size, every place taken is one of theirs (no body still arriving, or
+ * that failed, into it), and the file ends where the last part does.
+ */
+function isAssembled({ assembly, stride, claimed }: Assembly, parts: MultipartPart[]): boolean {
+  if (stride === null || claimed.length !== parts.length) return false;
+  const taken = new Set(claimed);
+  const whole = parts.every(
+    (p, i) => p.partNumber === i + 1 && taken.has(p.partNumber) && p.blob === assembly && p.offset === i * stride && (i === parts.length - 1 ? p.size <= stride : p.size === stride),
+  );
+  if (!whole) return false;
+  const last = parts.at(-1)!;
+  return fs.statSync(blobPath(assembly)).size === last.offset! + last.size;
 }
 
 export async function abortMultipartUpload(request: KeyRequest, uploadId: string): Promise<XmlAnswer> {

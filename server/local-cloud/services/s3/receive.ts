@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import { once } from "node:events";
 import { createHash } from "node:crypto";
 import { pipeline } from "node:stream/promises";
 import type { Readable } from "node:stream";
@@ -13,6 +14,7 @@ import { digestFile, workerChecksums } from "./digest-worker";
 export const MAX_PUT_BYTES = 5 * 1024 ** 3;
 
 export interface ReceivedBody {
+  /** The temporary file holding the body, or the file of the place it was written into. */
   tempPath: string;
   size: number;
   md5: Buffer;
@@ -38,13 +40,27 @@ function declaredChecksum(ctx: ServiceContext): { algorithm?: ChecksumAlgorithm;
   return { algorithm: parseAlgorithm(headers["x-amz-sdk-checksum-algorithm"] as string | undefined) };
 }
 
+/** Where in an existing file a body of exactly `length` bytes is to be written (a part's place). */
+export interface BodyPlace {
+  path: string;
+  offset: number;
+  length: number;
+}
+
+/** The body's length as the request declares it (decoded, for aws-chunked), or NaN. */
+export function declaredBodyLength(ctx: ServiceContext, payloadHash: string): number {
+  const chunked = payloadHash.startsWith("STREAMING-");
+  return Number(ctx.req.headers[chunked ? "x-amz-decoded-content-length" : "content-length"] ?? NaN);
+}
+
 /**
- * Streams a request body to a temporary file and computes its MD5 (the ETag), the SHA-256 the
- * signature promised (when it promised one) and the declared checksum, as it passes (small
- * bodies) or on the digest worker from the file (large ones), then checks them all before
- * answering. The body is never held in memory. On any failure the temporary file is removed.
+ * Streams a request body to a temporary file (or into `place`) and computes its MD5 (the ETag),
+ * the SHA-256 the signature promised (when it promised one) and the declared checksum, as it
+ * passes (small bodies) or on the digest worker from the file (large ones), then checks them all
+ * before answering. The body is never held in memory. On any failure the temporary file is
+ * removed; a place's bytes are left to whoever gave it, and nothing is written outside it.
  */
-export async function receiveBody(ctx: ServiceContext, payloadHash: string): Promise<ReceivedBody> {
+export async function receiveBody(ctx: ServiceContext, payloadHash: string, place?: BodyPlace): Promise<ReceivedBody> {
   const { req } = ctx;
   if (payloadHash.startsWith("STREAMING-AWS4-HMAC-SHA256-PAYLOAD") || payloadHash.startsWith("STREAMING-AWS4-ECDSA")) {
     throw notImplemented("Signed aws-chunked uploads (STREAMING-AWS4-HMAC-SHA256-PAYLOAD)");
@@ -52,7 +68,7 @@ export async function receiveBody(ctx: ServiceContext, payloadHash: string): Pro
   // The payload hash says whether the body is aws-chunked; a Content-Encoding naming aws-chunked
   // without it is only a label (S3 drops it from the stored encoding either way).
   const chunked = payloadHash.startsWith("STREAMING-");
-  const declaredLength = Number(req.headers[chunked ? "x-amz-decoded-content-length" : "content-length"] ?? NaN);
+  const declaredLength = declaredBodyLength(ctx, payloadHash);
   if (declaredLength > MAX_PUT_BYTES) {
     throw new CloudError(400, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed object size.");
   }
@@ -68,20 +84,23 @@ export async function receiveBody(ctx: ServiceContext, payloadHash: string): Pro
   const sha256 = wantsSha256 && !onWorker ? createHash("sha256") : null;
   const sum = declared.algorithm && !onWorkerChecksum ? checksummer(declared.algorithm) : null;
   const decoder = chunked ? new AwsChunkedDecoder() : null;
-  const tempPath = newTempPath();
+  if (place && place.length !== declaredLength) throw new Error("a place is given for a body of its declared length");
+  const tempPath = place?.path ?? newTempPath();
   try {
     const source: Readable = decoder ? req.pipe(decoder) : req;
     if (decoder) req.once("error", (error) => decoder.destroy(error));
-    const size = await streamToFile(source, tempPath, MAX_PUT_BYTES, (chunk) => {
+    const onChunk = (chunk: Buffer) => {
       md5?.update(chunk);
       sha256?.update(chunk);
       sum?.update(chunk);
-    });
+    };
+    const size = place ? await streamToFile(source, tempPath, place.length, onChunk, place.offset) : await streamToFile(source, tempPath, MAX_PUT_BYTES, onChunk);
     if (!req.complete) throw new CloudError(400, "IncompleteBody", "The request body ended before Content-Length bytes arrived.");
     if (Number.isFinite(declaredLength) && size !== declaredLength) {
       throw new CloudError(400, "IncompleteBody", `You did not provide the number of bytes specified by the Content-Length HTTP header (expected ${declaredLength}, got ${size}).`);
     }
-    const digests = onWorker ? await digestFile(tempPath, { sha256: wantsSha256, checksum: onWorkerChecksum ? declared.algorithm! : null }) : null;
+    const range = place ? { offset: place.offset, length: size } : {};
+    const digests = onWorker ? await digestFile(tempPath, { sha256: wantsSha256, checksum: onWorkerChecksum ? declared.algorithm! : null, ...range }) : null;
     const md5Digest = digests?.md5 ?? md5!.digest();
     if (typeof contentMd5 === "string" && contentMd5 !== md5Digest.toString("base64")) {
       throw new CloudError(400, "BadDigest", "The Content-MD5 you specified did not match what we received.");
@@ -100,7 +119,7 @@ export async function receiveBody(ctx: ServiceContext, payloadHash: string): Pro
     }
     return { tempPath, size, md5: md5Digest, checksum };
   } catch (error) {
-    await removeTemp(tempPath);
+    if (!place) await removeTemp(tempPath);
     if (error instanceof CloudError) throw error;
     if ((error as NodeJS.ErrnoException).code === "ERR_STREAM_PREMATURE_CLOSE" || (error as NodeJS.ErrnoException).code === "ECONNRESET") {
       throw new CloudError(400, "IncompleteBody", "The connection closed before the whole body arrived.");
@@ -110,22 +129,31 @@ export async function receiveBody(ctx: ServiceContext, payloadHash: string): Pro
 }
 
 /**
- * Streams `source` into the file at `tempPath`, handing each chunk to `onChunk` first (hashes),
- * and answers the number of bytes written; more than `maxBytes` is EntityTooLarge.
+ * Streams `source` into the file at `tempPath` (a new file, or an existing one from `offset`),
+ * handing each chunk to `onChunk` first (hashes), and answers the number of bytes written; more
+ * than `maxBytes` is EntityTooLarge, refused before any byte beyond them is written. It answers
+ * or fails only once the file is closed, so no write of it is still on its way after.
  */
-export async function streamToFile(source: Readable, tempPath: string, maxBytes: number, onChunk: (chunk: Buffer) => void): Promise<number> {
+export async function streamToFile(source: Readable, tempPath: string, maxBytes: number, onChunk: (chunk: Buffer) => void, offset?: number): Promise<number> {
   let size = 0;
-  await pipeline(
-    source,
-    async function* (chunks: AsyncIterable<Buffer>) {
-      for await (const chunk of chunks) {
-        size += chunk.length;
-        if (size > maxBytes) throw new CloudError(400, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed size.");
-        onChunk(chunk);
-        yield chunk;
-      }
-    },
-    fs.createWriteStream(tempPath, { highWaterMark: 1024 * 1024 }),
-  );
+  // An existing file is opened without creating it ("r+"): one removed meanwhile (its upload
+  // aborted) is an error here rather than made again.
+  const file = fs.createWriteStream(tempPath, offset === undefined ? { highWaterMark: 1024 * 1024 } : { highWaterMark: 1024 * 1024, flags: "r+", start: offset });
+  try {
+    await pipeline(
+      source,
+      async function* (chunks: AsyncIterable<Buffer>) {
+        for await (const chunk of chunks) {
+          size += chunk.length;
+          if (size > maxBytes) throw new CloudError(400, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed size.");
+          onChunk(chunk);
+          yield chunk;
+        }
+      },
+      file,
+    );
+  } finally {
+    if (!file.closed) await once(file, "close");
+  }
   return size;
 }

@@ -1,5 +1,5 @@
 import { and, asc, eq, gt, sql } from "drizzle-orm";
-import { getDb, type Db } from "@/server/db/client";
+import { getDb, queryRows, type Db } from "@/server/db/client";
 import { s3Buckets, s3MultipartParts, s3MultipartUploads, s3ObjectVersions, s3Objects } from "../../store/schema";
 import { storeWithMemo, storeWithReads, writing, writingReads, type MemoTable } from "../../store/row-memo";
 
@@ -118,13 +118,16 @@ export async function findUpload(uploadId: string): Promise<MultipartUpload | un
   return row;
 }
 
-/** Records a part; returns the blob of the part it replaced, if any. */
+/**
+ * Records a part; returns the blob of the part it replaced when that was a file of its own (a
+ * part in the assembly leaves its place there, taken for good).
+ */
 export async function putPartRow(part: typeof s3MultipartParts.$inferInsert): Promise<string | null> {
   const db = await getDb();
   return db.transaction(async (tx) => {
     await lockName(tx, "part", part.uploadId, String(part.partNumber));
     const [previous] = await tx
-      .select({ blob: s3MultipartParts.blob })
+      .select({ blob: s3MultipartParts.blob, offset: s3MultipartParts.offset })
       .from(s3MultipartParts)
       .where(and(eq(s3MultipartParts.uploadId, part.uploadId), eq(s3MultipartParts.partNumber, part.partNumber)));
     await tx
@@ -132,10 +135,53 @@ export async function putPartRow(part: typeof s3MultipartParts.$inferInsert): Pr
       .values(part)
       .onConflictDoUpdate({
         target: [s3MultipartParts.uploadId, s3MultipartParts.partNumber],
-        set: { blob: part.blob, size: part.size, etag: part.etag, checksum: part.checksum ?? null, lastModified: sql`now()` },
+        set: { blob: part.blob, offset: part.offset ?? null, size: part.size, etag: part.etag, checksum: part.checksum ?? null, lastModified: sql`now()` },
       });
-    return previous?.blob ?? null;
+    return previous && previous.offset === null ? previous.blob : null;
   });
+}
+
+/**
+ * Takes part `partNumber`'s place in the upload's assembly for a body of `size` bytes, and
+ * answers the assembly's blob and the place's offset; null when the part must be a file of its
+ * own. The first part to come sets the stride. A place is taken once, however its body ends, so
+ * two requests never write the same bytes; none is taken once Complete has sealed the upload. One
+ * UPDATE of the upload's row, so a take and a seal are ordered by its lock.
+ */
+export async function claimAssemblyPlace(uploadId: string, partNumber: number, size: number): Promise<{ assembly: string; offset: number } | null> {
+  const db = await getDb();
+  const u = s3MultipartUploads;
+  const [row] = await db
+    .update(u)
+    .set({ stride: sql`COALESCE(${u.stride}, ${size}::bigint)`, claimed: sql`array_append(${u.claimed}, ${partNumber}::integer)` })
+    .where(
+      and(
+        eq(u.uploadId, uploadId),
+        eq(u.sealed, false),
+        sql`${u.assembly} IS NOT NULL`,
+        sql`NOT (${partNumber}::integer = ANY(${u.claimed}))`,
+        sql`COALESCE(${u.stride}, ${size}::bigint) >= ${size}::bigint`,
+      ),
+    )
+    .returning({ assembly: u.assembly, stride: u.stride });
+  return row ? { assembly: row.assembly!, offset: (partNumber - 1) * row.stride! } : null;
+}
+
+/**
+ * Seals the upload (no place is taken after) and hands its assembly to this Complete alone,
+ * with the stride and the places taken before: a second Complete finds none, and copies the
+ * parts out instead of making one file the blob of two objects.
+ */
+export async function sealAssembly(uploadId: string): Promise<{ assembly: string | null; stride: number | null; claimed: number[] }> {
+  const db = await getDb();
+  const [row] = await queryRows<{ assembly: string | null; stride: number | null; claimed: number[] }>(
+    db,
+    sql`UPDATE ${s3MultipartUploads} AS u SET sealed = true, assembly = NULL
+      FROM (SELECT upload_id, assembly, stride, claimed FROM ${s3MultipartUploads} WHERE upload_id = ${uploadId} FOR UPDATE) AS old
+      WHERE u.upload_id = old.upload_id
+      RETURNING old.assembly, old.stride::double precision AS stride, old.claimed`,
+  );
+  return row ?? { assembly: null, stride: null, claimed: [] };
 }
 
 export async function listPartRows(uploadId: string): Promise<MultipartPart[]> {
@@ -143,13 +189,19 @@ export async function listPartRows(uploadId: string): Promise<MultipartPart[]> {
   return db.select().from(s3MultipartParts).where(eq(s3MultipartParts.uploadId, uploadId)).orderBy(asc(s3MultipartParts.partNumber));
 }
 
-/** Removes an upload and its parts; returns the parts' blobs for removal. */
-export async function deleteUploadRows(uploadId: string): Promise<string[]> {
+/**
+ * Removes an upload and its parts; returns the blobs for removal: the parts' own files, and the
+ * assembly unless it is `kept` (it became the object).
+ */
+export async function deleteUploadRows(uploadId: string, kept: string | null = null): Promise<string[]> {
   const db = await getDb();
   return db.transaction(async (tx) => {
-    const parts = await tx.delete(s3MultipartParts).where(eq(s3MultipartParts.uploadId, uploadId)).returning({ blob: s3MultipartParts.blob });
-    await tx.delete(s3MultipartUploads).where(eq(s3MultipartUploads.uploadId, uploadId));
-    return parts.map((p) => p.blob);
+    const parts = await tx.delete(s3MultipartParts).where(eq(s3MultipartParts.uploadId, uploadId)).returning({ blob: s3MultipartParts.blob, offset: s3MultipartParts.offset });
+    const [upload] = await tx.delete(s3MultipartUploads).where(eq(s3MultipartUploads.uploadId, uploadId)).returning({ assembly: s3MultipartUploads.assembly });
+    // Parts in an assembly a failed Complete took still name it; it goes with them.
+    const blobs = new Set([...parts.map((p) => p.blob), ...(upload?.assembly ? [upload.assembly] : [])]);
+    blobs.delete(kept ?? "");
+    return [...blobs];
   });
 }
 
