@@ -154,12 +154,14 @@ export async function completeMultipartUpload(request: KeyRequest, uploadId: str
     return found;
   });
 
-  // The assembly is the object when every part is in its place; otherwise the parts are
-  // concatenated into one new blob. The parts stay until the object row points at it.
+  // The assembly becomes the object when every part is in its place: it is moved to a blob id
+  // of its own (one rename), so nothing the upload's rows name is the object's file. Otherwise
+  // the parts are concatenated into one new blob. The parts stay until the object row points at
+  // the blob.
   const sealed = await sealAssembly(uploadId);
-  const inPlace = sealed.assembly !== null && isAssembled(sealed as Assembly, parts);
+  const assembly = sealed.first && sealed.assembly !== null && isAssembled(sealed as Assembly, parts) ? sealed.assembly : null;
   let blob: string;
-  if (inPlace) blob = sealed.assembly!;
+  if (assembly) blob = await commitBlob(blobPath(assembly));
   else {
     const temp = newTempPath();
     try {
@@ -170,6 +172,8 @@ export async function completeMultipartUpload(request: KeyRequest, uploadId: str
       blob = await commitBlob(temp);
     } catch (error) {
       await removeTemp(temp);
+      // A part's file gone: another Complete of this upload (or an Abort) finished first.
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") throw new CloudError(404, "NoSuchUpload", "The specified upload was completed or aborted meanwhile.", { UploadId: uploadId });
       throw error;
     }
   }
@@ -200,10 +204,16 @@ export async function completeMultipartUpload(request: KeyRequest, uploadId: str
     uploadId,
     partSizes: parts.map((p) => p.size),
   };
-  // A refused write leaves an assembly to the parts that are in it (a later Complete copies them out).
-  const written = await conditionally(blob, () => writeObject(row, undefined, writeConditionsOf(ctx)), inPlace ? async () => {} : removeBlob, key);
+  let written: Awaited<ReturnType<typeof writeObject>>;
+  try {
+    written = await conditionally(blob, () => writeObject(row, undefined, writeConditionsOf(ctx)), assembly ? async () => {} : removeBlob, key);
+  } catch (error) {
+    // A write refused or failed gives the assembly back to the parts in it (a later Complete copies them out).
+    if (assembly) fs.renameSync(blobPath(blob), blobPath(assembly));
+    throw error;
+  }
   for (const gone of written.removed) await removeBlob(gone);
-  await Promise.all((await deleteUploadRows(uploadId, inPlace ? blob : null)).map(removeBlob));
+  await Promise.all((await deleteUploadRows(uploadId)).map(removeBlob));
   const result: Record<string, unknown> = completedResult(bucket, key, etag);
   if (checksum) {
     result[checksumXmlName(checksum.algorithm)] = `${checksum.value}-${parts.length}`;

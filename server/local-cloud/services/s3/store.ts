@@ -5,6 +5,9 @@ import { storeWithMemo, storeWithReads, writing, writingReads, type MemoTable } 
 
 export type Bucket = typeof s3Buckets.$inferSelect;
 export type StoredObject = typeof s3Objects.$inferSelect;
+/** S3's largest object: 5 TiB. */
+export const MAX_OBJECT_BYTES = 5 * 1024 ** 4;
+
 export type MultipartUpload = typeof s3MultipartUploads.$inferSelect;
 export type MultipartPart = typeof s3MultipartParts.$inferSelect;
 
@@ -161,27 +164,34 @@ export async function claimAssemblyPlace(uploadId: string, partNumber: number, s
         sql`${u.assembly} IS NOT NULL`,
         sql`NOT (${partNumber}::integer = ANY(${u.claimed}))`,
         sql`COALESCE(${u.stride}, ${size}::bigint) >= ${size}::bigint`,
+        // No place beyond the largest object S3 allows (a file that far would be refused by the
+        // file system, or be a sparse file of terabytes).
+        sql`(${partNumber - 1}::bigint * COALESCE(${u.stride}, ${size}::bigint)) + ${size}::bigint <= ${MAX_OBJECT_BYTES}::bigint`,
       ),
     )
     .returning({ assembly: u.assembly, stride: u.stride });
   return row ? { assembly: row.assembly!, offset: (partNumber - 1) * row.stride! } : null;
 }
 
-/**
- * Seals the upload (no place is taken after) and hands its assembly to this Complete alone,
- * with the stride and the places taken before: a second Complete finds none, and copies the
- * parts out instead of making one file the blob of two objects.
- */
-export async function sealAssembly(uploadId: string): Promise<{ assembly: string | null; stride: number | null; claimed: number[] }> {
+export interface SealedAssembly {
+  assembly: string | null;
+  stride: number | null;
+  claimed: number[];
+  /** Whether this call sealed it: only that Complete may make the assembly its object. */
+  first: boolean;
+}
+
+/** Seals the upload (no place is taken after) and answers its assembly and the places taken before. */
+export async function sealAssembly(uploadId: string): Promise<SealedAssembly> {
   const db = await getDb();
-  const [row] = await queryRows<{ assembly: string | null; stride: number | null; claimed: number[] }>(
+  const [row] = await queryRows<SealedAssembly>(
     db,
-    sql`UPDATE ${s3MultipartUploads} AS u SET sealed = true, assembly = NULL
-      FROM (SELECT upload_id, assembly, stride, claimed FROM ${s3MultipartUploads} WHERE upload_id = ${uploadId} FOR UPDATE) AS old
+    sql`UPDATE ${s3MultipartUploads} AS u SET sealed = true
+      FROM (SELECT upload_id, assembly, stride, claimed, sealed FROM ${s3MultipartUploads} WHERE upload_id = ${uploadId} FOR UPDATE) AS old
       WHERE u.upload_id = old.upload_id
-      RETURNING old.assembly, old.stride::double precision AS stride, old.claimed`,
+      RETURNING old.assembly, old.stride::double precision AS stride, old.claimed, NOT old.sealed AS first`,
   );
-  return row ?? { assembly: null, stride: null, claimed: [] };
+  return row ?? { assembly: null, stride: null, claimed: [], first: false };
 }
 
 export async function listPartRows(uploadId: string): Promise<MultipartPart[]> {
@@ -190,18 +200,15 @@ export async function listPartRows(uploadId: string): Promise<MultipartPart[]> {
 }
 
 /**
- * Removes an upload and its parts; returns the blobs for removal: the parts' own files, and the
- * assembly unless it is `kept` (it became the object).
+ * Removes an upload and its parts; returns the blobs for removal: the parts' own files and the
+ * assembly (gone already when it became the object: it was moved to a blob id of its own).
  */
-export async function deleteUploadRows(uploadId: string, kept: string | null = null): Promise<string[]> {
+export async function deleteUploadRows(uploadId: string): Promise<string[]> {
   const db = await getDb();
   return db.transaction(async (tx) => {
     const parts = await tx.delete(s3MultipartParts).where(eq(s3MultipartParts.uploadId, uploadId)).returning({ blob: s3MultipartParts.blob, offset: s3MultipartParts.offset });
     const [upload] = await tx.delete(s3MultipartUploads).where(eq(s3MultipartUploads.uploadId, uploadId)).returning({ assembly: s3MultipartUploads.assembly });
-    // Parts in an assembly a failed Complete took still name it; it goes with them.
-    const blobs = new Set([...parts.map((p) => p.blob), ...(upload?.assembly ? [upload.assembly] : [])]);
-    blobs.delete(kept ?? "");
-    return [...blobs];
+    return [...new Set([...parts.map((p) => p.blob), ...(upload?.assembly ? [upload.assembly] : [])])];
   });
 }
 
