@@ -381,6 +381,38 @@ describe("protected queries", () => {
     }
   }, 20_000);
 
+  it("answers a poll made while the query waits for the cores when the query ends, not when it starts", async () => {
+    const wait = process.env.PROTECTED_QUERY_STATUS_WAIT_MS;
+    process.env.PROTECTED_QUERY_STATUS_WAIT_MS = "20000";
+    const cores = createCoreGate("protected-query-cores", protectedQueryResources);
+    // Every thread of the budget held (a query of an earlier test may still hold some), so the
+    // query waits in SUBMITTED.
+    const holds = [];
+    for (let threads = 0; threads < protectedQueryResources().threadBudget;) {
+      const held = await cores.enter();
+      holds.push(held);
+      threads += held.threads;
+    }
+    const release = () => holds.forEach((held) => held.leave());
+    try {
+      const { protectedQuery } = await cleanA.send(new StartProtectedQueryCommand({ membershipIdentifier: membershipA, type: "SQL", sqlParameters: { queryString: seedQuery } }));
+      for (let i = 0; i < 100 && !cores.waiting; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(cores.waiting).toBe(1);
+      const asked = cleanA.send(new GetProtectedQueryCommand({ membershipIdentifier: membershipA, protectedQueryIdentifier: protectedQuery!.id! }));
+      const early = await Promise.race([asked.then(() => "answered"), new Promise((r) => setTimeout(() => r("waiting"), 300))]);
+      expect(early).toBe("waiting");
+      // The query goes through STARTED to SUCCESS; the poll sees the end.
+      release();
+      const answered = (await asked).protectedQuery!;
+      expect(answered.status).toBe("SUCCESS");
+      expect(answered.result?.output?.s3?.location).toBeDefined();
+    } finally {
+      release();
+      if (wait === undefined) delete process.env.PROTECTED_QUERY_STATUS_WAIT_MS;
+      else process.env.PROTECTED_QUERY_STATUS_WAIT_MS = wait;
+    }
+  }, 20_000);
+
   it("reads a replaced object's new rows, never a stale columnar copy", async () => {
     const totals = async () => {
       const { protectedQuery } = await cleanA.send(

@@ -174,17 +174,24 @@ export const protectedQueryRoutes = [
     200,
     z.looseObject({ membershipIdentifier: identifier, protectedQueryIdentifier: identifier }),
     async ({ input, caller }) => {
-      // A client polling a query in progress that runs here is answered when the query next moves
-      // (its status written), or after protectedQueryStatusWaitMs: it sees the end at once, not at
-      // its next poll. A question not repeated soon (a page showing the query) is answered at once.
-      // Watching starts before the read, so a move between the two is not missed.
+      // A client polling a query in progress that runs here is answered when the query ends (its
+      // status written SUCCESS, FAILED, CANCELLED or TIMED_OUT), or after
+      // protectedQueryStatusWaitMs: it sees the end at once, not at its next poll. Passing through
+      // STARTED does not answer it: a client polls for the end, and a poll answered at STARTED
+      // would see the end only at its next one. A question not repeated soon (a page showing the
+      // query) is answered at once. Watching starts before each read, so a move between the two
+      // is not missed.
       const id = resolveId(input.protectedQueryIdentifier);
-      const polled = askedBefore(id);
-      const next = polled ? nextWrite(id, protectedQueryStatusWaitMs()) : null;
+      const waitMs = protectedQueryStatusWaitMs();
+      const until = performance.now() + waitMs;
+      let next = askedBefore(id) && waitMs > 0 ? nextWrite(id, waitMs) : null;
       try {
         let { membership, query } = await ownQuery(input.membershipIdentifier, input.protectedQueryIdentifier, caller);
-        if (next && inProgress.has(query.body.status) && runsHere(query.id)) {
+        while (next && inProgress.has(query.body.status) && runsHere(query.id)) {
           await next.written;
+          next.stop();
+          const left = until - performance.now();
+          next = left > 0 ? nextWrite(id, left) : null;
           ({ membership, query } = await ownQuery(input.membershipIdentifier, input.protectedQueryIdentifier, caller));
         }
         return { protectedQuery: shape(query, membership) };
