@@ -2,7 +2,7 @@ import { expect, it } from "vitest";
 import { describeEachDatabase } from "@/server/testing/databases";
 import type { Db } from "@/server/db/client";
 import { cleanroomsResources } from "../../store/schema";
-import { findResource, findResourcesById, insertResource, isUniqueViolation, newId, transitionResourceWith } from "./resources";
+import { askingAbout, findResource, findResourcesById, insertResource, isUniqueViolation, newId, questionsAnswered, transitionResourceWith } from "./resources";
 
 // An association's name is a table's name in SQL: the store itself keeps it unique within a
 // collaboration whatever the letter case, so no race between two members can create "t" and "T".
@@ -78,4 +78,24 @@ describeEachDatabase("a move with a write alongside", () => {
     expect((await findResource("protectedQuery", id))?.body).toEqual({ status: "STARTED", note: "kept" });
     expect(await findResourcesById([`${id}-marker`])).toHaveLength(0);
   });
+});
+
+// A query's sandbox closes (blocking the event loop for a moment) only once the questions about
+// the query being answered are answered, and never waits long for them.
+it("waits for the questions about a resource being answered, and no longer than it is told", async () => {
+  const within = (promise: Promise<void>, ms: number) => Promise.race([promise.then(() => "answered"), new Promise((r) => setTimeout(() => r("waiting"), ms))]);
+  expect(await within(questionsAnswered("nobody-asks", 10_000), 50)).toBe("answered");
+
+  const first = askingAbout("asked");
+  const second = askingAbout("asked");
+  const waited = questionsAnswered("asked", 10_000);
+  first();
+  first(); // once only
+  expect(await within(waited, 50)).toBe("waiting");
+  second();
+  expect(await within(waited, 50)).toBe("answered");
+
+  // A question never answered holds it only as long as it was told.
+  askingAbout("never-answered");
+  expect(await within(questionsAnswered("never-answered", 30), 5_000)).toBe("answered");
 });

@@ -75,6 +75,40 @@ export function nextWrite(id: string, ms: number): { written: Promise<void>; sto
   return { written, stop };
 }
 
+// Questions about a resource being answered now (a client's GetProtectedQuery), and who waits
+// for them to be answered (a query's sandbox, whose closing blocks this thread for a moment).
+const asking = new Map<string, { count: number; answered: Set<() => void> }>();
+
+/** Counts a question about the resource until the returned function is called (once). */
+export function askingAbout(id: string): () => void {
+  const entry = asking.get(id) ?? { count: 0, answered: new Set() };
+  asking.set(id, entry);
+  entry.count++;
+  let done = false;
+  return () => {
+    if (done) return;
+    done = true;
+    if (--entry.count > 0) return;
+    asking.delete(id);
+    for (const wake of entry.answered) wake();
+  };
+}
+
+/** Resolves when no question about the resource is being answered, or after `ms`. */
+export function questionsAnswered(id: string, ms: number): Promise<void> {
+  const entry = asking.get(id);
+  if (!entry) return Promise.resolve();
+  return new Promise((resolve) => {
+    const wake = () => {
+      clearTimeout(timer);
+      entry.answered.delete(wake);
+      resolve();
+    };
+    const timer = setTimeout(wake, ms);
+    entry.answered.add(wake);
+  });
+}
+
 const toResource = <B>(row: typeof cleanroomsResources.$inferSelect): Resource<B> => ({
   ...row,
   kind: row.kind as ResourceKind,

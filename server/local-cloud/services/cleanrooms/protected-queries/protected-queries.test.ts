@@ -387,7 +387,7 @@ describe("protected queries", () => {
     const cores = createCoreGate("protected-query-cores", protectedQueryResources);
     // Every thread of the budget held (a query of an earlier test may still hold some), so the
     // query waits in SUBMITTED.
-    const holds = [];
+    const holds: { threads: number; leave(): void }[] = [];
     for (let threads = 0; threads < protectedQueryResources().threadBudget;) {
       const held = await cores.enter();
       holds.push(held);

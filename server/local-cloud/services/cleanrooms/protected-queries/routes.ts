@@ -9,7 +9,7 @@ import { findBucket } from "../../s3/store";
 import { ownedMembership, ownMembership, type Membership } from "../access";
 import { accessDenied, arn, conflict, identifier, invalid, notFound, pageInput, pageResources, resolveId } from "../common";
 import type { AnalysisTemplateBody, CollaborationBody, MembershipBody, ProtectedQueryBody } from "../model";
-import { changeResource, findByArn, findResourcesById, findWithCollaboration, insertResource, newId, nextWrite, type Resource } from "../resources";
+import { askingAbout, changeResource, findByArn, findResourcesById, findWithCollaboration, insertResource, newId, nextWrite, type Resource } from "../resources";
 import { chargeQuery, refundQuery, templateOf } from "../privacy-budgets";
 import { catalogFor } from "./catalog";
 import { enqueue, interrupt, ownerOf, runsHere } from "./runner";
@@ -182,6 +182,8 @@ export const protectedQueryRoutes = [
       // query) is answered at once. Watching starts before each read, so a move between the two
       // is not missed.
       const id = resolveId(input.protectedQueryIdentifier);
+      // Counted while it is answered: the query's sandbox closes only after (runner.ts).
+      const answered = askingAbout(id);
       const waitMs = protectedQueryStatusWaitMs();
       const until = performance.now() + waitMs;
       let next = askedBefore(id) && waitMs > 0 ? nextWrite(id, waitMs) : null;
@@ -197,6 +199,7 @@ export const protectedQueryRoutes = [
         return { protectedQuery: shape(query, membership) };
       } finally {
         next?.stop();
+        answered();
       }
     },
   ),

@@ -16,7 +16,7 @@ import { findBucket, writingObject } from "../../s3/store";
 import { writeObject } from "../../s3/versions";
 import type { AnalysisTemplateBody, CollaborationBody, ProtectedQueryBody } from "../model";
 import { debitOf, refundQuery } from "../privacy-budgets";
-import { changeResource, findByArn, findWithCollaboration, listResources, transitionResource, transitionResourceWith, type Resource } from "../resources";
+import { changeResource, findByArn, findWithCollaboration, listResources, questionsAnswered, transitionResource, transitionResourceWith, type Resource } from "../resources";
 import { catalogFor } from "./catalog";
 import { DataUnavailable, sandboxTable } from "./data";
 
@@ -83,6 +83,8 @@ async function recoverPage(page: ProtectedQuery[]): Promise<void> {
 }
 
 const finished = new Set(["SUCCESS", "FAILED", "CANCELLED", "TIMED_OUT"]);
+// The longest a query's sandbox waits, once it has ended, for the answers to questions about it.
+const QUESTIONS_BEFORE_CLOSE_MS = 20;
 
 /**
  * Ends a query, under its row lock. A query that already ended stays as it ended, and one whose
@@ -236,8 +238,15 @@ async function execute(id: string, { queuedAt, signal }: JobStart): Promise<void
     const ms = clock.stop();
     log("info", "protected query stages", { id, ms });
     reportStages({ id, ms });
-    // Closing blocks this thread for a moment: first the clients waiting for this query's status
-    // are answered (GetProtectedQuery, woken by the status written).
+    // Closing blocks this thread for a moment (2 ms alone, up to ten when the cores are busy):
+    // first the clients asking about this query are answered. Those asking now (a
+    // GetProtectedQuery woken by the status written); then, after one turn of the event loop's
+    // I/O, those whose question had already arrived (a client's poll often comes just after the
+    // end, and would otherwise wait for the closing); then their answers are written. Bounded: a
+    // question is never a reason to keep the cores for long.
+    await questionsAnswered(id, QUESTIONS_BEFORE_CLOSE_MS);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    await questionsAnswered(id, QUESTIONS_BEFORE_CLOSE_MS);
     await new Promise((resolve) => setImmediate(resolve));
     closeAndLeave();
     await fs.promises.rm(outDir, { recursive: true, force: true });
