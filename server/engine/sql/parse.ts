@@ -21,7 +21,10 @@ interface Parser {
   deparse: DuckDBPreparedStatement;
 }
 
-const holder = globalThis as typeof globalThis & { __sqlParserStatements?: Promise<Parser> };
+// On globalThis, with the turn below: this module may be loaded more than once in one process
+// (the console's bundles and the local cloud's), and every copy must share the statements and
+// take turns at them.
+const holder = globalThis as typeof globalThis & { __sqlParserStatements?: Promise<Parser>; __sqlParserTurn?: Promise<unknown> };
 
 // Both statements prepared once: a call then only binds its text and runs (0.8 ms a call here,
 // against 1.4 ms for planning the wrapping SELECT each time; a query's check makes several).
@@ -38,19 +41,20 @@ function parser(): Promise<Parser> {
 }
 
 // A prepared statement holds the value bound to it until it runs, so calls take turns (the one
-// connection would run them one at a time anyway).
-let turn: Promise<unknown> = Promise.resolve();
-
+// connection would run them one at a time anyway). The turn is the process's, not this copy's of
+// the module: two copies each keeping their own would bind one call's text and run another's, and
+// a check would get the tree of a different query (seen as a differentially private query that
+// "does not bind" while the console priced it as its own check ran).
 async function call(statement: keyof Parser, text: string): Promise<string> {
   const statements = await parser();
-  const result = turn.then(async () => {
+  const result = (holder.__sqlParserTurn ?? Promise.resolve()).then(async () => {
     statements[statement].bindVarchar(1, text);
     // One row of one column, read from the materialized result as it is: reading it through a
     // result reader costs two more trips through the thread pool.
     const result = await statements[statement].run();
     return String(result.getChunk(0).getColumnVector(0).getItem(0));
   });
-  turn = result.catch(() => {});
+  holder.__sqlParserTurn = result.catch(() => {});
   return result;
 }
 
