@@ -27,6 +27,7 @@ import {
   sealAssembly,
   type MultipartPart,
   type MultipartUpload,
+  type SealedAssembly,
 } from "./store";
 
 // A part is written straight into the upload's assembly, one file for the whole object, at its
@@ -159,7 +160,7 @@ export async function completeMultipartUpload(request: KeyRequest, uploadId: str
   // the parts are concatenated into one new blob. The parts stay until the object row points at
   // the blob.
   const sealed = await sealAssembly(uploadId);
-  const assembly = sealed.first && sealed.assembly !== null && isAssembled(sealed as Assembly, parts) ? sealed.assembly : null;
+  const assembly = sealed.first && isAssembled(sealed, parts) ? sealed.assembly : null;
   let blob: string;
   if (assembly) blob = await commitBlob(blobPath(assembly));
   else {
@@ -222,19 +223,13 @@ export async function completeMultipartUpload(request: KeyRequest, uploadId: str
   return { xml: { root: "CompleteMultipartUploadResult", body: result }, headers: written.versionId ? { "x-amz-version-id": written.versionId } : {} };
 }
 
-interface Assembly {
-  assembly: string;
-  stride: number | null;
-  claimed: number[];
-}
-
 /**
  * Whether the assembly holds exactly the object: the parts are 1 to N, each in its place, all but
  * the last of the stride's size, every place taken is one of theirs (no body still arriving, or
  * that failed, into it), and the file ends where the last part does.
  */
-function isAssembled({ assembly, stride, claimed }: Assembly, parts: MultipartPart[]): boolean {
-  if (stride === null || claimed.length !== parts.length) return false;
+function isAssembled({ assembly, stride, claimed }: SealedAssembly, parts: MultipartPart[]): boolean {
+  if (assembly === null || stride === null || claimed.length !== parts.length) return false;
   const taken = new Set(claimed);
   const whole = parts.every(
     (p, i) => p.partNumber === i + 1 && taken.has(p.partNumber) && p.blob === assembly && p.offset === i * stride && (i === parts.length - 1 ? p.size <= stride : p.size === stride),
