@@ -6,6 +6,7 @@ import { ensureAuthSecret } from "../server/auth/secret";
 import { seedDemoEnabled } from "../server/config";
 import { DEMO_PASSWORD, demoAccounts } from "../server/seed/demo-data";
 import { buildIfNeeded } from "./build-if-needed";
+import { serverNodeFlags } from "./node-flags";
 
 const port = Number(process.env.PORT || 3000);
 const host = process.env.HOST || "0.0.0.0";
@@ -48,7 +49,7 @@ async function main() {
   } catch (error) {
     fail((error as Error).message);
   }
-  const child = spawn(process.execPath, [path.join("node_modules", "next", "dist", "bin", "next"), "start", "-p", String(port), "-H", host], {
+  const child = spawn(process.execPath, [...serverNodeFlags, path.join("node_modules", "next", "dist", "bin", "next"), "start", "-p", String(port), "-H", host], {
     stdio: "inherit",
     env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" },
   });

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import readline from "node:readline";
+import { serverNodeFlags } from "../node-flags";
 
 export interface Child<T> {
   process: ChildProcess;
@@ -20,7 +21,7 @@ export async function startChild<T>(script: string, env: Record<string, string> 
   // would then not see).
   // BENCH_CPU_PROF=<dir> writes each child's V8 CPU profile there when it stops (see docs/benchmarks.md).
   const profile = process.env.BENCH_CPU_PROF ? ["--cpu-prof", "--cpu-prof-dir", process.env.BENCH_CPU_PROF] : [];
-  const child = spawn(process.execPath, [...profile, "--import", "tsx", script], { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, ...env } });
+  const child = spawn(process.execPath, [...serverNodeFlags, ...profile, "--import", "tsx", script], { stdio: ["ignore", "pipe", "inherit"], env: { ...process.env, ...env } });
   const messages: unknown[] = [];
   const line = await new Promise<string>((resolve, reject) => {
     const lines = readline.createInterface({ input: child.stdout! });
