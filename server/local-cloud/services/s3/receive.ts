@@ -181,6 +181,8 @@ async function writeAllAt(file: fs.promises.FileHandle, buffers: Buffer[], posit
   let left = buffers;
   while (left.length > 0) {
     const { bytesWritten } = await file.writev(left, position);
+    // A file that takes nothing would otherwise be asked again forever.
+    if (bytesWritten === 0) throw new Error("writing a body made no progress");
     position += bytesWritten;
     let skip = bytesWritten;
     while (left.length > 0 && skip >= left[0]!.length) {
