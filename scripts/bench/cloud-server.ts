@@ -16,6 +16,8 @@ async function main() {
   await setProcessDatabase(await openDatabase({ url: process.env.BENCH_DATABASE_URL, pgliteDir: path.join(dir, "pglite") }));
   await seedDemo();
   const { onStageReport } = await import("../../server/engine/exec/stages");
+  // As the console's start does (server/local-cloud/index.ts).
+  await (await import("../../server/local-cloud/services/s3/blobs")).prepareBlobDirectories();
   const cloud = await startLocalCloud({ port: 0 });
   const credentials = { a: await credentialsForOrganization("org-a"), b: await credentialsForOrganization("org-b") };
   process.stdout.write(`${JSON.stringify({ port: cloud.port, credentials })}\n`);

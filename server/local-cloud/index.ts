@@ -5,7 +5,7 @@
 import { localCloudPort } from "@/server/config";
 import { log } from "@/server/log";
 import { startLocalCloud, type LocalCloud } from "./server";
-import { sweepTemporaryFiles } from "./services/s3/blobs";
+import { prepareBlobDirectories, sweepTemporaryFiles } from "./services/s3/blobs";
 import { sweepAbandonedUploads } from "./services/s3/multipart";
 import { liveBlobIds } from "./services/s3/store";
 import { sweepColumnarCache } from "./services/cleanrooms/protected-queries/columnar-cache";
@@ -18,6 +18,8 @@ const holder = globalThis as typeof globalThis & { __localCloud?: Promise<LocalC
 export function ensureLocalCloud(): Promise<LocalCloud> {
   holder.__localCloud ??= (async () => {
     sweepTemporaryFiles();
+    // In the background: a write whose directory is not made yet makes it itself.
+    void prepareBlobDirectories().catch((error: unknown) => log("warn", "making the blob directories failed", { error }));
     await sweepAbandonedUploads();
     // Hourly while running, too: an upload abandoned today is gone tomorrow, restart or not.
     setInterval(() => void sweepAbandonedUploads().catch((error: unknown) => log("warn", "sweeping abandoned uploads failed", { error })), 60 * 60 * 1000).unref();

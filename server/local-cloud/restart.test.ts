@@ -81,7 +81,7 @@ describe("a restart after a crash", () => {
 });
 
 describe("work cut short by a crash", () => {
-  it("ends an interrupted crawl FAILED and removes a half-written upload", async () => {
+  it("ends an interrupted crawl FAILED and removes a half-written upload and an interrupted query's result", async () => {
     const dataDir = newDataDir();
     const first = await startServerProcess({ ...secrets, DATA_DIR: dataDir });
     const { s3, glue } = clients(first);
@@ -102,6 +102,10 @@ describe("work cut short by a crash", () => {
     upload.write(Buffer.alloc(1 << 19, 1));
     await until("the upload's temporary file", async () => (tmpFiles(dataDir).length ? true : undefined));
     expect((await glue.send(new GetCrawlerCommand({ Name: "many" }))).Crawler?.State).toBe("RUNNING");
+    // What a query interrupted mid-run leaves: its result, never delivered.
+    const interrupted = path.join(dataDir, "local-cloud", "results", "interrupted-query");
+    fs.mkdirSync(interrupted, { recursive: true });
+    fs.writeFileSync(path.join(interrupted, "result.csv"), "region,n\neast,2\n");
     await first.crash();
     upload.destroy();
 
@@ -112,6 +116,7 @@ describe("work cut short by a crash", () => {
       expect(Crawler?.State).toBe("READY");
       expect(Crawler?.LastCrawl).toMatchObject({ Status: "FAILED", ErrorMessage: expect.stringContaining("interrupted by a restart") });
       expect(tmpFiles(dataDir)).toEqual([]);
+      expect(fs.existsSync(interrupted)).toBe(false);
       expect(await after.s3.send(new HeadObjectCommand({ Bucket: "org-a-many", Key: "half.bin" })).catch((e: Error) => e.name)).toBe("NotFound");
       // The crawler can run again, to the end this time.
       await after.glue.send(new StartCrawlerCommand({ Name: "many" }));

@@ -121,3 +121,32 @@ it("runs with the limits it was given whatever the instance made ahead started w
     await new Promise((resolve) => setImmediate(resolve));
   }
 });
+
+it("writes its result in the directory its instance made ahead came with, and reads nothing there", async () => {
+  const outs = fs.mkdtempSync(path.join(dir, "outs-"));
+  const limits = { threads: 1, memoryLimit: "128MiB" };
+  const setup = () => ({ tables: [table], outDir: path.join(outs, `query-${Math.random().toString(36).slice(2)}`), limits, timeoutMs: 10_000, spareLimits: limits });
+  const first = await runInSandbox({ ...setup(), sql: "SELECT count(*) AS n FROM customers", resultFormat: "CSV" });
+  expect(fs.readFileSync(first.file, "utf8")).toBe("n\n3\n");
+  // The first sandbox's close makes the next instance ahead, with an empty directory beside its own.
+  const spare = await until(() => fs.readdirSync(outs).find((name) => name.startsWith("spare-")));
+  expect(fs.readdirSync(path.join(outs, spare))).toEqual([]);
+  const second = setup();
+  const result = await runInSandbox({ ...second, sql: "SELECT region FROM customers WHERE customer_id = 2", resultFormat: "CSV" });
+  expect(result.file).toBe(path.join(second.outDir, "result.csv"));
+  expect(fs.readFileSync(result.file, "utf8")).toBe("region\nwest\n");
+  // That directory became the second sandbox's: renamed, not made again.
+  expect(fs.existsSync(path.join(outs, spare))).toBe(false);
+  // Its allow-list names its own directory only: the first query's result is not readable.
+  expect(await causeOf(runInSandbox({ ...setup(), sql: `SELECT * FROM read_csv('${first.file}')`, resultFormat: "CSV" }))).toMatch(/Permission Error|disabled|not allowed/i);
+});
+
+async function until<T>(probe: () => T | undefined, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error("timed out");
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

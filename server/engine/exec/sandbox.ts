@@ -119,29 +119,58 @@ interface Instance {
   connection: DuckDBConnection;
   /** What it was made with. */
   limits: SandboxLimits;
+  /**
+   * An empty directory made with it, beside the output directories of the sandboxes before it:
+   * renamed to be its sandbox's output directory (a rename costs microseconds; making a directory
+   * costs this kind of machine's file system up to a millisecond of system time).
+   */
+  dir?: string;
 }
 const holder = globalThis as typeof globalThis & { __spareSandboxes?: Promise<Instance | null>[] };
 const spares = () => (holder.__spareSandboxes ??= []);
 
 const UNSET: SandboxLimits = { threads: 1, memoryLimit: "" };
 
-async function createInstance(limits: SandboxLimits = UNSET): Promise<Instance> {
+async function createInstance(limits: SandboxLimits = UNSET, dirsIn?: string): Promise<Instance> {
   const memory: Record<string, string> = limits.memoryLimit ? { memory_limit: limits.memoryLimit } : {};
   const instance = await DuckDBInstance.create(":memory:", { threads: String(limits.threads), ...memory, autoinstall_known_extensions: "false", autoload_known_extensions: "false" });
   try {
-    return { instance, connection: await instance.connect(), limits };
+    const dir = dirsIn && (await fs.promises.mkdtemp(path.join(dirsIn, SPARE_DIR_PREFIX)).catch(() => undefined));
+    return { instance, connection: await instance.connect(), limits, ...(dir ? { dir } : {}) };
   } catch (error) {
     instance.closeSync();
     throw error;
   }
 }
 
+/** What the directories of instances made ahead are named by, until they are taken. */
+const SPARE_DIR_PREFIX = "spare-";
+
 async function takeInstance(limits?: SandboxLimits): Promise<Instance> {
   return (await spares().shift()) ?? createInstance(limits);
 }
 
-function makeSpares(count: number, limits?: SandboxLimits): void {
-  while (spares().length < count) spares().push(createInstance(limits).catch(() => null));
+function makeSpares(count: number, limits?: SandboxLimits, dirsIn?: string): void {
+  while (spares().length < count) spares().push(createInstance(limits, dirsIn).catch(() => null));
+}
+
+/**
+ * Makes `outDir`: by renaming the directory the instance came with, or else on a thread of the
+ * pool. Answers the failure, if any, rather than throwing it.
+ */
+function makeOutDir(taken: Instance, outDir: string): Promise<{ error: unknown } | null> {
+  if (taken.dir) {
+    try {
+      fs.renameSync(taken.dir, outDir);
+      return Promise.resolve(null);
+    } catch {
+      void fs.promises.rm(taken.dir, { recursive: true, force: true }).catch(() => {});
+    }
+  }
+  return fs.promises.mkdir(outDir, { recursive: true }).then(
+    () => null,
+    (error: unknown) => ({ error }),
+  );
 }
 
 const threadsOf = (limits: SandboxLimits) => Math.max(1, Math.floor(limits.threads));
@@ -152,11 +181,10 @@ const threadsOf = (limits: SandboxLimits) => Math.max(1, Math.floor(limits.threa
  */
 export async function inSandbox<T>(setup: SandboxSetup, work: (session: SandboxSession) => Promise<T>): Promise<T> {
   setup.clock?.mark("sandbox");
-  // Every step here that waits for another thread costs a wake-up of that thread (up to a
-  // millisecond on an idle virtual machine's other core): the directory is made on this thread
-  // (microseconds), and an instance made ahead comes with its connection.
-  fs.mkdirSync(setup.outDir, { recursive: true });
-  const { instance, connection, limits: made } = await takeInstance(setup.spareLimits);
+  // An instance made ahead comes with its connection and the directory to write its result in.
+  const taken = await takeInstance(setup.spareLimits);
+  const { instance, connection, limits: made } = taken;
+  const dirMade = makeOutDir(taken, setup.outDir);
   let stopped: SandboxStopped | null = null;
   const stop = (reason: "timeout" | "cancelled") => {
     stopped ??= new SandboxStopped(reason);
@@ -215,7 +243,7 @@ export async function inSandbox<T>(setup: SandboxSetup, work: (session: SandboxS
         throw new NotAdmitted(error);
       }
     }
-    const failed = await locked;
+    const failed = (await locked) ?? (await dirMade);
     if (failed) throw failed.error;
     if (setup.signal?.aborted) stop("cancelled");
     stage = "running the query";
@@ -227,13 +255,15 @@ export async function inSandbox<T>(setup: SandboxSetup, work: (session: SandboxS
     if (error instanceof SandboxFailure) throw error;
     throw new SandboxFailure(stage, error);
   } finally {
+    // Never left making a directory after the caller has removed it.
+    await dirMade;
     if (timer) clearTimeout(timer);
     setup.signal?.removeEventListener("abort", onAbort);
     // Freeing a large query's memory takes a while, on this thread: the result does not wait for it.
     const close = () => {
       connection.closeSync();
       instance.closeSync();
-      makeSpares(setup.spares ?? 1, setup.spareLimits);
+      makeSpares(setup.spares ?? 1, setup.spareLimits, path.dirname(setup.outDir));
     };
     if (setup.closeLater) setup.closeLater(close);
     else setImmediate(close);

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { blobPath, blobRoot, commitBlob, newTempPath } from "./blobs";
+import { blobPath, blobRoot, commitBlob, newTempPath, prepareBlobDirectories } from "./blobs";
 
 describe("the blob store", () => {
   const before = process.env.DATA_DIR;
@@ -32,6 +32,16 @@ describe("the blob store", () => {
     expect(fs.readFileSync(blobPath(second), "utf8")).toBe("two");
     const third = await commitBlob(written("three"));
     expect(fs.readFileSync(blobPath(third), "utf8")).toBe("three");
+  });
+
+  it("makes every directory blobs are spread over ahead, keeping what they hold", async () => {
+    const kept = await commitBlob(written("kept"));
+    await prepareBlobDirectories();
+    const made = fs.readdirSync(path.join(blobRoot(), "blobs"));
+    expect(made).toHaveLength(256);
+    expect(made).toContain("00");
+    expect(made).toContain("ff");
+    expect(fs.readFileSync(blobPath(kept), "utf8")).toBe("kept");
   });
 
   it("fails, making nothing, when the file to move is not there", async () => {

@@ -146,17 +146,12 @@ export async function writeObject(row: typeof s3Objects.$inferInsert, within?: D
 }
 
 async function writeObjectIn(tx: Db, row: typeof s3Objects.$inferInsert, conditions: WriteConditions): Promise<VersionOutcome> {
+  const firstVersion = conditions.ifMatch === undefined ? await insertFirstVersion(tx, row) : null;
+  if (firstVersion) return firstVersion;
   const state = await lockKeyAndVersioning(tx, row.bucket, row.key);
   // S3 reports a version id for writes to an Enabled bucket only (a Suspended write makes "null").
   const versionId = state === "Enabled" ? newVersionId() : null;
   const current = { ...row, versionId, tags: row.tags ?? {}, lastModified: sql`now()` as unknown as Date };
-  if (conditions.ifMatch === undefined && state !== "Suspended") {
-    // Most writes make a key's first version (every protected query's result does): then the
-    // insert is the whole write. Under the key's lock no other writer adds the row meanwhile; if
-    // the key has a current version, nothing is inserted and the write goes on as below.
-    const inserted = await tx.insert(s3Objects).values(current).onConflictDoNothing().returning({ key: s3Objects.key });
-    if (inserted.length) return { removed: [], versionId, deleteMarker: false };
-  }
   const previous = await currentRow(tx, row.bucket, row.key);
   // Conditional writes (S3's If-Match / If-None-Match on PUT) decide against what is there now.
   checkWriteConditions(previous, conditions);
@@ -170,6 +165,33 @@ async function writeObjectIn(tx: Db, row: typeof s3Objects.$inferInsert, conditi
   if (state === "Suspended") removed.push(...(await dropNullVersion(tx, row.bucket, row.key)));
   await tx.insert(s3Objects).values(current);
   return { removed, versionId, deleteMarker: false };
+}
+
+/**
+ * Most writes make a key's first version (every protected query's result does): then one
+ * statement is the whole write. It takes the key's lock and reads the bucket's versioning as its
+ * row's values are computed, before the row is inserted; under the lock no other writer adds the
+ * key meanwhile. Null, with nothing inserted, when the key has a current version (the lock is
+ * held by then, as lockKeyAndVersioning would have taken it).
+ */
+async function insertFirstVersion(tx: Db, row: typeof s3Objects.$inferInsert): Promise<VersionOutcome | null> {
+  const versioning = sql`(SELECT ${s3Buckets.versioning} FROM ${s3Buckets} WHERE ${s3Buckets.name} = ${row.bucket})`;
+  const [inserted] = await tx
+    .insert(s3Objects)
+    .values({
+      ...row,
+      bucket: sql`(SELECT ${row.bucket}::text FROM (SELECT ${keyLock(row.bucket, row.key)}) AS locked)` as unknown as string,
+      // S3 reports a version id for writes to an Enabled bucket only (a Suspended write makes "null").
+      versionId: sql`CASE ${versioning} WHEN 'Enabled' THEN ${newVersionId()} END` as unknown as string,
+      tags: row.tags ?? {},
+      lastModified: sql`now()` as unknown as Date,
+    })
+    .onConflictDoNothing()
+    .returning({ versionId: s3Objects.versionId, versioning: sql<Versioning>`${versioning}` });
+  if (!inserted) return null;
+  // A Suspended write takes the "null" version: a noncurrent one of that id goes.
+  const removed = inserted.versioning === "Suspended" ? await dropNullVersion(tx, row.bucket, row.key) : [];
+  return { removed, versionId: inserted.versionId, deleteMarker: false };
 }
 
 /**

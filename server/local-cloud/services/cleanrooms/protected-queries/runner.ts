@@ -57,6 +57,9 @@ export function interrupt(id: string): boolean {
 }
 
 export async function recoverProtectedQueries(): Promise<void> {
+  // No query runs yet: what is under results/ was left by queries a restart interrupted (never
+  // delivered) and by sandboxes made ahead (their empty directories).
+  await fs.promises.rm(resultsDir(), { recursive: true, force: true });
   // Only unfinished queries (the history of finished ones can be long), a page at a time.
   let after: string | null = null;
   for (;;) {
@@ -81,6 +84,9 @@ async function recoverPage(page: ProtectedQuery[]): Promise<void> {
     }
   }
 }
+
+/** Where sandboxes write their results, each in a directory of its own, until they are delivered. */
+const resultsDir = () => path.join(dataDir(), "local-cloud", "results");
 
 const finished = new Set(["SUCCESS", "FAILED", "CANCELLED", "TIMED_OUT"]);
 // The longest a query's sandbox waits, once it has ended, for the answers to questions about it.
@@ -141,7 +147,7 @@ async function execute(id: string, { queuedAt, signal }: JobStart): Promise<void
   // when it gets its turn on the cores; a cancel before then ends it without reading a row.
   const { resource: query, collaboration } = await findWithCollaboration<ProtectedQueryBody, CollaborationBody>("protectedQuery", id);
   if (query?.body.status !== "SUBMITTED") return;
-  const outDir = path.join(dataDir(), "local-cloud", "results", id);
+  const outDir = path.join(resultsDir(), id);
   // Until the sandbox reads a row, a failure gives a differentially private query its debit back;
   // after, it does not: whether and how a query fails may depend on the data (docs/privacy.md).
   let readRows = false;
@@ -184,12 +190,21 @@ async function execute(id: string, { queuedAt, signal }: JobStart): Promise<void
       return limitsFor(resources, admission.threads);
     };
     const begin = async () => {
-      // A tree DuckDB cannot render back fails the query here, before it starts.
-      if (rendering) rendered = await rendering;
       clock.mark("status");
-      started = await transitionResource<ProtectedQueryBody>(id, "SUBMITTED", { status: "STARTED", startedAt: new Date().toISOString() });
+      // STARTED is written while DuckDB may still be rendering the SQL to run. A tree it cannot
+      // render back fails the query here, before it reads a row (so, as before any failure up to
+      // here, a differentially private query would get its debit back; those run a plan instead).
+      const [move, text] = await Promise.allSettled([
+        transitionResource<ProtectedQueryBody>(id, "SUBMITTED", { status: "STARTED", startedAt: new Date().toISOString() }),
+        rendering ?? Promise.resolve(""),
+      ]);
       clock.mark("sandbox");
+      if (move.status === "rejected") throw move.reason;
+      started = move.value;
+      // A cancel came first: it ended the query.
       if (!started) throw new NotStarted();
+      if (text.status === "rejected") throw text.reason;
+      rendered = text.value;
       readRows = true;
     };
     const setup = {
