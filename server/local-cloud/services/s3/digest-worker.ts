@@ -2,11 +2,13 @@ import { Worker } from "node:worker_threads";
 import { uint32Base64 } from "./checksums";
 
 // The digests of a large body (its MD5 for the ETag, the SHA-256 its signature promised, a CRC32,
-// SHA-1 or SHA-256 checksum) are computed on a worker thread that reads the body back from its
-// temporary file once it is written (from the page cache, in one pass), not on the event loop:
-// the loop only receives bytes and writes them, and no body is copied between threads. On a
-// 2-core machine this is what lets an upload run at the disk's and the network's pace rather
-// than the loop's (docs/benchmarks.md). The worker's code is inline so that it survives bundling.
+// SHA-1 or SHA-256 checksum) are computed on a worker thread, not on the event loop: the loop only
+// receives bytes and writes them, and no body is copied between threads. The worker reads the body
+// back from its file as it is written, each batch once the loop has written it (from the page
+// cache, while the next batch arrives), so that when the last byte is written only the last batch
+// is left to digest. On a 2-core machine this is what lets an upload run at the disk's and the
+// network's pace rather than the loop's (docs/benchmarks.md). The worker's code is inline so that
+// it survives bundling.
 
 const source = `
 const { parentPort } = require("node:worker_threads");
@@ -14,33 +16,46 @@ const { createHash } = require("node:crypto");
 const fs = require("node:fs");
 const zlib = require("node:zlib");
 const buffer = Buffer.allocUnsafe(4 * 1024 * 1024);
-parentPort.on("message", ({ id, file, sha256, checksum, offset, length }) => {
-  let fd;
-  try {
-    const md5 = createHash("md5");
-    const payload = sha256 ? createHash("sha256") : null;
-    const sum = checksum === "SHA1" ? createHash("sha1") : checksum === "SHA256" ? createHash("sha256") : null;
-    let crc = 0;
-    fd = fs.openSync(file, "r");
-    let position = offset;
-    const end = length === null ? Infinity : offset + length;
-    while (position < end) {
-      const n = fs.readSync(fd, buffer, 0, Math.min(buffer.length, end - position), position);
-      if (n === 0) break;
-      position += n;
-      const chunk = buffer.subarray(0, n);
-      md5.update(chunk);
-      payload?.update(chunk);
-      sum?.update(chunk);
-      if (checksum === "CRC32") crc = zlib.crc32(chunk, crc);
-    }
-    const value = checksum === "CRC32" ? crc : sum ? sum.digest("base64") : null;
-    parentPort.postMessage({ id, md5: md5.digest(), sha256: payload ? payload.digest("hex") : null, checksum: value });
-  } catch (error) {
-    parentPort.postMessage({ id, error: String(error && error.message) });
-  } finally {
-    if (fd !== undefined) fs.closeSync(fd);
+const bodies = new Map();
+// Reads the body's file from where it was left up to \`end\`, through every digest it is given.
+function readTo(body, end) {
+  if (body.fd === undefined) body.fd = fs.openSync(body.file, "r");
+  while (body.position < end) {
+    const n = fs.readSync(body.fd, buffer, 0, Math.min(buffer.length, end - body.position), body.position);
+    if (n === 0) throw new Error("the file ends before the bytes written to it");
+    body.position += n;
+    const chunk = buffer.subarray(0, n);
+    body.md5.update(chunk);
+    body.payload?.update(chunk);
+    body.sum?.update(chunk);
+    if (body.checksum === "CRC32") body.crc = zlib.crc32(chunk, body.crc);
   }
+}
+parentPort.on("message", ({ id, op, file, sha256, checksum, offset, end }) => {
+  if (op === "begin") {
+    const sum = checksum === "SHA1" ? createHash("sha1") : checksum === "SHA256" ? createHash("sha256") : null;
+    bodies.set(id, { file, fd: undefined, position: offset, checksum, md5: createHash("md5"), payload: sha256 ? createHash("sha256") : null, sum, crc: 0, error: null });
+    return;
+  }
+  const body = bodies.get(id);
+  if (!body) return;
+  if (op === "written") {
+    // A failure is told when the body is finished; until then its batches are passed over.
+    if (!body.error) {
+      try { readTo(body, end); } catch (error) { body.error = error; }
+    }
+    return;
+  }
+  // "finish" or "abort": the body is done with either way.
+  bodies.delete(id);
+  if (op === "finish" && !body.error) {
+    try { readTo(body, end); } catch (error) { body.error = error; }
+  }
+  if (body.fd !== undefined) fs.closeSync(body.fd);
+  if (op !== "finish") return;
+  if (body.error) return parentPort.postMessage({ id, error: String(body.error && body.error.message) });
+  const value = body.checksum === "CRC32" ? body.crc : body.sum ? body.sum.digest("base64") : null;
+  parentPort.postMessage({ id, md5: body.md5.digest(), sha256: body.payload ? body.payload.digest("hex") : null, checksum: value });
 });`;
 
 export interface FileDigests {
@@ -73,16 +88,44 @@ function pool() {
   return holder.__digestWorker;
 }
 
-/** Reads `file` (or `length` bytes of it from `offset`) on the worker thread and answers their digests. */
-export function digestFile(file: string, { sha256 = false, checksum = null as string | null, offset = 0, length = null as number | null } = {}): Promise<FileDigests> {
+/** A body being digested as it is written into its file. */
+export interface BodyDigests {
+  /** The bytes of the file up to `end` are written: the worker may read them. */
+  written(end: number): void;
+  /** Every byte up to `end` is written: the digests, once the worker has read them all. */
+  finish(end: number): Promise<FileDigests>;
+  /** The body will not be finished: the worker lets it go (its file may be removed). */
+  abort(): void;
+}
+
+/**
+ * Digests the bytes written into `file` from `offset` on the worker thread, as they are written:
+ * the file must exist by the first `written` (or `finish`), and hold every byte `written` names.
+ */
+export function digestAsWritten(file: string, { sha256 = false, checksum = null as string | null, offset = 0 } = {}): BodyDigests {
   const p = pool();
   const id = p.next++;
-  return new Promise((resolve, reject) => {
-    p.waiting.set(id, (reply) => {
-      if (reply.error !== undefined) return reject(new Error(`digesting a body failed: ${reply.error}`));
-      const value = reply.checksum;
-      resolve({ md5: Buffer.from(reply.md5!), sha256: reply.sha256 ?? null, checksum: typeof value === "number" ? uint32Base64(value) : (value ?? null) });
-    });
-    p.worker.postMessage({ id, file, sha256, checksum, offset, length });
-  });
+  p.worker.postMessage({ id, op: "begin", file, sha256, checksum, offset });
+  let done = false;
+  return {
+    written(end) {
+      if (!done) p.worker.postMessage({ id, op: "written", end });
+    },
+    finish(end) {
+      done = true;
+      return new Promise((resolve, reject) => {
+        p.waiting.set(id, (reply) => {
+          if (reply.error !== undefined) return reject(new Error(`digesting a body failed: ${reply.error}`));
+          const value = reply.checksum;
+          resolve({ md5: Buffer.from(reply.md5!), sha256: reply.sha256 ?? null, checksum: typeof value === "number" ? uint32Base64(value) : (value ?? null) });
+        });
+        p.worker.postMessage({ id, op: "finish", end });
+      });
+    },
+    abort() {
+      if (done) return;
+      done = true;
+      p.worker.postMessage({ id, op: "abort" });
+    },
+  };
 }

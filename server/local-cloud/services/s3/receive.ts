@@ -7,7 +7,7 @@ import type { StoredChecksum } from "../../store/schema";
 import { AwsChunkedDecoder } from "./aws-chunked";
 import { newTempPath, removeTemp } from "./blobs";
 import { checksumAlgorithms, checksumHeader, checksummer, parseAlgorithm, type ChecksumAlgorithm } from "./checksums";
-import { digestFile, workerChecksums } from "./digest-worker";
+import { digestAsWritten, workerChecksums } from "./digest-worker";
 
 export const MAX_PUT_BYTES = 5 * 1024 ** 3;
 
@@ -54,9 +54,10 @@ export function declaredBodyLength(ctx: ServiceContext, payloadHash: string): nu
 /**
  * Streams a request body to a temporary file (or into `place`) and computes its MD5 (the ETag),
  * the SHA-256 the signature promised (when it promised one) and the declared checksum, as it
- * passes (small bodies) or on the digest worker from the file (large ones), then checks them all
- * before answering. The body is never held in memory. On any failure the temporary file is
- * removed; a place's bytes are left to whoever gave it, and nothing is written outside it.
+ * passes (small bodies) or on the digest worker from the file as it is written (large ones), then
+ * checks them all before answering. The body is never held in memory. On any failure the
+ * temporary file is removed; a place's bytes are left to whoever gave it, and nothing is written
+ * outside it.
  */
 export async function receiveBody(ctx: ServiceContext, payloadHash: string, place?: BodyPlace): Promise<ReceivedBody> {
   const { req } = ctx;
@@ -74,8 +75,8 @@ export async function receiveBody(ctx: ServiceContext, payloadHash: string, plac
   if (typeof contentMd5 === "string" && Buffer.from(contentMd5, "base64").length !== 16) throw new CloudError(400, "InvalidDigest", "The Content-MD5 you specified was invalid.");
   const declared = declaredChecksum(ctx);
   const wantsSha256 = /^[0-9a-f]{64}$/.test(payloadHash);
-  // Large bodies are digested on a worker thread from their file once written; small ones as they
-  // pass, where a message to a worker would cost more than it saves.
+  // Large bodies are digested on a worker thread from their file as it is written; small ones as
+  // they pass, where messages to a worker would cost more than they save.
   const onWorker = declaredLength >= 8 * 1024 * 1024;
   const onWorkerChecksum = onWorker && declared.algorithm !== undefined && workerChecksums.has(declared.algorithm);
   const md5 = onWorker ? null : createHash("md5");
@@ -84,6 +85,9 @@ export async function receiveBody(ctx: ServiceContext, payloadHash: string, plac
   const decoder = chunked ? new AwsChunkedDecoder() : null;
   if (place && place.length !== declaredLength) throw new Error("a place is given for a body of its declared length");
   const tempPath = place?.path ?? newTempPath();
+  const start = place?.offset ?? 0;
+  const digester = onWorker ? digestAsWritten(tempPath, { sha256: wantsSha256, checksum: onWorkerChecksum ? declared.algorithm! : null, offset: start }) : null;
+  const written = digester ? (end: number) => digester.written(end) : undefined;
   try {
     const source: Readable = decoder ? req.pipe(decoder) : req;
     if (decoder) req.once("error", (error) => decoder.destroy(error));
@@ -92,13 +96,12 @@ export async function receiveBody(ctx: ServiceContext, payloadHash: string, plac
       sha256?.update(chunk);
       sum?.update(chunk);
     };
-    const size = place ? await streamToFile(source, tempPath, place.length, onChunk, place.offset) : await streamToFile(source, tempPath, MAX_PUT_BYTES, onChunk);
+    const size = await streamToFile(source, tempPath, place ? place.length : MAX_PUT_BYTES, onChunk, place?.offset, written);
     if (!req.complete) throw new CloudError(400, "IncompleteBody", "The request body ended before Content-Length bytes arrived.");
     if (Number.isFinite(declaredLength) && size !== declaredLength) {
       throw new CloudError(400, "IncompleteBody", `You did not provide the number of bytes specified by the Content-Length HTTP header (expected ${declaredLength}, got ${size}).`);
     }
-    const range = place ? { offset: place.offset, length: size } : {};
-    const digests = onWorker ? await digestFile(tempPath, { sha256: wantsSha256, checksum: onWorkerChecksum ? declared.algorithm! : null, ...range }) : null;
+    const digests = digester ? await digester.finish(start + size) : null;
     const md5Digest = digests?.md5 ?? md5!.digest();
     if (typeof contentMd5 === "string" && contentMd5 !== md5Digest.toString("base64")) {
       throw new CloudError(400, "BadDigest", "The Content-MD5 you specified did not match what we received.");
@@ -117,6 +120,7 @@ export async function receiveBody(ctx: ServiceContext, payloadHash: string, plac
     }
     return { tempPath, size, md5: md5Digest, checksum };
   } catch (error) {
+    digester?.abort();
     if (!place) await removeTemp(tempPath);
     if (error instanceof CloudError) throw error;
     if ((error as NodeJS.ErrnoException).code === "ERR_STREAM_PREMATURE_CLOSE" || (error as NodeJS.ErrnoException).code === "ECONNRESET") {
@@ -135,10 +139,11 @@ const WRITE_BATCH_BYTES = 1024 * 1024;
  * handing each chunk to `onChunk` first (hashes), and answers the number of bytes written; more
  * than `maxBytes` is EntityTooLarge, refused before any byte beyond them is written. Chunks are
  * gathered into batches of about a megabyte, each written with one `writev` while the next is
- * gathered (at most two batches held). It answers or fails only once the file is closed, so no
- * write of it is still on its way after.
+ * gathered (at most two batches held); `onWritten` is told the file position each written batch
+ * ends at. It answers or fails only once the file is closed, so no write of it is still on its
+ * way after.
  */
-export async function streamToFile(source: Readable, tempPath: string, maxBytes: number, onChunk: (chunk: Buffer) => void, offset?: number): Promise<number> {
+export async function streamToFile(source: Readable, tempPath: string, maxBytes: number, onChunk: (chunk: Buffer) => void, offset?: number, onWritten?: (end: number) => void): Promise<number> {
   // An existing file is opened without creating it ("r+"): one removed meanwhile (its upload
   // aborted) is an error here rather than made again.
   const file = await fs.promises.open(tempPath, offset === undefined ? "w" : "r+");
@@ -151,7 +156,8 @@ export async function streamToFile(source: Readable, tempPath: string, maxBytes:
   const startWrite = async () => {
     if (writing) await writing;
     if (batchBytes === 0) return;
-    writing = writeAllAt(file, batch, position);
+    const end = position + batchBytes;
+    writing = writeAllAt(file, batch, position).then(() => onWritten?.(end));
     // Failures are seen where the write is awaited; this keeps one from being unhandled meanwhile.
     writing.catch(() => {});
     position += batchBytes;
