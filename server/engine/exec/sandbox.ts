@@ -131,6 +131,9 @@ const spares = () => (holder.__spareSandboxes ??= []);
 
 const UNSET: SandboxLimits = { threads: 1, memoryLimit: "" };
 
+/** What the directories of instances made ahead are named by, until they are taken. */
+const SPARE_DIR_PREFIX = "spare-";
+
 async function createInstance(limits: SandboxLimits = UNSET, dirsIn?: string): Promise<Instance> {
   const memory: Record<string, string> = limits.memoryLimit ? { memory_limit: limits.memoryLimit } : {};
   const instance = await DuckDBInstance.create(":memory:", { threads: String(limits.threads), ...memory, autoinstall_known_extensions: "false", autoload_known_extensions: "false" });
@@ -142,9 +145,6 @@ async function createInstance(limits: SandboxLimits = UNSET, dirsIn?: string): P
     throw error;
   }
 }
-
-/** What the directories of instances made ahead are named by, until they are taken. */
-const SPARE_DIR_PREFIX = "spare-";
 
 async function takeInstance(limits?: SandboxLimits): Promise<Instance> {
   return (await spares().shift()) ?? createInstance(limits);

@@ -39,18 +39,13 @@ parentPort.on("message", ({ id, op, file, sha256, checksum, offset, end }) => {
   }
   const body = bodies.get(id);
   if (!body) return;
-  if (op === "written") {
-    // A failure is told when the body is finished; until then its batches are passed over.
-    if (!body.error) {
-      try { readTo(body, end); } catch (error) { body.error = error; }
-    }
-    return;
-  }
-  // "finish" or "abort": the body is done with either way.
-  bodies.delete(id);
-  if (op === "finish" && !body.error) {
+  // A failure is told when the body is finished; until then the rest of its bytes are passed over.
+  if (op !== "abort" && !body.error) {
     try { readTo(body, end); } catch (error) { body.error = error; }
   }
+  if (op === "written") return;
+  // "finish" or "abort": the body is done with either way.
+  bodies.delete(id);
   if (body.fd !== undefined) fs.closeSync(body.fd);
   if (op !== "finish") return;
   if (body.error) return parentPort.postMessage({ id, error: String(body.error && body.error.message) });

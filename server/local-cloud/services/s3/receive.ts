@@ -87,7 +87,6 @@ export async function receiveBody(ctx: ServiceContext, payloadHash: string, plac
   const tempPath = place?.path ?? newTempPath();
   const start = place?.offset ?? 0;
   const digester = onWorker ? digestAsWritten(tempPath, { sha256: wantsSha256, checksum: onWorkerChecksum ? declared.algorithm! : null, offset: start }) : null;
-  const written = digester ? (end: number) => digester.written(end) : undefined;
   try {
     const source: Readable = decoder ? req.pipe(decoder) : req;
     if (decoder) req.once("error", (error) => decoder.destroy(error));
@@ -96,7 +95,7 @@ export async function receiveBody(ctx: ServiceContext, payloadHash: string, plac
       sha256?.update(chunk);
       sum?.update(chunk);
     };
-    const size = await streamToFile(source, tempPath, place ? place.length : MAX_PUT_BYTES, onChunk, place?.offset, written);
+    const size = await streamToFile(source, tempPath, place ? place.length : MAX_PUT_BYTES, onChunk, place?.offset, digester?.written);
     if (!req.complete) throw new CloudError(400, "IncompleteBody", "The request body ended before Content-Length bytes arrived.");
     if (Number.isFinite(declaredLength) && size !== declaredLength) {
       throw new CloudError(400, "IncompleteBody", `You did not provide the number of bytes specified by the Content-Length HTTP header (expected ${declaredLength}, got ${size}).`);

@@ -29,6 +29,9 @@ export const isVersionId = (id: string) => id === "null" || /^[A-Za-z0-9_-]{32}$
 // The advisory lock that serializes writers of one key, even before its first row exists (see putPartRow).
 const keyLock = (bucket: string, key: string) => sql`pg_advisory_xact_lock(hashtextextended(${`object/${bucket}/${key}`}, 0))`;
 
+/** The bucket's versioning (null if it never had any), as a scalar subquery of a statement. */
+const versioningOf = (bucket: string) => sql`(SELECT ${s3Buckets.versioning} FROM ${s3Buckets} WHERE ${s3Buckets.name} = ${bucket})`;
+
 async function lockKey(tx: Db, bucket: string, key: string): Promise<void> {
   await tx.execute(sql`SELECT ${keyLock(bucket, key)}`);
 }
@@ -39,7 +42,7 @@ async function lockKey(tx: Db, bucket: string, key: string): Promise<void> {
  * once the lock is held is the same.
  */
 async function lockKeyAndVersioning(tx: Db, bucket: string, key: string): Promise<Versioning> {
-  const result = (await tx.execute(sql`SELECT ${keyLock(bucket, key)}, (SELECT ${s3Buckets.versioning} FROM ${s3Buckets} WHERE ${s3Buckets.name} = ${bucket}) AS versioning`)) as unknown as
+  const result = (await tx.execute(sql`SELECT ${keyLock(bucket, key)}, ${versioningOf(bucket)} AS versioning`)) as unknown as
     { rows: { versioning: string | null }[] } | { versioning: string | null }[];
   return ((Array.isArray(result) ? result : result.rows)[0]?.versioning as Versioning) ?? null;
 }
@@ -175,7 +178,7 @@ async function writeObjectIn(tx: Db, row: typeof s3Objects.$inferInsert, conditi
  * held by then, as lockKeyAndVersioning would have taken it).
  */
 async function insertFirstVersion(tx: Db, row: typeof s3Objects.$inferInsert): Promise<VersionOutcome | null> {
-  const versioning = sql`(SELECT ${s3Buckets.versioning} FROM ${s3Buckets} WHERE ${s3Buckets.name} = ${row.bucket})`;
+  const versioning = versioningOf(row.bucket);
   const [inserted] = await tx
     .insert(s3Objects)
     .values({
