@@ -5,6 +5,8 @@ export async function register() {
   if (process.env.NEXT_RUNTIME !== "nodejs") return;
   const { boot } = await import("./server/boot");
   try {
+    // Every request's client address from the socket and TRUSTED_PROXIES, never from what a client claims.
+    (await import("./server/http/client-address")).installClientAddress();
     await boot();
   } catch (error) {
     console.error(`\nThe console cannot start: ${(error as Error).message}\n`);

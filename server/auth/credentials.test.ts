@@ -64,8 +64,8 @@ describeEachDatabase("sign-in", () => {
   });
 });
 
-it("takes the client address from the hop nearest the server", () => {
-  expect(clientIp(new Headers({ "x-forwarded-for": "203.0.113.9, 198.51.100.4" }))).toBe("198.51.100.4");
-  expect(clientIp(new Headers({ "x-real-ip": "203.0.113.10" }))).toBe("203.0.113.10");
-  expect(clientIp(new Headers())).toBeNull();
+it("believes no client address the process did not work out itself", () => {
+  // Outside a server of ours (no socket seen), a header is only a claim.
+  expect(clientIp(new Headers({ "x-forwarded-for": "203.0.113.9, 198.51.100.4" }))).toBeNull();
+  expect(clientIp(new Headers({ "x-real-ip": "203.0.113.10", "x-console-client-address": "203.0.113.11" }))).toBeNull();
 });

@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { Role } from "@/lib/permissions";
 import { findUserForSignIn } from "@/server/users/store";
 import { recordAudit } from "@/server/audit/audit";
+import { CLIENT_ADDRESS_HEADER, clientAddressInstalled } from "@/server/http/client-address";
 import { verifyPassword } from "./password";
 import { clearSignInFailures, recordSignInFailure, signInLockedFor } from "./rate-limit";
 
@@ -59,15 +60,10 @@ export async function authorizeWithPassword(credentials: unknown, ip: string | n
 }
 
 /**
- * The address the nearest hop saw. Next.js sets x-forwarded-for to the socket's address when a
- * client sends none; behind a proxy, the proxy appends the real client as the last entry.
+ * The client's address as this process worked it out from the socket and the trusted proxies
+ * (server/http/client-address.ts); null where it could not (no HTTP server of ours in between).
  */
 export function clientIp(headers: Headers): string | null {
-  const forwarded = headers.get("x-forwarded-for");
-  const last = forwarded
-    ?.split(",")
-    .map((s) => s.trim())
-    .filter(Boolean)
-    .pop();
-  return last ?? headers.get("x-real-ip") ?? null;
+  if (!clientAddressInstalled()) return null;
+  return headers.get(CLIENT_ADDRESS_HEADER) || null;
 }

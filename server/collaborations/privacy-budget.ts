@@ -17,10 +17,15 @@ import { membershipOf } from "./collaborations";
 // the member protecting its tables with differential privacy set, and what is left of it per
 // aggregation type. The same calls work against AWS.
 
-/** The collaboration's budget, or null when it has no privacy budget template. */
-export async function privacyBudgetOf(clients: AwsClients, collaborationId: string): Promise<PrivacyBudgetView | null> {
-  const { collaborationPrivacyBudgetTemplateSummaries: templates } = await clients.cleanrooms.send(new ListCollaborationPrivacyBudgetTemplatesCommand({ collaborationIdentifier: collaborationId }));
-  const summary = templates?.[0];
+/**
+ * The budget that protects the differentially private tables of `ownerAccountId` (each such
+ * member sets its own), or, unnamed, the caller's own or else the first; null when there is none.
+ */
+export async function privacyBudgetOf(clients: AwsClients, collaborationId: string, ownerAccountId?: string): Promise<PrivacyBudgetView | null> {
+  const { collaborationPrivacyBudgetTemplateSummaries: templates = [] } = await clients.cleanrooms.send(
+    new ListCollaborationPrivacyBudgetTemplatesCommand({ collaborationIdentifier: collaborationId }),
+  );
+  const summary = ownerAccountId ? templates.find((t) => t.creatorAccountId === ownerAccountId) : (templates.find((t) => t.creatorAccountId === clients.accountId) ?? templates[0]);
   if (!summary) return null;
   const [{ collaborationPrivacyBudgetTemplate: template }, { collaborationPrivacyBudgetSummaries: budgets }] = await Promise.all([
     clients.cleanrooms.send(new GetCollaborationPrivacyBudgetTemplateCommand({ collaborationIdentifier: collaborationId, privacyBudgetTemplateIdentifier: summary.id! })),
@@ -61,14 +66,14 @@ export async function previewPrivacyImpact(principal: AwsPrincipal, collaboratio
   return aggregations.map((a) => ({ type: a.type!, maxCount: a.maxCount ?? 0 }));
 }
 
-/** Creates the collaboration's template, or updates it (Clean Rooms keeps autoRefresh as created). */
+/** Creates this member's template for its differentially private tables, or updates it (Clean Rooms keeps autoRefresh as created). */
 export async function setPrivacyBudgetTemplate(
   principal: AwsPrincipal,
   collaborationId: string,
   input: { epsilon: number; usersNoisePerQuery: number; autoRefresh: "CALENDAR_MONTH" | "NONE" },
 ): Promise<"created" | "updated"> {
   const { clients, membershipId } = await ownMembership(principal, collaborationId);
-  const existing = await awsCall("Reading the privacy budget", () => privacyBudgetOf(clients, collaborationId));
+  const existing = await awsCall("Reading the privacy budget", () => privacyBudgetOf(clients, collaborationId, clients.accountId));
   const parameters = { differentialPrivacy: { epsilon: input.epsilon, usersNoisePerQuery: input.usersNoisePerQuery } };
   if (!existing) {
     await awsCall("Creating the privacy budget template", () =>
@@ -76,7 +81,6 @@ export async function setPrivacyBudgetTemplate(
     );
     return "created";
   }
-  if (existing.creatorAccountId !== clients.accountId) throw new AppError("forbidden", "Only the member whose tables differential privacy protects sets this collaboration's privacy budget.");
   await awsCall("Updating the privacy budget template", () =>
     clients.cleanrooms.send(
       new UpdatePrivacyBudgetTemplateCommand({ membershipIdentifier: membershipId, privacyBudgetTemplateIdentifier: existing.templateId, privacyBudgetType: "DIFFERENTIAL_PRIVACY", parameters }),

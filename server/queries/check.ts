@@ -37,10 +37,10 @@ export async function catalogOf(actor: Actor, collaborationId: string): Promise<
 
 /** What a planned query costs against the collaboration's budget; a refusal when there is no budget. */
 async function privacyCost(clients: AwsClients, collaborationId: string, plan: PrivacyPlan): Promise<QueryPrivacyCost> {
-  const budget = await awsCall("Reading the privacy budget", () => privacyBudgetOf(clients, collaborationId));
+  const budget = await awsCall("Reading the privacy budget", () => privacyBudgetOf(clients, collaborationId, plan.protectedOwnerAccountId));
   if (!budget) {
     throw new QueryRefusal(
-      `No privacy budget template exists in this collaboration, so queries on differentially private tables cannot run; the member who owns them (${plan.protectedOwnerAccountId}) creates one.`,
+      `No privacy budget template protects the differentially private tables of account ${plan.protectedOwnerAccountId} in this collaboration, so queries on them cannot run; that member creates one.`,
     );
   }
   const n = budget.usersNoisePerQuery;
@@ -88,7 +88,7 @@ export async function privacyCostOf(actor: Actor, collaborationId: string, sql: 
     if (!catalog.tables.some(isPrivacyProtected)) return null;
     const { privacy } = await checkAgainstRules(sql, catalog, source);
     if (!privacy) return null;
-    const budget = await privacyBudgetOf(clients, collaborationId);
+    const budget = await privacyBudgetOf(clients, collaborationId, privacy.protectedOwnerAccountId);
     return budget ? { measurements: privacy.measurements, usersNoise: budget.usersNoisePerQuery } : null;
   } catch {
     return null;

@@ -248,9 +248,11 @@ export const cleanroomsResources = localCloud.table(
 );
 
 // The privacy budget ledger: one debit per differentially private query, taken from the budget of
-// the collaboration's privacy budget template in the same transaction that records the query,
-// under the template's row lock. A budget's spending in a period is the sum of its debits there
-// (measurements / usersNoisePerQuery each), so the ledger is the budget: nothing else to keep in step.
+// the member whose tables it reads (collaboration and owner), in the same transaction that
+// records the query, under that member's template's row lock. What a budget has spent is the sum
+// of its debits (measurements / usersNoisePerQuery each): the spend belongs to the collaboration
+// and the owner, never to a template row, so deleting, re-creating or updating a template cannot
+// lower it. `templateId` only says under which template a debit was taken.
 export const privacyLedger = localCloud.table(
   "privacy_ledger",
   {
@@ -258,7 +260,9 @@ export const privacyLedger = localCloud.table(
     queryId: text("query_id").primaryKey(),
     templateId: text("template_id").notNull(),
     collaborationId: text("collaboration_id").notNull(),
-    /** "2026-11" for budgets that refresh each calendar month (UTC), "ALL" otherwise. */
+    /** The member whose differentially private tables the query read: whose budget paid. */
+    ownerAccountId: text("owner_account_id").notNull(),
+    /** "2026-11" for budgets that refresh each calendar month (UTC), "ALL" for debits that never refresh. */
     period: text("period").notNull(),
     measurements: integer("measurements").notNull(),
     usersNoisePerQuery: integer("users_noise_per_query").notNull(),
@@ -266,7 +270,7 @@ export const privacyLedger = localCloud.table(
     refundedAt: timestamp("refunded_at", { withTimezone: true }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index("privacy_ledger_template_period_idx").on(t.templateId, t.period)],
+  (t) => [index("privacy_ledger_template_period_idx").on(t.templateId, t.period), index("privacy_ledger_owner_period_idx").on(t.collaborationId, t.ownerAccountId, t.period)],
 );
 
 // IAM roles: only what STS AssumeRole needs to decide who may act for an account. A role's trust

@@ -3,7 +3,7 @@ import { route } from "../../protocols/rest-json";
 import type { SignedRequest } from "../../sigv4/verify";
 import { ownMembership, type Membership } from "./access";
 import { accountId, arn, conflict, description, identifier, invalid, notFound, pageInput, pageResources, resolveId, roleArn, tags, timestamps, unique } from "./common";
-import { ownConfiguredTable, usesDifferentialPrivacy } from "./configured-tables";
+import { ownConfiguredTable, receivesResults, usesDifferentialPrivacy } from "./configured-tables";
 import type { AnalysisRuleType, AssociationBody, CollaborationBody, ConfiguredTableBody } from "./model";
 import { deleteResources, findResource, insertResource, isUniqueViolation, listResources, newId, updateResource, type Resource } from "./resources";
 
@@ -98,8 +98,7 @@ export const associationRoutes = [
       if (roleAccount !== caller.accountId) throw invalid("roleArn", `The role must be an IAM role of the table owner's account ${caller.accountId}, not ${roleAccount}.`);
       // Differential privacy protects a member's data from those who receive results, so a member who receives them cannot turn it on for its own tables.
       if (usesDifferentialPrivacy(table)) {
-        const collaboration = await findResource<CollaborationBody>("collaboration", membership.collaborationId!);
-        if (collaboration?.body.members.find((m) => m.accountId === caller.accountId)?.abilities.includes("CAN_RECEIVE_RESULTS")) {
+        if (receivesResults(await findResource<CollaborationBody>("collaboration", membership.collaborationId!), caller.accountId)) {
           throw invalid("configuredTableIdentifier", "Your organization can receive results in this collaboration, so it cannot add a table protected by differential privacy to it.");
         }
       }

@@ -3,7 +3,7 @@ import { route } from "../../protocols/rest-json";
 import type { SignedRequest } from "../../sigv4/verify";
 import { findDatabase, findTable, findTables, type Catalog, type GlueTableRow } from "../glue/store";
 import { arn, columnName, conflict, description, identifier, invalid, notFound, pageInput, pageResources, resolveId, resourceName, tags, timestamps } from "./common";
-import type { AnalysisRuleType, AssociationBody, ConfiguredTableBody } from "./model";
+import type { AnalysisRuleType, AssociationBody, CollaborationBody, ConfiguredTableBody } from "./model";
 import { configuredTableRulePolicy } from "@/lib/analysis-rules";
 import { checkConfiguredTableRule, columnsNamedBy } from "./rules";
 import { deleteResources, findResource, inRegion, insertResource, listResources, newId, updateResource, type Resource } from "./resources";
@@ -246,6 +246,8 @@ export const configuredTableRoutes = [
     z.looseObject({ ...tableId, analysisRuleType: ruleType, analysisRulePolicy: configuredTableRulePolicy }),
     async ({ input, caller }) => {
       const owned = await ownConfiguredTable(input.configuredTableIdentifier, caller);
+      // Read outside the table's row lock (the embedded store has one connection); each query checks again.
+      await checkPrivacyOwner(owned, input.analysisRulePolicy);
       const updated = await updateResource<ConfiguredTableBody>(owned.id, (table) => {
         const existing = Object.keys(table.body.analysisRules);
         if (existing.length) {
@@ -278,6 +280,8 @@ export const configuredTableRoutes = [
     z.looseObject({ ...tableId, analysisRuleType: ruleType, analysisRulePolicy: configuredTableRulePolicy }),
     async ({ input, caller }) => {
       const owned = await ownConfiguredTable(input.configuredTableIdentifier, caller);
+      // Read outside the table's row lock (the embedded store has one connection); each query checks again.
+      await checkPrivacyOwner(owned, input.analysisRulePolicy);
       const updated = await updateResource<ConfiguredTableBody>(owned.id, (table) => {
         const current = table.body.analysisRules[input.analysisRuleType];
         if (!current) throw notFound("ANALYSIS_RULE", `${table.id}/${input.analysisRuleType}`, "analysis rule");
@@ -310,4 +314,28 @@ export const configuredTableRoutes = [
 /** Whether the configured table's custom rule protects it with differential privacy (names a user identifier). */
 export function usesDifferentialPrivacy(table: Resource<ConfiguredTableBody>): boolean {
   return !!table.body.analysisRules.CUSTOM?.policy.v1.custom?.differentialPrivacy;
+}
+
+/**
+ * Differential privacy protects a member's data from those who receive results, so a member who
+ * can receive them may not protect its tables with it. Checked wherever the two could meet: the
+ * association, every create and update of the rule, the budget's template, and each query.
+ */
+export function receivesResults(collaboration: Resource<CollaborationBody> | undefined, accountId: string): boolean {
+  return !!collaboration?.body.members.find((m) => m.accountId === accountId)?.abilities.includes("CAN_RECEIVE_RESULTS");
+}
+
+/** Refuses a differentially private rule on a table associated with a collaboration where its owner receives results. */
+async function checkPrivacyOwner(table: ConfiguredTable, policy: { v1: { custom?: { differentialPrivacy?: unknown } } }): Promise<void> {
+  if (!policy.v1.custom?.differentialPrivacy) return;
+  const associations = await listResources<AssociationBody>({ kind: "association", accountId: table.accountId });
+  for (const association of associations.filter((a) => a.body.configuredTableId === table.id)) {
+    const collaboration = await findResource<CollaborationBody>("collaboration", association.collaborationId!);
+    if (receivesResults(collaboration, table.accountId)) {
+      throw invalid(
+        "analysisRulePolicy.v1.custom.differentialPrivacy",
+        `Your organization can receive results in collaboration ${association.collaborationId}, where this table is associated as "${association.name}", so it cannot protect the table with differential privacy.`,
+      );
+    }
+  }
 }

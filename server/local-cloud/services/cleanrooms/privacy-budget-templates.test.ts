@@ -18,7 +18,7 @@ import { twoMemberCollaboration } from "@/server/testing/collaborations";
 import { catalogueDataset } from "@/server/testing/datasets";
 import { startTestCloud, type TestCloud } from "../../testing";
 
-// Privacy budget templates through the SDK: created once per collaboration by the member whose
+// Privacy budget templates through the SDK: created once per collaboration by each member whose
 // tables differential privacy protects, read by every member, changed within AWS's bounds.
 let cloud: TestCloud;
 let ownerB: Actor;
@@ -69,7 +69,8 @@ const create = (client: CleanRoomsClient, membershipIdentifier: string, epsilon:
 
 describe("privacy budget templates", () => {
   it("are created by the member whose tables differential privacy protects, within AWS's bounds", async () => {
-    expect(await failure(create(clientA, membershipA, 5, 20))).toMatch(/^AccessDeniedException: Only the member whose associated tables are protected/);
+    // The member who receives results owns no protected table, and may never set a budget.
+    expect(await failure(create(clientA, membershipA, 5, 20))).toMatch(/^AccessDeniedException: Your organization can receive results in this collaboration/);
     expect(await failure(create(clientB, membershipB, 21, 20))).toMatch(/^ValidationException/);
     expect(await failure(create(clientB, membershipB, 5, 9))).toMatch(/^ValidationException/);
     expect(await failure(create(clientB, membershipB, 2.5, 20))).toMatch(/^ValidationException/);
@@ -81,8 +82,8 @@ describe("privacy budget templates", () => {
       autoRefresh: "CALENDAR_MONTH",
       parameters: { differentialPrivacy: { epsilon: 5, usersNoisePerQuery: 20 } },
     });
-    // One per collaboration.
-    expect(await failure(create(clientB, membershipB, 6, 30))).toMatch(/^ConflictException: This collaboration already has a privacy budget template/);
+    // One per member whose tables it protects.
+    expect(await failure(create(clientB, membershipB, 6, 30))).toMatch(/^ConflictException: Your organization already has a privacy budget template in this collaboration/);
   });
 
   it("are read by their owner and, through the collaboration, by every member; changed and deleted by their owner", async () => {

@@ -1,20 +1,21 @@
+import { createHash } from "node:crypto";
 import { z } from "zod";
+import { budgetPeriod, fraction, fractionAtMost, fractionToNumber } from "@/server/engine/privacy/accounting";
+import { formatEpsilon } from "@/lib/privacy";
 import { route } from "../../protocols/rest-json";
 import { ownMembership, visibleCollaboration, type Collaboration } from "./access";
 import { accessDenied, conflict, identifier, invalid, notFound, pageInput, pageResources, resolveId, tags, timestamps, arn } from "./common";
-import { usesDifferentialPrivacy } from "./configured-tables";
-import type { AssociationBody, ConfiguredTableBody, PrivacyBudgetTemplateBody } from "./model";
-import { deleteResources, findResource, insertResource, listResources, newId, updateResource, type Resource } from "./resources";
+import { receivesResults, usesDifferentialPrivacy } from "./configured-tables";
+import { budgetState, epsilon, everSpent, ownerOfTemplate, spentIn, usersNoisePerQuery } from "./privacy-budgets";
+import type { AssociationBody, CollaborationBody, ConfiguredTableBody, PrivacyBudgetTemplateBody } from "./model";
+import { deleteResourceIf, findResource, insertResource, isUniqueViolation, listResources, updateResource, type Resource } from "./resources";
 
-// Privacy budget templates: the member whose tables are protected by differential privacy sets,
-// once per collaboration, how much privacy every query may spend (epsilon), how many users the
+// Privacy budget templates: each member whose tables are protected by differential privacy sets,
+// once per collaboration, for its own tables, how much privacy every query may spend (epsilon), how many users the
 // noise of one query hides (usersNoisePerQuery), and whether the budget refreshes each calendar
 // month. The budget it sets, and the ledger of what queries spent, are in privacy-budgets.ts.
 
 type Template = Resource<PrivacyBudgetTemplateBody>;
-
-export const epsilon = z.number().int("epsilon must be a whole number from 1 to 20.").min(1).max(20);
-export const usersNoisePerQuery = z.number().int("usersNoisePerQuery must be a whole number from 10 to 100.").min(10).max(100);
 
 function shape(template: Template, collaboration: Collaboration | undefined) {
   return {
@@ -48,6 +49,16 @@ async function ownsDifferentiallyPrivateTables(membershipId: string, collaborati
   return false;
 }
 
+/**
+ * A template's id follows from whose budget it sets (the collaboration and the member), so two
+ * creations racing for one budget collide in the store, and a template re-created after a delete
+ * is the same budget's template again.
+ */
+function templateIdFor(collaborationId: string, accountId: string): string {
+  const hex = createHash("sha256").update(`privacy-budget-template:${collaborationId}:${accountId}`).digest("hex");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
 async function ownTemplate(membershipIdentifier: string, templateIdentifier: string, caller: Parameters<typeof ownMembership>[1]) {
   const membership = await ownMembership(membershipIdentifier, caller);
   const template = await findResource<PrivacyBudgetTemplateBody>("privacyBudgetTemplate", resolveId(templateIdentifier));
@@ -76,14 +87,27 @@ export const privacyBudgetTemplateRoutes = [
       }
       const membership = await ownMembership(input.membershipIdentifier, caller, { activeOnly: true });
       const collaborationId = membership.collaborationId!;
+      // Only the member whose tables differential privacy protects sets what may be spent on them;
+      // a member who receives results may not protect tables at all (configured-tables.ts).
+      if (receivesResults(await findResource<CollaborationBody>("collaboration", collaborationId), caller.accountId)) {
+        throw accessDenied("Your organization can receive results in this collaboration, so it cannot protect tables with differential privacy nor set their privacy budget.");
+      }
       if (!(await ownsDifferentiallyPrivateTables(membership.id, collaborationId))) {
-        throw accessDenied("Only the member whose associated tables are protected by differential privacy creates the collaboration's privacy budget template.");
+        throw accessDenied("Only a member whose associated tables are protected by differential privacy creates a privacy budget template, for its own tables.");
       }
-      if ((await listResources({ kind: "privacyBudgetTemplate", collaborationId })).length) {
-        throw conflict("ALREADY_EXISTS", "This collaboration already has a privacy budget template; update it instead.");
-      }
-      const id = newId();
+      const id = templateIdFor(collaborationId, caller.accountId);
+      if (await findResource("privacyBudgetTemplate", id)) throw conflict("ALREADY_EXISTS", "Your organization already has a privacy budget template in this collaboration; update it instead.");
       const { epsilon: e, usersNoisePerQuery: noise } = input.parameters.differentialPrivacy;
+      const autoRefresh = input.autoRefresh ?? "CALENDAR_MONTH";
+      // What queries already spent on these tables stays spent: a template re-created after a
+      // delete starts from it, and cannot be set below it.
+      const spent = await spentIn({ collaborationId, ownerAccountId: caller.accountId }, budgetPeriod(autoRefresh, new Date()));
+      if (!fractionAtMost(spent, fraction(e))) {
+        throw invalid(
+          "parameters.differentialPrivacy.epsilon",
+          `Queries have already spent ${formatEpsilon(fractionToNumber(spent))} of epsilon on your tables in this collaboration; epsilon cannot be set below that.`,
+        );
+      }
       const template = await insertResource<PrivacyBudgetTemplateBody>({
         id,
         kind: "privacyBudgetTemplate",
@@ -92,8 +116,10 @@ export const privacyBudgetTemplateRoutes = [
         membershipId: membership.id,
         arn: arn(caller, caller.accountId, `membership/${membership.id}/privacybudgettemplate/${id}`),
         name: id,
-        body: { region: caller.region, autoRefresh: input.autoRefresh ?? "CALENDAR_MONTH", epsilon: e, usersNoisePerQuery: noise, spentQueries: 0 },
+        body: { region: caller.region, autoRefresh, epsilon: e, usersNoisePerQuery: noise, spentQueries: 0 },
         tags: input.tags,
+      }).catch((error: unknown) => {
+        throw isUniqueViolation(error) ? conflict("ALREADY_EXISTS", "Your organization already has a privacy budget template in this collaboration; update it instead.") : error;
       });
       return { privacyBudgetTemplate: shape(template, await collaborationOf(template)) };
     },
@@ -148,9 +174,10 @@ export const privacyBudgetTemplateRoutes = [
       const template = await ownTemplate(input.membershipIdentifier, input.privacyBudgetTemplateIdentifier, caller);
       if (input.privacyBudgetType !== "DIFFERENTIAL_PRIVACY") throw invalid("privacyBudgetType", "This template is a DIFFERENTIAL_PRIVACY template.");
       const change = input.parameters?.differentialPrivacy ?? {};
-      const updated = await updateResource<PrivacyBudgetTemplateBody>(template.id, (current) => {
+      const updated = await updateResource<PrivacyBudgetTemplateBody>(template.id, async (current, tx) => {
         // Lowering epsilon after queries spent from the budget would make what was spent exceed it.
-        if (change.epsilon !== undefined && change.epsilon < current.body.epsilon && current.body.spentQueries > 0) {
+        // The ledger says whether they did, whichever template row they were charged under.
+        if (change.epsilon !== undefined && change.epsilon < current.body.epsilon && (await everSpent(ownerOfTemplate(current), tx))) {
           throw invalid("parameters.differentialPrivacy.epsilon", `Queries have already spent from this budget, so epsilon can be raised but not lowered below ${current.body.epsilon}.`);
         }
         return {
@@ -173,7 +200,17 @@ export const privacyBudgetTemplateRoutes = [
     z.looseObject({ membershipIdentifier: identifier, privacyBudgetTemplateIdentifier: identifier }),
     async ({ input, caller }) => {
       const template = await ownTemplate(input.membershipIdentifier, input.privacyBudgetTemplateIdentifier, caller);
-      await deleteResources([template.id]);
+      // Under the template's row lock, as queries are charged: none can be paid for between the check and the delete.
+      await deleteResourceIf<PrivacyBudgetTemplateBody>(template.id, async (current, tx) => {
+        const state = await budgetState(current, new Date(), tx);
+        if (state.spent.num > 0n) {
+          throw conflict(
+            "INVALID_STATE",
+            `Queries have spent ${formatEpsilon(fractionToNumber(state.spent))} of this budget${current.body.autoRefresh === "CALENDAR_MONTH" ? " this month" : ""}; a privacy budget template cannot be deleted while its budget has spend.`,
+            current.id,
+          );
+        }
+      });
       return {};
     },
   ),

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { and, desc, eq, isNull } from "drizzle-orm";
+import { and, desc, eq, isNull, or } from "drizzle-orm";
 import { z } from "zod";
 import { getDb, type Db } from "@/server/db/client";
 import {
@@ -22,19 +22,29 @@ import { privacyLedger } from "../../store/schema";
 import { ownMembership, visibleCollaboration, type Collaboration } from "./access";
 import { epoch, identifier, invalid, pageInput } from "./common";
 import type { PrivacyBudgetTemplateBody } from "./model";
-import { epsilon, usersNoisePerQuery } from "./privacy-budget-templates";
 import { changeResource, findResource, listResources, type Resource } from "./resources";
 
-// Privacy budgets: one per collaboration's privacy budget template, spent by differentially
-// private queries. The ledger (store/schema.ts, privacy_ledger) holds one debit per query; what a
-// budget has left is epsilon minus the sum of its debits in the current period, computed exactly
-// (fractions), so ListPrivacyBudgets and the ledger cannot disagree.
+// Privacy budgets: one per member whose tables differential privacy protects, per collaboration,
+// set by that member's privacy budget template and spent by the queries that read those tables.
+// The ledger (store/schema.ts, privacy_ledger) holds one debit per query, kept under the
+// collaboration and the owner, not under a template: what a budget has left is the template's
+// epsilon minus the debits in its window, computed exactly (fractions), so ListPrivacyBudgets
+// and the ledger cannot disagree, and no change to a template row can give spend back.
 
 type Template = Resource<PrivacyBudgetTemplateBody>;
 
-export async function templateOf(collaborationId: string): Promise<Template | undefined> {
-  const [template] = await listResources<PrivacyBudgetTemplateBody>({ kind: "privacyBudgetTemplate", collaborationId }, null, 1);
-  return template;
+export const epsilon = z.number().int("epsilon must be a whole number from 1 to 20.").min(1).max(20);
+export const usersNoisePerQuery = z.number().int("usersNoisePerQuery must be a whole number from 10 to 100.").min(10).max(100);
+
+/** The template of the member who owns the differentially private tables, in this collaboration. */
+export async function templateOf(collaborationId: string, ownerAccountId: string): Promise<Template | undefined> {
+  const templates = await listResources<PrivacyBudgetTemplateBody>({ kind: "privacyBudgetTemplate", collaborationId });
+  return templates.find((t) => t.accountId === ownerAccountId);
+}
+
+/** Every budget of the collaboration: one per member who set a template. */
+export function templatesOf(collaborationId: string): Promise<Template[]> {
+  return listResources<PrivacyBudgetTemplateBody>({ kind: "privacyBudgetTemplate", collaborationId });
 }
 
 /** The budget's own id: derived from its template's, as there is exactly one per template. */
@@ -43,14 +53,33 @@ export function budgetId(templateId: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
-/** What the budget's debits in a period add up to, as a fraction of epsilon; refunded debits do not count. */
-export async function spentIn(templateId: string, period: string, within?: Db): Promise<Fraction> {
+/** Whose budget: the collaboration and the member whose tables it protects. */
+export interface BudgetOwner {
+  collaborationId: string;
+  ownerAccountId: string;
+}
+
+export const ownerOfTemplate = (template: Template): BudgetOwner => ({ collaborationId: template.collaborationId!, ownerAccountId: template.accountId });
+
+/**
+ * What the owner's debits in the window of `period` add up to, as a fraction of epsilon; refunded
+ * debits do not count. A monthly window counts its month's debits and every debit taken while
+ * the budget never refreshed ("ALL"); a budget that never refreshes counts every debit ever. So
+ * switching the refresh (by deleting and re-creating a template) never makes spend disappear.
+ */
+export async function spentIn(owner: BudgetOwner, period: string, within?: Db): Promise<Fraction> {
   const db = within ?? (await getDb());
+  const inWindow = period === "ALL" ? undefined : or(eq(privacyLedger.period, period), eq(privacyLedger.period, "ALL"));
   const debits = await db
     .select({ measurements: privacyLedger.measurements, noise: privacyLedger.usersNoisePerQuery })
     .from(privacyLedger)
-    .where(and(eq(privacyLedger.templateId, templateId), eq(privacyLedger.period, period), isNull(privacyLedger.refundedAt)));
+    .where(and(eq(privacyLedger.collaborationId, owner.collaborationId), eq(privacyLedger.ownerAccountId, owner.ownerAccountId), isNull(privacyLedger.refundedAt), inWindow));
   return debits.reduce((sum, d) => addFractions(sum, costOf(d.measurements, d.noise)), fraction(0));
+}
+
+/** Whether any query has ever been charged to the owner's budget in this collaboration (and not refunded). */
+export async function everSpent(owner: BudgetOwner, within?: Db): Promise<boolean> {
+  return (await spentIn(owner, "ALL", within)).num > 0n;
 }
 
 export interface BudgetState {
@@ -62,7 +91,7 @@ export interface BudgetState {
 
 export async function budgetState(template: Template, at = new Date(), within?: Db): Promise<BudgetState> {
   const period = budgetPeriod(template.body.autoRefresh, at);
-  const spent = await spentIn(template.id, period, within);
+  const spent = await spentIn(ownerOfTemplate(template), period, within);
   const remaining = subtractFractions(fraction(template.body.epsilon), spent);
   return { epsilon: template.body.epsilon, spent, remaining: remaining.num < 0n ? fraction(0) : remaining, period };
 }
@@ -91,24 +120,24 @@ export interface Debit {
  */
 export async function chargeQuery(template: Template, queryId: string, measurements: number, record: (tx: Db, debit: Debit) => Promise<void>, at = new Date()): Promise<Debit> {
   let debit: Debit | undefined;
-  await changeResource<PrivacyBudgetTemplateBody>(template.id, async (current, tx) => {
+  const charged = await changeResource<PrivacyBudgetTemplateBody>(template.id, async (current, tx) => {
     const state = await budgetState(current, at, tx);
     const cost = costOf(measurements, current.body.usersNoisePerQuery);
     if (!fractionAtMost(cost, state.remaining)) throw new BudgetExhausted(current, state, cost);
     debit = { measurements, usersNoisePerQuery: current.body.usersNoisePerQuery };
-    await tx.insert(privacyLedger).values({ queryId, templateId: current.id, collaborationId: current.collaborationId!, period: state.period, ...debit });
+    await tx.insert(privacyLedger).values({ queryId, templateId: current.id, ...ownerOfTemplate(current), period: state.period, createdAt: at, ...debit });
     await record(tx, debit);
     return { ...current.body, spentQueries: current.body.spentQueries + 1 };
   });
-  if (!debit) throw new Error("the collaboration's privacy budget template vanished while a query was charged");
+  if (!charged || !debit) throw new CloudError(400, "ValidationException", "The privacy budget template was deleted while the query was submitted; it was not run.", { reason: "INVALID_QUERY" });
   return debit;
 }
 
 /** The debit of a query, if it was charged. */
-export async function debitOf(queryId: string): Promise<(Debit & { refunded: boolean }) | undefined> {
+export async function debitOf(queryId: string): Promise<(Debit & { refunded: boolean; ownerAccountId: string }) | undefined> {
   const db = await getDb();
   const [row] = await db.select().from(privacyLedger).where(eq(privacyLedger.queryId, queryId));
-  return row && { measurements: row.measurements, usersNoisePerQuery: row.usersNoisePerQuery, refunded: row.refundedAt !== null };
+  return row && { measurements: row.measurements, usersNoisePerQuery: row.usersNoisePerQuery, refunded: row.refundedAt !== null, ownerAccountId: row.ownerAccountId };
 }
 
 /** Gives a query's debit back: only for queries that never read a row (refused or cancelled before running). */
@@ -124,7 +153,12 @@ async function budgetShape(template: Template, collaboration: Collaboration | un
   const state = await budgetState(template);
   const n = template.body.usersNoisePerQuery;
   const db = await getDb();
-  const [last] = await db.select({ at: privacyLedger.createdAt }).from(privacyLedger).where(eq(privacyLedger.templateId, template.id)).orderBy(desc(privacyLedger.createdAt)).limit(1);
+  const [last] = await db
+    .select({ at: privacyLedger.createdAt })
+    .from(privacyLedger)
+    .where(and(eq(privacyLedger.collaborationId, template.collaborationId!), eq(privacyLedger.ownerAccountId, template.accountId)))
+    .orderBy(desc(privacyLedger.createdAt))
+    .limit(1);
   return {
     id: budgetId(template.id),
     privacyBudgetTemplateId: template.id,
@@ -160,8 +194,9 @@ export const privacyBudgetRoutes = [
       onlyDifferentialPrivacy(input.privacyBudgetType);
       const membership = await ownMembership(input.membershipIdentifier, caller);
       const collaboration = (await findResource("collaboration", membership.collaborationId!)) as Collaboration | undefined;
-      const template = await templateOf(membership.collaborationId!);
-      const summaries = template ? [{ ...(await budgetShape(template, collaboration)), membershipId: membership.id, membershipArn: membership.arn }] : [];
+      const summaries = [];
+      for (const template of await templatesOf(membership.collaborationId!))
+        summaries.push({ ...(await budgetShape(template, collaboration)), membershipId: membership.id, membershipArn: membership.arn });
       return { privacyBudgetSummaries: summaries };
     },
   ),
@@ -175,8 +210,9 @@ export const privacyBudgetRoutes = [
     async ({ input, caller }) => {
       onlyDifferentialPrivacy(input.privacyBudgetType);
       const collaboration = await visibleCollaboration(input.collaborationIdentifier, caller);
-      const template = await templateOf(collaboration.id);
-      return { collaborationPrivacyBudgetSummaries: template ? [{ ...(await budgetShape(template, collaboration)), creatorAccountId: template.accountId }] : [] };
+      const summaries = [];
+      for (const template of await templatesOf(collaboration.id)) summaries.push({ ...(await budgetShape(template, collaboration)), creatorAccountId: template.accountId });
+      return { collaborationPrivacyBudgetSummaries: summaries };
     },
   ),
 

@@ -332,6 +332,20 @@ export async function changeResource<B>(id: string, step: (current: Resource<B>,
   return outcome && { resource: toResource<B>(outcome.row), changed: outcome.changed };
 }
 
+/** Deletes a resource if `check`, run under its row lock, does not throw; true when there was one to delete. */
+export async function deleteResourceIf<B>(id: string, check: (current: Resource<B>, tx: Db) => Promise<void>): Promise<boolean> {
+  const db = await getDb();
+  return writing([id], () =>
+    db.transaction(async (tx) => {
+      const [row] = await tx.select().from(cleanroomsResources).where(eq(cleanroomsResources.id, id)).for("update");
+      if (!row) return false;
+      await check(toResource<B>(row), tx);
+      await tx.delete(cleanroomsResources).where(eq(cleanroomsResources.id, id));
+      return true;
+    }),
+  );
+}
+
 export async function deleteResources(ids: string[]): Promise<void> {
   if (!ids.length) return;
   const db = await getDb();

@@ -1,7 +1,9 @@
 import { analysisRuleTypes, policyMember, tableRuleOf } from "@/lib/analysis-rules";
 import type { CatalogTable, QueryCatalog } from "@/server/engine/sql/catalog";
 import type { GlueTableRow } from "../../glue/store";
-import { columnsOfGlueTable, glueTablesOf } from "../configured-tables";
+import { QueryRefusal } from "@/server/engine/sql/refusal";
+import type { PrivacyPlan } from "@/server/engine/sql/differential-privacy";
+import { columnsOfGlueTable, glueTablesOf, receivesResults } from "../configured-tables";
 import type { Collaboration } from "../access";
 import type { AssociationBody, ConfiguredTableBody } from "../model";
 import { associationsWithTables, type Resource } from "../resources";
@@ -48,4 +50,16 @@ export async function catalogFor(collaboration: Collaboration, runnerAccountId: 
     sources.set(table, { association, configuredTable, glueTable });
   }
   return { catalog: { tables, runnerAccountId }, sources };
+}
+
+/**
+ * A query on differentially private tables runs only if their owner cannot receive results: the
+ * check made at association and at every rule change, made again here, when it counts.
+ */
+export function checkPrivacyOwner(collaboration: Collaboration, privacy: PrivacyPlan | undefined): void {
+  if (privacy && receivesResults(collaboration, privacy.protectedOwnerAccountId)) {
+    throw new QueryRefusal(
+      `The differentially private tables of account ${privacy.protectedOwnerAccountId} cannot be queried: that member can receive results in this collaboration, and differential privacy protects data from those who receive results.`,
+    );
+  }
 }

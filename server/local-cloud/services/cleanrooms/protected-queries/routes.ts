@@ -11,7 +11,7 @@ import { accessDenied, arn, conflict, identifier, invalid, notFound, pageInput, 
 import type { AnalysisTemplateBody, CollaborationBody, MembershipBody, ProtectedQueryBody } from "../model";
 import { askingAbout, changeResource, findByArn, findResourcesById, findWithCollaboration, insertResource, newId, nextWrite, type Resource } from "../resources";
 import { chargeQuery, refundQuery, templateOf } from "../privacy-budgets";
-import { catalogFor } from "./catalog";
+import { catalogFor, checkPrivacyOwner } from "./catalog";
 import { enqueue, interrupt, ownerOf, runsHere } from "./runner";
 
 type ProtectedQuery = Resource<ProtectedQueryBody>;
@@ -113,6 +113,7 @@ export const protectedQueryRoutes = [
     let validated;
     try {
       validated = await checkAgainstRules(sql, catalog, source);
+      checkPrivacyOwner(collaboration, validated.privacy);
     } catch (error) {
       if (error instanceof QueryRefusal) throw invalidQuery(error.message);
       throw error;
@@ -152,12 +153,12 @@ export const protectedQueryRoutes = [
       );
     let query: ProtectedQuery;
     if (validated.privacy) {
-      // A differentially private query is paid for before it exists: recorded only if the budget covers it.
-      const template = await templateOf(collaboration.id);
+      // A differentially private query is paid for before it exists, from the budget of the member
+      // whose tables it reads: recorded only if that budget covers it.
+      const owner = validated.privacy.protectedOwnerAccountId;
+      const template = await templateOf(collaboration.id, owner);
       if (!template)
-        throw invalidQuery(
-          `No privacy budget template exists in this collaboration, so queries on differentially private tables cannot run; the member who owns them (${validated.privacy.protectedOwnerAccountId}) creates one.`,
-        );
+        throw invalidQuery(`No privacy budget template protects the differentially private tables of account ${owner} in this collaboration, so queries on them cannot run; that member creates one.`);
       await chargeQuery(template, id, validated.privacy.measurements, async (tx) => void (query = await record(tx)));
     } else {
       query = await record();

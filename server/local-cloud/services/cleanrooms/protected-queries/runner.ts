@@ -17,7 +17,7 @@ import { writeObject } from "../../s3/versions";
 import type { AnalysisTemplateBody, CollaborationBody, ProtectedQueryBody } from "../model";
 import { debitOf, refundQuery } from "../privacy-budgets";
 import { changeResource, findByArn, findWithCollaboration, listResources, questionsAnswered, transitionResource, transitionResourceWith, type Resource } from "../resources";
-import { catalogFor } from "./catalog";
+import { catalogFor, checkPrivacyOwner } from "./catalog";
 import { DataUnavailable, sandboxTable } from "./data";
 
 // Protected queries run through a queue in this process, fair between members and between
@@ -169,6 +169,7 @@ async function execute(id: string, { queuedAt, signal }: JobStart): Promise<void
     // Rules may have changed since the query was submitted: check it again against the rules now.
     clock.mark("validation");
     const validated = await checkAgainstRules(sql, catalog, source);
+    checkPrivacyOwner(collaboration, validated.privacy);
     // The SQL it runs, rendered meanwhile (or already, after the start's check); a differentially
     // private query runs its plan instead.
     const rendering = validated.privacy ? null : validated.render();
@@ -176,7 +177,7 @@ async function execute(id: string, { queuedAt, signal }: JobStart): Promise<void
     let rendered = "";
     clock.mark("lookups");
     const debit = validated.privacy ? await debitOf(id) : undefined;
-    if (validated.privacy && (!debit || debit.refunded || debit.measurements < validated.privacy.measurements)) {
+    if (validated.privacy && (!debit || debit.refunded || debit.measurements < validated.privacy.measurements || debit.ownerAccountId !== validated.privacy.protectedOwnerAccountId)) {
       throw new QueryRefusal("The analysis rules changed since the query was submitted, and it now costs more privacy budget than was set aside for it; start it again.");
     }
     const tables = await Promise.all(validated.tables.map((t) => sandboxTable(t, sources.get(t)!)));
