@@ -10,6 +10,7 @@ import { differentialPrivacyBench } from "./bench/differential-privacy";
 import { workbenchBench } from "./bench/workbench";
 import { ingestBenchInFreshProcess } from "./bench/ingest";
 import { queryStagesBench } from "./bench/query-stages";
+import { plannerBench } from "./bench/planner";
 import { queryStages, stageNames } from "../server/engine/exec/stages";
 
 const fmt = (n: number, digits = 0) => n.toFixed(digits);
@@ -152,6 +153,17 @@ async function main() {
     "| aggregate | measured mean absolute error | predicted | measured / predicted | samples |",
     "|---|---:|---:|---:|---:|",
     ...dp.accuracy.map((a) => `| ${a.type} | ${fmt(a.measured, 2)} | ${fmt(a.predicted, 2)} | ${fmt(a.measured / a.predicted, 2)} | ${a.samples} |`),
+    "",
+  );
+  const planner = await plannerBench();
+  lines.push(
+    "### Planning large queries",
+    "",
+    "The engine's check of one SELECT with N aggregations, in process (scripts/bench/planner.ts): on a table protected by differential privacy (`SUM(visits + i)`, each planned and priced) and on tables with aggregation rules (a join, `SUM(b.engagement_score)` N times); medians of five runs, each text new. The check is near-linear in N; differentially private queries may have at most 1,000 aggregations, and every check stops at its time limit (docs/threat-model.md).",
+    "",
+    "| rule | aggregations | check ms | ms per aggregation |",
+    "|---|---:|---:|---:|",
+    ...planner.map((r) => `| ${r.kind === "privacy" ? "differential privacy" : "aggregation"} | ${r.aggregates.toLocaleString("en-US")} | ${fmt(r.ms, 1)} | ${fmt(r.ms / r.aggregates, 2)} |`),
     "",
   );
   const workbench = await workbenchBench({ customers: 1_000_000 });

@@ -10,6 +10,7 @@ import { selectionThreshold, singleAggregationMeasurements, type AggregationType
 import type { QueryCatalog, QuerySource } from "@/server/engine/sql/catalog";
 import { isPrivacyProtected, type PrivacyPlan } from "@/server/engine/sql/differential-privacy";
 import { QueryRefusal, checkAgainstRules } from "@/server/engine/sql/validate";
+import { CostlyRefusalLimiter, LIVE_CHECK_TIME_LIMIT_MS } from "@/server/engine/sql/limits";
 
 // The workbench's check as you type: the engine's own validator, run in the console on what this
 // member sees of the collaboration through the Clean Rooms API (schemas and their analysis
@@ -59,11 +60,15 @@ async function privacyCost(clients: AwsClients, collaborationId: string, plan: P
   };
 }
 
+const liveChecks = new CostlyRefusalLimiter();
+
 export async function checkQuery(actor: Actor, collaborationId: string, sql: string): Promise<QueryCheck> {
   const clients = await awsClientsFor(actor);
   const catalog = await catalogFrom(clients, collaborationId);
   try {
-    const { ruleType, privacy } = await checkAgainstRules(sql, catalog);
+    // The live check runs on every pause in typing: a shorter time limit, and a caller whose checks
+    // keep hitting the limits is refused at once for a while (server/engine/sql/limits.ts).
+    const { ruleType, privacy } = await liveChecks.guard(actor.userId, () => checkAgainstRules(sql, catalog, { kind: "sql" }, { timeLimitMs: LIVE_CHECK_TIME_LIMIT_MS }));
     if (!privacy) return { verdict: "allowed", message: `The ${ruleNames[ruleType]} rules of the tables it reads allow this query.` };
     const cost = await privacyCost(clients, collaborationId, privacy);
     const message = cost.exceedsBudget

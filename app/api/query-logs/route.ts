@@ -1,3 +1,4 @@
+import { csvLine } from "@/lib/csv";
 import { route } from "@/server/auth/route";
 import { queryLogFilterOf } from "@/server/queries/log-filter";
 import { queryLogRows } from "@/server/queries/queries";
@@ -6,10 +7,6 @@ import { queryLogRows } from "@/server/queries/queries";
 // matches, streamed a thousand rows at a time.
 export const GET = route({ permission: "queryLogs.view" }, async (request, actor) => {
   const filter = queryLogFilterOf(new URL(request.url).searchParams);
-  const quote = (v: unknown) => {
-    const text = v instanceof Date ? v.toISOString() : v === null || v === undefined ? "" : String(v);
-    return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-  };
   const encoder = new TextEncoder();
   const rows = queryLogRows(actor, filter);
   const body = new ReadableStream<Uint8Array>({
@@ -22,7 +19,7 @@ export const GET = route({ permission: "queryLogs.view" }, async (request, actor
       const q = next.value;
       controller.enqueue(
         encoder.encode(
-          [
+          csvLine([
             q.id,
             q.startedAt,
             q.finishedAt,
@@ -35,9 +32,7 @@ export const GET = route({ permission: "queryLogs.view" }, async (request, actor
             q.templateName,
             q.parameters ? JSON.stringify(q.parameters) : null,
             q.sql,
-          ]
-            .map(quote)
-            .join(",") + "\n",
+          ]),
         ),
       );
     },

@@ -1,4 +1,5 @@
 import { DuckDBInstance, type DuckDBPreparedStatement } from "@duckdb/node-api";
+import { checkTime } from "./limits";
 import { isInteger, isSafeNumber, LosslessNumber, parse as parseJson, stringify as stringifyJson } from "lossless-json";
 
 // Parsing with DuckDB's own parser: an in-memory database with no data, shared by the process.
@@ -45,9 +46,18 @@ function parser(): Promise<Parser> {
 // the module: two copies each keeping their own would bind one call's text and run another's, and
 // a check would get the tree of a different query (seen as a differentially private query that
 // "does not bind" while the console priced it as its own check ran).
+let calls = 0;
+
+/** How many times this module copy has asked DuckDB to parse or render (for tests and the bench). */
+export const parserCalls = () => calls;
+
 async function call(statement: keyof Parser, text: string): Promise<string> {
+  // A check whose time is up does no more work, not even the calls it has queued (limits.ts).
+  checkTime();
   const statements = await parser();
   const result = (holder.__sqlParserTurn ?? Promise.resolve()).then(async () => {
+    checkTime();
+    calls++;
     statements[statement].bindVarchar(1, text);
     // One row of one column, read from the materialized result as it is: reading it through a
     // result reader costs two more trips through the thread pool.

@@ -1,5 +1,6 @@
 import { isLosslessNumber } from "lossless-json";
 import { refuse } from "./refusal";
+import { CostlyRefusal } from "./limits";
 
 // Helpers over DuckDB's JSON parse tree (json_serialize_sql).
 
@@ -8,11 +9,13 @@ export type Node = Record<string, unknown> & { class?: string; type?: string };
 export const isNode = (value: unknown): value is Node => !!value && typeof value === "object" && !Array.isArray(value) && !isLosslessNumber(value);
 
 /** Refuses trees too deep to walk safely; measured without recursion. */
-export function checkDepth(root: unknown, limit: number): void {
+export function checkDepth(root: unknown, limit: number, maxNodes = Infinity): void {
   const stack: [unknown, number][] = [[root, 0]];
+  let nodes = 0;
   while (stack.length) {
     const [value, depth] = stack.pop()!;
     if (depth > limit) refuse(`The query is nested too deeply (more than ${Math.floor(limit / 3)} levels of expressions).`);
+    if (isNode(value) && ++nodes > maxNodes) throw new CostlyRefusal(`The query is too large: more than ${maxNodes.toLocaleString("en-US")} parts (columns, constants, operators) once parsed.`);
     if (Array.isArray(value)) for (const item of value) stack.push([item, depth + 1]);
     else if (isNode(value)) for (const item of Object.values(value)) stack.push([item, depth + 1]);
   }

@@ -7,6 +7,7 @@ import { auditTree } from "./grammar";
 import { validateList } from "./list";
 import { deparseSql, parseSql, SqlSyntaxError, type ParseTree } from "./parse";
 import { codePointIndex, QueryRefusal, refuse, utf16Index } from "./refusal";
+import { CHECK_TIME_LIMIT_MS, MAX_TREE_NODES, withTimeLimit } from "./limits";
 import { flatFrom } from "./scope";
 import { checkDepth, isNode, quoteIdent, tableRefs, type Node } from "./tree";
 import { log } from "@/server/log";
@@ -62,7 +63,12 @@ function deepFreeze<T>(value: T): T {
 }
 
 /** Checks a query against the rules of every table it reads; refusals are QueryRefusals. */
-export async function checkAgainstRules(sql: string, catalog: QueryCatalog, source: QuerySource = { kind: "sql" }): Promise<CheckedQuery> {
+export async function checkAgainstRules(
+  sql: string,
+  catalog: QueryCatalog,
+  source: QuerySource = { kind: "sql" },
+  { timeLimitMs = CHECK_TIME_LIMIT_MS }: { timeLimitMs?: number } = {},
+): Promise<CheckedQuery> {
   const key = JSON.stringify([sql, source, catalog]);
   const known = remembered.get(key);
   if (known) {
@@ -72,7 +78,7 @@ export async function checkAgainstRules(sql: string, catalog: QueryCatalog, sour
     return { ...rest, tables: tableIndexes.map((i) => catalog.tables[i]!), render: known.render };
   }
   try {
-    const { tree, ...checked } = await validate(sql, catalog, source);
+    const { tree, ...checked } = await withTimeLimit(timeLimitMs, () => validate(sql, catalog, source));
     const render = renderOnce(tree);
     const { tables, ...rest } = checked;
     const tableIndexes = tables.map((t) => catalog.tables.indexOf(t));
@@ -131,7 +137,7 @@ async function validate(sql: string, catalog: QueryCatalog, source: QuerySource)
     throw refusal;
   }
   if (tree!.statements.length !== 1) refuse("Only a single SELECT statement is allowed.");
-  checkDepth(tree!, MAX_TREE_DEPTH);
+  checkDepth(tree!, MAX_TREE_DEPTH, MAX_TREE_NODES);
   const root = tree!.statements[0]!.node as Node;
 
   for (const ref of tableRefs(root)) {

@@ -1,7 +1,7 @@
 import { timingSafeEqual } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import { findAccessKey } from "@/server/local-keys/access-keys";
-import { findSession, type AssumedRole } from "../services/sts/sessions";
+import { findSession, stillGranted, type AssumedRole } from "../services/sts/sessions";
 import { canonicalHeaders, canonicalQuery, canonicalUri, hmac, sha256Hex, signingKey } from "./canonical";
 
 /** `token_expired`/`bad_token`: temporary credentials (STS AssumeRole) past their expiry, or without their session token. */
@@ -130,6 +130,8 @@ export async function callerKey(accessKeyId: string, token: string | undefined, 
   const session = await findSession(accessKeyId);
   if (!session || !token || !sameText(token, session.sessionToken)) throw new SignatureError("bad_token", "The security token included in the request is invalid.");
   if (now >= session.expiration.getTime()) throw new SignatureError("token_expired", "The security token included in the request is expired");
+  // Deleting the role, or changing its trust policy so that it no longer trusts the caller, ends its sessions at once.
+  if (!(await stillGranted(session, now))) throw new SignatureError("bad_token", "The security token included in the request is invalid.");
   return session;
 }
 
@@ -146,6 +148,8 @@ export async function verifySignature(req: IncomingMessage, rawPath: string, pai
   const time = parseAmzDate(parts.amzDate);
   if (parts.amzDate.slice(0, 8) !== parts.date) throw new SignatureError("malformed", "The credential date does not match X-Amz-Date.");
   if (parts.presigned) {
+    // Dated ahead (beyond the clock skew allowed), a URL would outlive the 7-day cap on X-Amz-Expires.
+    if (time - now > MAX_SKEW_MS) throw new SignatureError("expired", "Request is not valid yet");
     if (now > time + parts.expires! * 1000) throw new SignatureError("expired", "Request has expired.");
   } else if (Math.abs(now - time) > MAX_SKEW_MS) {
     throw new SignatureError("skewed", "The difference between the request time and the current time is too large.");

@@ -294,6 +294,8 @@ export const iamRoles = localCloud.table(
 
 // Temporary credentials issued by STS AssumeRole. Neither the secret key nor the session token is
 // stored: both derive from the key id under the server secret, as long-term keys' secrets do.
+// What the role's trust policy was asked is kept, so that each request can ask it again: a
+// session ends when its role is deleted or stops trusting the caller.
 export const stsSessions = localCloud.table(
   "sts_sessions",
   {
@@ -303,6 +305,12 @@ export const stsSessions = localCloud.table(
     roleId: text("role_id").notNull(),
     sessionName: text("session_name").notNull(),
     expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    /** Who assumed the role, as its trust policy saw them: checked again on every request. */
+    callerAccount: text("caller_account").notNull().default(""),
+    callerArns: jsonb("caller_arns").$type<string[]>().notNull().default([]),
+    externalId: text("external_id"),
+    /** The temporary credentials that assumed the role, when roles were chained: they must still hold too. */
+    parentAccessKeyId: text("parent_access_key_id"),
   },
   (t) => [index("sts_sessions_expiry_idx").on(t.expiresAt)],
 );

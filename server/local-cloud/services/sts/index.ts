@@ -49,7 +49,12 @@ export const sts = queryService("sts", "https://sts.amazonaws.com/doc/2011-06-15
     if (caller.assumedRole && duration > 3600) {
       throw new CloudError(400, "ValidationError", "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.");
     }
-    const credentials = await issueSession(accountId, { roleName: role.roleName, roleId: role.roleId, sessionName }, duration);
+    const credentials = await issueSession(accountId, { roleName: role.roleName, roleId: role.roleId, sessionName }, duration, {
+      callerAccount: caller.accountId,
+      callerArns,
+      ...(externalId !== undefined ? { externalId } : {}),
+      ...(caller.assumedRole ? { parentAccessKeyId: caller.accessKeyId } : {}),
+    });
     return {
       Credentials: {
         AccessKeyId: credentials.accessKeyId,

@@ -3,6 +3,7 @@ import { protectedQueryStatusWaitMs } from "@/server/config";
 import { ANALYST_HEADER } from "@/lib/analyst-header";
 import { QueryRefusal, checkAgainstRules, MAX_QUERY_LENGTH } from "@/server/engine/sql/validate";
 import { toDuckDbParameters } from "@/server/engine/sql/parameters";
+import { CostlyRefusalLimiter } from "@/server/engine/sql/limits";
 import { CloudError } from "../../../errors";
 import { route } from "../../../protocols/rest-json";
 import { findBucket } from "../../s3/store";
@@ -47,6 +48,9 @@ function shape(query: ProtectedQuery, membership: Membership) {
     ...(body.differentialPrivacy ? { differentialPrivacy: body.differentialPrivacy } : {}),
   };
 }
+
+// A caller whose queries keep hitting the check's size or time limits is refused at once for a while.
+const starts = new CostlyRefusalLimiter();
 
 const inProgress = new Set(["SUBMITTED", "STARTED", "CANCELLING"]);
 
@@ -112,7 +116,9 @@ export const protectedQueryRoutes = [
     }
     let validated;
     try {
-      validated = await checkAgainstRules(sql, catalog, source);
+      validated = await starts.guard(caller.assumedRole ? `${caller.accountId}/${caller.assumedRole.roleName}/${caller.assumedRole.sessionName}` : caller.accessKeyId, () =>
+        checkAgainstRules(sql, catalog, source),
+      );
       checkPrivacyOwner(collaboration, validated.privacy);
     } catch (error) {
       if (error instanceof QueryRefusal) throw invalidQuery(error.message);

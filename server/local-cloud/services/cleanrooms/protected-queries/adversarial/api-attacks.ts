@@ -156,6 +156,22 @@ export const apiAttacks: ApiAttack[] = [
   },
 
   // Signatures.
+  // A presigned URL dated ahead would outlive S3's 7-day cap on X-Amz-Expires: "not valid yet", as S3 answers.
+  ...[
+    { ahead: 60 * 60 * 1000, expiresIn: 60, label: "an hour" },
+    { ahead: 6 * 24 * 3600 * 1000, expiresIn: 604_800, label: "six days, for seven more" },
+    { ahead: 365 * 24 * 3600 * 1000, expiresIn: 604_800, label: "a year" },
+  ].map(({ ahead, expiresIn, label }): ApiAttack => ({
+    cls: "signature",
+    name: `presign one's own object dated ${label} ahead`,
+    run: async (c) =>
+      http(
+        await fetch(
+          await getSignedUrl((await c.s3("org-a")) as S3Client, new GetObjectCommand({ Bucket: "org-a-data", Key: "ids/part-0.csv" }), { expiresIn, signingDate: new Date(Date.now() + ahead) }),
+        ),
+      ),
+    expect: (a) => a.status === 403 && a.text.includes("Request is not valid yet"),
+  })),
   { cls: "signature", name: "no signature at all", run: async (c) => http(await fetch(`${c.endpoint}/collaborations?memberStatus=ACTIVE`)), expect: refusal },
   {
     cls: "signature",
