@@ -9,5 +9,6 @@ export default async function globalSetup() {
   process.env.E2E_BASE_URL = running.baseURL;
   process.env.E2E_PORT = String(running.port);
   process.env.E2E_DATA_DIR = running.dataDir;
+  process.env.E2E_CLOUD_PORT = String(running.cloudPort);
   return () => running.stop();
 }

@@ -47,3 +47,22 @@ test("two instances share sessions, datasets and crawls through the store", asyn
   await expect(admin.getByText(/UTC, as arn:aws:sts::111111111111:assumed-role/)).toBeVisible();
   await admin.context().close();
 });
+
+test("a session signed out on one instance is refused by the other at once", async ({ browser }) => {
+  const page = await signedIn(browser, first.baseURL, "analyst@org-a.example");
+  await page.goto(`${second.baseURL}/workbench`);
+  await expect(page.getByTestId("organization-name")).toHaveText("Organization A");
+  const kept = (await page.context().cookies()).filter((c) => c.name.endsWith("authjs.session-token"));
+  expect(kept).toHaveLength(1);
+  await page.goto(`${first.baseURL}/workbench`);
+  await page.locator("summary", { hasText: "Open user menu" }).click();
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page).toHaveURL(/\/sign-in/);
+  const replay = await browser.newContext();
+  await replay.addCookies(kept);
+  const replayed = await replay.newPage();
+  await replayed.goto(`${second.baseURL}/workbench`);
+  await expect(replayed).toHaveURL(/\/sign-in/);
+  await replay.close();
+  await page.context().close();
+});

@@ -30,11 +30,15 @@ test("an admin adds a user, changes their role and deactivates them", async ({ p
   await theirPage.getByRole("button", { name: "Sign in" }).click();
   await expect(theirPage.getByRole("navigation", { name: "Main" }).getByRole("link")).toHaveText(["Home", "Collaborations", "Query workbench"]);
 
-  // A role change applies to their very next request.
+  // A role change ends their session at once: they sign in again, under the new role.
   await row.getByLabel(`Role of ${email}`).selectOption("data_owner");
   await row.getByRole("button", { name: "Save" }).click();
   await expect(row.getByLabel(`Role of ${email}`)).toHaveValue("data_owner");
   await theirPage.reload();
+  await expect(theirPage).toHaveURL(/\/sign-in/);
+  await theirPage.getByLabel("E-mail").fill(email);
+  await theirPage.getByLabel("Password").fill("a-good-initial-password");
+  await theirPage.getByRole("button", { name: "Sign in" }).click();
   await expect(theirPage.getByRole("navigation", { name: "Main" }).getByRole("link")).toHaveText(["Home", "Datasets", "Configured tables", "Collaborations"]);
 
   // Deactivation ends their session and stops them signing in again.

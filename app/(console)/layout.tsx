@@ -2,6 +2,8 @@ import Image from "next/image";
 import { cookies } from "next/headers";
 import type { ReactNode } from "react";
 import { FlashToast } from "@/components/shell/flash-toast";
+import { OrganizationGuard } from "@/components/shell/organization-guard";
+import { ORGANIZATION_META } from "@/lib/organization-header";
 import { QueryProvider } from "@/components/query-provider";
 import { SidebarNav } from "@/components/shell/sidebar-nav";
 import { UserMenu } from "@/components/shell/user-menu";
@@ -19,6 +21,8 @@ export default async function ConsoleLayout({ children }: { children: ReactNode 
   const flash = (await cookies()).get(FLASH_COOKIE)?.value;
   return (
     <div className="flex min-h-screen">
+      <meta name={ORGANIZATION_META} content={actor.orgId} />
+      <OrganizationGuard />
       <aside className="w-60 shrink-0 border-r border-slate-200 bg-white px-3 py-4">
         <div className="mb-6 px-3">
           <p className="flex items-center gap-2 text-xs font-semibold uppercase tracking-wide text-slate-500">

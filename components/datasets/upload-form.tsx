@@ -5,6 +5,7 @@ import { useRef, useState, type FormEvent } from "react";
 import { Button } from "@/components/ui/button";
 import { Field, Input } from "@/components/ui/field";
 import { formatBytes } from "@/lib/format";
+import { ORGANIZATION_HEADER, pageOrganization } from "@/lib/organization-header";
 
 type Upload = { phase: "idle" } | { phase: "sending"; sent: number; total: number } | { phase: "done"; message: string } | { phase: "failed"; message: string; fieldErrors?: Record<string, string[]> };
 
@@ -41,6 +42,8 @@ export function UploadDatasetForm({ existing }: { existing: string[] }) {
     request.current = xhr;
     xhr.open("POST", `/api/datasets/upload?${new URLSearchParams({ name: datasetName, filename: file.name })}`);
     xhr.setRequestHeader("content-type", "application/octet-stream");
+    // The server refuses the upload if the session is no longer this page's organization's.
+    xhr.setRequestHeader(ORGANIZATION_HEADER, pageOrganization() ?? "");
     xhr.upload.onprogress = (e) => setUpload({ phase: "sending", sent: e.loaded, total: e.lengthComputable ? e.total : file.size });
     xhr.onload = () => {
       request.current = null;

@@ -1,5 +1,5 @@
 import { revalidatePath } from "next/cache";
-import { cookies } from "next/headers";
+import { cookies, headers } from "next/headers";
 import { FLASH_COOKIE } from "@/lib/flash";
 import { redirect } from "next/navigation";
 import { z } from "zod";
@@ -7,6 +7,7 @@ import { AppError } from "@/lib/errors";
 import { echoValues, type FormState } from "@/lib/form-state";
 import { recordAudit } from "@/server/audit/audit";
 import { can, type Permission } from "@/lib/permissions";
+import { checkPageOrganization } from "./origin";
 import { currentActor, type Actor } from "./session";
 
 /**
@@ -92,8 +93,22 @@ export function formInput(formData: FormData, lists: string[] = []): Record<stri
   return input;
 }
 
+/** The session's actor, unless the page that sent the action was rendered for another organization (server/auth/origin.ts). */
+async function actorForPage(): Promise<Actor | null> {
+  const actor = await currentActor();
+  if (actor) checkPageOrganization(await headers(), actor.orgId, { required: false });
+  return actor;
+}
+
 export async function submitForm<S extends z.ZodType>(command: Command<S>, formData: FormData, options: { lists?: string[] } = {}): Promise<FormState> {
-  const state = await runCommand(await currentActor(), command, formInput(formData, options.lists));
+  let actor: Actor | null;
+  try {
+    actor = await actorForPage();
+  } catch (error) {
+    if (error instanceof AppError) return { status: "error", message: error.message };
+    throw error;
+  }
+  const state = await runCommand(actor, command, formInput(formData, options.lists));
   if (state.status === "success") for (const path of command.revalidate ?? []) revalidatePath(path);
   if (state.status === "success" && state.redirectTo) {
     // The form that would show the outcome is gone after the redirect: the next page shows it as a toast.
@@ -112,7 +127,7 @@ export type ReadResult<T> = { ok: true; value: T } | { ok: false; message: strin
  */
 export async function readAction<T>(permission: Permission, work: (actor: Actor) => Promise<T>): Promise<ReadResult<T>> {
   try {
-    const actor = await currentActor();
+    const actor = await actorForPage();
     if (!actor) throw new AppError("unauthenticated", "Your session has ended. Sign in again.");
     if (!can(actor.role, permission)) throw new AppError("forbidden", "Your role does not allow this action.");
     return { ok: true, value: await work(actor) };

@@ -3,6 +3,7 @@ import { AppError } from "@/lib/errors";
 import { can, type Permission } from "@/lib/permissions";
 import { log } from "@/server/log";
 import { isOperatorRequest } from "@/server/operator";
+import { checkPageOrganization, checkSameOrigin } from "./origin";
 import { currentActor, type Actor } from "./session";
 
 /** Operator access names the organization the request is about; its token must be that organization's. */
@@ -26,9 +27,13 @@ export function route(access: Access, handler: Handler<Actor> | Handler<null>) {
         if (!isOperatorRequest(request, access.operator(request))) throw new AppError("unauthenticated", "This endpoint needs the organization's operator token.");
         return await run(request, null);
       }
+      // A request that changes something must come from the console's own page, for the session's organization.
+      const changes = !["GET", "HEAD", "OPTIONS"].includes(request.method);
+      if (changes) checkSameOrigin(request.headers);
       const actor = await currentActor();
       if (!actor) throw new AppError("unauthenticated", "Sign in first.");
       if (!can(actor.role, access.permission)) throw new AppError("forbidden", "Your role does not allow this.");
+      if (changes) checkPageOrganization(request.headers, actor.orgId, { required: true });
       return await run(request, actor);
     } catch (error) {
       if (error instanceof AppError) {

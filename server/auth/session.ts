@@ -7,12 +7,14 @@ import { auth } from "./auth";
 
 export type { Actor };
 
-// The session cookie says who signed in; the store says whether they still may, and with which role.
+// The session cookie says who signed in and which session; the store says whether that session
+// has not ended, whether they still may, and with which role.
 export const currentActor = cache(async (): Promise<Actor | null> => {
   const session = await auth();
   const userId = session?.user?.id;
-  if (!userId) return null;
-  const found = await findSessionUser({ userId });
+  const sessionId = session?.user?.sessionId;
+  if (!userId || !sessionId) return null;
+  const found = await findSessionUser({ userId, sessionId });
   if (!found || !found.user.active) return null;
   return actorOf(found);
 });

@@ -64,6 +64,22 @@ export const users = pgTable(
 export type User = typeof users.$inferSelect;
 export type NewUser = typeof users.$inferInsert;
 
+// Console sessions, kept in the store so that every instance agrees when one ends: the signed
+// cookie names its session, and a session counts only while its row says it has not ended.
+// Signing out ends the session; deactivating a user or changing their role ends all of theirs.
+export const consoleSessions = pgTable(
+  "console_sessions",
+  {
+    id: text("id").primaryKey(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    endedAt: timestamp("ended_at", { withTimezone: true }),
+  },
+  (t) => [index("console_sessions_user_idx").on(t.userId)],
+);
+
 // Failed sign-ins, kept in the store (not in memory) so every console instance sees the same count.
 export const signInFailures = pgTable(
   "sign_in_failures",

@@ -1,8 +1,9 @@
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, eq, isNull } from "drizzle-orm";
 import { AppError } from "@/lib/errors";
 import type { Role } from "@/lib/permissions";
 import { getDb } from "@/server/db/client";
-import { organizations, users, type User as UserRow } from "@/server/db/schema";
+import { consoleSessions, organizations, users, type User as UserRow } from "@/server/db/schema";
+import { endUserSessions } from "./sessions";
 import { hashPassword } from "@/server/auth/password";
 
 // Every query that touches another user is scoped by organization in its WHERE clause:
@@ -53,24 +54,37 @@ export async function createUser(input: { orgId: string; email: string; name: st
   return row;
 }
 
+/** Changes a user's role; a change ends their sessions, so they sign in again under the new role. */
 export async function setUserRole({ orgId, userId, role }: { orgId: string; userId: string; role: Role }) {
   const db = await getDb();
-  const [row] = await db
-    .update(users)
-    .set({ role })
-    .where(and(eq(users.organizationId, orgId), eq(users.id, userId)))
-    .returning(userColumns);
-  return row;
+  return db.transaction(async (tx) => {
+    const [before] = await tx
+      .select({ role: users.role })
+      .from(users)
+      .where(and(eq(users.organizationId, orgId), eq(users.id, userId)))
+      .for("update");
+    const [row] = await tx
+      .update(users)
+      .set({ role })
+      .where(and(eq(users.organizationId, orgId), eq(users.id, userId)))
+      .returning(userColumns);
+    if (row && before?.role !== role) await endUserSessions({ userId }, tx);
+    return row;
+  });
 }
 
+/** Activates or deactivates a user; deactivation ends their sessions. */
 export async function setUserActive({ orgId, userId, active }: { orgId: string; userId: string; active: boolean }) {
   const db = await getDb();
-  const [row] = await db
-    .update(users)
-    .set({ active })
-    .where(and(eq(users.organizationId, orgId), eq(users.id, userId)))
-    .returning(userColumns);
-  return row;
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(users)
+      .set({ active })
+      .where(and(eq(users.organizationId, orgId), eq(users.id, userId)))
+      .returning(userColumns);
+    if (row && !active) await endUserSessions({ userId }, tx);
+    return row;
+  });
 }
 
 /** The user and organization behind a sign-in; not scoped, because the caller is not yet known. */
@@ -84,9 +98,14 @@ export async function findUserForSignIn({ email }: { email: string }) {
   return row;
 }
 
-/** The signed-in user as the store knows them now (role and active flag may have changed). */
-export async function findSessionUser({ userId }: { userId: string }) {
+/** The signed-in user as the store knows them now, if their session has not ended (server/users/sessions.ts). */
+export async function findSessionUser({ userId, sessionId }: { userId: string; sessionId: string }) {
   const db = await getDb();
-  const [row] = await db.select({ user: userColumns, organization: organizations }).from(users).innerJoin(organizations, eq(organizations.id, users.organizationId)).where(eq(users.id, userId));
+  const [row] = await db
+    .select({ user: userColumns, organization: organizations })
+    .from(consoleSessions)
+    .innerJoin(users, eq(users.id, consoleSessions.userId))
+    .innerJoin(organizations, eq(organizations.id, users.organizationId))
+    .where(and(eq(consoleSessions.id, sessionId), eq(consoleSessions.userId, userId), isNull(consoleSessions.endedAt)));
   return row;
 }

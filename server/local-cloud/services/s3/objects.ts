@@ -125,6 +125,16 @@ export async function versionToRead(request: KeyRequest, versioned: boolean): Pr
   throw new CloudError(404, "NoSuchKey", "The specified key does not exist.", { Key: key }, { "x-amz-delete-marker": "true", "x-amz-version-id": marker.versionId });
 }
 
+/**
+ * Headers that keep a stored object inert in a browser. The local cloud shares its host with the
+ * console (browsers treat ports of one host as one site, cookies included), so a member's object
+ * must never run as a page there, whatever Content-Type it was stored or asked for with, and
+ * whoever signed the URL: it is sandboxed (no script, no plugin, an opaque origin that can read
+ * or set no cookie) and never sniffed. Neither header is part of S3's model, so SDKs see the
+ * object's own fields (Content-Disposition included) exactly as stored.
+ */
+const INERT_CONTENT = { "Content-Security-Policy": "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:", "X-Content-Type-Options": "nosniff" };
+
 export async function getObject(request: KeyRequest, head: boolean): Promise<XmlAnswer> {
   const { ctx, caller, bucket } = request;
   const owned = await ownedBucket(bucket, caller);
@@ -151,6 +161,7 @@ export async function getObject(request: KeyRequest, head: boolean): Promise<Xml
     const value = ctx.query.get(param);
     if (value) headers[header] = value;
   }
+  Object.assign(headers, INERT_CONTENT);
   const start = range ? range.start : 0;
   const end = range ? range.end : object.size - 1;
   headers["Content-Length"] = String(Math.max(0, end - start + 1));
