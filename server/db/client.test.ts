@@ -55,7 +55,7 @@ it("lets several instances migrate one PostgreSQL database at once", async () =>
     const instances = await Promise.all([1, 2, 3].map(() => openDatabase({ url: created.url })));
     // Each table made once, whoever won the race to migrate.
     const tables = await queryRows<{ name: string }>(instances[0]!.db, sql`select table_name as name from information_schema.tables where table_schema = 'public' order by table_name`);
-    expect(tables.map((t) => t.name)).toEqual(["audit_log", "collaboration_settings", "console_queries", "organization_aws_access", "organizations", "sign_in_failures", "users"]);
+    expect(tables.map((t) => t.name)).toEqual(["audit_log", "collaboration_settings", "console_queries", "console_sessions", "organization_aws_access", "organizations", "sign_in_failures", "users"]);
     await Promise.all(instances.map((instance) => instance.close()));
   } finally {
     await created.drop();

@@ -10,7 +10,8 @@ import { selectionThreshold, singleAggregationMeasurements, type AggregationType
 import type { QueryCatalog, QuerySource } from "@/server/engine/sql/catalog";
 import { isPrivacyProtected, type PrivacyPlan } from "@/server/engine/sql/differential-privacy";
 import { QueryRefusal, checkAgainstRules } from "@/server/engine/sql/validate";
-import { CostlyRefusalLimiter, LIVE_CHECK_TIME_LIMIT_MS } from "@/server/engine/sql/limits";
+import { CostlyRefusal, CostlyRefusalLimiter, LIVE_CHECK_TIME_LIMIT_MS } from "@/server/engine/sql/limits";
+import { recordAudit } from "@/server/audit/audit";
 
 // The workbench's check as you type: the engine's own validator, run in the console on what this
 // member sees of the collaboration through the Clean Rooms API (schemas and their analysis
@@ -77,6 +78,18 @@ export async function checkQuery(actor: Actor, collaborationId: string, sql: str
     return { verdict: "allowed", message, privacy: cost };
   } catch (error) {
     if (!(error instanceof QueryRefusal)) throw error;
+    // A check that hit the limits is no longer invisible: the organization's audit log keeps it (at most a few a minute, limits.ts).
+    if (error instanceof CostlyRefusal) {
+      await recordAudit({
+        organizationId: actor.orgId,
+        userId: actor.userId,
+        userEmail: actor.email,
+        action: "queries.check",
+        target: collaborationId,
+        outcome: "error",
+        detail: { message: error.message, characters: sql.length },
+      });
+    }
     return { verdict: "refused", message: error.message, ...(error.position !== undefined ? { position: error.position } : {}) };
   }
 }

@@ -13,6 +13,7 @@ import { getDb } from "@/server/db/client";
 import { consoleQueries } from "@/server/db/schema";
 import { readPrivacyBudget } from "@/server/collaborations/privacy-budget";
 import { checkQuery } from "@/server/queries/check";
+import { listAudit } from "@/server/audit/audit";
 import { addFractions, aggregationTypes, costOf, countFitting, fraction, subtractFractions } from "@/server/engine/privacy/accounting";
 import { privacyLedger } from "@/server/local-cloud/store/schema";
 
@@ -112,4 +113,13 @@ describe("the demo's differentially private collaboration", () => {
     expect(logged.filter((q) => q.status === "SUCCESS").every((q) => q.privacyMeasurements === 6 && q.privacyUsersNoise === 30)).toBe(true);
     expect(logged.find((q) => q.status === "REFUSED")).toMatchObject({ privacyMeasurements: null });
   }, 120_000);
+  it("refuses checks as you type built to make the engine work, audits them, and holds back the user who repeats them", async () => {
+    const huge = `SELECT COUNT(*) FROM org_b_customers WHERE region IN (${Array.from({ length: 60_000 }, (_, i) => i).join(",")})`;
+    for (let i = 0; i < 3; i++) expect(await checkQuery(analyst, collaborationId, `${huge} -- ${i}`)).toMatchObject({ verdict: "refused", message: expect.stringMatching(/too large/) });
+    const { entries } = await listAudit(analyst.orgId, { action: "queries.check" }, { limit: 10 });
+    expect(entries.filter((e) => e.userEmail === analyst.email && e.outcome === "error")).toHaveLength(3);
+    // The next check of this user, even an ordinary one, is refused at once; another user is not held back.
+    expect(await checkQuery(analyst, collaborationId, DEMO_SUGGESTED_SQL)).toMatchObject({ verdict: "refused", message: expect.stringMatching(/wait \d+ s/) });
+    expect(await checkQuery(await actorFor("admin@org-a.example"), collaborationId, DEMO_SUGGESTED_SQL)).toMatchObject({ verdict: "allowed" });
+  });
 });
