@@ -1,4 +1,4 @@
-import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
+import { CreateBucketCommand, DeleteBucketCommand, DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import type { BrowserContext, Page } from "@playwright/test";
 import { localCredentials, type RunningConsole } from "./console-server";
@@ -25,6 +25,11 @@ test("a member's stored page on the local cloud runs no script and cannot set or
   const credentials = await localCredentials(running(), "org-b");
   const s3 = new S3Client({ endpoint: cloud(), region: "us-east-1", forcePathStyle: true, credentials });
   await s3.send(new CreateBucketCommand({ Bucket: "org-b-pages" }));
+  // The suite shares one console: the bucket goes when the test ends, as it found the account.
+  const cleanUp = async () => {
+    for (const Key of ["welcome.html", "notes.txt"]) await s3.send(new DeleteObjectCommand({ Bucket: "org-b-pages", Key }));
+    await s3.send(new DeleteBucketCommand({ Bucket: "org-b-pages" }));
+  };
   const page = `<!doctype html><title>stored</title><script>
     document.cookie = "${SESSION}=planted; path=/api/datasets";
     document.cookie = "planted=1; path=/";
@@ -32,21 +37,25 @@ test("a member's stored page on the local cloud runs no script and cannot set or
   </script>`;
   await s3.send(new PutObjectCommand({ Bucket: "org-b-pages", Key: "welcome.html", Body: page, ContentType: "text/html" }));
   await s3.send(new PutObjectCommand({ Bucket: "org-b-pages", Key: "notes.txt", Body: page, ContentType: "text/plain" }));
-  const victim = await signedIn(browser, baseURL!, "owner@org-a.example");
-  const urls = [
-    await getSignedUrl(s3, new GetObjectCommand({ Bucket: "org-b-pages", Key: "welcome.html" }), { expiresIn: 600 }),
-    await getSignedUrl(s3, new GetObjectCommand({ Bucket: "org-b-pages", Key: "notes.txt", ResponseContentType: "text/html" }), { expiresIn: 600 }),
-    await getSignedUrl(s3, new GetObjectCommand({ Bucket: "org-b-pages", Key: "welcome.html", ResponseContentDisposition: "inline" }), { expiresIn: 600 }),
-  ];
-  for (const url of urls) {
-    const response = await victim.goto(url);
-    expect(response?.headers()["content-security-policy"]).toMatch(/sandbox/);
-    expect(response?.headers()["x-content-type-options"]).toBe("nosniff");
-    expect(await victim.title()).not.toBe("ran");
+  try {
+    const victim = await signedIn(browser, baseURL!, "owner@org-a.example");
+    const urls = [
+      await getSignedUrl(s3, new GetObjectCommand({ Bucket: "org-b-pages", Key: "welcome.html" }), { expiresIn: 600 }),
+      await getSignedUrl(s3, new GetObjectCommand({ Bucket: "org-b-pages", Key: "notes.txt", ResponseContentType: "text/html" }), { expiresIn: 600 }),
+      await getSignedUrl(s3, new GetObjectCommand({ Bucket: "org-b-pages", Key: "welcome.html", ResponseContentDisposition: "inline" }), { expiresIn: 600 }),
+    ];
+    for (const url of urls) {
+      const response = await victim.goto(url);
+      expect(response?.headers()["content-security-policy"]).toMatch(/sandbox/);
+      expect(response?.headers()["x-content-type-options"]).toBe("nosniff");
+      expect(await victim.title()).not.toBe("ran");
+    }
+    const cookies = await victim.context().cookies();
+    expect(cookies.filter((c) => c.value === "planted" || c.name === "planted")).toEqual([]);
+    await victim.context().close();
+  } finally {
+    await cleanUp();
   }
-  const cookies = await victim.context().cookies();
-  expect(cookies.filter((c) => c.value === "planted" || c.name === "planted")).toEqual([]);
-  await victim.context().close();
 });
 
 test("a page of another origin cannot change anything through the console's routes", async ({ browser, baseURL }) => {
