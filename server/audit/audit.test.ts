@@ -64,6 +64,41 @@ describeEachDatabase("audit log", () => {
       await db.execute(sql`ALTER TABLE audit_log ENABLE TRIGGER audit_log_no_change`);
     }
   });
+
+  it("finds any one field of an entry rewritten, each field on its own", async () => {
+    const db = await getDb();
+    const rewrites = {
+      at: sql`at = at + interval '1 second'`,
+      user_id: sql`user_id = ${randomUUID()}`,
+      user_email: sql`user_email = 'someone.else@org.example'`,
+      action: sql`action = 'users.add'`,
+      target: sql`target = 'another-thing'`,
+      // A refused command rewritten as allowed.
+      outcome: sql`outcome = 'error'`,
+      detail: sql`detail = '{"n": 1, "nested": {"a": [1, "x"], "b": 3}}'::jsonb`,
+      previous_hash: sql`previous_hash = ${"f".repeat(64)}`,
+    };
+    await db.execute(sql`ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_change`);
+    try {
+      for (const [field, change] of Object.entries(rewrites)) {
+        const org = randomUUID();
+        for (let n = 0; n < 3; n++) await appendAudit(event(org, n));
+        const [, middle] = (await db.select({ id: auditLog.id }).from(auditLog).where(eq(auditLog.organizationId, org)).orderBy(asc(auditLog.id))).map((r) => r.id);
+        await db.execute(sql`UPDATE audit_log SET ${change} WHERE id = ${middle!}`);
+        expect([field, await verifyAudit(org)]).toEqual([field, expect.objectContaining({ ok: false, brokenAt: middle })]);
+      }
+      // Moved to another organization's chain: missing from one, out of place in the other.
+      const [from, to] = [randomUUID(), randomUUID()];
+      for (let n = 0; n < 3; n++) await appendAudit(event(from, n));
+      await appendAudit(event(to, 9));
+      const [, moved] = (await db.select({ id: auditLog.id }).from(auditLog).where(eq(auditLog.organizationId, from)).orderBy(asc(auditLog.id))).map((r) => r.id);
+      await db.execute(sql`UPDATE audit_log SET organization_id = ${to} WHERE id = ${moved!}`);
+      expect(await verifyAudit(from)).toMatchObject({ ok: false });
+      expect(await verifyAudit(to)).toMatchObject({ ok: false });
+    } finally {
+      await db.execute(sql`ALTER TABLE audit_log ENABLE TRIGGER audit_log_no_change`);
+    }
+  });
 });
 
 describeEachDatabase("the audit of console actions", () => {

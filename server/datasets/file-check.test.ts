@@ -1,6 +1,10 @@
 import { Readable, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { describe, expect, it } from "vitest";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { DuckDBInstance } from "@duckdb/node-api";
+import { beforeAll, describe, expect, it } from "vitest";
 import { formatBytes } from "@/lib/format";
 import fc from "fast-check";
 import { CsvRows } from "./csv";
@@ -59,9 +63,39 @@ describe("CSV", () => {
 });
 
 describe("Parquet", () => {
-  it("passes a file that begins and ends with PAR1, and refuses one that does not", async () => {
-    expect(await check("parquet", ["PAR1", Buffer.alloc(100), "PA", "R1"])).toMatchObject({ ok: true, bytes: 108 });
+  // A real file, written by DuckDB: a few row groups, so that it has a middle to lose.
+  let parquet: Buffer;
+  beforeAll(async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "file-check-"));
+    const instance = await DuckDBInstance.create(":memory:");
+    const connection = await instance.connect();
+    await connection.run(`COPY (SELECT range AS customer_id, 'region-' || (range % 7) AS region FROM range(20000)) TO '${dir}/t.parquet' (FORMAT parquet, ROW_GROUP_SIZE 5000)`);
+    connection.closeSync();
+    instance.closeSync();
+    parquet = fs.readFileSync(path.join(dir, "t.parquet"));
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  const inChunks = (file: Buffer, size = 4096) => Array.from({ length: Math.ceil(file.length / size) }, (_, i) => file.subarray(i * size, (i + 1) * size));
+
+  it("passes a whole file, however it is cut into chunks", async () => {
+    for (const size of [1, 7, 4096, parquet.length]) expect(await check("parquet", inChunks(parquet, size))).toMatchObject({ ok: true, bytes: parquet.length });
+  });
+
+  it("refuses a file that is not Parquet, or one cut short, cut in its middle or with a broken footer", async () => {
     expect(await check("parquet", ["a,b\n1,2\n"])).toMatchObject({ ok: false, message: expect.stringContaining("not a Parquet file") });
+    // Markers alone are not a file.
+    expect(await check("parquet", ["PAR1", Buffer.alloc(100), "PA", "R1"])).toMatchObject({ ok: false, message: expect.stringContaining("damaged or incomplete") });
+    const half = Math.floor(parquet.length / 2);
+    const damaged = [
+      parquet.subarray(0, half), // the upload stopped halfway
+      parquet.subarray(0, parquet.length - 1), // one byte short
+      Buffer.concat([parquet.subarray(0, 4), parquet.subarray(parquet.length - 2000)]), // the middle lost, both ends kept
+      Buffer.concat([parquet.subarray(0, half), parquet.subarray(half + 100)]), // a hole inside the footer's reach
+      Buffer.concat([parquet.subarray(0, parquet.length - 8), Buffer.from([0xff, 0xff, 0xff, 0x7f]), Buffer.from("PAR1")]), // a footer longer than the file
+    ];
+    for (const [i, file] of damaged.entries()) {
+      expect([i, (await check("parquet", inChunks(file))).ok]).toEqual([i, false]);
+    }
   });
 });
 

@@ -3,12 +3,13 @@ import { Transform, type TransformCallback } from "node:stream";
 import { AppError } from "@/lib/errors";
 import { formatBytes } from "@/lib/format";
 import { CsvRows } from "./csv";
+import { endOfColumnChunks } from "./parquet-footer";
 
 // Checks a dataset file while it streams to storage, so a bad file is refused before anything is
 // kept and a good one is never read twice or held whole in memory. CSV is checked for what
 // breaks cataloguing and queries: UTF-8, a header of distinct non-blank names, the same number of
-// fields on every row. Parquet is checked by its magic bytes at both ends (its schema is read by
-// the crawler).
+// fields on every row. Parquet is checked at both ends: its magic bytes and its footer (its schema
+// is read by the crawler).
 
 export type DatasetFormat = "csv" | "parquet";
 
@@ -46,6 +47,31 @@ function checkHeader(names: string[]): void {
     seen.set(lower, index);
   });
   if (names.every(looksLikeData)) throw refuse("The first row holds values, not column names. Add a header row naming each column.");
+}
+
+// Parquet ends with its footer (the file's metadata, Thrift-encoded), the footer's length (4 bytes,
+// little-endian) and PAR1. The last bytes are kept as the file streams past, enough to see the
+// start of any footer up to this size.
+const PARQUET_TAIL_KEPT = 1 << 20;
+
+/**
+ * A Parquet file's markers and footer: PAR1 at both ends, a footer that fits between them, and,
+ * when it was kept, column chunks that all end before the footer begins (parquet-footer.ts). A
+ * file cut short, or missing bytes in its middle, fails one of these.
+ */
+function checkParquetEnds(bytes: number, head: Buffer, tail: Buffer): void {
+  if (bytes < 12 || head.toString("latin1") !== "PAR1" || tail.subarray(-4).toString("latin1") !== "PAR1") {
+    throw refuse("The file is not a Parquet file (it does not begin and end with Parquet's PAR1 marker).");
+  }
+  const footer = tail.readUInt32LE(tail.length - 8);
+  const damaged = refuse("The Parquet file is damaged or incomplete (its footer does not fit the file); export it again and upload the whole file.");
+  if (footer === 0 || footer + 12 > bytes) throw damaged;
+  // A footer longer than what was kept is left to the crawler, which reads the whole file.
+  if (footer + 8 > tail.length) return;
+  const footerStart = bytes - 8 - footer;
+  const end = endOfColumnChunks(tail.subarray(tail.length - 8 - footer, tail.length - 8));
+  // Every column chunk must lie between the leading PAR1 and the footer: bytes lost anywhere before the footer move it.
+  if (end === null || end > footerStart) throw damaged;
 }
 
 /** A pass-through stream that refuses, mid-stream, a file that is not a well-formed dataset. */
@@ -88,7 +114,7 @@ export function datasetCheck(format: DatasetFormat, maxBytes: number): Transform
           csv.push(text);
         } else {
           if (head.length < 4) head = Buffer.concat([head, chunk.subarray(0, 4 - head.length)]);
-          tail = Buffer.concat([tail, chunk]).subarray(-4);
+          tail = Buffer.concat([tail, chunk]).subarray(-PARQUET_TAIL_KEPT);
         }
         done(null, chunk);
       } catch (error) {
@@ -103,8 +129,8 @@ export function datasetCheck(format: DatasetFormat, maxBytes: number): Transform
           csv.end();
           if (!columns.length) throw refuse("The file has no header row.");
           if (rows === 0) throw refuse("The file has a header but no rows of data.");
-        } else if (bytes < 12 || head.toString("latin1") !== "PAR1" || tail.toString("latin1") !== "PAR1") {
-          throw refuse("The file is not a Parquet file (it does not begin and end with Parquet's PAR1 marker).");
+        } else {
+          checkParquetEnds(bytes, head, tail);
         }
         done();
       } catch (error) {
