@@ -116,6 +116,8 @@ test("a replaced or shadowed session cookie cannot make an open page write into 
 test("a session cookie kept after sign-out is worth nothing", async ({ browser, baseURL }) => {
   const page = await signedIn(browser, baseURL!, "analyst@org-b.example");
   const kept = await sessionCookieOf(page.context());
+  // Out of reach of scripts, not sent by other sites' requests, and for the whole console.
+  expect([kept.httpOnly, kept.sameSite, kept.path]).toEqual([true, "Lax", "/"]);
   await new SignInPage(page).signOut();
   const replay = await browser.newContext({ baseURL });
   await replay.addCookies([kept]);
@@ -125,4 +127,15 @@ test("a session cookie kept after sign-out is worth nothing", async ({ browser, 
   expect((await replayed.request.get("/api/datasets?name=x")).status()).toBe(401);
   await replay.close();
   await page.context().close();
+});
+
+test("no page of the console can be framed, sniffed or leak its address to another site", async ({ request }) => {
+  for (const path of ["/sign-in", "/api/health", "/datasets"]) {
+    const response = await request.get(path, { maxRedirects: 0 });
+    const headers = response.headers();
+    expect(headers["content-security-policy"], path).toMatch(/frame-ancestors 'none'/);
+    expect(headers["x-frame-options"], path).toBe("DENY");
+    expect(headers["x-content-type-options"], path).toBe("nosniff");
+    expect(headers["referrer-policy"], path).toBe("same-origin");
+  }
 });
