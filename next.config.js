@@ -6,10 +6,15 @@ const nextConfig = {
   experimental: { authInterrupts: true },
   poweredByHeader: false,
   // Every page and route: never framed (clickjacking), never sniffed, no plugins, no <base>
-  // rewriting where scripts load from, and the path and query kept from other sites. (HSTS is
-  // for the TLS terminator in front: docs/operations.md.)
+  // rewriting where scripts load from, and the path and query kept from other sites; reached
+  // over HTTPS through a proxy (X-Forwarded-Proto: https), HTTPS only from then on.
   async headers() {
     return [
+      {
+        source: "/:path*",
+        has: [{ type: "header", key: "x-forwarded-proto", value: "https" }],
+        headers: [{ key: "Strict-Transport-Security", value: "max-age=31536000" }],
+      },
       {
         source: "/:path*",
         headers: [

@@ -137,5 +137,9 @@ test("no page of the console can be framed, sniffed or leak its address to anoth
     expect(headers["x-frame-options"], path).toBe("DENY");
     expect(headers["x-content-type-options"], path).toBe("nosniff");
     expect(headers["referrer-policy"], path).toBe("same-origin");
+    // Plain HTTP never pins HTTPS; a request that came through a TLS proxy does.
+    expect(headers["strict-transport-security"], path).toBeUndefined();
+    const secure = await request.get(path, { maxRedirects: 0, headers: { "x-forwarded-proto": "https" } });
+    expect(secure.headers()["strict-transport-security"], path).toBe("max-age=31536000");
   }
 });
