@@ -2,7 +2,10 @@ import { beforeAll, expect, it } from "vitest";
 import { seedDemo } from "@/server/seed/demo";
 import { actorFor } from "@/server/testing/actors";
 import { describeEachDatabase } from "@/server/testing/databases";
-import { endConsoleSession, startConsoleSession } from "./sessions";
+import { eq, inArray } from "drizzle-orm";
+import { getDb } from "@/server/db/client";
+import { consoleSessions } from "@/server/db/schema";
+import { endConsoleSession, SESSION_LIFETIME_MS, startConsoleSession } from "./sessions";
 import { findSessionUser, setUserActive, setUserRole } from "./store";
 
 // A console session counts only while the store says it has not ended: a copied cookie is worth
@@ -54,5 +57,25 @@ describeEachDatabase("console sessions", () => {
     await setUserActive({ orgId: analyst.orgId, userId: analyst.userId, active: true });
     expect(await live(analyst.userId, session)).toBe(false);
     expect(await live(analyst.userId, await startConsoleSession({ userId: analyst.userId }))).toBe(true);
+  });
+  it("ends a session 30 days after its sign-in however it was renewed, and forgets old rows", async () => {
+    const analyst = await actorFor("analyst@org-a.example");
+    const [old, ended] = [await startConsoleSession({ userId: analyst.userId }), await startConsoleSession({ userId: analyst.userId })];
+    const db = await getDb();
+    await db
+      .update(consoleSessions)
+      .set({ createdAt: new Date(Date.now() - SESSION_LIFETIME_MS - 60_000) })
+      .where(eq(consoleSessions.id, old));
+    await db
+      .update(consoleSessions)
+      .set({ endedAt: new Date(Date.now() - 2 * 24 * 3600 * 1000) })
+      .where(eq(consoleSessions.id, ended));
+    expect(await live(analyst.userId, old)).toBe(false);
+    await startConsoleSession({ userId: analyst.userId });
+    const left = await db
+      .select({ id: consoleSessions.id })
+      .from(consoleSessions)
+      .where(inArray(consoleSessions.id, [old, ended]));
+    expect(left).toEqual([]);
   });
 });

@@ -1,9 +1,9 @@
-import { and, asc, eq, isNull } from "drizzle-orm";
+import { and, asc, eq, gt, isNull } from "drizzle-orm";
 import { AppError } from "@/lib/errors";
 import type { Role } from "@/lib/permissions";
 import { getDb } from "@/server/db/client";
 import { consoleSessions, organizations, users, type User as UserRow } from "@/server/db/schema";
-import { endUserSessions } from "./sessions";
+import { endUserSessions, sessionsValidSince } from "./sessions";
 import { hashPassword } from "@/server/auth/password";
 
 // Every query that touches another user is scoped by organization in its WHERE clause:
@@ -106,6 +106,6 @@ export async function findSessionUser({ userId, sessionId }: { userId: string; s
     .from(consoleSessions)
     .innerJoin(users, eq(users.id, consoleSessions.userId))
     .innerJoin(organizations, eq(organizations.id, users.organizationId))
-    .where(and(eq(consoleSessions.id, sessionId), eq(consoleSessions.userId, userId), isNull(consoleSessions.endedAt)));
+    .where(and(eq(consoleSessions.id, sessionId), eq(consoleSessions.userId, userId), isNull(consoleSessions.endedAt), gt(consoleSessions.createdAt, sessionsValidSince())));
   return row;
 }

@@ -247,7 +247,7 @@ export const configuredTableRoutes = [
     async ({ input, caller }) => {
       const owned = await ownConfiguredTable(input.configuredTableIdentifier, caller);
       // Read outside the table's row lock (the embedded store has one connection); each query checks again.
-      await checkPrivacyOwner(owned, input.analysisRulePolicy);
+      await refuseProtectionByReceiver(owned, input.analysisRulePolicy);
       const updated = await updateResource<ConfiguredTableBody>(owned.id, (table) => {
         const existing = Object.keys(table.body.analysisRules);
         if (existing.length) {
@@ -281,7 +281,7 @@ export const configuredTableRoutes = [
     async ({ input, caller }) => {
       const owned = await ownConfiguredTable(input.configuredTableIdentifier, caller);
       // Read outside the table's row lock (the embedded store has one connection); each query checks again.
-      await checkPrivacyOwner(owned, input.analysisRulePolicy);
+      await refuseProtectionByReceiver(owned, input.analysisRulePolicy);
       const updated = await updateResource<ConfiguredTableBody>(owned.id, (table) => {
         const current = table.body.analysisRules[input.analysisRuleType];
         if (!current) throw notFound("ANALYSIS_RULE", `${table.id}/${input.analysisRuleType}`, "analysis rule");
@@ -326,7 +326,7 @@ export function receivesResults(collaboration: Resource<CollaborationBody> | und
 }
 
 /** Refuses a differentially private rule on a table associated with a collaboration where its owner receives results. */
-async function checkPrivacyOwner(table: ConfiguredTable, policy: { v1: { custom?: { differentialPrivacy?: unknown } } }): Promise<void> {
+async function refuseProtectionByReceiver(table: ConfiguredTable, policy: { v1: { custom?: { differentialPrivacy?: unknown } } }): Promise<void> {
   if (!policy.v1.custom?.differentialPrivacy) return;
   const associations = await listResources<AssociationBody>({ kind: "association", accountId: table.accountId });
   for (const association of associations.filter((a) => a.body.configuredTableId === table.id)) {

@@ -75,8 +75,6 @@ export interface PrivacyBudgetTemplateBody {
   autoRefresh: "CALENDAR_MONTH" | "NONE";
   epsilon: number;
   usersNoisePerQuery: number;
-  /** Queries that have spent from the budget: once any has, epsilon may not be lowered. */
-  spentQueries: number;
 }
 
 export interface AnalysisTemplateBody {

@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { z } from "zod";
 import { budgetPeriod, fraction, fractionAtMost, fractionToNumber } from "@/server/engine/privacy/accounting";
 import { formatEpsilon } from "@/lib/privacy";
@@ -6,7 +5,7 @@ import { route } from "../../protocols/rest-json";
 import { ownMembership, visibleCollaboration, type Collaboration } from "./access";
 import { accessDenied, conflict, identifier, invalid, notFound, pageInput, pageResources, resolveId, tags, timestamps, arn } from "./common";
 import { receivesResults, usesDifferentialPrivacy } from "./configured-tables";
-import { budgetState, epsilon, everSpent, ownerOfTemplate, spentIn, usersNoisePerQuery } from "./privacy-budgets";
+import { budgetState, epsilon, everSpent, ownerOfTemplate, spentIn, templateIdFor, templateOf, usersNoisePerQuery } from "./privacy-budgets";
 import type { AssociationBody, CollaborationBody, ConfiguredTableBody, PrivacyBudgetTemplateBody } from "./model";
 import { deleteResourceIf, findResource, insertResource, isUniqueViolation, listResources, updateResource, type Resource } from "./resources";
 
@@ -49,16 +48,6 @@ async function ownsDifferentiallyPrivateTables(membershipId: string, collaborati
   return false;
 }
 
-/**
- * A template's id follows from whose budget it sets (the collaboration and the member), so two
- * creations racing for one budget collide in the store, and a template re-created after a delete
- * is the same budget's template again.
- */
-function templateIdFor(collaborationId: string, accountId: string): string {
-  const hex = createHash("sha256").update(`privacy-budget-template:${collaborationId}:${accountId}`).digest("hex");
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
-}
-
 async function ownTemplate(membershipIdentifier: string, templateIdentifier: string, caller: Parameters<typeof ownMembership>[1]) {
   const membership = await ownMembership(membershipIdentifier, caller);
   const template = await findResource<PrivacyBudgetTemplateBody>("privacyBudgetTemplate", resolveId(templateIdentifier));
@@ -95,8 +84,9 @@ export const privacyBudgetTemplateRoutes = [
       if (!(await ownsDifferentiallyPrivateTables(membership.id, collaborationId))) {
         throw accessDenied("Only a member whose associated tables are protected by differential privacy creates a privacy budget template, for its own tables.");
       }
+      const exists = () => conflict("ALREADY_EXISTS", "Your organization already has a privacy budget template in this collaboration; update it instead.");
+      if (await templateOf(collaborationId, caller.accountId)) throw exists();
       const id = templateIdFor(collaborationId, caller.accountId);
-      if (await findResource("privacyBudgetTemplate", id)) throw conflict("ALREADY_EXISTS", "Your organization already has a privacy budget template in this collaboration; update it instead.");
       const { epsilon: e, usersNoisePerQuery: noise } = input.parameters.differentialPrivacy;
       const autoRefresh = input.autoRefresh ?? "CALENDAR_MONTH";
       // What queries already spent on these tables stays spent: a template re-created after a
@@ -116,10 +106,10 @@ export const privacyBudgetTemplateRoutes = [
         membershipId: membership.id,
         arn: arn(caller, caller.accountId, `membership/${membership.id}/privacybudgettemplate/${id}`),
         name: id,
-        body: { region: caller.region, autoRefresh, epsilon: e, usersNoisePerQuery: noise, spentQueries: 0 },
+        body: { region: caller.region, autoRefresh, epsilon: e, usersNoisePerQuery: noise },
         tags: input.tags,
       }).catch((error: unknown) => {
-        throw isUniqueViolation(error) ? conflict("ALREADY_EXISTS", "Your organization already has a privacy budget template in this collaboration; update it instead.") : error;
+        throw isUniqueViolation(error) ? exists() : error;
       });
       return { privacyBudgetTemplate: shape(template, await collaborationOf(template)) };
     },

@@ -36,22 +36,35 @@ type Template = Resource<PrivacyBudgetTemplateBody>;
 export const epsilon = z.number().int("epsilon must be a whole number from 1 to 20.").min(1).max(20);
 export const usersNoisePerQuery = z.number().int("usersNoisePerQuery must be a whole number from 10 to 100.").min(10).max(100);
 
-/** The template of the member who owns the differentially private tables, in this collaboration. */
-export async function templateOf(collaborationId: string, ownerAccountId: string): Promise<Template | undefined> {
-  const templates = await listResources<PrivacyBudgetTemplateBody>({ kind: "privacyBudgetTemplate", collaborationId });
-  return templates.find((t) => t.accountId === ownerAccountId);
-}
-
 /** Every budget of the collaboration: one per member who set a template. */
 export function templatesOf(collaborationId: string): Promise<Template[]> {
   return listResources<PrivacyBudgetTemplateBody>({ kind: "privacyBudgetTemplate", collaborationId });
 }
 
-/** The budget's own id: derived from its template's, as there is exactly one per template. */
-export function budgetId(templateId: string): string {
-  const hex = createHash("sha256").update(`privacy-budget:${templateId}`).digest("hex");
+/**
+ * The template of the member who owns the differentially private tables, in this collaboration.
+ * Looked up by owner, not by its derived id (templateIdFor): templates made before ids were
+ * derived have random ones.
+ */
+export async function templateOf(collaborationId: string, ownerAccountId: string): Promise<Template | undefined> {
+  return (await templatesOf(collaborationId)).find((t) => t.accountId === ownerAccountId);
+}
+
+/** A UUID-shaped id that follows from `seed`: the same seed, the same id. */
+function derivedId(seed: string): string {
+  const hex = createHash("sha256").update(seed).digest("hex");
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
+
+/** The budget's own id: derived from its template's, as there is exactly one per template. */
+export const budgetId = (templateId: string) => derivedId(`privacy-budget:${templateId}`);
+
+/**
+ * A template's id follows from whose budget it sets (the collaboration and the member), so two
+ * creations racing for one budget collide in the store, and a template re-created after a delete
+ * is the same budget's template again.
+ */
+export const templateIdFor = (collaborationId: string, accountId: string) => derivedId(`privacy-budget-template:${collaborationId}:${accountId}`);
 
 /** Whose budget: the collaboration and the member whose tables it protects. */
 export interface BudgetOwner {
@@ -127,7 +140,8 @@ export async function chargeQuery(template: Template, queryId: string, measureme
     debit = { measurements, usersNoisePerQuery: current.body.usersNoisePerQuery };
     await tx.insert(privacyLedger).values({ queryId, templateId: current.id, ...ownerOfTemplate(current), period: state.period, createdAt: at, ...debit });
     await record(tx, debit);
-    return { ...current.body, spentQueries: current.body.spentQueries + 1 };
+    // The ledger is the budget: the template row is only locked, not changed.
+    return null;
   });
   if (!charged || !debit) throw new CloudError(400, "ValidationException", "The privacy budget template was deleted while the query was submitted; it was not run.", { reason: "INVALID_QUERY" });
   return debit;

@@ -10,6 +10,7 @@ import {
   GetProtectedQueryCommand,
   ListPrivacyBudgetsCommand,
   StartProtectedQueryCommand,
+  type AnalysisRuleCustom as CustomPolicy,
   type CleanRoomsClient,
   type ProtectedQuery,
 } from "@aws-sdk/client-cleanrooms";
@@ -43,12 +44,7 @@ export async function privacyWorld(options: { tables: Record<string, string>; ep
   const [s3A, s3B] = [await cloud.s3("org-a"), await cloud.s3("org-b")];
   await s3A.send(new CreateBucketCommand({ Bucket: "org-a-results" }));
   await s3B.send(new CreateBucketCommand({ Bucket: "org-b-data" }));
-  for (const [name, csv] of Object.entries(options.tables)) await s3B.send(new PutObjectCommand({ Bucket: "org-b-data", Key: `${name}/part-0.csv`, Body: csv }));
-  const glue = await cloud.glue("org-b");
-  await glue.send(new CreateDatabaseCommand({ DatabaseInput: { Name: "analytics" } }));
-  await glue.send(new CreateCrawlerCommand({ Name: "tables", Role: "arn:aws:iam::222222222222:role/Glue", DatabaseName: "analytics", Targets: { S3Targets: [{ Path: "s3://org-b-data/" }] } }));
-  await glue.send(new StartCrawlerCommand({ Name: "tables" }));
-  while ((await glue.send(new GetCrawlerCommand({ Name: "tables" }))).Crawler?.State !== "READY") await new Promise((r) => setTimeout(r, 50));
+  await catalogueCsv(cloud, "org-b", { bucket: "org-b-data", database: "analytics", tables: options.tables });
 
   const { collaboration } = await analyst.send(
     new CreateCollaborationCommand({
@@ -72,20 +68,12 @@ export async function privacyWorld(options: { tables: Record<string, string>; ep
   ).membership!.id!;
   const ownerMembership = (await owner.send(new CreateMembershipCommand({ collaborationIdentifier: collaborationId, queryLogStatus: "ENABLED" }))).membership!.id!;
   for (const [name, csv] of Object.entries(options.tables)) {
-    const header = csv.split("\n")[0]!.split(",");
-    const table = (
-      await owner.send(new CreateConfiguredTableCommand({ name, tableReference: { glue: { databaseName: "analytics", tableName: name } }, allowedColumns: header, analysisMethod: "DIRECT_QUERY" }))
-    ).configuredTable!.id!;
-    await owner.send(
-      new CreateConfiguredTableAnalysisRuleCommand({
-        configuredTableIdentifier: table,
-        analysisRuleType: "CUSTOM",
-        analysisRulePolicy: { v1: { custom: { allowedAnalyses: ["ANY_QUERY"], allowedAnalysisProviders: ["111111111111"], differentialPrivacy: { columns: [{ name: "customer_id" }] } } } },
-      }),
-    );
-    await owner.send(
-      new CreateConfiguredTableAssociationCommand({ membershipIdentifier: ownerMembership, configuredTableIdentifier: table, name, roleArn: "arn:aws:iam::222222222222:role/CleanRooms" }),
-    );
+    await associateCustomTable(owner, "222222222222", ownerMembership, {
+      name,
+      database: "analytics",
+      columns: csv.split("\n")[0]!.split(","),
+      custom: { allowedAnalyses: ["ANY_QUERY"], allowedAnalysisProviders: ["111111111111"], differentialPrivacy: { columns: [{ name: "customer_id" }] } },
+    });
   }
   const templateId = (
     await owner.send(
@@ -130,4 +118,30 @@ export async function privacyWorld(options: { tables: Record<string, string>; ep
       return Object.fromEntries(privacyBudgetSummaries![0]!.budget!.differentialPrivacy!.aggregations!.map((a) => [a.type!, { maxCount: a.maxCount!, remainingCount: a.remainingCount! }]));
     },
   };
+}
+
+/** Puts each CSV at `<name>/part-0.csv` of the organization's bucket and crawls the bucket into a Glue database of that name. */
+export async function catalogueCsv(cloud: TestCloud, slug: string, { bucket, database, tables }: { bucket: string; database: string; tables: Record<string, string> }): Promise<void> {
+  const [s3, glue, { accountId }] = [await cloud.s3(slug), await cloud.glue(slug), await cloud.credentials(slug)];
+  for (const [name, csv] of Object.entries(tables)) await s3.send(new PutObjectCommand({ Bucket: bucket, Key: `${name}/part-0.csv`, Body: csv }));
+  await glue.send(new CreateDatabaseCommand({ DatabaseInput: { Name: database } }));
+  await glue.send(new CreateCrawlerCommand({ Name: database, Role: `arn:aws:iam::${accountId}:role/Glue`, DatabaseName: database, Targets: { S3Targets: [{ Path: `s3://${bucket}/` }] } }));
+  await glue.send(new StartCrawlerCommand({ Name: database }));
+  while ((await glue.send(new GetCrawlerCommand({ Name: database }))).Crawler?.State !== "READY") await new Promise((r) => setTimeout(r, 50));
+}
+
+/** A configured table over a catalogued Glue table, with a custom rule, associated with the membership under its own name. */
+export async function associateCustomTable(
+  client: CleanRoomsClient,
+  accountId: string,
+  membershipIdentifier: string,
+  table: { name: string; database: string; columns: string[]; custom: CustomPolicy },
+): Promise<string> {
+  const { name, database, columns, custom } = table;
+  const id = (
+    await client.send(new CreateConfiguredTableCommand({ name, tableReference: { glue: { databaseName: database, tableName: name } }, allowedColumns: columns, analysisMethod: "DIRECT_QUERY" }))
+  ).configuredTable!.id!;
+  await client.send(new CreateConfiguredTableAnalysisRuleCommand({ configuredTableIdentifier: id, analysisRuleType: "CUSTOM", analysisRulePolicy: { v1: { custom } } }));
+  await client.send(new CreateConfiguredTableAssociationCommand({ membershipIdentifier, configuredTableIdentifier: id, name, roleArn: `arn:aws:iam::${accountId}:role/CleanRooms` }));
+  return id;
 }

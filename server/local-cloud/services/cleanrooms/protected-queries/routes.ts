@@ -49,7 +49,8 @@ function shape(query: ProtectedQuery, membership: Membership) {
   };
 }
 
-// A caller whose queries keep hitting the check's size or time limits is refused at once for a while.
+// An account whose queries keep hitting the check's size or time limits is refused at once for a
+// while. Counted per account, not per key or session: a member can mint those at will.
 const starts = new CostlyRefusalLimiter();
 
 const inProgress = new Set(["SUBMITTED", "STARTED", "CANCELLING"]);
@@ -116,9 +117,7 @@ export const protectedQueryRoutes = [
     }
     let validated;
     try {
-      validated = await starts.guard(caller.assumedRole ? `${caller.accountId}/${caller.assumedRole.roleName}/${caller.assumedRole.sessionName}` : caller.accessKeyId, () =>
-        checkAgainstRules(sql, catalog, source),
-      );
+      validated = await starts.guard(caller.accountId, () => checkAgainstRules(sql, catalog, source));
       checkPrivacyOwner(collaboration, validated.privacy);
     } catch (error) {
       if (error instanceof QueryRefusal) throw invalidQuery(error.message);

@@ -1,10 +1,7 @@
-import { PutObjectCommand } from "@aws-sdk/client-s3";
-import { CreateCrawlerCommand, CreateDatabaseCommand, GetCrawlerCommand, StartCrawlerCommand } from "@aws-sdk/client-glue";
 import {
   CleanRoomsClient,
   CreateConfiguredTableAnalysisRuleCommand,
   CreateConfiguredTableAssociationCommand,
-  CreateConfiguredTableCommand,
   CreatePrivacyBudgetTemplateCommand,
   DeleteConfiguredTableAnalysisRuleCommand,
   DeleteConfiguredTableAssociationCommand,
@@ -15,10 +12,12 @@ import {
   UpdateConfiguredTableAnalysisRuleCommand,
   UpdatePrivacyBudgetTemplateCommand,
 } from "@aws-sdk/client-cleanrooms";
+import { CreateRoleCommand, IAMClient } from "@aws-sdk/client-iam";
+import { AssumeRoleCommand } from "@aws-sdk/client-sts";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ConfiguredTableBody } from "../../model";
 import { updateResource } from "../../resources";
-import { privacyWorld, type PrivacyWorld } from "../privacy-world";
+import { associateCustomTable, catalogueCsv, privacyWorld, type PrivacyWorld } from "../privacy-world";
 
 // Attacks on the accounting around differential privacy, by the member who queries (org-a, who
 // also receives results) against the member whose tables it protects (org-b): taking over the
@@ -41,39 +40,14 @@ describe("attacks on the privacy budget", () => {
 
   beforeAll(async () => {
     world = await privacyWorld({ tables: { visits: csv }, epsilon: 2, usersNoisePerQuery: 10 });
-    // The attacker brings a table of its own, catalogued in its own account.
-    const s3 = await world.cloud.s3("org-a");
-    await s3.send(new PutObjectCommand({ Bucket: "org-a-results", Key: "mine/part-0.csv", Body: csv }));
-    const glue = await world.cloud.glue("org-a");
-    await glue.send(new CreateDatabaseCommand({ DatabaseInput: { Name: "own" } }));
-    await glue.send(new CreateCrawlerCommand({ Name: "own", Role: "arn:aws:iam::111111111111:role/Glue", DatabaseName: "own", Targets: { S3Targets: [{ Path: "s3://org-a-results/mine/" }] } }));
-    await glue.send(new StartCrawlerCommand({ Name: "own" }));
-    while ((await glue.send(new GetCrawlerCommand({ Name: "own" }))).Crawler?.State !== "READY") await new Promise((r) => setTimeout(r, 50));
-    attackerTable = (
-      await world.analyst.send(
-        new CreateConfiguredTableCommand({
-          name: "mine",
-          tableReference: { glue: { databaseName: "own", tableName: "mine" } },
-          allowedColumns: ["customer_id", "region", "spend"],
-          analysisMethod: "DIRECT_QUERY",
-        }),
-      )
-    ).configuredTable!.id!;
-    await world.analyst.send(
-      new CreateConfiguredTableAnalysisRuleCommand({
-        configuredTableIdentifier: attackerTable,
-        analysisRuleType: "CUSTOM",
-        analysisRulePolicy: { v1: { custom: { allowedAnalyses: ["ANY_QUERY"], allowedAnalysisProviders: ["111111111111"] } } },
-      }),
-    );
-    await world.analyst.send(
-      new CreateConfiguredTableAssociationCommand({
-        membershipIdentifier: world.analystMembership,
-        configuredTableIdentifier: attackerTable,
-        name: "mine",
-        roleArn: "arn:aws:iam::111111111111:role/CleanRooms",
-      }),
-    );
+    // The attacker brings a table of its own, catalogued in its own account, with a plain custom rule.
+    await catalogueCsv(world.cloud, "org-a", { bucket: "org-a-results", database: "own", tables: { mine: csv } });
+    attackerTable = await associateCustomTable(world.analyst, "111111111111", world.analystMembership, {
+      name: "mine",
+      database: "own",
+      columns: ["customer_id", "region", "spend"],
+      custom: { allowedAnalyses: ["ANY_QUERY"], allowedAnalysisProviders: ["111111111111"] },
+    });
   }, 120_000);
   afterAll(() => world.cloud.close());
 
@@ -194,4 +168,22 @@ describe("attacks on the privacy budget", () => {
     expect(await spentCounts()).toBe(0);
     expect(await failure(world.run(COUNT))).toMatch(/has ε 0 left/);
   }, 120_000);
+  it("holds back an account whose queries keep hitting the check's limits, whatever key or session it sends them with", async () => {
+    const costly = (n: number) => `SELECT COUNT(*) FROM visits WHERE spend IN (${Array.from({ length: 60_000 }, (_, i) => i + n).join(",")})`;
+    const start = (client: CleanRoomsClient, queryString: string) =>
+      failure(client.send(new StartProtectedQueryCommand({ membershipIdentifier: world.analystMembership, type: "SQL", sqlParameters: { queryString } })));
+    for (let i = 0; i < 3; i++) expect(await start(world.analyst, costly(i))).toMatch(/too large/);
+    // A fresh session of one of its own roles is the same account.
+    const iam = new IAMClient({ endpoint: world.cloud.endpoint, region: "us-east-1", credentials: await world.cloud.credentials("org-a") });
+    await iam.send(
+      new CreateRoleCommand({ RoleName: "Fresh", AssumeRolePolicyDocument: JSON.stringify({ Statement: [{ Effect: "Allow", Principal: { AWS: "111111111111" }, Action: "sts:AssumeRole" }] }) }),
+    );
+    const { Credentials } = await (await world.cloud.sts("org-a")).send(new AssumeRoleCommand({ RoleArn: "arn:aws:iam::111111111111:role/Fresh", RoleSessionName: "fresh" }));
+    const fresh = new CleanRoomsClient({
+      endpoint: world.cloud.endpoint,
+      region: "us-east-1",
+      credentials: { accessKeyId: Credentials!.AccessKeyId!, secretAccessKey: Credentials!.SecretAccessKey!, sessionToken: Credentials!.SessionToken! },
+    });
+    expect(await start(fresh, COUNT)).toMatch(/wait \d+ s before the next check/);
+  });
 });
